@@ -1,0 +1,47 @@
+# claimsmapper — see README.md. `make test` is what CI runs.
+GO        ?= go
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X main.version=$(VERSION)
+FUZZTIME  ?= 10s
+
+.PHONY: all build test test-unit demo bench fuzz lint fmt package tidy
+
+all: build
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/claimsmapper ./cmd/claimsmapper
+
+# Unit and integration tests; integration tests start their own servers.
+test: lint
+	$(GO) test -count=1 ./...
+
+# The fast subset: no servers.
+test-unit:
+	$(GO) test -short -count=1 ./...
+
+# Runs the seed scenario on local data and prints the response.
+demo:
+	@TABLE_NAME=SampleUsers $(GO) run ./cmd/claimsmapper run \
+		--mapping testdata/seed/mapping.yaml \
+		--event testdata/seed/event.json \
+		--data testdata/seed/users.yaml
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./mapper/
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeEvent$$' -fuzztime $(FUZZTIME) ./mapper/
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./config/
+
+# Code checks: formatting, vet, and a tidy go.mod.
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) mod tidy -diff
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+package:
+	@echo "make package arrives with Lambda packaging"; exit 1

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+)
+
+// version is stamped at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// Exit codes shared by the subcommands.
+const (
+	exitOK     = 0
+	exitFailed = 1 // invalid input, or the event failed
+	exitUsage  = 2
+)
+
+const usageText = `claimsmapper puts your DynamoDB data into Amazon Cognito tokens, as a mapping file says.
+
+Usage:
+  claimsmapper run --mapping FILE --event FILE [--data FILE]
+                         evaluate one event and print the response the Lambda would return
+  claimsmapper version   print the version
+
+Run with no arguments inside AWS Lambda, it serves the Pre Token Generation trigger.
+Use "-" as a FILE to read standard input. Run "claimsmapper COMMAND -h" for a command's options.
+`
+
+type command func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int
+
+var commands = map[string]command{
+	"run":     runRun,
+	"version": runVersion,
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usageText)
+		return exitUsage
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usageText)
+		return exitOK
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "claimsmapper: unknown command %q\n\n%s", args[0], usageText)
+		return exitUsage
+	}
+	return cmd(ctx, args[1:], stdin, stdout, stderr)
+}
+
+func runVersion(_ context.Context, _ []string, _ io.Reader, stdout, _ io.Writer) int {
+	fmt.Fprintf(stdout, "claimsmapper %s\n", version)
+	return exitOK
+}
+
+// readInput reads a file, or standard input for "-".
+func readInput(path string, stdin io.Reader) ([]byte, error) {
+	if path == "-" {
+		return io.ReadAll(stdin)
+	}
+	return os.ReadFile(path)
+}
+
+// cliLogger writes the mapper's warnings to stderr as plain lines.
+func cliLogger(stderr io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{
+		Level: slog.LevelWarn,
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey && len(groups) == 0 {
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
+}

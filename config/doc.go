@@ -1,0 +1,12 @@
+// Package config reads a claimsmapper mapping file: the YAML that says which
+// DynamoDB attributes become which Cognito token claims.
+//
+// It knows YAML and the rules Cognito imposes on claims, but nothing of AWS
+// APIs or of how expressions are evaluated. Parse walks the YAML node tree
+// itself (rather than decoding into structs) so that every unknown key, wrong
+// type or forbidden claim is reported with its file:line:col, all at once.
+// Expressions are kept as source text with their position; package mapper
+// compiles them.
+//
+// A parsed *Mapping is immutable: callers must not change it.
+package config

@@ -1,0 +1,157 @@
+package config
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Severity ranks a finding.
+type Severity int
+
+// Severities, most severe first.
+const (
+	SevError Severity = iota
+	SevWarning
+	SevInfo
+)
+
+func (s Severity) String() string {
+	switch s {
+	case SevError:
+		return "error"
+	case SevWarning:
+		return "warning"
+	}
+	return "info"
+}
+
+// Finding is one problem found in a mapping, with where it is.
+type Finding struct {
+	File     string
+	Pos      Pos
+	End      Pos // zero when unknown
+	Path     string
+	Severity Severity
+	Rule     string
+	Message  string
+	// Snippet is an optional excerpt with a caret, as expr prints its errors.
+	Snippet string
+}
+
+func (f Finding) String() string {
+	var b strings.Builder
+	b.WriteString(f.File)
+	if f.Pos.Line > 0 {
+		fmt.Fprintf(&b, ":%d:%d", f.Pos.Line, f.Pos.Column)
+	}
+	b.WriteString(": ")
+	if f.Path != "" {
+		b.WriteString(f.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(f.Message)
+	return b.String()
+}
+
+// Error is returned when a mapping does not load. It holds every error found.
+type Error struct {
+	Findings []Finding
+}
+
+func (e *Error) Error() string {
+	lines := make([]string, len(e.Findings))
+	for i, f := range e.Findings {
+		lines[i] = f.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Sort orders findings by position, then rule, so output is stable.
+func Sort(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Pos.Line != b.Pos.Line {
+			return a.Pos.Line < b.Pos.Line
+		}
+		if a.Pos.Column != b.Pos.Column {
+			return a.Pos.Column < b.Pos.Column
+		}
+		return a.Rule < b.Rule
+	})
+}
+
+// Errors returns the findings of error severity as an *Error, or nil when there are none.
+func Errors(fs []Finding) error {
+	var errs []Finding
+	for _, f := range fs {
+		if f.Severity == SevError {
+			errs = append(errs, f)
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return &Error{Findings: errs}
+}
+
+// Suggest returns the candidate closest to word when it is close enough to be
+// a likely typo, or "".
+func Suggest(word string, candidates []string) string {
+	best, bestDist := "", 1<<30
+	lw := strings.ToLower(word)
+	for _, c := range candidates {
+		d := distance(lw, strings.ToLower(c))
+		if d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	limit := 2
+	if len(word) <= 3 {
+		limit = 1
+	}
+	if len(word) > 8 {
+		limit = 3
+	}
+	if bestDist <= limit && bestDist < len(word) {
+		return best
+	}
+	return ""
+}
+
+// didYouMean formats a suggestion for appending to a message.
+func didYouMean(word string, candidates []string) string {
+	if s := Suggest(word, candidates); s != "" {
+		return fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return ""
+}
+
+// distance is the Levenshtein distance counting a transposition as one edit.
+func distance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
+}

@@ -1,0 +1,545 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Options changes how a mapping is read.
+type Options struct {
+	// LookupEnv resolves ${VAR} references; nil means os.LookupEnv.
+	LookupEnv func(string) (string, bool)
+	// UnsetEnvIsWarning reports an unset ${VAR} as a warning and leaves the
+	// reference in place, for lint; the runtime treats it as an error.
+	UnsetEnvIsWarning bool
+}
+
+// Parse reads and validates a mapping. The error, an *Error, lists every
+// problem found with its position.
+func Parse(file string, src []byte, opts Options) (*Mapping, error) {
+	m, fs := Check(file, src, opts)
+	if err := Errors(fs); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// ParseFile reads the mapping at path.
+func ParseFile(path string, opts Options) (*Mapping, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read mapping: %w", err)
+	}
+	return Parse(path, src, opts)
+}
+
+// Check reads a mapping and returns it with every finding, warnings
+// included. The mapping is as complete as the errors allow; it must not be
+// run unless Errors(findings) is nil.
+func Check(file string, src []byte, opts Options) (*Mapping, []Finding) {
+	if opts.LookupEnv == nil {
+		opts.LookupEnv = os.LookupEnv
+	}
+	p := &parser{file: file, src: src, opts: opts, lineStarts: lineStarts(src)}
+	m := &Mapping{File: file, Size: len(src), Timeout: DefaultTimeout, OnClaimError: Omit}
+	p.parse(m)
+	Sort(p.findings)
+	return m, p.findings
+}
+
+type parser struct {
+	file       string
+	src        []byte
+	opts       Options
+	lineStarts []int
+	findings   []Finding
+}
+
+func lineStarts(src []byte) []int {
+	starts := []int{0}
+	for i, c := range src {
+		if c == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return starts
+}
+
+func (p *parser) report(n *yaml.Node, path, rule string, sev Severity, format string, args ...any) {
+	f := Finding{File: p.file, Path: path, Severity: sev, Rule: rule, Message: fmt.Sprintf(format, args...)}
+	if n != nil {
+		f.Pos = Pos{Line: n.Line, Column: n.Column}
+	}
+	p.findings = append(p.findings, f)
+}
+
+func (p *parser) errorf(n *yaml.Node, path, rule, format string, args ...any) {
+	p.report(n, path, rule, SevError, format, args...)
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func (p *parser) parse(m *Mapping) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(p.src, &doc); err != nil {
+		p.yamlError(err)
+		return
+	}
+	if len(doc.Content) == 0 {
+		p.findings = append(p.findings, Finding{File: p.file, Pos: Pos{1, 1}, Severity: SevError, Rule: "yaml",
+			Message: "the mapping is empty; start with \"version: 1\" and a claims: section"})
+		return
+	}
+	root := doc.Content[0]
+	fields := p.object(root, "", topKeys)
+	if fields == nil {
+		return
+	}
+	if e, ok := fields["version"]; ok {
+		v, ok := p.integer(e.val, "version")
+		if ok && v != Current {
+			p.errorf(e.val, "version", "version", "version %d is not supported by this claimsmapper; use version: %d", v, Current)
+		}
+		m.Version = v
+	} else {
+		p.errorf(root, "", "required", "the mapping has no version; add \"version: 1\" as its first line")
+	}
+	if e, ok := fields["triggerVersion"]; ok {
+		if s, ok := p.str(e.val, "triggerVersion"); ok {
+			switch s {
+			case "V1_0", "V2_0", "V3_0":
+				m.TriggerVersion = s
+			default:
+				p.errorf(e.val, "triggerVersion", "enum", "triggerVersion %q is not a Cognito trigger version; use V1_0, V2_0 or V3_0%s",
+					s, didYouMean(s, []string{"V1_0", "V2_0", "V3_0"}))
+			}
+		}
+	}
+	if e, ok := fields["timeout"]; ok {
+		if d, ok := p.duration(e.val, "timeout"); ok {
+			if d > MaxTimeout {
+				p.errorf(e.val, "timeout", "timeout", "timeout %s is too long: Cognito gives the whole trigger 5s, so use at most %s", d, MaxTimeout)
+			}
+			m.Timeout = d
+		}
+	}
+	if e, ok := fields["onClaimError"]; ok {
+		m.OnClaimError = p.policy(e.val, "onClaimError", Omit, Fail)
+	}
+	if e, ok := fields["sources"]; ok {
+		m.Sources = p.sources(e.val)
+	}
+	if e, ok := fields["claims"]; ok {
+		m.Claims = p.claims(e.val)
+	} else {
+		p.report(root, "", "no-claims", SevWarning, "the mapping has no claims: section, so it adds nothing to the tokens")
+	}
+	if e, ok := fields["suppress"]; ok {
+		m.Suppress = p.suppressions(e.val)
+	}
+	if e, ok := fields["groups"]; ok {
+		m.Groups = p.groups(e.val)
+	}
+	if e, ok := fields["scopes"]; ok {
+		m.Scopes = p.scopes(e.val)
+		if m.TriggerVersion == "V1_0" {
+			p.errorf(e.key, "scopes", "v1-access", "scopes change only the access token, which V1_0 triggers cannot change; set triggerVersion: V2_0 or remove scopes:")
+		}
+	}
+	p.crossChecks(m)
+}
+
+var topKeys = []string{"version", "triggerVersion", "timeout", "onClaimError", "sources", "claims", "suppress", "groups", "scopes"}
+
+func (p *parser) yamlError(err error) {
+	msg := err.Error()
+	line := 1
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	if sm := yamlLine.FindStringSubmatch("yaml: " + msg); sm != nil {
+		line, _ = strconv.Atoi(sm[1])
+		msg = sm[2]
+	}
+	p.findings = append(p.findings, Finding{File: p.file, Pos: Pos{Line: line, Column: 1}, Severity: SevError, Rule: "yaml",
+		Message: "this is not valid YAML: " + msg + "; check the indentation and quoting on this line or the one before"})
+}
+
+type entry struct {
+	key, val *yaml.Node
+}
+
+// object checks that n is a mapping whose keys are all in allowed (any key
+// when allowed is nil) and unique, and returns its entries by key.
+func (p *parser) object(n *yaml.Node, path string, allowed []string) map[string]entry {
+	n = deref(n)
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, path, "type", "%s should be a set of \"key: value\" lines, not %s", orTop(path), describe(n))
+		return nil
+	}
+	out := make(map[string]entry, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := deref(n.Content[i]), n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			p.errorf(k, path, "type", "a key in %s should be a plain name", orTop(path))
+			continue
+		}
+		name := k.Value
+		if prev, dup := out[name]; dup {
+			p.errorf(k, join(path, name), "duplicate-key", "%q is written twice in %s (first at line %d); keep one", name, orTop(path), prev.key.Line)
+			continue
+		}
+		if allowed != nil && !contains(allowed, name) {
+			p.errorf(k, join(path, name), "unknown-key", "unknown key %q in %s%s; allowed keys: %s",
+				name, orTop(path), didYouMean(name, allowed), strings.Join(allowed, ", "))
+			continue
+		}
+		out[name] = entry{key: k, val: v}
+	}
+	return out
+}
+
+// ordered returns the entries of a mapping in file order, reporting duplicates.
+func (p *parser) ordered(n *yaml.Node, path string) []entry {
+	n = deref(n)
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, path, "type", "%s should be a set of \"name: value\" lines, not %s", path, describe(n))
+		return nil
+	}
+	var out []entry
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := deref(n.Content[i]), n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			p.errorf(k, path, "type", "a name in %s should be plain text", path)
+			continue
+		}
+		if line, dup := seen[k.Value]; dup {
+			p.errorf(k, join(path, k.Value), "duplicate-key", "%q is written twice in %s (first at line %d); keep one", k.Value, path, line)
+			continue
+		}
+		seen[k.Value] = k.Line
+		out = append(out, entry{key: k, val: v})
+	}
+	return out
+}
+
+func deref(n *yaml.Node) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	if isIdent(key) {
+		return path + "." + key
+	}
+	return path + "[" + strconv.Quote(key) + "]"
+}
+
+func orTop(path string) string {
+	if path == "" {
+		return "the mapping"
+	}
+	return path
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// describe names the kind of a YAML value in plain words.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a set of key: value lines"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	switch n.Tag {
+	case "!!null":
+		return "empty"
+	case "!!int", "!!float":
+		return "the number " + n.Value
+	case "!!bool":
+		return "the true/false value " + n.Value
+	}
+	return fmt.Sprintf("the text %q", n.Value)
+}
+
+func (p *parser) scalar(n *yaml.Node, path, want string) (*yaml.Node, bool) {
+	n = deref(n)
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		p.errorf(n, path, "type", "%s should be %s, not %s", path, want, describe(n))
+		return nil, false
+	}
+	return n, true
+}
+
+func (p *parser) str(n *yaml.Node, path string) (string, bool) {
+	s, ok := p.scalar(n, path, "text")
+	if !ok {
+		return "", false
+	}
+	return s.Value, true
+}
+
+func (p *parser) boolean(n *yaml.Node, path string) (bool, bool) {
+	s, ok := p.scalar(n, path, "true or false")
+	if !ok {
+		return false, false
+	}
+	if s.Tag != "!!bool" {
+		p.errorf(s, path, "type", "%s should be true or false, not %s", path, describe(s))
+		return false, false
+	}
+	b, _ := strconv.ParseBool(s.Value)
+	return b, true
+}
+
+func (p *parser) integer(n *yaml.Node, path string) (int, bool) {
+	s, ok := p.scalar(n, path, "a whole number")
+	if !ok {
+		return 0, false
+	}
+	v, err := strconv.Atoi(s.Value)
+	if s.Tag != "!!int" || err != nil {
+		p.errorf(s, path, "type", "%s should be a whole number, not %s", path, describe(s))
+		return 0, false
+	}
+	return v, true
+}
+
+func (p *parser) duration(n *yaml.Node, path string) (time.Duration, bool) {
+	s, ok := p.scalar(n, path, "a duration such as 500ms or 2s")
+	if !ok {
+		return 0, false
+	}
+	d, err := time.ParseDuration(s.Value)
+	if err != nil || d <= 0 {
+		p.errorf(s, path, "type", "%s should be a positive duration such as 500ms or 2s, not %q", path, s.Value)
+		return 0, false
+	}
+	return d, true
+}
+
+func (p *parser) policy(n *yaml.Node, path string, allowed ...ErrorPolicy) ErrorPolicy {
+	s, ok := p.str(n, path)
+	if !ok {
+		return allowed[0]
+	}
+	names := make([]string, len(allowed))
+	for i, a := range allowed {
+		names[i] = string(a)
+		if s == string(a) {
+			return a
+		}
+	}
+	p.errorf(deref(n), path, "enum", "%s should be %s, not %q%s", path, strings.Join(names, " or "), s, didYouMean(s, names))
+	return allowed[0]
+}
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// expand resolves ${VAR} references in a plain setting such as a table name.
+func (p *parser) expand(n *yaml.Node, path, s string) string {
+	return envRef.ReplaceAllStringFunc(s, func(ref string) string {
+		name := ref[2 : len(ref)-1]
+		if v, ok := p.opts.LookupEnv(name); ok {
+			return v
+		}
+		if p.opts.UnsetEnvIsWarning {
+			p.report(n, path, "env-unset", SevWarning, "the environment variable %s is not set here; the function fails to start unless it is set where it runs", name)
+		} else {
+			p.errorf(n, path, "env-unset", "the environment variable %s is not set; set it or write the value directly", name)
+		}
+		return ref
+	})
+}
+
+// expr reads an expression scalar and records the file position of each of its bytes.
+func (p *parser) expr(n *yaml.Node, path string) *Expr {
+	s, ok := p.scalar(n, path, "an expression")
+	if !ok {
+		return nil
+	}
+	if strings.TrimSpace(s.Value) == "" {
+		p.errorf(s, path, "required", "%s is empty; write an expression such as user.FirstName", path)
+		return nil
+	}
+	e := &Expr{Code: s.Value, Path: path}
+	e.at = p.positions(s)
+	if len(e.at) > 0 {
+		e.Pos = e.at[0]
+	} else {
+		e.Pos = Pos{Line: s.Line, Column: s.Column}
+	}
+	return e
+}
+
+// positions aligns the decoded scalar with the raw file text. Every byte of
+// the value appears in order in the raw text; what lies between (quotes,
+// escapes, line breaks and indentation of block and folded scalars) is skipped.
+func (p *parser) positions(n *yaml.Node) []Pos {
+	if n.Line < 1 || n.Line > len(p.lineStarts) {
+		return nil
+	}
+	off := p.lineStarts[n.Line-1] + n.Column - 1
+	switch {
+	case n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0:
+		// Content starts on the line after the indicator.
+		if n.Line >= len(p.lineStarts) {
+			return nil
+		}
+		off = p.lineStarts[n.Line]
+	case n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0:
+		off++
+	}
+	at := make([]Pos, len(n.Value))
+	raw := p.src
+	for i := 0; i < len(n.Value); i++ {
+		c := n.Value[i]
+		for off < len(raw) && !sameChar(raw[off], c) {
+			off++
+		}
+		if off >= len(raw) {
+			return at[:i]
+		}
+		at[i] = p.posOf(off)
+		off++
+	}
+	return at
+}
+
+func sameChar(raw, c byte) bool {
+	if c == ' ' || c == '\n' {
+		return raw == ' ' || raw == '\n'
+	}
+	return raw == c
+}
+
+func (p *parser) posOf(off int) Pos {
+	lo, hi := 0, len(p.lineStarts)-1
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if p.lineStarts[mid] <= off {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return Pos{Line: lo + 1, Column: off - p.lineStarts[lo] + 1}
+}
+
+var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+func isIdent(s string) bool { return identRE.MatchString(s) }
+
+// tokens reads a token list: [id], [access] or [id, access].
+func (p *parser) tokens(n *yaml.Node, path string) Tokens {
+	n = deref(n)
+	items := []*yaml.Node{n}
+	if n.Kind == yaml.SequenceNode {
+		items = n.Content
+		if len(items) == 0 {
+			p.errorf(n, path, "tokens", "%s is empty; list id, access or both", path)
+			return BothTokens
+		}
+	}
+	var t Tokens
+	for _, it := range items {
+		s, ok := p.str(it, path)
+		if !ok {
+			continue
+		}
+		switch s {
+		case "id":
+			t |= IDToken
+		case "access":
+			t |= AccessToken
+		default:
+			p.errorf(deref(it), path, "tokens", "%q is not a token name; use id or access%s", s, didYouMean(s, []string{"id", "access"}))
+		}
+	}
+	if t == 0 {
+		return BothTokens
+	}
+	return t
+}
+
+// constValue converts a YAML literal to the Go values claims carry:
+// string, int64, float64, bool, nil, []any and map[string]any.
+func (p *parser) constValue(n *yaml.Node, path string) any {
+	var v any
+	if err := n.Decode(&v); err != nil {
+		p.errorf(n, path, "type", "%s cannot be read: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil
+	}
+	v = Normalize(v)
+	if s, ok := v.(string); ok && deref(n).Kind == yaml.ScalarNode {
+		return p.expand(n, path, s)
+	}
+	return v
+}
+
+// Normalize converts values decoded from YAML or JSON to the types that
+// DynamoDB items yield: int64 for integral numbers, float64 for others,
+// map[string]any and []any for structures.
+func Normalize(v any) any {
+	switch x := v.(type) {
+	case int:
+		return int64(x)
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+			return int64(x)
+		}
+		return x
+	case int64, string, bool, nil:
+		return x
+	case uint64:
+		if x <= 1<<63-1 {
+			return int64(x)
+		}
+		return float64(x)
+	case float32:
+		return Normalize(float64(x))
+	case map[string]any:
+		for k, e := range x {
+			x[k] = Normalize(e)
+		}
+		return x
+	case map[any]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[fmt.Sprint(k)] = Normalize(e)
+		}
+		return m
+	case []any:
+		for i, e := range x {
+			x[i] = Normalize(e)
+		}
+		return x
+	case time.Time:
+		return x.Format(time.RFC3339Nano)
+	}
+	return v
+}

@@ -1,0 +1,304 @@
+package config
+
+import (
+	"strconv"
+
+	"go.yaml.in/yaml/v3"
+)
+
+var sourceKeys = []string{"table", "index", "key", "query", "limit", "consistentRead", "onError", "when", "cache"}
+
+// reservedNames cannot name a source: expressions already use them.
+var reservedNames = []string{"event", "nil", "true", "false", "in", "not", "and", "or", "matches",
+	"contains", "startsWith", "endsWith", "let", "if", "else", "len", "map", "filter", "all", "any",
+	"none", "one", "count", "sum", "find", "env", "now", "date", "duration"}
+
+func (p *parser) sources(n *yaml.Node) []*Source {
+	var out []*Source
+	for _, e := range p.ordered(n, "sources") {
+		name := e.key.Value
+		path := join("sources", name)
+		if !isIdent(name) {
+			p.errorf(e.key, path, "source-name", "source name %q can be used in expressions only if it is made of letters, digits and _ and starts with a letter", name)
+			continue
+		}
+		if contains(reservedNames, name) {
+			p.errorf(e.key, path, "source-name", "source name %q is already a word of the expression language; choose another name", name)
+			continue
+		}
+		if src := p.source(e, path); src != nil {
+			out = append(out, src)
+		}
+	}
+	return out
+}
+
+func (p *parser) source(e entry, path string) *Source {
+	f := p.object(e.val, path, sourceKeys)
+	if f == nil {
+		return nil
+	}
+	s := &Source{Name: e.key.Value, Pos: Pos{e.key.Line, e.key.Column}, OnError: Ignore}
+	if t, ok := f["table"]; ok {
+		if v, ok := p.str(t.val, path+".table"); ok {
+			s.Table = p.expand(t.val, path+".table", v)
+		}
+	} else {
+		p.errorf(e.key, path, "required", "source %q has no table; add \"table: TableName\"", s.Name)
+	}
+	if t, ok := f["index"]; ok {
+		if v, ok := p.str(t.val, path+".index"); ok {
+			s.Index = p.expand(t.val, path+".index", v)
+		}
+	}
+	key, hasKey := f["key"]
+	query, hasQuery := f["query"]
+	switch {
+	case hasKey && hasQuery:
+		p.errorf(query.key, path, "source-kind", "source %q has both key: and query:; use key: to read one item or query: to read a list", s.Name)
+	case !hasKey && !hasQuery:
+		p.errorf(e.key, path, "required", "source %q needs key: (one item) or query: (a list of items)", s.Name)
+	case hasKey:
+		s.Key = p.keyValues(key.val, path+".key", 0)
+		if s.Index != "" {
+			p.errorf(f["index"].key, path+".index", "source-kind", "an index can only be read with query:, not key:; use query: with partition:")
+		}
+	default:
+		s.Query = p.query(query.val, path+".query")
+	}
+	if t, ok := f["limit"]; ok {
+		if v, ok := p.integer(t.val, path+".limit"); ok {
+			switch {
+			case !hasQuery:
+				p.errorf(t.key, path+".limit", "source-kind", "limit applies only to query: sources")
+			case v < 1 || v > 1000:
+				p.errorf(t.val, path+".limit", "range", "limit should be between 1 and 1000, not %d", v)
+			}
+			s.Limit = v
+		}
+	}
+	if t, ok := f["consistentRead"]; ok {
+		s.ConsistentRead, _ = p.boolean(t.val, path+".consistentRead")
+	}
+	if t, ok := f["onError"]; ok {
+		s.OnError = p.policy(t.val, path+".onError", Ignore, Fail)
+	}
+	if t, ok := f["when"]; ok {
+		s.When = p.expr(t.val, path+".when")
+	}
+	if t, ok := f["cache"]; ok {
+		s.Cache, _ = p.duration(t.val, path+".cache")
+	}
+	return s
+}
+
+// keyValues reads "attribute: expression" lines; exactly > 0 requires that many.
+func (p *parser) keyValues(n *yaml.Node, path string, exactly int) []KeyValue {
+	entries := p.ordered(n, path)
+	var out []KeyValue
+	for _, e := range entries {
+		if x := p.expr(e.val, join(path, e.key.Value)); x != nil {
+			out = append(out, KeyValue{Attr: e.key.Value, Value: x})
+		}
+	}
+	switch {
+	case entries == nil:
+	case len(entries) == 0:
+		p.errorf(deref(n), path, "required", "%s is empty; name the key attribute and its value, e.g. userName: event.userName", path)
+	case exactly > 0 && len(entries) != exactly:
+		p.errorf(deref(n), path, "type", "%s should name exactly one attribute, not %d", path, len(entries))
+	case len(entries) > 2:
+		p.errorf(deref(n), path, "type", "%s names %d attributes; a DynamoDB key has a partition key and at most a sort key", path, len(entries))
+	}
+	return out
+}
+
+func (p *parser) query(n *yaml.Node, path string) *Query {
+	f := p.object(n, path, []string{"partition", "sortBeginsWith"})
+	if f == nil {
+		return nil
+	}
+	q := &Query{}
+	if e, ok := f["partition"]; ok {
+		if kv := p.keyValues(e.val, path+".partition", 1); len(kv) == 1 {
+			q.Partition = kv[0]
+		}
+	} else {
+		p.errorf(deref(n), path, "required", "%s needs partition: with the partition key and its value", path)
+	}
+	if e, ok := f["sortBeginsWith"]; ok {
+		if kv := p.keyValues(e.val, path+".sortBeginsWith", 1); len(kv) == 1 {
+			q.SortBeginsWith = &kv[0]
+		}
+	}
+	return q
+}
+
+var claimKeys = []string{"value", "const", "when", "tokens"}
+
+func (p *parser) claims(n *yaml.Node) []*Claim {
+	var out []*Claim
+	for _, e := range p.ordered(n, "claims") {
+		name := e.key.Value
+		path := join("claims", name)
+		c := &Claim{Name: name, Pos: Pos{e.key.Line, e.key.Column}, Tokens: BothTokens}
+		v := deref(e.val)
+		if v.Kind == yaml.ScalarNode && v.Tag != "!!null" {
+			c.Value = p.expr(v, path)
+		} else if v.Kind == yaml.MappingNode {
+			f := p.object(v, path, claimKeys)
+			val, hasVal := f["value"]
+			cst, hasConst := f["const"]
+			switch {
+			case hasVal && hasConst:
+				p.errorf(cst.key, path, "claim-value", "claim %q has both value: and const:; keep one", name)
+			case hasVal:
+				c.Value = p.expr(val.val, path+".value")
+			case hasConst:
+				c.Const, c.HasConst = p.constValue(cst.val, path+".const"), true
+			default:
+				p.errorf(e.key, path, "required", "claim %q needs value: (an expression) or const: (a fixed value)", name)
+			}
+			if w, ok := f["when"]; ok {
+				c.When = p.expr(w.val, path+".when")
+			}
+			if t, ok := f["tokens"]; ok {
+				c.Tokens = p.tokens(t.val, path+".tokens")
+			}
+		} else {
+			p.errorf(v, path, "required", "claim %q needs an expression such as user.FirstName, or value:/const: lines, not %s", name, describe(v))
+			continue
+		}
+		if why := protectedReason(name, c.Tokens, false); why != "" {
+			p.errorf(e.key, path, "protected-claim", "claim %q cannot be added or overridden: %s", name, why)
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func (p *parser) suppressions(n *yaml.Node) []*Suppression {
+	n = deref(n)
+	if n.Kind != yaml.SequenceNode {
+		p.errorf(n, "suppress", "type", "suppress should be a list of claim names, not %s", describe(n))
+		return nil
+	}
+	var out []*Suppression
+	for i, it := range n.Content {
+		path := "suppress[" + strconv.Itoa(i) + "]"
+		it = deref(it)
+		s := &Suppression{Pos: Pos{it.Line, it.Column}, Tokens: BothTokens}
+		if it.Kind == yaml.MappingNode {
+			f := p.object(it, path, []string{"claim", "when", "tokens"})
+			if e, ok := f["claim"]; ok {
+				s.Claim, _ = p.str(e.val, path+".claim")
+			} else if f != nil {
+				p.errorf(it, path, "required", "%s needs claim: with the name of the claim to remove", path)
+			}
+			if e, ok := f["when"]; ok {
+				s.When = p.expr(e.val, path+".when")
+			}
+			if e, ok := f["tokens"]; ok {
+				s.Tokens = p.tokens(e.val, path+".tokens")
+			}
+		} else if name, ok := p.str(it, path); ok {
+			s.Claim = name
+		}
+		if s.Claim == "" {
+			continue
+		}
+		if why := protectedReason(s.Claim, s.Tokens, true); why != "" {
+			p.errorf(it, path, "protected-claim", "claim %q cannot be suppressed: %s", s.Claim, why)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func (p *parser) groups(n *yaml.Node) *Groups {
+	f := p.object(n, "groups", []string{"override", "iamRoles", "preferredRole"})
+	if f == nil {
+		return nil
+	}
+	g := &Groups{}
+	if e, ok := f["override"]; ok {
+		g.Override = p.expr(e.val, "groups.override")
+	}
+	if e, ok := f["iamRoles"]; ok {
+		g.IAMRoles = p.expr(e.val, "groups.iamRoles")
+	}
+	if e, ok := f["preferredRole"]; ok {
+		g.PreferredRole = p.expr(e.val, "groups.preferredRole")
+	}
+	return g
+}
+
+func (p *parser) scopes(n *yaml.Node) *Scopes {
+	f := p.object(n, "scopes", []string{"add", "suppress"})
+	if f == nil {
+		return nil
+	}
+	s := &Scopes{}
+	if e, ok := f["add"]; ok {
+		s.Add = p.scopeRules(e.val, "scopes.add")
+	}
+	if e, ok := f["suppress"]; ok {
+		s.Suppress = p.scopeRules(e.val, "scopes.suppress")
+	}
+	return s
+}
+
+func (p *parser) scopeRules(n *yaml.Node, path string) []*ScopeRule {
+	n = deref(n)
+	if n.Kind != yaml.SequenceNode {
+		p.errorf(n, path, "type", "%s should be a list of expressions such as '\"orders/read\"', not %s", path, describe(n))
+		return nil
+	}
+	var out []*ScopeRule
+	for i, it := range n.Content {
+		ip := path + "[" + strconv.Itoa(i) + "]"
+		it = deref(it)
+		r := &ScopeRule{}
+		if it.Kind == yaml.MappingNode {
+			f := p.object(it, ip, []string{"value", "when"})
+			if e, ok := f["value"]; ok {
+				r.Value = p.expr(e.val, ip+".value")
+			} else if f != nil {
+				p.errorf(it, ip, "required", "%s needs value: with an expression such as '\"orders/read\"'", ip)
+			}
+			if e, ok := f["when"]; ok {
+				r.When = p.expr(e.val, ip+".when")
+			}
+		} else {
+			r.Value = p.expr(it, ip)
+		}
+		if r.Value != nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// crossChecks are the rules that look at more than one section.
+func (p *parser) crossChecks(m *Mapping) {
+	if m.TriggerVersion == "V1_0" {
+		for _, c := range m.Claims {
+			if c.Tokens == AccessToken {
+				p.findings = append(p.findings, Finding{File: p.file, Pos: c.Pos, Path: join("claims", c.Name) + ".tokens", Severity: SevError, Rule: "v1-access",
+					Message: "V1_0 triggers change only the ID token, so this access-token claim would never appear; set triggerVersion: V2_0 or use tokens: [id]"})
+			}
+		}
+	}
+	suppressed := map[string]Tokens{}
+	for _, s := range m.Suppress {
+		if s.When == nil {
+			suppressed[s.Claim] |= s.Tokens
+		}
+	}
+	for _, c := range m.Claims {
+		if t := suppressed[c.Name] & c.Tokens; t != 0 {
+			p.findings = append(p.findings, Finding{File: p.file, Pos: c.Pos, Path: join("claims", c.Name), Severity: SevWarning, Rule: "added-and-suppressed",
+				Message: "claim \"" + c.Name + "\" is also in suppress:, and Cognito applies the suppression, so it never appears in " + t.String() + "; remove one of the two"})
+		}
+	}
+}

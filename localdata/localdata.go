@@ -1,0 +1,180 @@
+// Package localdata serves a mapping's sources from a local file of tables
+// and items, so mappings can be run and tested without AWS.
+//
+// The file is YAML or JSON:
+//
+//	tables:
+//	  SampleUsers:
+//	    - { userName: benbpyle, FirstName: Ben, LastName: Pyle }
+//
+// Lookups follow DynamoDB's GetItem and Query semantics: a key matches by
+// equality, a query by partition equality plus an optional sort-key prefix,
+// in sort-key order; an index is just other attribute names. Projections are
+// applied as DynamoDB applies them, so a mapping that works here asks
+// DynamoDB for the attributes it needs.
+package localdata
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/mapper"
+)
+
+// Data is a set of tables held in memory. It is safe for concurrent use.
+type Data struct {
+	tables map[string][]mapper.Item
+}
+
+var _ mapper.Store = (*Data)(nil)
+
+// New returns Data serving the given tables.
+func New(tables map[string][]mapper.Item) *Data {
+	return &Data{tables: tables}
+}
+
+// Parse reads a data file's contents; name is used in messages.
+func Parse(name string, src []byte) (*Data, error) {
+	var doc struct {
+		Tables map[string][]map[string]any `yaml:"tables"`
+	}
+	dec := yaml.NewDecoder(strings.NewReader(string(src)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("%s: not a data file (want \"tables:\" with a list of items per table): %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	d := &Data{tables: map[string][]mapper.Item{}}
+	for t, items := range doc.Tables {
+		for _, it := range items {
+			d.tables[t] = append(d.tables[t], config.Normalize(it).(map[string]any))
+		}
+		if d.tables[t] == nil {
+			d.tables[t] = []mapper.Item{}
+		}
+	}
+	return d, nil
+}
+
+// Load reads the data file at path.
+func Load(path string) (*Data, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read data file: %w", err)
+	}
+	return Parse(path, src)
+}
+
+func (d *Data) table(name string) ([]mapper.Item, error) {
+	items, ok := d.tables[name]
+	if !ok {
+		return nil, fmt.Errorf("table %q is not in the data file", name)
+	}
+	return items, nil
+}
+
+// GetItem returns the item whose key attributes equal in.Key.
+func (d *Data) GetItem(ctx context.Context, in mapper.GetItemInput) (mapper.Item, error) {
+	items, err := d.table(in.Table)
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range items {
+		if matchesKey(it, in.Key) {
+			return project(it, in.Projection), nil
+		}
+	}
+	return nil, ctx.Err()
+}
+
+func matchesKey(it mapper.Item, key []mapper.Attr) bool {
+	for _, k := range key {
+		if !equal(it[k.Name], k.Value) {
+			return false
+		}
+	}
+	return len(key) > 0
+}
+
+// Query returns the items of one partition, in sort-key order.
+func (d *Data) Query(ctx context.Context, in mapper.QueryInput) ([]mapper.Item, error) {
+	items, err := d.table(in.Table)
+	if err != nil {
+		return nil, err
+	}
+	var out []mapper.Item
+	for _, it := range items {
+		if !equal(it[in.Partition.Name], in.Partition.Value) {
+			continue
+		}
+		if sp := in.SortPrefix; sp != nil {
+			s, ok := it[sp.Name].(string)
+			prefix, _ := sp.Value.(string)
+			if !ok || !strings.HasPrefix(s, prefix) {
+				continue
+			}
+		}
+		out = append(out, it)
+	}
+	if in.SortPrefix != nil {
+		name := in.SortPrefix.Name
+		slices.SortStableFunc(out, func(a, b mapper.Item) int {
+			as, _ := a[name].(string)
+			bs, _ := b[name].(string)
+			return cmp.Compare(as, bs)
+		})
+	}
+	if in.Limit > 0 && len(out) > in.Limit {
+		out = out[:in.Limit]
+	}
+	for i, it := range out {
+		out[i] = project(it, in.Projection)
+	}
+	return out, ctx.Err()
+}
+
+// project copies the named attributes of an item; nil names mean all.
+func project(it mapper.Item, names []string) mapper.Item {
+	out := make(mapper.Item, len(it))
+	if names == nil {
+		for k, v := range it {
+			out[k] = v
+		}
+		return out
+	}
+	for _, n := range names {
+		if v, ok := it[n]; ok {
+			out[n] = v
+		}
+	}
+	return out
+}
+
+// equal compares key values as DynamoDB does: numbers by value, text exactly.
+func equal(a, b any) bool {
+	if fa, ok := number(a); ok {
+		fb, ok := number(b)
+		return ok && fa == fb
+	}
+	sa, ok := a.(string)
+	sb, ok2 := b.(string)
+	return ok && ok2 && sa == sb
+}
+
+func number(v any) (float64, bool) {
+	switch x := v.(type) {
+	case int:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case float64:
+		return x, true
+	}
+	return 0, false
+}

@@ -1,0 +1,325 @@
+package mapper
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/vm"
+
+	"github.com/claimsmapper/claimsmapper/config"
+)
+
+// Options wires a Mapper to the world.
+type Options struct {
+	// Store serves the mapping's sources. It may be nil for a mapping without sources.
+	Store Store
+	// Logger receives warnings about omitted claims and failed lookups; nil discards them.
+	Logger *slog.Logger
+}
+
+// Mapper is a compiled mapping. It is safe for concurrent use.
+type Mapper struct {
+	cfg      *config.Mapping
+	store    Store
+	log      *slog.Logger
+	sources  []*source   // in dependency order
+	levels   [][]*source // sources that can be looked up together
+	claims   []*claim
+	suppress []*suppression
+	groups   groupRules
+	scopeAdd []*scopeRule
+	scopeDel []*scopeRule
+	vms      sync.Pool
+	envs     sync.Pool
+}
+
+type source struct {
+	cfg        *config.Source
+	key        []keyProg
+	partition  keyProg
+	sortPrefix *keyProg
+	when       *vm.Program
+	// projection lists the attributes expressions read, plus the key; nil means all.
+	projection []string
+	deps       []string
+}
+
+type keyProg struct {
+	attr string
+	prog *vm.Program
+}
+
+type claim struct {
+	cfg   *config.Claim
+	value *vm.Program
+	when  *vm.Program
+}
+
+type suppression struct {
+	cfg  *config.Suppression
+	when *vm.Program
+}
+
+type groupRules struct {
+	override, iamRoles, preferredRole *vm.Program
+}
+
+type scopeRule struct {
+	path        string
+	value, when *vm.Program
+}
+
+// Load parses, validates and compiles a mapping: the one path from text to a
+// runnable mapping, shared by the Lambda, the CLI and lint.
+func Load(file string, src []byte, cfgOpts config.Options, opts Options) (*Mapper, error) {
+	m, err := config.Parse(file, src, cfgOpts)
+	if err != nil {
+		return nil, err
+	}
+	return Compile(m, opts)
+}
+
+// Compile compiles a parsed mapping. The error, a *config.Error, lists every
+// expression that does not compile and every dependency cycle.
+func Compile(m *config.Mapping, opts Options) (*Mapper, error) {
+	mp, fs := Check(m, opts)
+	if err := config.Errors(fs); err != nil {
+		return nil, err
+	}
+	return mp, nil
+}
+
+// Check compiles what it can of m and returns every finding. The Mapper must
+// not be used unless config.Errors(findings) is nil.
+func Check(m *config.Mapping, opts Options) (*Mapper, []config.Finding) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	mp := &Mapper{cfg: m, store: opts.Store, log: log}
+	mp.vms.New = func() any { return &vm.VM{} }
+	c := newCompiler(m)
+	mp.compileSources(c)
+	for _, cl := range m.Claims {
+		mp.claims = append(mp.claims, &claim{cfg: cl, value: c.compile(cl.Value, false), when: c.compile(cl.When, true)})
+	}
+	for _, s := range m.Suppress {
+		mp.suppress = append(mp.suppress, &suppression{cfg: s, when: c.compile(s.When, true)})
+	}
+	if g := m.Groups; g != nil {
+		mp.groups = groupRules{c.compile(g.Override, false), c.compile(g.IAMRoles, false), c.compile(g.PreferredRole, false)}
+	}
+	if s := m.Scopes; s != nil {
+		for _, r := range s.Add {
+			mp.scopeAdd = append(mp.scopeAdd, &scopeRule{r.Value.Path, c.compile(r.Value, false), c.compile(r.When, true)})
+		}
+		for _, r := range s.Suppress {
+			mp.scopeDel = append(mp.scopeDel, &scopeRule{r.Value.Path, c.compile(r.Value, false), c.compile(r.When, true)})
+		}
+	}
+	mp.order(c)
+	mp.project(c)
+	if len(m.Sources) > 0 && opts.Store == nil {
+		log.Debug("mapping has sources but no store; lookups will fail")
+	}
+	return mp, c.findings
+}
+
+// Mapping returns the parsed mapping the Mapper was compiled from.
+func (mp *Mapper) Mapping() *config.Mapping { return mp.cfg }
+
+func (mp *Mapper) compileSources(c *compiler) {
+	for _, s := range mp.cfg.Sources {
+		src := &source{cfg: s, when: c.compile(s.When, true)}
+		for _, kv := range s.Key {
+			src.key = append(src.key, keyProg{kv.Attr, c.compile(kv.Value, false)})
+		}
+		if q := s.Query; q != nil {
+			src.partition = keyProg{q.Partition.Attr, c.compile(q.Partition.Value, false)}
+			if sp := q.SortBeginsWith; sp != nil {
+				src.sortPrefix = &keyProg{sp.Attr, c.compile(sp.Value, false)}
+			}
+		}
+		mp.sources = append(mp.sources, src)
+	}
+}
+
+// order sorts the sources so that each comes after what it depends on, and
+// groups them into levels that can be looked up concurrently.
+func (mp *Mapper) order(c *compiler) {
+	byName := map[string]*source{}
+	for _, s := range mp.sources {
+		byName[s.cfg.Name] = s
+		s.deps = c.sourceRefs(s.cfg)
+	}
+	level := map[string]int{}
+	const visiting = -1
+	var visit func(s *source, stack []string) int
+	visit = func(s *source, stack []string) int {
+		switch l, seen := level[s.cfg.Name]; {
+		case seen && l == visiting:
+			i := indexOf(stack, s.cfg.Name)
+			cycle := append(append([]string{}, stack[i:]...), s.cfg.Name)
+			c.add(config.Finding{Pos: s.cfg.Pos, Path: "sources." + s.cfg.Name, Rule: "source-cycle",
+				Message: fmt.Sprintf("sources depend on each other in a cycle (%s), so none can be looked up first; remove one of these references", strings.Join(cycle, " → "))})
+			return 0
+		case seen:
+			return l
+		}
+		level[s.cfg.Name] = visiting
+		l := 0
+		for _, d := range s.deps {
+			if dep, ok := byName[d]; ok {
+				l = max(l, visit(dep, append(stack, s.cfg.Name))+1)
+			}
+		}
+		level[s.cfg.Name] = l
+		return l
+	}
+	for _, s := range mp.sources {
+		if _, seen := level[s.cfg.Name]; !seen {
+			visit(s, nil)
+		}
+	}
+	sort.SliceStable(mp.sources, func(i, j int) bool {
+		return level[mp.sources[i].cfg.Name] < level[mp.sources[j].cfg.Name]
+	})
+	for _, s := range mp.sources {
+		l := max(level[s.cfg.Name], 0)
+		for len(mp.levels) <= l {
+			mp.levels = append(mp.levels, nil)
+		}
+		mp.levels[l] = append(mp.levels[l], s)
+	}
+}
+
+func indexOf(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return 0
+}
+
+// project works out, for every source, which attributes the lookup must
+// return: those the mapping's expressions read, plus the key attributes.
+func (mp *Mapper) project(c *compiler) {
+	for _, s := range mp.sources {
+		u := c.usage[s.cfg.Name]
+		if u != nil && u.whole {
+			continue
+		}
+		attrs := map[string]bool{}
+		if u != nil {
+			for a := range u.attrs {
+				attrs[a] = true
+			}
+		}
+		for _, k := range s.key {
+			attrs[k.attr] = true
+		}
+		if s.cfg.Query != nil {
+			attrs[s.partition.attr] = true
+			if s.sortPrefix != nil {
+				attrs[s.sortPrefix.attr] = true
+			}
+		}
+		s.projection = make([]string, 0, len(attrs))
+		for a := range attrs {
+			s.projection = append(s.projection, a)
+		}
+		sort.Strings(s.projection)
+	}
+}
+
+// compiler compiles expressions against one environment and collects findings.
+type compiler struct {
+	cfg      *config.Mapping
+	env      map[string]any
+	names    []string // variable names, for suggestions
+	findings []config.Finding
+	// usage records, per source, what expressions read of it.
+	usage map[string]*usage
+	// refs records, per expression, the sources it names.
+	refs map[*config.Expr][]string
+}
+
+func newCompiler(m *config.Mapping) *compiler {
+	c := &compiler{cfg: m, env: map[string]any{"event": &Event{}}, names: []string{"event"},
+		usage: map[string]*usage{}, refs: map[*config.Expr][]string{}}
+	for _, s := range m.Sources {
+		if s.IsQuery() {
+			c.env[s.Name] = []any{}
+		} else {
+			c.env[s.Name] = map[string]any{}
+		}
+		c.names = append(c.names, s.Name)
+	}
+	return c
+}
+
+func (c *compiler) add(f config.Finding) {
+	f.File = c.cfg.File
+	c.findings = append(c.findings, f)
+}
+
+func (c *compiler) compile(e *config.Expr, asBool bool) *vm.Program {
+	if e == nil {
+		return nil
+	}
+	opts := []expr.Option{expr.Env(c.env)}
+	if asBool {
+		opts = append(opts, expr.AsBool())
+	}
+	prog, err := expr.Compile(e.Code, opts...)
+	if err != nil {
+		c.exprError(e, err)
+		return nil
+	}
+	c.analyze(e)
+	return prog
+}
+
+func (c *compiler) exprError(e *config.Expr, err error) {
+	f := config.Finding{Pos: e.Pos, Path: e.Path, Rule: "expression", Message: err.Error()}
+	var fe *file.Error
+	if errors.As(err, &fe) {
+		f.Pos = e.PosAt(fe.Line, fe.Column)
+		f.Message, f.Rule = explain(fe.Message, c.names, e.Code)
+		f.Snippet = fe.Snippet
+	}
+	c.add(f)
+}
+
+// sourceRefs lists the other sources that s's key, query or when names.
+func (c *compiler) sourceRefs(s *config.Source) []string {
+	var exprs []*config.Expr
+	for _, kv := range s.Key {
+		exprs = append(exprs, kv.Value)
+	}
+	if q := s.Query; q != nil {
+		exprs = append(exprs, q.Partition.Value)
+		if q.SortBeginsWith != nil {
+			exprs = append(exprs, q.SortBeginsWith.Value)
+		}
+	}
+	exprs = append(exprs, s.When)
+	seen := map[string]bool{}
+	var out []string
+	for _, e := range exprs {
+		for _, r := range c.refs[e] {
+			if !seen[r] {
+				seen[r] = true
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}

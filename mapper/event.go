@@ -1,0 +1,113 @@
+package mapper
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// Event is a Pre Token Generation event as expressions see it, as the
+// variable event. Attribute and metadata maps hold text values; a missing key
+// reads as nil, so `event.userAttributes.nickname ?? "none"` works.
+type Event struct {
+	Version        string         `expr:"version"`
+	TriggerSource  string         `expr:"triggerSource"`
+	Region         string         `expr:"region"`
+	UserPoolID     string         `expr:"userPoolId"`
+	UserName       string         `expr:"userName"`
+	ClientID       string         `expr:"clientId"`
+	UserAttributes map[string]any `expr:"userAttributes"`
+	Groups         []string       `expr:"groups"`
+	IAMRoles       []string       `expr:"iamRoles"`
+	// PreferredRole is a string, or nil when the request has none.
+	PreferredRole  any            `expr:"preferredRole"`
+	Scopes         []string       `expr:"scopes"`
+	ClientMetadata map[string]any `expr:"clientMetadata"`
+}
+
+// ClientCredentials reports whether the event is for a machine-to-machine
+// token: such an event has no user and no ID token.
+func (e *Event) ClientCredentials() bool {
+	return e.TriggerSource == "TokenGeneration_ClientCredentials"
+}
+
+// wireEvent is the part of the event JSON the mapper reads.
+type wireEvent struct {
+	Version       *string `json:"version"`
+	TriggerSource string  `json:"triggerSource"`
+	Region        string  `json:"region"`
+	UserPoolID    string  `json:"userPoolId"`
+	UserName      string  `json:"userName"`
+	CallerContext struct {
+		ClientID string `json:"clientId"`
+	} `json:"callerContext"`
+	Request struct {
+		UserAttributes     map[string]any `json:"userAttributes"`
+		GroupConfiguration struct {
+			GroupsToOverride   []string `json:"groupsToOverride"`
+			IAMRolesToOverride []string `json:"iamRolesToOverride"`
+			PreferredRole      *string  `json:"preferredRole"`
+		} `json:"groupConfiguration"`
+		Scopes         []string       `json:"scopes"`
+		ClientMetadata map[string]any `json:"clientMetadata"`
+	} `json:"request"`
+}
+
+// DecodeEvent reads a Pre Token Generation event. Its errors say what is
+// wrong in the terms of the event's JSON, never in Go types.
+func DecodeEvent(raw []byte) (*Event, error) {
+	var w wireEvent
+	if err := json.Unmarshal(raw, &w); err != nil {
+		return nil, eventJSONError(err)
+	}
+	if w.Version == nil {
+		return nil, errors.New("the event has no \"version\" field: is it a Cognito pre token generation event?")
+	}
+	switch *w.Version {
+	case "1", "2", "3":
+	default:
+		return nil, fmt.Errorf("event version %q is not supported: claimsmapper handles versions \"1\", \"2\" and \"3\"", *w.Version)
+	}
+	ev := &Event{
+		Version:        *w.Version,
+		TriggerSource:  w.TriggerSource,
+		Region:         w.Region,
+		UserPoolID:     w.UserPoolID,
+		UserName:       w.UserName,
+		ClientID:       w.CallerContext.ClientID,
+		UserAttributes: w.Request.UserAttributes,
+		Groups:         w.Request.GroupConfiguration.GroupsToOverride,
+		IAMRoles:       w.Request.GroupConfiguration.IAMRolesToOverride,
+		Scopes:         w.Request.Scopes,
+		ClientMetadata: w.Request.ClientMetadata,
+	}
+	if w.Request.GroupConfiguration.PreferredRole != nil {
+		ev.PreferredRole = *w.Request.GroupConfiguration.PreferredRole
+	}
+	return ev, nil
+}
+
+func eventJSONError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Errorf("the event is not valid JSON (at byte %d): %s", syn.Offset, syn.Error())
+	case errors.As(err, &typ):
+		want := "a value of another kind"
+		switch typ.Type.Kind().String() {
+		case "string", "ptr":
+			want = "text"
+		case "slice":
+			want = "a list of text"
+		case "map", "struct":
+			want = "an object"
+		}
+		field := typ.Field
+		if field == "" {
+			return fmt.Errorf("the event should be a JSON object, not a %s", typ.Value)
+		}
+		return fmt.Errorf("the event's %q is a %s where Cognito sends %s", field, typ.Value, want)
+	}
+	return fmt.Errorf("the event is not valid JSON: %s", err.Error())
+}

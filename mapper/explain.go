@@ -1,0 +1,78 @@
+package mapper
+
+import (
+	"fmt"
+	"reflect"
+	"regexp"
+	"strings"
+
+	"github.com/claimsmapper/claimsmapper/config"
+)
+
+var (
+	reUnknownName = regexp.MustCompile(`^unknown name (\S+)`)
+	reNoField     = regexp.MustCompile(`^type \*?mapper\.Event has no field (\S+)`)
+	goTypes       = strings.NewReplacer(
+		"map[string]interface {}", "item",
+		"[]interface {}", "list",
+		"interface {}", "any value",
+		"*mapper.Event", "event",
+		"mapper.Event", "event",
+		"[]string", "list of text",
+		"map[string]string", "set of text values",
+		"float64", "number",
+		"int64", "number",
+		"string", "text",
+	)
+)
+
+// eventFields are the names expressions may read of event.
+var eventFields = func() []string {
+	t := reflect.TypeFor[Event]()
+	out := make([]string, t.NumField())
+	for i := range out {
+		out[i] = t.Field(i).Tag.Get("expr")
+	}
+	return out
+}()
+
+// explain rewrites an expr compile message for a mapping author: no Go
+// types, and a suggestion where one helps. It returns the message and a rule id.
+func explain(msg string, names []string, code string) (string, string) {
+	if m := reUnknownName.FindStringSubmatch(msg); m != nil {
+		name := m[1]
+		if s := config.Suggest(name, names); s != "" {
+			return fmt.Sprintf("unknown name %q (did you mean %q?)", name, s), "unknown-name"
+		}
+		hint := ""
+		if strings.TrimSpace(code) == name {
+			hint = fmt.Sprintf("; if you meant the text %s, write '\"%s\"' or use const: %s", name, name, name)
+		}
+		return fmt.Sprintf("unknown name %q: expressions can read event and the sources %s%s",
+			name, listNames(names[1:]), hint), "unknown-name"
+	}
+	if m := reNoField.FindStringSubmatch(msg); m != nil {
+		field := m[1]
+		s := config.Suggest(field, eventFields)
+		if s != "" {
+			return fmt.Sprintf("event has no field %q (did you mean %q?)", field, s), "unknown-field"
+		}
+		return fmt.Sprintf("event has no field %q; its fields are %s", field, strings.Join(eventFields, ", ")), "unknown-field"
+	}
+	if strings.HasPrefix(msg, "expected bool") {
+		return "this condition must be true or false, but it " + strings.TrimPrefix(goTypes.Replace(msg), "expected bool, but got ") +
+			"; compare it, e.g. user.active == true", "when-not-bool"
+	}
+	return goTypes.Replace(msg), "expression"
+}
+
+func listNames(names []string) string {
+	if len(names) == 0 {
+		return "(none defined)"
+	}
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	return strings.Join(q, ", ")
+}

@@ -1,0 +1,91 @@
+package mapper
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+)
+
+// The response shapes Cognito expects. Empty lists and objects are written
+// as [] and {}, never null: a null groupOverrideDetails would remove the
+// user's groups.
+type (
+	v1Response struct {
+		ClaimsOverrideDetails v1Details `json:"claimsOverrideDetails"`
+	}
+	v1Details struct {
+		ClaimsToAddOrOverride map[string]any `json:"claimsToAddOrOverride"`
+		ClaimsToSuppress      []string       `json:"claimsToSuppress"`
+		GroupOverrideDetails  groupDetails   `json:"groupOverrideDetails"`
+	}
+	v2Response struct {
+		ClaimsAndScopeOverrideDetails v2Details `json:"claimsAndScopeOverrideDetails"`
+	}
+	v2Details struct {
+		IDTokenGeneration     *tokenGeneration `json:"idTokenGeneration,omitempty"`
+		AccessTokenGeneration *tokenGeneration `json:"accessTokenGeneration"`
+		GroupOverrideDetails  groupDetails     `json:"groupOverrideDetails"`
+	}
+	tokenGeneration struct {
+		ClaimsToAddOrOverride map[string]any `json:"claimsToAddOrOverride"`
+		ClaimsToSuppress      []string       `json:"claimsToSuppress"`
+		ScopesToAdd           *[]string      `json:"scopesToAdd,omitempty"`
+		ScopesToSuppress      *[]string      `json:"scopesToSuppress,omitempty"`
+	}
+	groupDetails struct {
+		GroupsToOverride   []string `json:"groupsToOverride"`
+		IAMRolesToOverride []string `json:"iamRolesToOverride"`
+		PreferredRole      *string  `json:"preferredRole"`
+	}
+)
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func orEmptyMap(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+// Response returns the "response" object for the result's event version.
+func (r *Result) Response() any {
+	groups := groupDetails{orEmpty(r.Groups.Groups), orEmpty(r.Groups.IAMRoles), r.Groups.PreferredRole}
+	if r.Version == "1" {
+		return v1Response{v1Details{orEmptyMap(r.IDClaims), orEmpty(r.IDSuppress), groups}}
+	}
+	add, del := orEmpty(r.ScopesAdd), orEmpty(r.ScopesSuppress)
+	d := v2Details{
+		AccessTokenGeneration: &tokenGeneration{orEmptyMap(r.AccessClaims), orEmpty(r.AccessSuppress), &add, &del},
+		GroupOverrideDetails:  groups,
+	}
+	if !r.NoIDToken {
+		d.IDTokenGeneration = &tokenGeneration{ClaimsToAddOrOverride: orEmptyMap(r.IDClaims), ClaimsToSuppress: orEmpty(r.IDSuppress)}
+	}
+	return v2Response{d}
+}
+
+// Handle serves one invocation: it decodes the event, evaluates the mapping
+// and returns the event with its response set, every other field unchanged.
+func (mp *Mapper) Handle(ctx context.Context, event []byte) ([]byte, error) {
+	ev, err := DecodeEvent(event)
+	if err != nil {
+		return nil, err
+	}
+	r, err := mp.Evaluate(ctx, ev)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := json.Marshal(r.Response())
+	if err != nil {
+		// Values come from DynamoDB items and expressions; a NaN is the one
+		// value JSON cannot hold.
+		return nil, &EventError{Public: publicClaimError, Err: fmt.Errorf("encode response: %w", err)}
+	}
+	return spliceResponse(event, resp)
+}
