@@ -180,7 +180,7 @@ func (e *evaluation) prepare(s *source) lookup {
 		return fail(errors.New("no data store is configured"))
 	}
 	if s.cfg.Query == nil {
-		in := GetItemInput{Table: s.cfg.Table, Projection: s.projection, ConsistentRead: s.cfg.ConsistentRead}
+		in := GetItemInput{Table: s.cfg.Table, Projection: s.projection, ConsistentRead: s.cfg.ConsistentRead, CacheTTL: s.cfg.Cache}
 		for _, k := range s.key {
 			v, err := e.run(k.prog)
 			if err != nil {
@@ -196,7 +196,8 @@ func (e *evaluation) prepare(s *source) lookup {
 		}
 		return func(ctx context.Context) (any, error) { return getItem(ctx, store, in) }
 	}
-	in := QueryInput{Table: s.cfg.Table, Index: s.cfg.Index, Limit: s.cfg.Limit, Projection: s.projection, ConsistentRead: s.cfg.ConsistentRead}
+	in := QueryInput{Table: s.cfg.Table, Index: s.cfg.Index, Limit: s.cfg.Limit, Projection: s.projection,
+		ConsistentRead: s.cfg.ConsistentRead, CacheTTL: s.cfg.Cache}
 	v, err := e.run(s.partition.prog)
 	if err != nil {
 		return fail(fmt.Errorf("partition %s: %w", s.partition.attr, err))

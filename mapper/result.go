@@ -6,8 +6,8 @@ import (
 	"log/slog"
 	"strings"
 
-	"github.com/expr-lang/expr/vm"
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/expr-lang/expr/vm"
 )
 
 // result evaluates the claims, suppressions, groups and scopes.

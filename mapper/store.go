@@ -1,6 +1,9 @@
 package mapper
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Item is one DynamoDB item as expressions see it: attribute name to value,
 // where values are string, int64, float64, bool, nil, []any or map[string]any.
@@ -29,6 +32,9 @@ type GetItemInput struct {
 	// Projection lists the attributes to return; nil means all.
 	Projection     []string
 	ConsistentRead bool
+	// CacheTTL is the source's cache: setting; a caching Store may keep the
+	// result this long. 0 means do not cache.
+	CacheTTL time.Duration
 }
 
 // QueryInput asks for the items of one partition.
@@ -42,6 +48,7 @@ type QueryInput struct {
 	Limit          int
 	Projection     []string
 	ConsistentRead bool
+	CacheTTL       time.Duration
 }
 
 // StoreFuncs adapts functions to a Store, for tests.
