@@ -57,12 +57,14 @@ type keyProg struct {
 
 type claim struct {
 	cfg   *config.Claim
+	path  string
 	value *vm.Program
 	when  *vm.Program
 }
 
 type suppression struct {
 	cfg  *config.Suppression
+	path string
 	when *vm.Program
 }
 
@@ -107,10 +109,10 @@ func Check(m *config.Mapping, opts Options) (*Mapper, []config.Finding) {
 	c := newCompiler(m)
 	mp.compileSources(c)
 	for _, cl := range m.Claims {
-		mp.claims = append(mp.claims, &claim{cfg: cl, value: c.compile(cl.Value, false), when: c.compile(cl.When, true)})
+		mp.claims = append(mp.claims, &claim{cfg: cl, path: claimPath(cl.Name), value: c.compile(cl.Value, false), when: c.compile(cl.When, true)})
 	}
-	for _, s := range m.Suppress {
-		mp.suppress = append(mp.suppress, &suppression{cfg: s, when: c.compile(s.When, true)})
+	for i, s := range m.Suppress {
+		mp.suppress = append(mp.suppress, &suppression{cfg: s, path: fmt.Sprintf("suppress[%d]", i), when: c.compile(s.When, true)})
 	}
 	if g := m.Groups; g != nil {
 		mp.groups = groupRules{c.compile(g.Override, false), c.compile(g.IAMRoles, false), c.compile(g.PreferredRole, false)}
@@ -129,6 +131,16 @@ func Check(m *config.Mapping, opts Options) (*Mapper, []config.Finding) {
 		log.Debug("mapping has sources but no store; lookups will fail")
 	}
 	return mp, c.findings
+}
+
+// claimPath is a claim's YAML path as messages show it.
+func claimPath(name string) string {
+	for _, r := range name {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return fmt.Sprintf("claims[%q]", name)
+		}
+	}
+	return "claims." + name
 }
 
 // Mapping returns the parsed mapping the Mapper was compiled from.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/expr-lang/expr/vm"
 
@@ -54,10 +55,11 @@ type GroupConfig struct {
 
 // evaluation is the state of one event.
 type evaluation struct {
-	mp  *Mapper
-	ev  *Event
-	env map[string]any
-	vm  *vm.VM
+	mp    *Mapper
+	ev    *Event
+	env   map[string]any
+	vm    *vm.VM
+	trace *Trace // nil unless tracing
 }
 
 func (mp *Mapper) newEnv(ev *Event) map[string]any {
@@ -78,7 +80,11 @@ func (mp *Mapper) newEnv(ev *Event) map[string]any {
 
 // Evaluate runs the mapping for one event.
 func (mp *Mapper) Evaluate(ctx context.Context, ev *Event) (*Result, error) {
-	e := &evaluation{mp: mp, ev: ev, env: mp.newEnv(ev), vm: mp.vms.Get().(*vm.VM)}
+	return mp.evaluate(ctx, ev, nil)
+}
+
+func (mp *Mapper) evaluate(ctx context.Context, ev *Event, t *Trace) (*Result, error) {
+	e := &evaluation{mp: mp, ev: ev, env: mp.newEnv(ev), vm: mp.vms.Get().(*vm.VM), trace: t}
 	defer func() {
 		mp.vms.Put(e.vm)
 		clear(e.env)
@@ -123,123 +129,108 @@ func (e *evaluation) lookups(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, e.mp.cfg.Timeout)
 	defer cancel()
 	for _, level := range e.mp.levels {
-		calls := make([]lookup, len(level))
+		steps := make([]SourceTrace, len(level))
 		for i, s := range level {
-			calls[i] = e.prepare(s)
+			steps[i] = e.prepare(s)
 		}
-		results := make([]any, len(level))
-		errs := make([]error, len(level))
 		if len(level) == 1 {
-			if calls[0] != nil {
-				results[0], errs[0] = calls[0](ctx)
-			}
+			e.fetch(ctx, level[0], &steps[0])
 		} else {
 			var wg sync.WaitGroup
-			for i, call := range calls {
-				if call != nil {
-					wg.Go(func() { results[i], errs[i] = call(ctx) })
-				}
+			for i, s := range level {
+				wg.Go(func() { e.fetch(ctx, s, &steps[i]) })
 			}
 			wg.Wait()
 		}
 		for i, s := range level {
-			if errs[i] != nil {
+			st := &steps[i]
+			if e.trace != nil {
+				e.trace.Sources = append(e.trace.Sources, *st)
+			}
+			if st.Err != nil {
 				if s.cfg.OnError == config.Fail {
-					return &EventError{Public: publicSourceError, Err: fmt.Errorf("source %q: %w", s.cfg.Name, errs[i])}
+					return &EventError{Public: publicSourceError, Err: fmt.Errorf("source %q: %w", s.cfg.Name, st.Err)}
 				}
 				e.mp.log.LogAttrs(ctx, slog.LevelWarn, "source lookup failed; continuing without it",
-					slog.String("source", s.cfg.Name), slog.String("table", s.cfg.Table), slog.String("error", errs[i].Error()))
+					slog.String("source", s.cfg.Name), slog.String("table", s.cfg.Table), slog.String("error", st.Err.Error()))
 				continue
 			}
-			if results[i] != nil {
-				e.env[s.cfg.Name] = results[i]
+			if st.value != nil {
+				e.env[s.cfg.Name] = st.value
 			}
 		}
 	}
 	return nil
 }
 
-// lookup reads one source.
-type lookup func(ctx context.Context) (any, error)
-
-// prepare evaluates a source's condition and key and returns the lookup to
-// make, or nil when the source is skipped.
-func (e *evaluation) prepare(s *source) lookup {
-	fail := func(err error) lookup {
-		return func(context.Context) (any, error) { return nil, err }
-	}
+// prepare evaluates a source's condition and key and says what to look up.
+// It runs on the evaluation's goroutine: the VM is not shared.
+func (e *evaluation) prepare(s *source) SourceTrace {
+	st := SourceTrace{Name: s.cfg.Name, Table: s.cfg.Table, Index: s.cfg.Index, Projection: s.projection}
 	ok, err := e.cond(s.when)
-	if err != nil {
-		return fail(fmt.Errorf("when: %w", err))
+	if s.when != nil && err == nil {
+		st.When = &ok
 	}
-	if !ok {
-		return nil
-	}
-	store := e.mp.store
-	if store == nil {
-		return fail(errors.New("no data store is configured"))
+	switch {
+	case err != nil:
+		st.Err = fmt.Errorf("when: %w", err)
+		return st
+	case !ok:
+		st.Skipped = "its when condition is false"
+		return st
+	case e.mp.store == nil:
+		st.Err = errors.New("no data store is configured")
+		return st
 	}
 	if s.cfg.Query == nil {
-		in := GetItemInput{Table: s.cfg.Table, Projection: s.projection, ConsistentRead: s.cfg.ConsistentRead, CacheTTL: s.cfg.Cache}
+		in := &GetItemInput{Table: s.cfg.Table, Projection: s.projection, ConsistentRead: s.cfg.ConsistentRead, CacheTTL: s.cfg.Cache}
 		for _, k := range s.key {
-			v, err := e.run(k.prog)
-			if err != nil {
-				return fail(fmt.Errorf("key %s: %w", k.attr, err))
-			}
+			v := e.keyValue(k, &st)
 			if v == nil {
-				return nil // no key, nothing to find
-			}
-			if err := checkKey(v); err != nil {
-				return fail(fmt.Errorf("key %s: %w", k.attr, err))
+				return st
 			}
 			in.Key = append(in.Key, Attr{k.attr, v})
 		}
-		return func(ctx context.Context) (any, error) { return getItem(ctx, store, in) }
+		st.Get = in
+		return st
 	}
-	in := QueryInput{Table: s.cfg.Table, Index: s.cfg.Index, Limit: s.cfg.Limit, Projection: s.projection,
+	in := &QueryInput{Table: s.cfg.Table, Index: s.cfg.Index, Limit: s.cfg.Limit, Projection: s.projection,
 		ConsistentRead: s.cfg.ConsistentRead, CacheTTL: s.cfg.Cache}
-	v, err := e.run(s.partition.prog)
-	if err != nil {
-		return fail(fmt.Errorf("partition %s: %w", s.partition.attr, err))
-	}
+	v := e.keyValue(s.partition, &st)
 	if v == nil {
-		return nil
-	}
-	if err := checkKey(v); err != nil {
-		return fail(fmt.Errorf("partition %s: %w", s.partition.attr, err))
+		return st
 	}
 	in.Partition = Attr{s.partition.attr, v}
 	if s.sortPrefix != nil {
 		v, err := e.run(s.sortPrefix.prog)
-		if err != nil {
-			return fail(fmt.Errorf("sortBeginsWith %s: %w", s.sortPrefix.attr, err))
+		if _, isText := v.(string); err == nil && !isText {
+			err = fmt.Errorf("a prefix must be text, not a %s", kind(v))
 		}
-		if _, ok := v.(string); !ok {
-			return fail(fmt.Errorf("sortBeginsWith %s: a prefix must be text, not a %s", s.sortPrefix.attr, kind(v)))
+		if err != nil {
+			st.Err = fmt.Errorf("sortBeginsWith %s: %w", s.sortPrefix.attr, err)
+			return st
 		}
 		in.SortPrefix = &Attr{s.sortPrefix.attr, v}
 	}
-	return func(ctx context.Context) (any, error) { return query(ctx, store, in) }
+	st.Query = in
+	return st
 }
 
-func getItem(ctx context.Context, store Store, in GetItemInput) (any, error) {
-	item, err := store.GetItem(ctx, in)
-	if err != nil || item == nil {
-		return nil, err
+// keyValue evaluates one key attribute. A nil value means there is nothing
+// to look up; st says why.
+func (e *evaluation) keyValue(k keyProg, st *SourceTrace) any {
+	v, err := e.run(k.prog)
+	if err == nil && v != nil {
+		err = checkKey(v)
 	}
-	return item, nil
-}
-
-func query(ctx context.Context, store Store, in QueryInput) (any, error) {
-	items, err := store.Query(ctx, in)
-	if err != nil || len(items) == 0 {
-		return nil, err
+	switch {
+	case err != nil:
+		st.Err = fmt.Errorf("key %s: %w", k.attr, err)
+		return nil
+	case v == nil:
+		st.Skipped = "its key " + k.attr + " is empty"
 	}
-	list := make([]any, len(items))
-	for i, it := range items {
-		list[i] = it
-	}
-	return list, nil
+	return v
 }
 
 // checkKey accepts the values a DynamoDB key attribute can hold.
@@ -249,4 +240,31 @@ func checkKey(v any) error {
 		return nil
 	}
 	return fmt.Errorf("a key must be text or a number, not a %s", kind(v))
+}
+
+// fetch makes the lookup prepare planned, if any.
+func (e *evaluation) fetch(ctx context.Context, s *source, st *SourceTrace) {
+	if st.Err != nil || (st.Get == nil && st.Query == nil) {
+		return
+	}
+	start := time.Now()
+	defer func() { st.Duration = time.Since(start) }()
+	if st.Get != nil {
+		item, err := e.mp.store.GetItem(ctx, *st.Get)
+		st.Err = err
+		if err == nil && item != nil {
+			st.Found, st.Items, st.value = true, 1, item
+		}
+		return
+	}
+	items, err := e.mp.store.Query(ctx, *st.Query)
+	st.Err = err
+	if err != nil || len(items) == 0 {
+		return
+	}
+	list := make([]any, len(items))
+	for i, it := range items {
+		list[i] = it
+	}
+	st.Found, st.Items, st.value = true, len(items), list
 }

@@ -6,61 +6,90 @@ import (
 	"log/slog"
 	"strings"
 
-	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/expr-lang/expr/vm"
+
+	"github.com/claimsmapper/claimsmapper/config"
 )
 
 // result evaluates the claims, suppressions, groups and scopes.
 func (e *evaluation) result() (*Result, error) {
 	r := &Result{Version: e.ev.Version, NoIDToken: e.ev.ClientCredentials()}
-	v1 := e.ev.Version == "1"
 	for _, c := range e.mp.claims {
-		val, err := e.claimValue(c)
-		if err != nil {
-			if e.mp.cfg.OnClaimError == config.Fail {
-				return nil, &EventError{Public: publicClaimError, Err: fmt.Errorf("claim %q: %w", c.cfg.Name, err)}
-			}
-			e.warn("claim omitted: its expression failed", slog.String("claim", c.cfg.Name), slog.String("error", err.Error()))
-			continue
-		}
-		if val == nil {
-			continue
-		}
-		if c.cfg.Tokens.Has(config.IDToken) && !r.NoIDToken {
-			if v, ok := e.idValue(c.cfg.Name, val, v1); ok {
-				r.IDClaims = setClaim(r.IDClaims, c.cfg.Name, v)
-			}
-		}
-		if c.cfg.Tokens.Has(config.AccessToken) && !v1 {
-			if c.cfg.Name == "aud" && val == any(e.ev.ClientID) {
-				e.warn("claim omitted: Cognito does not let a trigger set aud to the app client id", slog.String("claim", "aud"))
-				continue
-			}
-			r.AccessClaims = setClaim(r.AccessClaims, c.cfg.Name, val)
+		if err := e.claim(r, c); err != nil {
+			return nil, err
 		}
 	}
 	for _, s := range e.mp.suppress {
-		ok, err := e.cond(s.when)
-		if err != nil {
-			e.warn("suppression skipped: its condition failed", slog.String("claim", s.cfg.Claim), slog.String("error", err.Error()))
-			continue
-		}
-		if !ok {
-			continue
-		}
-		if s.cfg.Tokens.Has(config.IDToken) && !r.NoIDToken {
-			r.IDSuppress = append(r.IDSuppress, s.cfg.Claim)
-		}
-		if s.cfg.Tokens.Has(config.AccessToken) && !v1 {
-			r.AccessSuppress = append(r.AccessSuppress, s.cfg.Claim)
-		}
+		e.suppression(r, s)
 	}
 	r.Groups = e.groupConfig()
-	if !v1 {
+	if r.Version != "1" {
 		r.ScopesAdd = e.scopes(e.mp.scopeAdd)
 		r.ScopesSuppress = e.scopes(e.mp.scopeDel)
 	}
 	return r, nil
+}
+
+func (e *evaluation) claim(r *Result, c *claim) error {
+	rt := RuleTrace{Kind: "claim", Path: c.path}
+	defer func() { e.rule(rt) }()
+	val, err := e.claimValue(c, &rt)
+	switch {
+	case err != nil:
+		rt.Err = err
+		if e.mp.cfg.OnClaimError == config.Fail {
+			return &EventError{Public: publicClaimError, Err: fmt.Errorf("claim %q: %w", c.cfg.Name, err)}
+		}
+		e.warn(&rt, "claim omitted: its expression failed", slog.String("claim", c.cfg.Name), slog.String("error", err.Error()))
+		return nil
+	case rt.When != nil && !*rt.When:
+		rt.Note = "when is false"
+		return nil
+	case val == nil:
+		rt.Note = "the value is empty (null), so the claim is left out"
+		return nil
+	}
+	rt.Value = val
+	v1 := r.Version == "1"
+	if c.cfg.Tokens.Has(config.IDToken) && !r.NoIDToken {
+		if v, ok := e.idValue(&rt, c.cfg.Name, val, v1); ok {
+			r.IDClaims = setClaim(r.IDClaims, c.cfg.Name, v)
+			rt.Fired = true
+		}
+	}
+	if c.cfg.Tokens.Has(config.AccessToken) && !v1 {
+		if c.cfg.Name == "aud" && val == any(e.ev.ClientID) {
+			e.warn(&rt, "claim omitted from the access token: Cognito does not let a trigger set aud to the app client id", slog.String("claim", "aud"))
+			return nil
+		}
+		r.AccessClaims = setClaim(r.AccessClaims, c.cfg.Name, val)
+		rt.Fired = true
+	}
+	if !rt.Fired && rt.Note == "" {
+		rt.Note = "this event has none of the tokens " + c.cfg.Tokens.String()
+	}
+	return nil
+}
+
+func (e *evaluation) suppression(r *Result, s *suppression) {
+	rt := RuleTrace{Kind: "suppress", Path: s.path, Value: s.cfg.Claim}
+	defer func() { e.rule(rt) }()
+	ok, err := e.when(s.when, &rt)
+	if err != nil {
+		e.warn(&rt, "suppression skipped: its condition failed", slog.String("claim", s.cfg.Claim), slog.String("error", err.Error()))
+		return
+	}
+	if !ok {
+		return
+	}
+	if s.cfg.Tokens.Has(config.IDToken) && !r.NoIDToken {
+		r.IDSuppress = append(r.IDSuppress, s.cfg.Claim)
+		rt.Fired = true
+	}
+	if s.cfg.Tokens.Has(config.AccessToken) && r.Version != "1" {
+		r.AccessSuppress = append(r.AccessSuppress, s.cfg.Claim)
+		rt.Fired = true
+	}
 }
 
 func setClaim(m map[string]any, name string, v any) map[string]any {
@@ -71,20 +100,34 @@ func setClaim(m map[string]any, name string, v any) map[string]any {
 	return m
 }
 
-func (e *evaluation) warn(msg string, attrs ...slog.Attr) {
+// warn logs a rule's problem and notes it in the rule's trace.
+func (e *evaluation) warn(rt *RuleTrace, msg string, attrs ...slog.Attr) {
+	rt.Note = msg
 	e.mp.log.LogAttrs(context.Background(), slog.LevelWarn, msg, attrs...)
 }
 
-func (e *evaluation) claimValue(c *claim) (any, error) {
-	ok, err := e.cond(c.when)
+// when evaluates a rule's condition, noting its value in the trace.
+func (e *evaluation) when(p *vm.Program, rt *RuleTrace) (bool, error) {
+	ok, err := e.cond(p)
+	switch {
+	case err != nil:
+		rt.Err = err
+	case p != nil:
+		rt.When = &ok
+		if !ok {
+			rt.Note = "when is false"
+		}
+	}
+	return ok, err
+}
+
+func (e *evaluation) claimValue(c *claim, rt *RuleTrace) (any, error) {
+	ok, err := e.when(c.when, rt)
 	if err != nil || !ok {
 		return nil, err
 	}
 	if c.cfg.HasConst {
 		return c.cfg.Const, nil
-	}
-	if c.value == nil {
-		return nil, nil
 	}
 	v, err := e.run(c.value)
 	if err != nil {
@@ -95,11 +138,11 @@ func (e *evaluation) claimValue(c *claim) (any, error) {
 
 // idValue adapts a claim value to the ID token: text only under V1, and no
 // lists or objects for the claims Cognito keeps simple.
-func (e *evaluation) idValue(name string, v any, v1 bool) (any, bool) {
+func (e *evaluation) idValue(rt *RuleTrace, name string, v any, v1 bool) (any, bool) {
 	if v1 {
 		s, err := Text(v)
 		if err != nil {
-			e.warn("claim omitted: its value cannot be written as text", slog.String("claim", name), slog.String("error", err.Error()))
+			e.warn(rt, "claim omitted: its value cannot be written as text", slog.String("claim", name), slog.String("error", err.Error()))
 			return nil, false
 		}
 		return s, true
@@ -107,7 +150,7 @@ func (e *evaluation) idValue(name string, v any, v1 bool) (any, bool) {
 	if config.ComplexForbiddenInID(name) {
 		switch v.(type) {
 		case []any, map[string]any, []string:
-			e.warn("claim omitted from the ID token: Cognito allows only a simple value here", slog.String("claim", name))
+			e.warn(rt, "claim omitted from the ID token: Cognito allows only a simple value here", slog.String("claim", name))
 			return nil, false
 		}
 	}
@@ -131,36 +174,44 @@ func (e *evaluation) groupConfig() GroupConfig {
 		}
 	}
 	if rules.preferredRole != nil {
+		rt := RuleTrace{Kind: "groups", Path: "groups.preferredRole"}
 		v, err := e.run(rules.preferredRole)
 		switch s, isText := v.(string); {
 		case err != nil:
-			e.warn("preferred role kept: its expression failed", slog.String("error", err.Error()))
+			rt.Err = err
+			e.warn(&rt, "preferred role kept: its expression failed", slog.String("error", err.Error()))
 		case v == nil:
+			rt.Note = "the value is empty (null), so the request's preferred role is kept"
 		case !isText:
-			e.warn("preferred role kept: the expression must yield text", slog.String("got", kind(v)))
+			e.warn(&rt, "preferred role kept: the expression must yield text", slog.String("got", kind(v)))
 		default:
 			g.PreferredRole = &s
+			rt.Fired, rt.Value = true, s
 		}
+		e.rule(rt)
 	}
 	return g
 }
 
-// stringList evaluates an expression that must yield a list of text. nil
-// keeps the request's value (ok false).
-func (e *evaluation) stringList(path string, p *vm.Program) ([]string, bool) {
+// stringList evaluates an expression that must yield a list of text. A nil
+// value keeps the request's value (ok false).
+func (e *evaluation) stringList(path string, p *vm.Program) (list []string, ok bool) {
+	rt := RuleTrace{Kind: "groups", Path: path}
+	defer func() { e.rule(rt) }()
 	v, err := e.run(p)
-	if err != nil {
-		e.warn("request value kept: the expression failed", slog.String("rule", path), slog.String("error", err.Error()))
+	if err == nil && v != nil {
+		list, err = toStrings(v)
+	}
+	switch {
+	case err != nil:
+		rt.Err = err
+		e.warn(&rt, "the request's value is kept: the expression failed", slog.String("rule", path), slog.String("error", err.Error()))
+		return nil, false
+	case v == nil:
+		rt.Note = "the value is empty (null), so the request's value is kept"
 		return nil, false
 	}
-	if v == nil {
-		return nil, false
-	}
-	list, err := toStrings(v)
-	if err != nil {
-		e.warn("request value kept", slog.String("rule", path), slog.String("error", err.Error()))
-		return nil, false
-	}
+	rt.Fired, rt.Value = true, list
 	return list, true
 }
 
@@ -168,31 +219,32 @@ func (e *evaluation) stringList(path string, p *vm.Program) ([]string, bool) {
 func (e *evaluation) scopes(rules []*scopeRule) []string {
 	var out []string
 	for _, r := range rules {
-		ok, err := e.cond(r.when)
-		if err != nil {
-			e.warn("scope rule skipped: its condition failed", slog.String("rule", r.path), slog.String("error", err.Error()))
-			continue
+		rt := RuleTrace{Kind: "scope", Path: r.path}
+		ok, err := e.when(r.when, &rt)
+		var v any
+		if err == nil && ok {
+			v, err = e.run(r.value)
 		}
-		if !ok {
-			continue
+		var list []string
+		if err == nil && ok && v != nil {
+			list, err = toStrings(v)
 		}
-		v, err := e.run(r.value)
 		if err != nil {
-			e.warn("scope rule skipped: its expression failed", slog.String("rule", r.path), slog.String("error", err.Error()))
-			continue
-		}
-		list, err := toStrings(v)
-		if err != nil {
-			e.warn("scope rule skipped", slog.String("rule", r.path), slog.String("error", err.Error()))
-			continue
+			rt.Err = err
+			e.warn(&rt, "scope rule skipped: its expression failed", slog.String("rule", r.path), slog.String("error", err.Error()))
 		}
 		for _, s := range list {
 			if s == "" || strings.ContainsAny(s, " \t\n") {
-				e.warn("scope skipped: a scope cannot be empty or contain spaces", slog.String("rule", r.path))
+				e.warn(&rt, "scope skipped: a scope cannot be empty or contain spaces", slog.String("rule", r.path))
 				continue
 			}
 			out = append(out, s)
+			rt.Fired = true
 		}
+		if rt.Fired {
+			rt.Value = list
+		}
+		e.rule(rt)
 	}
 	return out
 }

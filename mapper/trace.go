@@ -1,0 +1,62 @@
+package mapper
+
+import (
+	"context"
+	"time"
+)
+
+// Trace records what one evaluation did: which sources were looked up and
+// how, and what each rule decided. It answers "why does my token (not) have X".
+type Trace struct {
+	Sources []SourceTrace
+	Rules   []RuleTrace
+}
+
+// SourceTrace is what happened to one source.
+type SourceTrace struct {
+	Name, Table, Index string
+	// When is the value of the source's when, nil when it has none.
+	When *bool
+	// Skipped says why no lookup was made, or is "".
+	Skipped string
+	// Get or Query is the request made.
+	Get        *GetItemInput
+	Query      *QueryInput
+	Projection []string
+	Found      bool
+	Items      int
+	Duration   time.Duration
+	Err        error
+
+	value any
+}
+
+// RuleTrace is what one claim, suppression, group or scope rule decided.
+type RuleTrace struct {
+	// Kind is claim, suppress, groups or scope.
+	Kind string
+	// Path is the rule's place in the mapping, e.g. claims.firstName.
+	Path string
+	// When is the value of the rule's when, nil when it has none.
+	When *bool
+	// Fired is set when the rule changed the response.
+	Fired bool
+	Value any
+	Err   error
+	// Note says, in words, why a rule did not fire or what was done to its value.
+	Note string
+}
+
+// EvaluateTrace is Evaluate that also returns a trace of every decision.
+// It costs more than Evaluate; use it for explain and debugging.
+func (mp *Mapper) EvaluateTrace(ctx context.Context, ev *Event) (*Result, *Trace, error) {
+	t := &Trace{}
+	r, err := mp.evaluate(ctx, ev, t)
+	return r, t, err
+}
+
+func (e *evaluation) rule(rt RuleTrace) {
+	if e.trace != nil {
+		e.trace.Rules = append(e.trace.Rules, rt)
+	}
+}
