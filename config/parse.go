@@ -154,10 +154,14 @@ func (p *parser) parse(m *Mapping) {
 			p.errorf(e.key, "scopes", "v1-access", "scopes change only the access token, which V1_0 triggers cannot change; set triggerVersion: V2_0 or remove scopes:")
 		}
 	}
+	if e, ok := fields["tests"]; ok {
+		// Inline tests are for `claimsmapper test`; the runtime ignores them.
+		m.Tests = e.val
+	}
 	p.crossChecks(m)
 }
 
-var topKeys = []string{"version", "triggerVersion", "timeout", "onClaimError", "sources", "claims", "suppress", "groups", "scopes"}
+var topKeys = []string{"version", "triggerVersion", "timeout", "onClaimError", "sources", "claims", "suppress", "groups", "scopes", "tests"}
 
 func (p *parser) yamlError(err error) {
 	msg := err.Error()
