@@ -227,8 +227,11 @@ func (e *evaluation) keyValue(k keyProg, st *SourceTrace) any {
 	case err != nil:
 		st.Err = fmt.Errorf("key %s: %w", k.attr, err)
 		return nil
-	case v == nil:
+	case v == nil || v == "":
+		// DynamoDB rejects empty key values; an event without a user name
+		// (client credentials) simply has nothing to look up.
 		st.Skipped = "its key " + k.attr + " is empty"
+		return nil
 	}
 	return v
 }

@@ -1,0 +1,102 @@
+package mapper_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/localdata"
+	"github.com/claimsmapper/claimsmapper/mapper"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// load compiles a mapping from text, served by the given store.
+func load(t testing.TB, yaml string, store mapper.Store) *mapper.Mapper {
+	t.Helper()
+	mp, err := mapper.Load("mapping.yaml", []byte(yaml), config.Options{LookupEnv: func(string) (string, bool) { return "", false }},
+		mapper.Options{Store: store, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatalf("load mapping:\n%v", err)
+	}
+	return mp
+}
+
+// tables builds a store from a data file's text.
+func tables(t testing.TB, yaml string) *localdata.Data {
+	t.Helper()
+	d, err := localdata.Parse("data.yaml", []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func readFile(t testing.TB, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// handle runs an event and returns the decoded response object.
+func handle(t testing.TB, mp *mapper.Mapper, event []byte) map[string]any {
+	t.Helper()
+	out, err := mp.Handle(context.Background(), event)
+	if err != nil {
+		t.Fatalf("handle: %v", err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("response is not JSON: %v\n%s", err, out)
+	}
+	resp, _ := got["response"].(map[string]any)
+	return resp
+}
+
+// dig walks a decoded JSON object along keys.
+func dig(v any, keys ...string) any {
+	for _, k := range keys {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
+}
+
+func jsonText(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// golden compares got with the file, or rewrites it under -update.
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	if json.Indent(&buf, got, "", "  ") == nil {
+		got = append(buf.Bytes(), '\n')
+	}
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want := readFile(t, path)
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs (run go test -update to accept):\ngot:\n%s\nwant:\n%s", path, got, want)
+	}
+}
