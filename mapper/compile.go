@@ -300,13 +300,15 @@ func (c *compiler) compile(e *config.Expr, asBool bool) *vm.Program {
 }
 
 func (c *compiler) exprError(e *config.Expr, err error) {
-	f := config.Finding{Pos: e.Pos, Path: e.Path, Rule: "expression", Message: err.Error()}
+	f := config.Finding{Pos: e.Pos, Path: e.Path}
+	msg := err.Error()
 	var fe *file.Error
 	if errors.As(err, &fe) {
 		f.Pos = e.PosAt(fe.Line, fe.Column)
-		f.Message, f.Rule = explain(fe.Message, c.names, e.Code)
+		msg = fe.Message
 		f.Snippet = fe.Snippet
 	}
+	f.Message, f.Rule = explain(msg, c.names, e.Code)
 	c.add(f)
 }
 

@@ -103,11 +103,14 @@ func eventJSONError(err error) error {
 		case "map", "struct":
 			want = "an object"
 		}
-		field := typ.Field
-		if field == "" {
-			return fmt.Errorf("the event should be a JSON object, not a %s", typ.Value)
+		got := map[string]string{"array": "a list", "object": "an object", "string": "text", "number": "a number", "bool": "true or false"}[typ.Value]
+		if got == "" {
+			got = "a " + typ.Value
 		}
-		return fmt.Errorf("the event's %q is a %s where Cognito sends %s", field, typ.Value, want)
+		if typ.Field == "" {
+			return fmt.Errorf("the event should be a JSON object, not %s", got)
+		}
+		return fmt.Errorf("the event's %q is %s where Cognito sends %s", typ.Field, got, want)
 	}
 	return fmt.Errorf("the event is not valid JSON: %s", err.Error())
 }
