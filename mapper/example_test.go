@@ -1,0 +1,95 @@
+package mapper_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/localdata"
+	"github.com/claimsmapper/claimsmapper/mapper"
+)
+
+const exampleMapping = `
+version: 1
+sources:
+  user:
+    table: SampleUsers
+    key:
+      userName: event.userName
+claims:
+  firstName: user.FirstName
+  lastName: user.LastName
+`
+
+// Handle takes the event as Cognito sends it and returns it with its
+// response set.
+func ExampleMapper_Handle() {
+	users := localdata.New(map[string][]mapper.Item{
+		"SampleUsers": {{"userName": "benbpyle", "FirstName": "Ben", "LastName": "Pyle"}},
+	})
+	mp, err := mapper.Load("mapping.yaml", []byte(exampleMapping), config.Options{}, mapper.Options{Store: users})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	out, err := mp.Handle(context.Background(), []byte(`{"version":"1","userName":"benbpyle","request":{}}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(string(out))
+	// Output:
+	// {"version":"1","userName":"benbpyle","request":{},"response":{"claimsOverrideDetails":{"claimsToAddOrOverride":{"firstName":"Ben","lastName":"Pyle"},"claimsToSuppress":[],"groupOverrideDetails":{"groupsToOverride":[],"iamRolesToOverride":[],"preferredRole":null}}}}
+}
+
+// A mapping that does not load says where and why, with every problem at once.
+func ExampleLoad_error() {
+	_, err := mapper.Load("mapping.yaml", []byte(`version: 1
+sources:
+  user: { table: SampleUsers, key: { userName: event.userName } }
+claims:
+  firstName: usr.FirstName
+  sub: user.id
+`), config.Options{}, mapper.Options{})
+	fmt.Println(err)
+	// Output:
+	// mapping.yaml:6:3: claims.sub: claim "sub" cannot be added or overridden: Cognito protects this claim in every token
+}
+
+// Expression errors carry the column inside the expression, mapped into the file.
+func ExampleCompile_error() {
+	m, err := config.Parse("mapping.yaml", []byte(`version: 1
+sources:
+  user: { table: SampleUsers, key: { userName: event.userName } }
+claims:
+  firstName: usr.FirstName
+  fullName: 'user.FirstName + " " + user.LastNme + event.usrName'
+`), config.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = mapper.Compile(m, mapper.Options{})
+	fmt.Println(err)
+	// Output:
+	// mapping.yaml:5:14: claims.firstName: unknown name "usr" (did you mean "user"?)
+	// mapping.yaml:6:58: claims.fullName: event has no field "usrName" (did you mean "userName"?)
+}
+
+// EvaluateTrace tells why a token has, or lacks, each claim.
+func ExampleMapper_EvaluateTrace() {
+	users := localdata.New(map[string][]mapper.Item{"SampleUsers": {}})
+	mp, _ := mapper.Load("mapping.yaml", []byte(exampleMapping), config.Options{}, mapper.Options{Store: users})
+	ev := &mapper.Event{Version: "2", UserName: "nobody"}
+	_, trace, _ := mp.EvaluateTrace(context.Background(), ev)
+	for _, s := range trace.Sources {
+		fmt.Printf("source %s: found=%v projection=%v\n", s.Name, s.Found, s.Projection)
+	}
+	for _, r := range trace.Rules {
+		fmt.Printf("%s: fired=%v (%s)\n", r.Path, r.Fired, r.Note)
+	}
+	// Output:
+	// source user: found=false projection=[FirstName LastName userName]
+	// claims.firstName: fired=false (the value is empty (null), so the claim is left out)
+	// claims.lastName: fired=false (the value is empty (null), so the claim is left out)
+}
