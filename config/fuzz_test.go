@@ -1,0 +1,43 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/claimsmapper/claimsmapper/config"
+)
+
+// FuzzParse: no input makes the parser panic, and a mapping it accepts is
+// complete enough to use.
+func FuzzParse(f *testing.F) {
+	files, _ := filepath.Glob("../testdata/*/*.yaml")
+	more, _ := filepath.Glob("../testdata/lint/*.yaml")
+	for _, file := range append(files, more...) {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte("version: 1\nclaims:\n  a: |\n    user.x +\n    1\n"))
+	f.Add([]byte("&a [*a]"))
+	env := config.Options{LookupEnv: func(string) (string, bool) { return "T", true }}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		m, err := config.Parse("fuzz.yaml", src, env)
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatal("an error without a message")
+			}
+			return
+		}
+		if m.Version != config.Current {
+			t.Fatalf("accepted version %d", m.Version)
+		}
+		for _, c := range m.Claims {
+			if c.Value == nil && !c.HasConst {
+				t.Fatalf("claim %q accepted with neither value nor const", c.Name)
+			}
+		}
+	})
+}
