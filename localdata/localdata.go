@@ -42,22 +42,36 @@ func New(tables map[string][]mapper.Item) *Data {
 
 // Parse reads a data file's contents; name is used in messages.
 func Parse(name string, src []byte) (*Data, error) {
-	var doc struct {
-		Tables map[string][]map[string]any `yaml:"tables"`
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		return nil, fmt.Errorf("%s: not valid YAML or JSON: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
 	}
-	dec := yaml.NewDecoder(strings.NewReader(string(src)))
-	dec.KnownFields(true)
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("%s: not a data file (want \"tables:\" with a list of items per table): %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+	bad := func(n *yaml.Node, format string, args ...any) error {
+		return fmt.Errorf("%s:%d:%d: %s", name, n.Line, n.Column, fmt.Sprintf(format, args...))
+	}
+	if len(doc.Content) == 0 {
+		return nil, fmt.Errorf("%s: the data file is empty; start it with \"tables:\"", name)
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode || len(root.Content) != 2 || root.Content[0].Value != "tables" || root.Content[1].Kind != yaml.MappingNode {
+		return nil, bad(root, "a data file holds one key, tables:, with a list of items under each table name")
 	}
 	d := &Data{tables: map[string][]mapper.Item{}}
-	for t, items := range doc.Tables {
-		for _, it := range items {
-			d.tables[t] = append(d.tables[t], config.Normalize(it).(map[string]any))
+	tables := root.Content[1]
+	for i := 0; i+1 < len(tables.Content); i += 2 {
+		tname, list := tables.Content[i].Value, tables.Content[i+1]
+		if list.Kind != yaml.SequenceNode && list.Tag != "!!null" {
+			return nil, bad(list, "table %q should hold a list of items, each written as { attribute: value, ... }", tname)
 		}
-		if d.tables[t] == nil {
-			d.tables[t] = []mapper.Item{}
+		items := []mapper.Item{}
+		for _, n := range list.Content {
+			var it map[string]any
+			if n.Kind != yaml.MappingNode || n.Decode(&it) != nil {
+				return nil, bad(n, "an item of table %q should be a set of attribute: value pairs", tname)
+			}
+			items = append(items, config.Normalize(it).(map[string]any))
 		}
+		d.tables[tname] = items
 	}
 	return d, nil
 }

@@ -1,0 +1,101 @@
+package localdata_test
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/claimsmapper/claimsmapper/localdata"
+	"github.com/claimsmapper/claimsmapper/mapper"
+)
+
+const data = `
+tables:
+  Users:
+    - { userName: jdoe, age: 42, score: 4.5, big: 3.0, ok: true, tags: [a, b], addr: { city: Paris }, gone: null }
+    - { id: 7, name: seven }
+  App:
+    - { PK: u1, SK: "T#b", n: 2 }
+    - { PK: u1, SK: "T#a", n: 1 }
+    - { PK: u1, SK: "P", n: 0 }
+    - { PK: u2, SK: "T#c", n: 3 }
+  Empty: []
+`
+
+func TestDataFileValuesMatchDynamoDBs(t *testing.T) {
+	d, err := localdata.Parse("data.yaml", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := d.GetItem(context.Background(), mapper.GetItemInput{Table: "Users", Key: []mapper.Attr{{Name: "userName", Value: "jdoe"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := mapper.Item{"userName": "jdoe", "age": int64(42), "score": 4.5, "big": int64(3), "ok": true,
+		"tags": []any{"a", "b"}, "addr": map[string]any{"city": "Paris"}, "gone": nil}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("item = %#v\nwant %#v", got, want)
+	}
+}
+
+func TestLookups(t *testing.T) {
+	d, err := localdata.Parse("data.yaml", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	t.Run("a numeric key matches whatever its Go number type", func(t *testing.T) {
+		it, _ := d.GetItem(ctx, mapper.GetItemInput{Table: "Users", Key: []mapper.Attr{{Name: "id", Value: 7}}})
+		if it["name"] != "seven" {
+			t.Errorf("got %v", it)
+		}
+	})
+	t.Run("a missing item is nil without error", func(t *testing.T) {
+		it, err := d.GetItem(ctx, mapper.GetItemInput{Table: "Users", Key: []mapper.Attr{{Name: "userName", Value: "nobody"}}})
+		if it != nil || err != nil {
+			t.Errorf("got %v, %v", it, err)
+		}
+	})
+	t.Run("a projection returns only the named attributes", func(t *testing.T) {
+		it, _ := d.GetItem(ctx, mapper.GetItemInput{Table: "Users", Key: []mapper.Attr{{Name: "userName", Value: "jdoe"}}, Projection: []string{"age", "nope"}})
+		if !reflect.DeepEqual(it, mapper.Item{"age": int64(42)}) {
+			t.Errorf("got %v", it)
+		}
+	})
+	t.Run("a query keeps the partition and the sort-key prefix, sorted, limited", func(t *testing.T) {
+		items, _ := d.Query(ctx, mapper.QueryInput{Table: "App", Partition: mapper.Attr{Name: "PK", Value: "u1"},
+			SortPrefix: &mapper.Attr{Name: "SK", Value: "T#"}, Limit: 5, Projection: []string{"n"}})
+		if !reflect.DeepEqual(items, []mapper.Item{{"n": int64(1)}, {"n": int64(2)}}) {
+			t.Errorf("got %v", items)
+		}
+	})
+	t.Run("an unknown table is an error naming it", func(t *testing.T) {
+		_, err := d.Query(ctx, mapper.QueryInput{Table: "Nope", Partition: mapper.Attr{Name: "PK", Value: "u1"}})
+		if err == nil || !strings.Contains(err.Error(), `table "Nope" is not in the data file`) {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("an empty table exists", func(t *testing.T) {
+		if _, err := d.Query(ctx, mapper.QueryInput{Table: "Empty", Partition: mapper.Attr{Name: "PK", Value: "u1"}}); err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+func TestBadDataFiles(t *testing.T) {
+	for name, src := range map[string]string{
+		"unknown top-level key": "table:\n  Users: []\n",
+		"items not a list":      "tables:\n  Users: { a: 1 }\n",
+		"not YAML":              "tables: [\n",
+		"an item not a map":     "tables:\n  Users: [1]\n",
+		"empty":                 "",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := localdata.Parse("data.yaml", []byte(src))
+			if err == nil || !strings.HasPrefix(err.Error(), "data.yaml:") || strings.Contains(err.Error(), "interface") {
+				t.Errorf("err = %v", err)
+			}
+		})
+	}
+}
