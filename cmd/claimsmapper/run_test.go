@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"strings"
+	"testing"
+)
+
+var updateGolden = flag.Bool("update", false, "rewrite golden files")
+
+// execCLI runs the command line as main would and returns its exit code and output.
+func execCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// goldenText compares got with testdata/NAME, or rewrites it under -update.
+func goldenText(t *testing.T, name, got string) {
+	t.Helper()
+	path := "testdata/" + name
+	if *updateGolden {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s (go test -update accepts it):\ngot:\n%s\nwant:\n%s", path, got, want)
+	}
+}
+
+const (
+	seedMapping = "../../testdata/seed/mapping.yaml"
+	seedEvent   = "../../testdata/seed/event.json"
+	seedData    = "../../testdata/seed/users.yaml"
+)
+
+func TestRunSeedScenario(t *testing.T) {
+	t.Setenv("TABLE_NAME", "SampleUsers")
+	code, out, errOut := execCLI(t, "", "run", "--mapping", seedMapping, "--event", seedEvent, "--data", seedData)
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	var ev map[string]any
+	if err := json.Unmarshal([]byte(out), &ev); err != nil {
+		t.Fatal(err)
+	}
+	claims := ev["response"].(map[string]any)["claimsOverrideDetails"].(map[string]any)["claimsToAddOrOverride"]
+	if got, _ := json.Marshal(claims); string(got) != `{"firstName":"Ben","lastName":"Pyle"}` {
+		t.Errorf("claims = %s", got)
+	}
+	if ev["userPoolId"] != "us-west-2_SAMPLE" {
+		t.Errorf("event fields not preserved: %v", ev)
+	}
+}
+
+func TestRunReadsStandardInput(t *testing.T) {
+	t.Setenv("TABLE_NAME", "SampleUsers")
+	event, err := os.ReadFile(seedEvent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := execCLI(t, string(event), "run", "--mapping", seedMapping, "--event", "-", "--data", seedData)
+	if code != 0 || !strings.Contains(out, `"firstName": "Ben"`) {
+		t.Errorf("exit %d, out %s", code, out)
+	}
+}
+
+func TestRunExitCodes(t *testing.T) {
+	t.Setenv("TABLE_NAME", "SampleUsers")
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := dir + "/" + name
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	badMapping := write("bad.yaml", "version: 1\nclaims:\n  sub: user.x\n")
+	failing := write("fail.yaml", "version: 1\nsources:\n  user: { table: Nope, key: { userName: event.userName }, onError: fail }\nclaims:\n  a: user.x\n")
+	badEvent := write("event.json", `{"version": "9"}`)
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		stderr   string
+		noStdout bool
+	}{
+		{"no arguments prints usage", nil, 2, "Usage:", true},
+		{"an unknown command is a usage error", []string{"frobnicate"}, 2, `unknown command "frobnicate"`, true},
+		{"missing flags are a usage error", []string{"run", "--mapping", seedMapping}, 2, "--mapping and --event are required", true},
+		{"an unknown flag is a usage error", []string{"run", "--nope"}, 2, "flag provided but not defined", true},
+		{"both from standard input is a usage error", []string{"run", "--mapping", "-", "--event", "-"}, 2, "only one of", true},
+		{"an invalid mapping exits 1 with its findings", []string{"run", "--mapping", badMapping, "--event", seedEvent, "--data", seedData}, 1, `bad.yaml:3:3: claims.sub: claim "sub" cannot be added`, true},
+		{"an invalid event exits 1", []string{"run", "--mapping", seedMapping, "--event", badEvent, "--data", seedData}, 1, `event version "9" is not supported`, true},
+		{"a failed event exits 1 with what Cognito would show", []string{"run", "--mapping", failing, "--event", seedEvent, "--data", seedData}, 1, `Cognito would show "could not load your profile, try again"`, true},
+		{"a missing file exits 1", []string{"run", "--mapping", dir + "/none.yaml", "--event", seedEvent}, 1, "cannot read the mapping", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := execCLI(t, "", tt.args...)
+			if code != tt.code || !strings.Contains(errOut, tt.stderr) || (tt.noStdout && out != "") {
+				t.Errorf("exit %d (want %d)\nstdout: %s\nstderr: %s\nwant stderr to contain %q", code, tt.code, out, errOut, tt.stderr)
+			}
+		})
+	}
+}
+
+func TestHelpTexts(t *testing.T) {
+	for _, args := range [][]string{{"help"}, {"run", "-h"}} {
+		code, out, _ := execCLI(t, "", args...)
+		if code != 0 {
+			t.Errorf("%v: exit %d", args, code)
+		}
+		goldenText(t, "help-"+strings.Join(args, "-")+".txt", out)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	code, out, _ := execCLI(t, "", "version")
+	if code != 0 || !strings.HasPrefix(out, "claimsmapper ") {
+		t.Errorf("exit %d, %q", code, out)
+	}
+}
