@@ -151,8 +151,7 @@ func (e *evaluation) lookups(ctx context.Context) error {
 				if s.cfg.OnError == config.Fail {
 					return &EventError{Public: publicSourceError, Err: fmt.Errorf("source %q: %w", s.cfg.Name, st.Err)}
 				}
-				e.mp.log.LogAttrs(ctx, slog.LevelWarn, "source lookup failed; continuing without it",
-					slog.String("source", s.cfg.Name), slog.String("table", s.cfg.Table), slog.String("error", st.Err.Error()))
+				e.sourceWarning(ctx, st)
 				continue
 			}
 			if st.value != nil {
@@ -161,6 +160,20 @@ func (e *evaluation) lookups(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// sourceWarning logs a failed source. A store's error (throttling, access
+// denied) is what operators need and quotes no item; an expression's error
+// may quote user data, so its text goes to the debug level only.
+func (e *evaluation) sourceWarning(ctx context.Context, st *SourceTrace) {
+	const msg = "source lookup failed; continuing without it"
+	attrs := []slog.Attr{slog.String("source", st.Name), slog.String("table", st.Table)}
+	if !st.exprFailed {
+		e.mp.log.LogAttrs(ctx, slog.LevelWarn, msg, append(attrs, slog.String("error", st.Err.Error()))...)
+		return
+	}
+	e.mp.log.LogAttrs(ctx, slog.LevelWarn, msg+": its key or condition failed", attrs...)
+	e.mp.log.LogAttrs(ctx, slog.LevelDebug, msg, append(attrs, slog.String("error", st.Err.Error()))...)
 }
 
 // prepare evaluates a source's condition and key and says what to look up.
@@ -173,7 +186,7 @@ func (e *evaluation) prepare(s *source) SourceTrace {
 	}
 	switch {
 	case err != nil:
-		st.Err = fmt.Errorf("when: %w", err)
+		st.Err, st.exprFailed = fmt.Errorf("when: %w", err), true
 		return st
 	case !ok:
 		st.Skipped = "its when condition is false"
@@ -207,7 +220,7 @@ func (e *evaluation) prepare(s *source) SourceTrace {
 			err = fmt.Errorf("a prefix must be text, not a %s", kind(v))
 		}
 		if err != nil {
-			st.Err = fmt.Errorf("sortBeginsWith %s: %w", s.sortPrefix.attr, err)
+			st.Err, st.exprFailed = fmt.Errorf("sortBeginsWith %s: %w", s.sortPrefix.attr, err), true
 			return st
 		}
 		in.SortPrefix = &Attr{s.sortPrefix.attr, v}
@@ -225,7 +238,7 @@ func (e *evaluation) keyValue(k keyProg, st *SourceTrace) any {
 	}
 	switch {
 	case err != nil:
-		st.Err = fmt.Errorf("key %s: %w", k.attr, err)
+		st.Err, st.exprFailed = fmt.Errorf("key %s: %w", k.attr, err), true
 		return nil
 	case v == nil || v == "":
 		// DynamoDB rejects empty key values; an event without a user name

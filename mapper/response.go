@@ -22,15 +22,19 @@ type (
 		ClaimsAndScopeOverrideDetails v2Details `json:"claimsAndScopeOverrideDetails"`
 	}
 	v2Details struct {
-		IDTokenGeneration     *tokenGeneration `json:"idTokenGeneration,omitempty"`
-		AccessTokenGeneration *tokenGeneration `json:"accessTokenGeneration"`
-		GroupOverrideDetails  groupDetails     `json:"groupOverrideDetails"`
+		IDTokenGeneration     *idTokenGeneration    `json:"idTokenGeneration,omitempty"`
+		AccessTokenGeneration accessTokenGeneration `json:"accessTokenGeneration"`
+		GroupOverrideDetails  groupDetails          `json:"groupOverrideDetails"`
 	}
-	tokenGeneration struct {
+	idTokenGeneration struct {
 		ClaimsToAddOrOverride map[string]any `json:"claimsToAddOrOverride"`
 		ClaimsToSuppress      []string       `json:"claimsToSuppress"`
-		ScopesToAdd           *[]string      `json:"scopesToAdd,omitempty"`
-		ScopesToSuppress      *[]string      `json:"scopesToSuppress,omitempty"`
+	}
+	accessTokenGeneration struct {
+		ClaimsToAddOrOverride map[string]any `json:"claimsToAddOrOverride"`
+		ClaimsToSuppress      []string       `json:"claimsToSuppress"`
+		ScopesToAdd           []string       `json:"scopesToAdd"`
+		ScopesToSuppress      []string       `json:"scopesToSuppress"`
 	}
 	groupDetails struct {
 		GroupsToOverride   []string `json:"groupsToOverride"`
@@ -59,13 +63,14 @@ func (r *Result) Response() any {
 	if r.Version == "1" {
 		return v1Response{v1Details{orEmptyMap(r.IDClaims), orEmpty(r.IDSuppress), groups}}
 	}
-	add, del := orEmpty(r.ScopesAdd), orEmpty(r.ScopesSuppress)
 	d := v2Details{
-		AccessTokenGeneration: &tokenGeneration{orEmptyMap(r.AccessClaims), orEmpty(r.AccessSuppress), &add, &del},
-		GroupOverrideDetails:  groups,
+		AccessTokenGeneration: accessTokenGeneration{orEmptyMap(r.AccessClaims), orEmpty(r.AccessSuppress),
+			orEmpty(r.ScopesAdd), orEmpty(r.ScopesSuppress)},
+		GroupOverrideDetails: groups,
 	}
 	if !r.NoIDToken {
-		d.IDTokenGeneration = &tokenGeneration{ClaimsToAddOrOverride: orEmptyMap(r.IDClaims), ClaimsToSuppress: orEmpty(r.IDSuppress)}
+		// A client-credentials event has no ID token to change.
+		d.IDTokenGeneration = &idTokenGeneration{orEmptyMap(r.IDClaims), orEmpty(r.IDSuppress)}
 	}
 	return v2Response{d}
 }

@@ -40,7 +40,7 @@ func (e *evaluation) claim(r *Result, c *claim) error {
 		if e.mp.cfg.OnClaimError == config.Fail {
 			return &EventError{Public: publicClaimError, Err: fmt.Errorf("claim %q: %w", c.cfg.Name, err)}
 		}
-		e.warn(&rt, "claim omitted: its expression failed", slog.String("claim", c.cfg.Name), slog.String("error", err.Error()))
+		e.warn(&rt, "claim omitted: its expression failed", err)
 		return nil
 	case rt.When != nil && !*rt.When:
 		rt.Note = "when is false"
@@ -59,7 +59,7 @@ func (e *evaluation) claim(r *Result, c *claim) error {
 	}
 	if c.cfg.Tokens.Has(config.AccessToken) && !v1 {
 		if c.cfg.Name == "aud" && val == any(e.ev.ClientID) {
-			e.warn(&rt, "claim omitted from the access token: Cognito does not let a trigger set aud to the app client id", slog.String("claim", "aud"))
+			e.warn(&rt, "claim omitted from the access token: Cognito does not let a trigger set aud to the app client id", nil)
 			return nil
 		}
 		r.AccessClaims = setClaim(r.AccessClaims, c.cfg.Name, val)
@@ -76,7 +76,7 @@ func (e *evaluation) suppression(r *Result, s *suppression) {
 	defer func() { e.rule(rt) }()
 	ok, err := e.when(s.when, &rt)
 	if err != nil {
-		e.warn(&rt, "suppression skipped: its condition failed", slog.String("claim", s.cfg.Claim), slog.String("error", err.Error()))
+		e.warn(&rt, "suppression skipped: its condition failed", err)
 		return
 	}
 	if !ok {
@@ -100,10 +100,17 @@ func setClaim(m map[string]any, name string, v any) map[string]any {
 	return m
 }
 
-// warn logs a rule's problem and notes it in the rule's trace.
-func (e *evaluation) warn(rt *RuleTrace, msg string, attrs ...slog.Attr) {
+// warn logs a rule's problem and notes it in the rule's trace. The error's
+// text goes to the debug level only: expr's runtime errors can quote the
+// values they failed on, and those are user data.
+func (e *evaluation) warn(rt *RuleTrace, msg string, err error, attrs ...slog.Attr) {
 	rt.Note = msg
-	e.mp.log.LogAttrs(context.Background(), slog.LevelWarn, msg, attrs...)
+	ctx := context.Background()
+	attrs = append(attrs, slog.String("rule", rt.Path))
+	e.mp.log.LogAttrs(ctx, slog.LevelWarn, msg, attrs...)
+	if err != nil && e.mp.log.Enabled(ctx, slog.LevelDebug) {
+		e.mp.log.LogAttrs(ctx, slog.LevelDebug, msg, append(attrs, slog.String("error", err.Error()))...)
+	}
 }
 
 // when evaluates a rule's condition, noting its value in the trace.
@@ -142,7 +149,7 @@ func (e *evaluation) idValue(rt *RuleTrace, name string, v any, v1 bool) (any, b
 	if v1 {
 		s, err := Text(v)
 		if err != nil {
-			e.warn(rt, "claim omitted: its value cannot be written as text", slog.String("claim", name), slog.String("error", err.Error()))
+			e.warn(rt, "claim omitted: its value cannot be written as text", err)
 			return nil, false
 		}
 		return s, true
@@ -150,7 +157,7 @@ func (e *evaluation) idValue(rt *RuleTrace, name string, v any, v1 bool) (any, b
 	if config.ComplexForbiddenInID(name) {
 		switch v.(type) {
 		case []any, map[string]any, []string:
-			e.warn(rt, "claim omitted from the ID token: Cognito allows only a simple value here", slog.String("claim", name))
+			e.warn(rt, "claim omitted from the ID token: Cognito allows only a simple value here", nil)
 			return nil, false
 		}
 	}
@@ -179,11 +186,11 @@ func (e *evaluation) groupConfig() GroupConfig {
 		switch s, isText := v.(string); {
 		case err != nil:
 			rt.Err = err
-			e.warn(&rt, "preferred role kept: its expression failed", slog.String("error", err.Error()))
+			e.warn(&rt, "preferred role kept: its expression failed", err)
 		case v == nil:
 			rt.Note = "the value is empty (null), so the request's preferred role is kept"
 		case !isText:
-			e.warn(&rt, "preferred role kept: the expression must yield text", slog.String("got", kind(v)))
+			e.warn(&rt, "preferred role kept: the expression must yield text", nil, slog.String("got", kind(v)))
 		default:
 			g.PreferredRole = &s
 			rt.Fired, rt.Value = true, s
@@ -205,7 +212,7 @@ func (e *evaluation) stringList(path string, p *vm.Program) (list []string, ok b
 	switch {
 	case err != nil:
 		rt.Err = err
-		e.warn(&rt, "the request's value is kept: the expression failed", slog.String("rule", path), slog.String("error", err.Error()))
+		e.warn(&rt, "the request's value is kept: the expression failed", err)
 		return nil, false
 	case v == nil:
 		rt.Note = "the value is empty (null), so the request's value is kept"
@@ -231,11 +238,11 @@ func (e *evaluation) scopes(rules []*scopeRule) []string {
 		}
 		if err != nil {
 			rt.Err = err
-			e.warn(&rt, "scope rule skipped: its expression failed", slog.String("rule", r.path), slog.String("error", err.Error()))
+			e.warn(&rt, "scope rule skipped: its expression failed", err)
 		}
 		for _, s := range list {
 			if s == "" || strings.ContainsAny(s, " \t\n") {
-				e.warn(&rt, "scope skipped: a scope cannot be empty or contain spaces", slog.String("rule", r.path))
+				e.warn(&rt, "scope skipped: a scope cannot be empty or contain spaces", nil)
 				continue
 			}
 			out = append(out, s)

@@ -28,7 +28,8 @@ type SourceTrace struct {
 	Duration   time.Duration
 	Err        error
 
-	value any
+	value      any
+	exprFailed bool // Err comes from the mapping's expressions, not the store
 }
 
 // RuleTrace is what one claim, suppression, group or scope rule decided.
