@@ -16,9 +16,9 @@ type usage struct {
 	whole bool
 }
 
-// closureBuiltins are the builtins whose result holds no element of their
+// predicateBuiltins are the builtins whose result holds no element of their
 // list, so the attributes their predicate reads are all they need of it.
-var closureBuiltins = map[string]bool{
+var predicateBuiltins = map[string]bool{
 	"map": true, "all": true, "any": true, "none": true, "one": true,
 	"count": true, "sum": true, "findIndex": true, "findLastIndex": true,
 }
@@ -67,9 +67,9 @@ func (c *compiler) analyze(e *config.Expr) {
 				consumed[id] = true
 				return
 			}
-			if closureBuiltins[n.Name] && len(n.Arguments) > 1 {
+			if predicateBuiltins[n.Name] && len(n.Arguments) > 1 {
 				if cl, ok := n.Arguments[1].(*ast.PredicateNode); ok {
-					if attrs, ok := closureAttrs(cl); ok {
+					if attrs, ok := predicateAttrs(cl); ok {
 						for a := range attrs {
 							c.use(id.Value).attrs[a] = true
 						}
@@ -91,10 +91,10 @@ func (c *compiler) analyze(e *config.Expr) {
 	}
 }
 
-// closureAttrs returns the attributes a predicate reads of its element (#),
+// predicateAttrs returns the attributes a predicate reads of its element (#),
 // or false when it uses the element otherwise. Pointers inside nested
-// closures belong to those closures' own elements.
-func closureAttrs(cl *ast.PredicateNode) (map[string]bool, bool) {
+// predicates belong to those predicates' own elements.
+func predicateAttrs(cl *ast.PredicateNode) (map[string]bool, bool) {
 	foreign := map[*ast.PointerNode]bool{}
 	var nested []*ast.PredicateNode
 	ast.Walk(&cl.Node, visitor(func(n ast.Node) {
