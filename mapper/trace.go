@@ -61,3 +61,7 @@ func (e *evaluation) rule(rt RuleTrace) {
 		e.trace.Rules = append(e.trace.Rules, rt)
 	}
 }
+
+// Value is what the lookup returned: the item, the list of items, or nil.
+// explain shows which attributes came back.
+func (s SourceTrace) Value() any { return s.value }
