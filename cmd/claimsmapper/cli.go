@@ -23,6 +23,12 @@ const usageText = `claimsmapper puts your DynamoDB data into Amazon Cognito toke
 Usage:
   claimsmapper run --mapping FILE --event FILE [--data FILE]
                          evaluate one event and print the response the Lambda would return
+  claimsmapper test [--run REGEX] [--format text|junit] FILE...
+                         run the inline tests of mapping files
+  claimsmapper preview --mapping FILE --event FILE [--data FILE] [--format text|json]
+                         show the ID and access tokens as Cognito would issue them
+  claimsmapper explain --mapping FILE --event FILE [--data FILE]
+                         show every lookup and rule decision: why a token has (or lacks) a claim
   claimsmapper version   print the version
 
 Run with no arguments inside AWS Lambda, it serves the Pre Token Generation trigger.
@@ -33,6 +39,9 @@ type command func(ctx context.Context, args []string, stdin io.Reader, stdout, s
 
 var commands = map[string]command{
 	"run":     runRun,
+	"test":    runTest,
+	"preview": runPreview,
+	"explain": runExplain,
 	"version": runVersion,
 }
 

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"io"
+
+	"github.com/claimsmapper/claimsmapper/preview"
+)
+
+const explainUsage = `Usage: claimsmapper explain --mapping FILE --event FILE [--data FILE]
+
+Explains why the tokens have (or lack) each claim: for every source, the key or
+query it used, whether it ran, found or was skipped, which attributes it
+fetched and how long it took; for every claim, suppression, group and scope
+rule, whether it fired, the value of its when, and the value or the error.
+
+Options:
+  --mapping FILE   the mapping file (YAML)
+  --event FILE     the event (JSON)
+  --data FILE      tables and items to use instead of DynamoDB (YAML or JSON)
+
+Exit codes: 0 the event succeeded; 1 the mapping or event is invalid, or the
+event failed (the explanation is still printed); 2 usage.
+`
+
+func runExplain(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
+	in, code, ok := parseEventFlags(ctx, fs, args, explainUsage, stdin, stdout, stderr)
+	if !ok {
+		return code
+	}
+	_, trace, err := in.mapper.EvaluateTrace(ctx, in.event)
+	preview.WriteExplain(stdout, trace, err)
+	if err != nil {
+		return exitFailed
+	}
+	return exitOK
+}

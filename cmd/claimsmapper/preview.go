@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/claimsmapper/claimsmapper/mapper"
+	"github.com/claimsmapper/claimsmapper/preview"
+)
+
+const previewUsage = `Usage: claimsmapper preview --mapping FILE --event FILE [--data FILE] [--format text|json]
+
+Shows the ID token and access token as Cognito would issue them for the event:
+the claims Cognito derives from the event, with placeholder times and ids,
+plus what the mapping adds (+), overrides (~) and suppresses (-).
+
+Options:
+  --mapping FILE   the mapping file (YAML)
+  --event FILE     the event (JSON)
+  --data FILE      tables and items to use instead of DynamoDB (YAML or JSON)
+  --format FORMAT  text (default) or json: {"idToken": {...}, "accessToken": {...}}
+
+Exit codes: 0 ok; 1 the mapping or event is invalid, or the event failed; 2 usage.
+`
+
+func runPreview(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("preview", flag.ContinueOnError)
+	format := fs.String("format", "text", "")
+	in, code, ok := parseEventFlags(ctx, fs, args, previewUsage, stdin, stdout, stderr)
+	if !ok {
+		return code
+	}
+	if *format != "text" && *format != "json" {
+		fmt.Fprintf(stderr, "claimsmapper preview: --format should be text or json, not %q\n", *format)
+		return exitUsage
+	}
+	r, err := in.mapper.Evaluate(ctx, in.event)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %s\n", in.eventPath, describeEventError(err))
+		return exitFailed
+	}
+	p := preview.Build(in.event, r)
+	if *format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(p.Payloads()); err != nil {
+			fmt.Fprintf(stderr, "claimsmapper preview: %v\n", err)
+			return exitFailed
+		}
+		for _, t := range p.Tokens() {
+			if t.Size > preview.MaxHeaderSize {
+				fmt.Fprintf(stderr, "warning: the %s would be about %d bytes, more than the %d bytes many servers accept in one HTTP header\n", t.Name, t.Size, preview.MaxHeaderSize)
+			}
+		}
+		return exitOK
+	}
+	preview.WriteText(stdout, p, isTerminal(stdout))
+	return exitOK
+}
+
+// isTerminal reports whether w is a terminal that wants colour.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok || os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// eventInput is a loaded mapping and a decoded event.
+type eventInput struct {
+	mapper    *mapper.Mapper
+	event     *mapper.Event
+	eventPath string
+}
+
+// parseEventFlags reads --mapping, --event and --data (plus any flags fs
+// already has), loads the mapping with its store and decodes the event.
+func parseEventFlags(ctx context.Context, fs *flag.FlagSet, args []string, usage string, stdin io.Reader, stdout, stderr io.Writer) (eventInput, int, bool) {
+	fs.SetOutput(io.Discard)
+	mappingPath := fs.String("mapping", "", "")
+	eventPath := fs.String("event", "", "")
+	dataPath := fs.String("data", "", "")
+	if code, ok := parseFlags(fs, args, usage, stdout, stderr); !ok {
+		return eventInput{}, code, false
+	}
+	name := "claimsmapper " + fs.Name()
+	if *mappingPath == "" || *eventPath == "" {
+		fmt.Fprintf(stderr, "%s: --mapping and --event are required\n\n%s", name, usage)
+		return eventInput{}, exitUsage, false
+	}
+	if *mappingPath == "-" && *eventPath == "-" {
+		fmt.Fprintf(stderr, "%s: only one of --mapping and --event can read standard input\n", name)
+		return eventInput{}, exitUsage, false
+	}
+	mp, err := loadMapper(ctx, *mappingPath, *dataPath, stdin, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return eventInput{}, exitFailed, false
+	}
+	raw, err := readInput(*eventPath, stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: cannot read the event: %v\n", name, err)
+		return eventInput{}, exitFailed, false
+	}
+	ev, err := mapper.DecodeEvent(raw)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", *eventPath, err)
+		return eventInput{}, exitFailed, false
+	}
+	return eventInput{mapper: mp, event: ev, eventPath: *eventPath}, 0, true
+}

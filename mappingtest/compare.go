@@ -1,0 +1,127 @@
+package mappingtest
+
+import (
+	"encoding/json"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/claimsmapper/claimsmapper/mapper"
+)
+
+// Diff is one expectation that did not hold.
+type Diff struct {
+	// What is checked, e.g. idToken.firstName or groups.
+	What string
+	// Expected and Actual are written for a reader: JSON values, or words
+	// such as "(not in the token)".
+	Expected, Actual string
+}
+
+const absent = "(not in the token)"
+
+// compare checks a result against a test's expectations.
+func compare(version string, x Expect, r *mapper.Result, err error) []Diff {
+	if x.Error != nil {
+		if err == nil {
+			return []Diff{{What: "error", Expected: "the event fails with " + show(*x.Error), Actual: "the event succeeded"}}
+		}
+		got := describeError(err)
+		if !strings.Contains(strings.ToLower(got), strings.ToLower(*x.Error)) {
+			return []Diff{{What: "error", Expected: "text containing " + show(*x.Error), Actual: show(got)}}
+		}
+		return nil
+	}
+	if err != nil {
+		return []Diff{{What: "error", Expected: "the event succeeds", Actual: "it failed: " + describeError(err)}}
+	}
+	var out []Diff
+	if x.IDToken != nil {
+		out = append(out, claims("idToken", version, x.IDToken, r.IDClaims)...)
+	}
+	if x.AccessToken != nil {
+		out = append(out, claims("accessToken", version, x.AccessToken, r.AccessClaims)...)
+	}
+	out = append(out, set("suppressed", x.Suppressed, append(slices.Clone(r.IDSuppress), r.AccessSuppress...))...)
+	out = append(out, set("scopesAdded", x.ScopesAdded, r.ScopesAdd)...)
+	out = append(out, set("scopesSuppressed", x.ScopesSuppressed, r.ScopesSuppress)...)
+	out = append(out, set("groups", x.Groups, r.Groups.Groups)...)
+	return out
+}
+
+// claims compares one token's claims, exactly: a claim the test does not
+// list must not be added. Under V1 every claim is text, so an expected 42
+// matches "42", as Cognito would receive it.
+func claims(token, version string, want, got map[string]any) []Diff {
+	names := map[string]bool{}
+	for k := range want {
+		names[k] = true
+	}
+	for k := range got {
+		names[k] = true
+	}
+	var out []Diff
+	for _, name := range sortedKeys(names) {
+		w, inWant := want[name]
+		g, inGot := got[name]
+		if inWant && w == nil {
+			// "claim: null" in a test says the claim must not be added.
+			inWant = false
+		}
+		if inWant && version == "1" {
+			if s, err := mapper.Text(w); err == nil {
+				w = s
+			}
+		}
+		switch {
+		case inWant && !inGot:
+			out = append(out, Diff{token + "." + name, show(w), absent})
+		case !inWant && inGot:
+			out = append(out, Diff{token + "." + name, absent, show(g)})
+		case inWant && show(w) != show(g):
+			out = append(out, Diff{token + "." + name, show(w), show(g)})
+		}
+	}
+	return out
+}
+
+// set compares lists whose order Cognito does not keep.
+func set(what string, want *[]string, got []string) []Diff {
+	if want == nil {
+		return nil
+	}
+	w, g := sortedUnique(*want), sortedUnique(got)
+	if slices.Equal(w, g) {
+		return nil
+	}
+	return []Diff{{what, show(w), show(g)}}
+}
+
+func sortedUnique(list []string) []string {
+	out := slices.Clone(list)
+	if out == nil {
+		out = []string{}
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// show writes a value as compact JSON: text in quotes, so "42" and 42 differ visibly.
+func show(v any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(v) != nil {
+		return "(a value that cannot be shown)"
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}

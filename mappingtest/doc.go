@@ -1,0 +1,15 @@
+// Package mappingtest runs the inline tests a mapping file carries in its
+// tests: section, so that the people who edit a mapping can check it the way
+// a Lambda would run it, without AWS.
+//
+// A test names an event (a file or an inline object), the data its sources
+// read (inline tables or a data file, served from memory by package
+// localdata) and what the tokens must then hold. The runtime ignores tests:;
+// Check validates the section for lint, Load prepares it for running, and
+// Suite.Run evaluates one test and compares, the way the event's version
+// writes values (text only under V1).
+//
+// ${VAR} references in the mapping resolve, per test, from the test's env:
+// first and the process environment second, so a test does not depend on
+// the shell it runs in.
+package mappingtest

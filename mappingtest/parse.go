@@ -1,0 +1,320 @@
+package mappingtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/localdata"
+	"github.com/claimsmapper/claimsmapper/mapper"
+)
+
+// Case is one inline test, ready to run.
+type Case struct {
+	Name string
+	// Path is the test's place in the mapping, e.g. tests[0].
+	Path string
+	Pos  config.Pos
+	// Env resolves the mapping's ${VAR} references before the process environment does.
+	Env   map[string]string
+	Event *mapper.Event
+	// Data serves the sources; it is empty when the test gives none.
+	Data   *localdata.Data
+	Expect Expect
+}
+
+// Expect is what a test checks. A nil field is not checked.
+type Expect struct {
+	// IDToken and AccessToken are the claims added or overridden, exactly these.
+	IDToken, AccessToken map[string]any
+	Suppressed           *[]string
+	ScopesAdded          *[]string
+	ScopesSuppressed     *[]string
+	Groups               *[]string
+	// Error, when set, is text the event's failure must contain.
+	Error *string
+}
+
+var (
+	caseKeys   = []string{"name", "event", "data", "env", "expect"}
+	expectKeys = []string{"idToken", "accessToken", "suppressed", "scopesAdded", "scopesSuppressed", "groups", "error"}
+)
+
+// Check validates the tests: section of a parsed mapping and returns every
+// problem, for lint. Paths in the section are relative to the mapping file.
+func Check(m *config.Mapping) []config.Finding {
+	_, fs := parseTests(m)
+	return fs
+}
+
+// reader walks the tests: node and collects findings.
+type reader struct {
+	file     string
+	dir      string
+	findings []config.Finding
+}
+
+func parseTests(m *config.Mapping) ([]*Case, []config.Finding) {
+	if m == nil || m.Tests == nil {
+		return nil, nil
+	}
+	r := &reader{file: m.File, dir: baseDir(m.File)}
+	n := deref(m.Tests)
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return nil, nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		r.errorf(n, "tests", "tests-type", "tests should be a list of tests, each starting with \"- name:\", not %s", describe(n))
+		return nil, r.findings
+	}
+	var cases []*Case
+	names := map[string]int{}
+	for i, item := range n.Content {
+		path := fmt.Sprintf("tests[%d]", i)
+		c := r.testCase(item, path)
+		if c == nil {
+			continue
+		}
+		if line, dup := names[c.Name]; dup {
+			r.errorf(item, path+".name", "tests-duplicate-name", "two tests are named %q (the other is at line %d); give each test its own name", c.Name, line)
+		}
+		names[c.Name] = c.Pos.Line
+		cases = append(cases, c)
+	}
+	config.Sort(r.findings)
+	return cases, r.findings
+}
+
+// baseDir is where a test's relative paths start: the mapping's folder.
+func baseDir(file string) string {
+	if file == "" || file == "-" {
+		return "."
+	}
+	return filepath.Dir(file)
+}
+
+func (r *reader) errorf(n *yaml.Node, path, rule, format string, args ...any) {
+	f := config.Finding{File: r.file, Path: path, Severity: config.SevError, Rule: rule, Message: fmt.Sprintf(format, args...)}
+	if n != nil {
+		f.Pos = config.Pos{Line: n.Line, Column: n.Column}
+	}
+	r.findings = append(r.findings, f)
+}
+
+func (r *reader) testCase(n *yaml.Node, path string) *Case {
+	fields := r.object(n, path, caseKeys)
+	if fields == nil {
+		return nil
+	}
+	// A test with any problem is not run: every problem is reported instead.
+	before := len(r.findings)
+	c := &Case{Path: path, Pos: config.Pos{Line: deref(n).Line, Column: deref(n).Column}, Data: localdata.New(nil)}
+	if e, has := fields["name"]; has {
+		c.Name, _ = r.text(e.val, path+".name")
+	} else {
+		r.errorf(n, path, "tests-required", "this test has no name; add \"name:\" with a few words saying what it checks")
+	}
+	if e, has := fields["event"]; has {
+		c.Event = r.event(e.val, path+".event")
+	} else {
+		r.errorf(n, path, "tests-required", "this test has no event; add \"event:\" with the path of an event file or the event itself")
+	}
+	if e, has := fields["data"]; has {
+		if d := r.data(e.val, path+".data"); d != nil {
+			c.Data = d
+		}
+	}
+	if e, has := fields["env"]; has {
+		c.Env = r.env(e.val, path+".env")
+	}
+	if e, has := fields["expect"]; has {
+		c.Expect = r.expect(e.val, path+".expect")
+	} else {
+		r.errorf(n, path, "tests-required", "this test has no expect: section, so it checks nothing; add \"expect:\" with idToken:, accessToken: or error:")
+	}
+	if len(r.findings) > before {
+		return nil
+	}
+	return c
+}
+
+func (r *reader) event(n *yaml.Node, path string) *mapper.Event {
+	n = deref(n)
+	var raw []byte
+	switch {
+	case n.Kind == yaml.ScalarNode && n.Tag == "!!str":
+		b, err := os.ReadFile(r.resolve(n.Value))
+		if err != nil {
+			r.errorf(n, path, "tests-event", "cannot read the event file %q: %s; the path is relative to the mapping file", n.Value, plainIOError(err))
+			return nil
+		}
+		raw = b
+	case n.Kind == yaml.MappingNode:
+		var v any
+		if err := n.Decode(&v); err != nil {
+			r.errorf(n, path, "tests-event", "the event cannot be read: %s", err)
+			return nil
+		}
+		b, err := json.Marshal(config.Normalize(v))
+		if err != nil {
+			r.errorf(n, path, "tests-event", "the event cannot be written as JSON: %s", err)
+			return nil
+		}
+		raw = b
+	default:
+		r.errorf(n, path, "tests-type", "event should be the path of an event file, or the event written as key: value lines, not %s", describe(n))
+		return nil
+	}
+	ev, err := mapper.DecodeEvent(raw)
+	if err != nil {
+		r.errorf(n, path, "tests-event", "%s", err)
+		return nil
+	}
+	return ev
+}
+
+func (r *reader) resolve(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(r.dir, p)
+}
+
+// plainIOError drops the path os errors repeat, keeping the reason.
+func plainIOError(err error) string {
+	if pe, ok := err.(*os.PathError); ok {
+		if os.IsNotExist(pe.Err) {
+			return "there is no such file"
+		}
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+func (r *reader) data(n *yaml.Node, path string) *localdata.Data {
+	n = deref(n)
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
+		d, err := localdata.Load(r.resolve(n.Value))
+		if err != nil {
+			r.errorf(n, path, "tests-data", "cannot use the data file %q: %s; the path is relative to the mapping file", n.Value, strings.TrimPrefix(err.Error(), "read data file: "))
+			return nil
+		}
+		return d
+	}
+	fields := r.object(n, path, []string{"tables"})
+	if fields == nil {
+		return nil
+	}
+	e, ok := fields["tables"]
+	if !ok {
+		r.errorf(n, path, "tests-required", "data needs \"tables:\", with a list of items under each table name")
+		return nil
+	}
+	tables := map[string][]mapper.Item{}
+	tpath := path + ".tables"
+	for _, t := range r.entries(e.val, tpath) {
+		items := deref(t.val)
+		ipath := tpath + "." + t.key.Value
+		if items.Kind == yaml.ScalarNode && items.Tag == "!!null" {
+			tables[t.key.Value] = []mapper.Item{}
+			continue
+		}
+		if items.Kind != yaml.SequenceNode {
+			r.errorf(items, ipath, "tests-type", "table %q should be a list of items, each starting with \"- \", not %s", t.key.Value, describe(items))
+			continue
+		}
+		list := []mapper.Item{}
+		for j, it := range items.Content {
+			var item map[string]any
+			if deref(it).Kind != yaml.MappingNode || it.Decode(&item) != nil {
+				r.errorf(it, fmt.Sprintf("%s[%d]", ipath, j), "tests-type", "an item should be attribute: value pairs such as { userName: ben, FirstName: Ben }, not %s", describe(deref(it)))
+				continue
+			}
+			list = append(list, config.Normalize(item).(map[string]any))
+		}
+		tables[t.key.Value] = list
+	}
+	return localdata.New(tables)
+}
+
+func (r *reader) env(n *yaml.Node, path string) map[string]string {
+	out := map[string]string{}
+	for _, e := range r.entries(n, path) {
+		v := deref(e.val)
+		if v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
+			r.errorf(v, path+"."+e.key.Value, "tests-type", "the value of %s should be text, not %s", e.key.Value, describe(v))
+			continue
+		}
+		out[e.key.Value] = v.Value
+	}
+	return out
+}
+
+func (r *reader) expect(n *yaml.Node, path string) Expect {
+	var x Expect
+	fields := r.object(n, path, expectKeys)
+	if fields == nil {
+		return x
+	}
+	if e, ok := fields["idToken"]; ok {
+		x.IDToken = r.claims(e.val, path+".idToken")
+	}
+	if e, ok := fields["accessToken"]; ok {
+		x.AccessToken = r.claims(e.val, path+".accessToken")
+	}
+	x.Suppressed = r.list(fields, "suppressed", path)
+	x.ScopesAdded = r.list(fields, "scopesAdded", path)
+	x.ScopesSuppressed = r.list(fields, "scopesSuppressed", path)
+	x.Groups = r.list(fields, "groups", path)
+	if e, ok := fields["error"]; ok {
+		if s, ok := r.text(e.val, path+".error"); ok {
+			x.Error = &s
+		}
+		if len(fields) > 1 {
+			r.errorf(e.key, path+".error", "tests-expect", "a test that expects an error checks nothing else, since a failed event adds no claims; move the other expectations to another test")
+		}
+	}
+	return x
+}
+
+// claims reads the expected claims of one token; {} means "adds none".
+func (r *reader) claims(n *yaml.Node, path string) map[string]any {
+	out := map[string]any{}
+	for _, e := range r.entries(n, path) {
+		var v any
+		if err := e.val.Decode(&v); err != nil {
+			r.errorf(e.val, path+"."+e.key.Value, "tests-type", "the expected value cannot be read: %s", err)
+			continue
+		}
+		out[e.key.Value] = config.Normalize(v)
+	}
+	return out
+}
+
+func (r *reader) list(fields map[string]entry, key, path string) *[]string {
+	e, ok := fields[key]
+	if !ok {
+		return nil
+	}
+	n := deref(e.val)
+	out := []string{}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return &out
+	}
+	if n.Kind != yaml.SequenceNode {
+		r.errorf(n, path+"."+key, "tests-type", "%s should be a list such as [a, b] (or [] for none), not %s", key, describe(n))
+		return nil
+	}
+	for _, it := range n.Content {
+		s, ok := r.text(it, path+"."+key)
+		if ok {
+			out = append(out, s)
+		}
+	}
+	return &out
+}

@@ -1,0 +1,107 @@
+package mappingtest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/mapper"
+)
+
+// Suite is a mapping file's tests.
+type Suite struct {
+	File  string
+	Cases []*Case
+	src   []byte
+	// lookupEnv is the process environment; tests replace it.
+	lookupEnv func(string) (string, bool)
+}
+
+// Load reads a mapping and its tests. Unset ${VAR} references are not errors
+// here, since each test may set them with env:. The findings hold every
+// error of the mapping and of its tests: section; run nothing unless
+// config.Errors(findings) is nil.
+func Load(file string, src []byte) (*Suite, []config.Finding) {
+	m, fs := config.Check(file, src, config.Options{UnsetEnvIsWarning: true})
+	if config.Errors(fs) == nil {
+		_, cfs := mapper.Check(m, mapper.Options{})
+		fs = append(fs, cfs...)
+	}
+	cases, tfs := parseTests(m)
+	fs = append(fs, tfs...)
+	config.Sort(fs)
+	return &Suite{File: file, Cases: cases, src: src, lookupEnv: os.LookupEnv}, fs
+}
+
+// Outcome is the result of one test.
+type Outcome struct {
+	Case *Case
+	// Diffs lists every expectation that did not hold; none means the test passed.
+	Diffs []Diff
+	// Problem is set when the test could not run at all.
+	Problem string
+	// Log holds the warnings the mapping logged while the event ran.
+	Log string
+}
+
+// Passed reports whether the test held.
+func (o Outcome) Passed() bool { return o.Problem == "" && len(o.Diffs) == 0 }
+
+// Run evaluates one test. Each test compiles the mapping afresh, because its
+// env: may resolve ${VAR} references differently.
+func (s *Suite) Run(ctx context.Context, c *Case) Outcome {
+	out := Outcome{Case: c}
+	lookup := func(name string) (string, bool) {
+		if v, ok := c.Env[name]; ok {
+			return v, true
+		}
+		return s.lookupEnv(name)
+	}
+	m, err := config.Parse(s.File, s.src, config.Options{LookupEnv: lookup})
+	if err != nil {
+		out.Problem = "the mapping does not load for this test: " + oneLine(err.Error()) +
+			"; set missing variables in the test's env:, e.g. env: { TABLE_NAME: Users }"
+		return out
+	}
+	var log bytes.Buffer
+	mp, err := mapper.Compile(m, mapper.Options{Store: c.Data, Logger: testLogger(&log)})
+	if err != nil {
+		out.Problem = "the mapping does not compile: " + oneLine(err.Error())
+		return out
+	}
+	r, err := mp.Evaluate(ctx, c.Event)
+	out.Log = log.String()
+	out.Diffs = compare(c.Event.Version, c.Expect, r, err)
+	return out
+}
+
+func oneLine(s string) string { return strings.ReplaceAll(s, "\n", "; ") }
+
+// testLogger keeps the mapping's warnings (a failed lookup, an omitted
+// claim) so a failing test can show why.
+func testLogger(w *bytes.Buffer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
+		Level: slog.LevelWarn,
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if (a.Key == slog.TimeKey || a.Key == slog.LevelKey) && len(groups) == 0 {
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
+}
+
+// describeError gives a failed event's text: what the user would see and,
+// for the mapping's author, the cause.
+func describeError(err error) string {
+	var ee *mapper.EventError
+	if errors.As(err, &ee) && ee.Err != nil {
+		return fmt.Sprintf("%s (cause: %v)", ee.Public, ee.Err)
+	}
+	return err.Error()
+}

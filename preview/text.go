@@ -1,0 +1,71 @@
+package preview
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// ANSI colours, used only when the output is a terminal.
+const (
+	green  = "\x1b[32m"
+	yellow = "\x1b[33m"
+	red    = "\x1b[31m"
+	dim    = "\x1b[2m"
+	reset  = "\x1b[0m"
+)
+
+var marks = map[Change]string{Unchanged: " ", Added: "+", Overridden: "~", Suppressed: "-"}
+var colours = map[Change]string{Added: green, Overridden: yellow, Suppressed: red}
+
+// WriteText writes each token as a list of claims, marking what the mapping
+// added (+), overrode (~) or suppressed (-), and warns about tokens too
+// large for common HTTP header limits.
+func WriteText(w io.Writer, p *Preview, colour bool) {
+	for i, t := range p.Tokens() {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "%s (about %d bytes once signed)\n", t.Name, t.Size)
+		width := 0
+		for _, c := range t.Claims {
+			width = max(width, len(c.Name))
+		}
+		for _, c := range t.Claims {
+			line := fmt.Sprintf("  %s %-*s  %s", marks[c.Change], width, c.Name, Show(c.Value))
+			switch {
+			case c.Change == Overridden:
+				line += fmt.Sprintf("  (overridden; was %s)", Show(c.Was))
+			case c.Change != Unchanged:
+				line += "  (" + c.Change.String() + ")"
+			case c.Placeholder:
+				line += "  (placeholder)"
+			}
+			if col, ok := colours[c.Change]; ok && colour {
+				line = col + line + reset
+			} else if colour && c.Placeholder {
+				line = dim + line + reset
+			}
+			fmt.Fprintln(w, line)
+		}
+	}
+	for _, t := range p.Tokens() {
+		if t.Size > MaxHeaderSize {
+			fmt.Fprintf(w, "\nwarning: the %s would be about %d bytes, more than the %d bytes many servers and proxies accept in one HTTP header; put fewer or smaller claims in it\n",
+				t.Name, t.Size, MaxHeaderSize)
+		}
+	}
+}
+
+// Show writes a value as compact JSON, text in quotes, so that "42" and 42
+// look different as they do in a token.
+func Show(v any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(v) != nil {
+		return "(a value that cannot be shown)"
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
