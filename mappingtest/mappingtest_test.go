@@ -1,0 +1,161 @@
+package mappingtest
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/claimsmapper/claimsmapper/config"
+)
+
+func load(t *testing.T, name string) *Suite {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, fs := Load(path, src)
+	if err := config.Errors(fs); err != nil {
+		t.Fatalf("%s does not load:\n%v", name, err)
+	}
+	s.lookupEnv = func(string) (string, bool) { return "", false }
+	return s
+}
+
+func runAll(t *testing.T, s *Suite) map[string]Outcome {
+	out := map[string]Outcome{}
+	for _, c := range s.Cases {
+		out[c.Name] = s.Run(context.Background(), c)
+	}
+	return out
+}
+
+func TestGoodTestsPass(t *testing.T) {
+	t.Parallel()
+	s := load(t, "good.yaml")
+	if len(s.Cases) != 3 {
+		t.Fatalf("got %d tests, want 3", len(s.Cases))
+	}
+	for name, o := range runAll(t, s) {
+		if !o.Passed() {
+			var b bytes.Buffer
+			WriteText(&b, []FileOutcomes{{File: "good.yaml", Outcomes: []Outcome{o}}})
+			t.Errorf("%q failed:\n%s", name, b.String())
+		}
+	}
+}
+
+func TestFailures(t *testing.T) {
+	t.Parallel()
+	outcomes := runAll(t, load(t, "failing.yaml"))
+	tests := []struct {
+		name string
+		// want are substrings of the failure text; none means the test passes.
+		want []string
+	}{
+		{"expects the wrong name", []string{
+			"idToken.firstName\n  - expected: \"Benjamin\"\n  + actual:   \"Ben\"",
+			"idToken.nickname\n  - expected: \"benny\"\n  + actual:   (not in the token)",
+			"groups\n  - expected: []\n  + actual:   [\"readers\"]",
+		}},
+		{"expects an error that does not happen", []string{"error\n  - expected: the event fails with \"could not load\"\n  + actual:   the event succeeded"}},
+		{"a missing table fails the event", nil},
+		{"a test without env cannot resolve a variable", []string{
+			"the environment variable UNSET_TABLE_FOR_TESTS is not set",
+			"set missing variables in the test's env:",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o, ok := outcomes[tt.name]
+			if !ok {
+				t.Fatalf("no test named %q ran", tt.name)
+			}
+			if tt.want == nil {
+				if !o.Passed() {
+					t.Fatalf("want a pass, got:\n%s", failureText(o))
+				}
+				return
+			}
+			if o.Passed() {
+				t.Fatal("want a failure, got a pass")
+			}
+			text := failureText(o)
+			for _, w := range tt.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("failure text lacks %q:\n%s", w, text)
+				}
+			}
+		})
+	}
+}
+
+func TestBadTestsAreReportedWithPositions(t *testing.T) {
+	t.Parallel()
+	src, err := os.ReadFile("testdata/badtests.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, fs := Load("testdata/badtests.yaml", src)
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.String())
+	}
+	want := []string{
+		`testdata/badtests.yaml:5:5: tests[0]: this test has no event; add "event:" with the path of an event file or the event itself`,
+		`testdata/badtests.yaml:6:5: tests[0].evnt: unknown key "evnt" in tests[0] (did you mean "event"?); allowed keys: name, event, data, env, expect`,
+		`testdata/badtests.yaml:8:5: tests[1]: this test has no name; add "name:" with a few words saying what it checks`,
+		`testdata/badtests.yaml:8:12: tests[1].event: cannot read the event file "missing.json": there is no such file; the path is relative to the mapping file`,
+		`testdata/badtests.yaml:10:16: tests[1].expect.idToken: tests[1].expect.idToken should be a set of "name: value" lines, not a list`,
+		`testdata/badtests.yaml:11:7: tests[1].expect.error: a test that expects an error checks nothing else, since a failed event adds no claims; move the other expectations to another test`,
+		`testdata/badtests.yaml:16:16: tests[2].data.tables.Users: table "Users" should be a list of items, each starting with "- ", not a set of key: value lines`,
+		`testdata/badtests.yaml:17:15: tests[2].env.A: the value of A should be text, not a list`,
+		`testdata/badtests.yaml:19:15: tests[2].expect.groups: groups should be a list such as [a, b] (or [] for none), not the text "admin"`,
+		`testdata/badtests.yaml:20:5: tests[3]: tests[3] should be a set of "key: value" lines, not the text "just text"`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, f := range fs {
+		if !strings.HasPrefix(f.Rule, "tests-") {
+			t.Errorf("rule %q of %q should start with tests-", f.Rule, f.Message)
+		}
+	}
+}
+
+func TestCheckIgnoresAMappingWithoutTests(t *testing.T) {
+	t.Parallel()
+	m, fs := config.Check("m.yaml", []byte("version: 1\nclaims:\n  plan: { const: free }\n"), config.Options{})
+	if err := config.Errors(fs); err != nil {
+		t.Fatal(err)
+	}
+	if got := Check(m); len(got) != 0 {
+		t.Errorf("want no findings, got %v", got)
+	}
+}
+
+func TestJUnitMarksFailures(t *testing.T) {
+	t.Parallel()
+	s := load(t, "failing.yaml")
+	var outs []Outcome
+	for _, c := range s.Cases {
+		outs = append(outs, s.Run(context.Background(), c))
+	}
+	var b bytes.Buffer
+	passed, failed, err := WriteJUnit(&b, []FileOutcomes{{File: "failing.yaml", Outcomes: outs}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if passed != 1 || failed != 3 {
+		t.Errorf("passed %d, failed %d; want 1 and 3", passed, failed)
+	}
+	for _, w := range []string{`<testsuite name="failing.yaml" tests="4" failures="3">`, `<testcase name="a missing table fails the event" classname="failing.yaml"></testcase>`, `<failure message="failing.yaml:`} {
+		if !strings.Contains(b.String(), w) {
+			t.Errorf("JUnit output lacks %q:\n%s", w, b.String())
+		}
+	}
+}
