@@ -1,0 +1,146 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/claimsmapper/claimsmapper/mapper"
+)
+
+// DefaultCacheEntries bounds a Cache made with size 0. An entry is one
+// user's projected item, a few hundred bytes: the bound keeps a burst of
+// distinct users from growing a Lambda instance's memory without limit.
+const DefaultCacheEntries = 10000
+
+// Cache is a mapper.Store that remembers results of the sources that ask for
+// it (a CacheTTL above 0) for that long, and passes every other lookup
+// through. It exists for bursts of refresh-token events, which look up the
+// same user again and again. Errors are never cached; "not found" is, since
+// a burst for an unknown user costs as much as one for a known one.
+//
+// Entries live in the memory of one Lambda instance: a change in DynamoDB
+// reaches tokens after at most the TTL.
+type Cache struct {
+	next mapper.Store
+	max  int
+	now  func() time.Time
+
+	mu      sync.Mutex
+	entries map[string]cacheEntry
+	order   []string // keys in insertion order, for eviction
+}
+
+type cacheEntry struct {
+	expires time.Time
+	item    mapper.Item
+	items   []mapper.Item
+}
+
+var _ mapper.Store = (*Cache)(nil)
+
+// NewCache wraps next with a cache of at most size entries (0 means
+// DefaultCacheEntries).
+func NewCache(next mapper.Store, size int) *Cache {
+	if size <= 0 {
+		size = DefaultCacheEntries
+	}
+	return &Cache{next: next, max: size, now: time.Now, entries: map[string]cacheEntry{}}
+}
+
+// GetItem serves a cached item when the source caches and one is fresh.
+func (c *Cache) GetItem(ctx context.Context, in mapper.GetItemInput) (mapper.Item, error) {
+	if in.CacheTTL <= 0 {
+		return c.next.GetItem(ctx, in)
+	}
+	key := getKey(in)
+	if e, ok := c.lookup(key); ok {
+		return e.item, nil
+	}
+	item, err := c.next.GetItem(ctx, in)
+	if err == nil {
+		c.store(key, cacheEntry{expires: c.now().Add(in.CacheTTL), item: item})
+	}
+	return item, err
+}
+
+// Query serves cached items when the source caches and they are fresh.
+func (c *Cache) Query(ctx context.Context, in mapper.QueryInput) ([]mapper.Item, error) {
+	if in.CacheTTL <= 0 {
+		return c.next.Query(ctx, in)
+	}
+	key := queryKey(in)
+	if e, ok := c.lookup(key); ok {
+		return e.items, nil
+	}
+	items, err := c.next.Query(ctx, in)
+	if err == nil {
+		c.store(key, cacheEntry{expires: c.now().Add(in.CacheTTL), items: items})
+	}
+	return items, err
+}
+
+func (c *Cache) lookup(key string) (cacheEntry, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[key]
+	if !ok || !c.now().Before(e.expires) {
+		return cacheEntry{}, false
+	}
+	return e, true
+}
+
+func (c *Cache) store(key string, e cacheEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.entries[key]; !ok {
+		if len(c.entries) >= c.max {
+			c.evict()
+		}
+		c.order = append(c.order, key)
+	}
+	c.entries[key] = e
+}
+
+// evict drops expired entries, then, if the cache is still full, the oldest
+// ones. Runs with c.mu held.
+func (c *Cache) evict() {
+	now := c.now()
+	kept := c.order[:0]
+	for _, k := range c.order {
+		if now.Before(c.entries[k].expires) {
+			kept = append(kept, k)
+		} else {
+			delete(c.entries, k)
+		}
+	}
+	// Free at least a tenth, so a full cache does not evict on every insert.
+	for drop := len(kept) - c.max + max(c.max/10, 1); drop > 0 && len(kept) > 0; drop-- {
+		delete(c.entries, kept[0])
+		kept = kept[1:]
+	}
+	c.order = append(c.order[:0:0], kept...)
+}
+
+// getKey and queryKey identify a request: everything that changes its
+// answer is in the key. %#v keeps "1" and 1 apart, as DynamoDB does.
+func getKey(in mapper.GetItemInput) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "get\x00%s\x00%t\x00%q", in.Table, in.ConsistentRead, in.Projection)
+	for _, k := range in.Key {
+		fmt.Fprintf(&b, "\x00%s=%#v", k.Name, k.Value)
+	}
+	return b.String()
+}
+
+func queryKey(in mapper.QueryInput) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "query\x00%s\x00%s\x00%t\x00%d\x00%q\x00%s=%#v", in.Table, in.Index, in.ConsistentRead, in.Limit,
+		in.Projection, in.Partition.Name, in.Partition.Value)
+	if sp := in.SortPrefix; sp != nil {
+		fmt.Fprintf(&b, "\x00%s^%#v", sp.Name, sp.Value)
+	}
+	return b.String()
+}
