@@ -115,9 +115,13 @@ func loadMapper(ctx context.Context, mappingPath, dataPath string, stdin io.Read
 }
 
 // openStore returns the store behind the mapping's sources.
-func openStore(_ context.Context, dataPath string) (mapper.Store, error) {
+func openStore(ctx context.Context, dataPath string) (mapper.Store, error) {
 	if dataPath == "" {
-		return nil, errors.New("claimsmapper: reading DynamoDB is not available in this build; pass --data FILE with local tables")
+		store, err := dynamoStore(ctx, nil)
+		if err != nil {
+			return nil, fmt.Errorf("claimsmapper: DynamoDB: %w (or pass --data FILE with local tables)", err)
+		}
+		return store, nil
 	}
 	return localdata.Load(dataPath)
 }

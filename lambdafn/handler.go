@@ -1,0 +1,65 @@
+package lambdafn
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/claimsmapper/claimsmapper/mapper"
+)
+
+// DeadlineMargin is kept free before the function's deadline: lookups stop
+// this long before it, so the function still answers (without the claims
+// that took too long, or with the mapping's error) instead of being killed.
+const DeadlineMargin = 300 * time.Millisecond
+
+// publicError is returned to Cognito, which shows it on the sign-in page,
+// for failures that are not the mapping's own (mapper.EventError has its own
+// safe text).
+const publicError = "could not prepare your sign-in, try again"
+
+// Handler serves Pre Token Generation events with a compiled mapping.
+type Handler struct {
+	Mapper *mapper.Mapper
+	Log    *slog.Logger
+}
+
+// Invoke handles one event. It works on raw JSON so that fields claimsmapper
+// does not know pass through to Cognito unchanged.
+func (h *Handler) Invoke(ctx context.Context, event json.RawMessage) (json.RawMessage, error) {
+	start := time.Now()
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		defer setCurrent(h.Log, lc.AwsRequestID)()
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, dl.Add(-DeadlineMargin))
+		defer cancel()
+	}
+	if h.Log.Enabled(ctx, slog.LevelDebug) {
+		h.Log.LogAttrs(ctx, slog.LevelDebug, "event received", slog.Any("event", event))
+	}
+	out, err := h.Mapper.Handle(ctx, event)
+	took := slog.Duration("duration", time.Since(start))
+	if err != nil {
+		var ee *mapper.EventError
+		if errors.As(err, &ee) {
+			h.Log.LogAttrs(ctx, slog.LevelError, "event failed", slog.String("shown", ee.Public), slog.Any("cause", ee.Err), took)
+			return nil, errors.New(ee.Public)
+		}
+		// The event itself is malformed: the details help the operator, not
+		// the person signing in.
+		h.Log.LogAttrs(ctx, slog.LevelError, "event rejected", slog.String("error", err.Error()), took)
+		return nil, errors.New(publicError)
+	}
+	if h.Log.Enabled(ctx, slog.LevelDebug) {
+		h.Log.LogAttrs(ctx, slog.LevelDebug, "event answered", slog.Any("response", json.RawMessage(out)), took)
+	} else {
+		h.Log.LogAttrs(ctx, slog.LevelInfo, "event answered", took)
+	}
+	return out, nil
+}

@@ -1,0 +1,167 @@
+package lambdafn
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/claimsmapper/claimsmapper/mapper"
+)
+
+const v1Event = `{"version":"1","triggerSource":"TokenGeneration_Authentication","userName":"ben",
+"callerContext":{"clientId":"c"},"request":{"userAttributes":{"email":"ben@example.com"}},"response":{}}`
+
+func env(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestParseLevel(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]slog.Level{"": slog.LevelInfo, "debug": slog.LevelDebug, "WARN": slog.LevelWarn, "error": slog.LevelError} {
+		if got, err := ParseLevel(in); err != nil || got != want {
+			t.Errorf("ParseLevel(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	if _, err := ParseLevel("verbose"); err == nil {
+		t.Error("ParseLevel(verbose) accepted")
+	}
+}
+
+func TestLoadLogsEveryFinding(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	_, err := Load(env(map[string]string{EnvMapping: "version: 1\nclaims:\n  a: usr.x\n  b: nope(\n"}), nil, NewLogger(&buf, slog.LevelInfo))
+	if err == nil {
+		t.Fatal("an invalid mapping loaded")
+	}
+	if n := strings.Count(buf.String(), `"msg":"invalid mapping"`); n < 2 {
+		t.Errorf("%d findings logged, want one line per finding:\n%s", n, buf.String())
+	}
+}
+
+func TestLoadWithoutMappingSaysWhatToSet(t *testing.T) {
+	t.Parallel()
+	_, err := Load(env(nil), nil, NewLogger(&bytes.Buffer{}, slog.LevelInfo))
+	if err == nil || !strings.Contains(err.Error(), EnvMapping) {
+		t.Fatalf("error = %v, want it to name %s", err, EnvMapping)
+	}
+}
+
+// handler compiles mapping over store and logs to buf.
+func handler(t *testing.T, mapping string, store mapper.Store, buf *bytes.Buffer, level slog.Level) *Handler {
+	t.Helper()
+	log := NewLogger(buf, level)
+	mp, err := Load(env(map[string]string{EnvMapping: mapping}), store, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Handler{Mapper: mp, Log: log}
+}
+
+func invocation(id string, deadline time.Time) (context.Context, context.CancelFunc) {
+	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: id})
+	return context.WithDeadline(ctx, deadline)
+}
+
+const userMapping = `version: 1
+timeout: 4s
+sources:
+  user:
+    table: Users
+    key: {id: event.userName}
+    onError: %s
+claims:
+  firstName: user.first
+`
+
+func TestInvoke(t *testing.T) {
+	t.Parallel()
+	found := mapper.StoreFuncs{GetFunc: func(context.Context, mapper.GetItemInput) (mapper.Item, error) {
+		return mapper.Item{"first": "Secret-Ben"}, nil
+	}}
+	hanging := mapper.StoreFuncs{GetFunc: func(ctx context.Context, _ mapper.GetItemInput) (mapper.Item, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}}
+
+	t.Run("an answered event carries the claim and info logs keep its value out", func(t *testing.T) {
+		t.Parallel()
+		var buf bytes.Buffer
+		h := handler(t, strings.Replace(userMapping, "%s", "ignore", 1), found, &buf, slog.LevelInfo)
+		ctx, cancel := invocation("req-1", time.Now().Add(3*time.Second))
+		defer cancel()
+		out, err := h.Invoke(ctx, json.RawMessage(v1Event))
+		if err != nil || !strings.Contains(string(out), `"firstName":"Secret-Ben"`) {
+			t.Fatalf("got %s, %v", out, err)
+		}
+		if strings.Contains(buf.String(), "Secret-Ben") || strings.Contains(buf.String(), "ben@example.com") {
+			t.Errorf("info log holds user data:\n%s", buf.String())
+		}
+		if !strings.Contains(buf.String(), `"requestId":"req-1"`) {
+			t.Errorf("log lacks the request id:\n%s", buf.String())
+		}
+	})
+
+	t.Run("debug logs the event", func(t *testing.T) {
+		t.Parallel()
+		var buf bytes.Buffer
+		h := handler(t, strings.Replace(userMapping, "%s", "ignore", 1), found, &buf, slog.LevelDebug)
+		ctx, cancel := invocation("req-2", time.Now().Add(3*time.Second))
+		defer cancel()
+		if _, err := h.Invoke(ctx, json.RawMessage(v1Event)); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(buf.String(), `"msg":"event received"`) || !strings.Contains(buf.String(), "ben@example.com") {
+			t.Errorf("debug log lacks the event:\n%s", buf.String())
+		}
+	})
+
+	t.Run("lookups stop before the function's deadline", func(t *testing.T) {
+		t.Parallel()
+		var buf bytes.Buffer
+		h := handler(t, strings.Replace(userMapping, "%s", "ignore", 1), hanging, &buf, slog.LevelInfo)
+		start := time.Now()
+		ctx, cancel := invocation("req-3", start.Add(time.Second))
+		defer cancel()
+		out, err := h.Invoke(ctx, json.RawMessage(v1Event))
+		if took := time.Since(start); err != nil || took > time.Second-DeadlineMargin/2 {
+			t.Fatalf("answered after %v with %v; want an answer before the deadline", took, err)
+		}
+		if strings.Contains(string(out), "firstName") {
+			t.Errorf("response has the claim of a lookup that never answered: %s", out)
+		}
+		if !strings.Contains(buf.String(), `"requestId":"req-3"`) || !strings.Contains(buf.String(), "source lookup failed") {
+			t.Errorf("the failed lookup is not logged with the request id:\n%s", buf.String())
+		}
+	})
+
+	t.Run("onError fail returns only the safe message", func(t *testing.T) {
+		t.Parallel()
+		var buf bytes.Buffer
+		h := handler(t, strings.Replace(userMapping, "%s", "fail", 1), hanging, &buf, slog.LevelInfo)
+		ctx, cancel := invocation("req-4", time.Now().Add(time.Second))
+		defer cancel()
+		_, err := h.Invoke(ctx, json.RawMessage(v1Event))
+		if err == nil || strings.Contains(err.Error(), "Users") || strings.Contains(err.Error(), "deadline") {
+			t.Fatalf("error = %v, want the public message only", err)
+		}
+		if !strings.Contains(buf.String(), `"msg":"event failed"`) || !strings.Contains(buf.String(), "deadline") {
+			t.Errorf("the cause is not logged:\n%s", buf.String())
+		}
+	})
+
+	t.Run("a malformed event gets a generic message", func(t *testing.T) {
+		t.Parallel()
+		h := handler(t, strings.Replace(userMapping, "%s", "ignore", 1), found, &bytes.Buffer{}, slog.LevelInfo)
+		_, err := h.Invoke(context.Background(), json.RawMessage(`{"version":7}`))
+		if err == nil || err.Error() != publicError {
+			t.Fatalf("error = %v, want %q", err, publicError)
+		}
+	})
+}
