@@ -44,5 +44,17 @@ lint:
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
+# Lambda packages for provided.al2023: dist/claimsmapper-<arch>.zip with the
+# static binary as bootstrap at the zip root.
+DIST      ?= dist
+ARCHES    ?= arm64 amd64
+
 package:
-	@echo "make package arrives with Lambda packaging"; exit 1
+	@rm -rf $(DIST) && mkdir -p $(DIST)
+	@set -e; for arch in $(ARCHES); do \
+		mkdir -p $(DIST)/$$arch; \
+		CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -tags lambda.norpc -trimpath \
+			-ldflags "-s -w $(LDFLAGS)" -o $(DIST)/$$arch/bootstrap ./cmd/claimsmapper; \
+		$(GO) run ./internal/cmd/lambdazip -o $(DIST)/claimsmapper-$$arch.zip $(DIST)/$$arch/bootstrap; \
+		echo "$(DIST)/claimsmapper-$$arch.zip: bootstrap $$(wc -c < $(DIST)/$$arch/bootstrap) bytes, zip $$(wc -c < $(DIST)/claimsmapper-$$arch.zip) bytes"; \
+	done
