@@ -15,6 +15,7 @@ build:
 # Unit and integration tests; integration tests start their own servers.
 test: lint
 	$(GO) test -count=1 ./...
+	cd deploy && npm test
 
 # The fast subset: no servers.
 test-unit:
