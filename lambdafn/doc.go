@@ -1,6 +1,7 @@
-// Package lambdafn is the AWS Lambda side of claimsmapper: it reads the
-// mapping from the function's environment, sets up logging, and serves Pre
-// Token Generation events through a compiled mapper.
+// Package lambdafn is the AWS Lambda side of claimsmapper: it gets the
+// mapping the function's environment names (inline, a file, or S3 with
+// optional hot reload: see package mappingsource), sets up logging, and
+// serves Pre Token Generation events through a compiled mapper.
 //
 // Everything expensive happens at init (Load): the mapping is validated and
 // compiled once, and an invalid one stops the function with every finding

@@ -25,7 +25,13 @@ const publicError = "could not prepare your sign-in, try again"
 // Handler serves Pre Token Generation events with a compiled mapping.
 type Handler struct {
 	Mapper *mapper.Mapper
-	Log    *slog.Logger
+	// Source, when set, gives the mapping in force for each invocation (a
+	// mappingsource.Loader, which may check S3 for a new one within the
+	// invocation's deadline); Mapper is then unused.
+	Source interface {
+		Mapper(ctx context.Context) *mapper.Mapper
+	}
+	Log *slog.Logger
 }
 
 // Invoke handles one event. It works on raw JSON so that fields claimsmapper
@@ -43,7 +49,11 @@ func (h *Handler) Invoke(ctx context.Context, event json.RawMessage) (json.RawMe
 	if h.Log.Enabled(ctx, slog.LevelDebug) {
 		h.Log.LogAttrs(ctx, slog.LevelDebug, "event received", slog.Any("event", event))
 	}
-	out, err := h.Mapper.Handle(ctx, event)
+	mp := h.Mapper
+	if h.Source != nil {
+		mp = h.Source.Mapper(ctx)
+	}
+	out, err := mp.Handle(ctx, event)
 	took := slog.Duration("duration", time.Since(start))
 	if err != nil {
 		var ee *mapper.EventError

@@ -2,40 +2,38 @@ package lambdafn
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/mapper"
+	"github.com/claimsmapper/claimsmapper/mappingsource"
 )
 
-// Load reads the mapping from the environment, validates and compiles it
-// with store behind its sources. When the mapping is invalid it logs every
-// finding, one line each, so the function's init log says all that is wrong
-// at once.
-func Load(lookupEnv func(string) (string, bool), store mapper.Store, log *slog.Logger) (*mapper.Mapper, error) {
-	name, src, err := MappingSource(func(k string) string { v, _ := lookupEnv(k); return v })
+// Open finds the mapping the environment names (CLAIMS_MAPPING, or
+// CLAIMS_MAPPING_URI with an optional CLAIMS_MAPPING_REFRESH), then reads,
+// validates and compiles it with store behind its sources. When the mapping
+// cannot be read or is invalid it logs why (every finding, one line each) and
+// fails: the function never runs without a mapping.
+func Open(ctx context.Context, lookupEnv func(string) (string, bool), store mapper.Store, log *slog.Logger) (*mappingsource.Loader, error) {
+	loc, err := mappingsource.FromEnv(lookupEnv)
 	if err != nil {
 		log.Error("cannot read the mapping", slog.String("error", err.Error()))
 		return nil, err
 	}
-	mp, err := mapper.Load(name, src, config.Options{LookupEnv: lookupEnv}, mapper.Options{Store: store, Logger: log})
-	var ce *config.Error
-	if errors.As(err, &ce) {
-		for _, f := range ce.Findings {
-			attrs := []slog.Attr{slog.String("finding", f.String()), slog.String("severity", f.Severity.String())}
-			if f.Snippet != "" {
-				attrs = append(attrs, slog.String("snippet", f.Snippet))
-			}
-			log.LogAttrs(context.Background(), slog.LevelError, "invalid mapping", attrs...)
-		}
-		return nil, err
-	}
+	return mappingsource.Open(ctx, loc, mappingsource.Options{
+		Compile: func(name string, src []byte) (*mapper.Mapper, error) {
+			return mapper.Load(name, src, config.Options{LookupEnv: lookupEnv}, mapper.Options{Store: store, Logger: log})
+		},
+		Log: log,
+	})
+}
+
+// Load is Open for callers that need the mapping as it is now, without
+// refresh.
+func Load(lookupEnv func(string) (string, bool), store mapper.Store, log *slog.Logger) (*mapper.Mapper, error) {
+	l, err := Open(context.Background(), lookupEnv, store, log)
 	if err != nil {
-		log.Error("cannot load the mapping", slog.String("error", err.Error()))
 		return nil, err
 	}
-	log.Info("mapping loaded", slog.String("source", name), slog.Int("sources", len(mp.Mapping().Sources)),
-		slog.Int("claims", len(mp.Mapping().Claims)), slog.Duration("timeout", mp.Mapping().Timeout))
-	return mp, nil
+	return l.Mapper(context.Background()), nil
 }

@@ -42,11 +42,11 @@ func newLambdaHandler(ctx context.Context, log *slog.Logger) (*lambdafn.Handler,
 	if err != nil {
 		return nil, err
 	}
-	mp, err := lambdafn.Load(os.LookupEnv, store, log)
+	src, err := lambdafn.Open(ctx, os.LookupEnv, store, log)
 	if err != nil {
 		return nil, err
 	}
-	return &lambdafn.Handler{Mapper: mp, Log: log}, nil
+	return &lambdafn.Handler{Source: src, Log: log}, nil
 }
 
 // dynamoStore is the store behind a mapping's sources outside tests: one SDK
