@@ -66,7 +66,7 @@ func TestFailures(t *testing.T) {
 		{"a missing table fails the event", nil},
 		{"a test without env cannot resolve a variable", []string{
 			"the environment variable UNSET_TABLE_FOR_TESTS is not set",
-			"set missing variables in the test's env:",
+			"give the test the variable in its env:",
 		}},
 	}
 	for _, tt := range tests {

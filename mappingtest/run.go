@@ -64,8 +64,10 @@ func (s *Suite) Run(ctx context.Context, c *Case) Outcome {
 	}
 	m, err := config.Parse(s.File, s.src, config.Options{LookupEnv: lookup})
 	if err != nil {
-		out.Problem = "the mapping does not load for this test: " + oneLine(err.Error()) +
-			"; set missing variables in the test's env:, e.g. env: { TABLE_NAME: Users }"
+		out.Problem = "the mapping does not load for this test: " + oneLine(err.Error())
+		if unsetVariable(err) {
+			out.Problem += "; or give the test the variable in its env:, e.g. env: { TABLE_NAME: Users }"
+		}
 		return out
 	}
 	var log bytes.Buffer
@@ -104,4 +106,18 @@ func describeError(err error) string {
 		return fmt.Sprintf("%s (cause: %v)", ee.Public, ee.Err)
 	}
 	return err.Error()
+}
+
+// unsetVariable tells whether a load failed on an unset ${VAR}: a test can
+// fix that with its own env:.
+func unsetVariable(err error) bool {
+	var ce *config.Error
+	if errors.As(err, &ce) {
+		for _, f := range ce.Findings {
+			if f.Rule == "env-unset" {
+				return true
+			}
+		}
+	}
+	return false
 }
