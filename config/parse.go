@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -85,8 +84,6 @@ func (p *parser) errorf(n *yaml.Node, path, rule, format string, args ...any) {
 	p.report(n, path, rule, SevError, format, args...)
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
 func (p *parser) parse(m *Mapping) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(p.src, &doc); err != nil {
@@ -162,22 +159,6 @@ func (p *parser) parse(m *Mapping) {
 }
 
 var topKeys = []string{"version", "triggerVersion", "timeout", "onClaimError", "sources", "claims", "suppress", "groups", "scopes", "tests"}
-
-func (p *parser) yamlError(err error) {
-	msg := err.Error()
-	line := 1
-	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		msg = te.Errors[0]
-	}
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	if sm := yamlLine.FindStringSubmatch("yaml: " + msg); sm != nil {
-		line, _ = strconv.Atoi(sm[1])
-		msg = sm[2]
-	}
-	p.findings = append(p.findings, Finding{File: p.file, Pos: Pos{Line: line, Column: 1}, Severity: SevError, Rule: "yaml",
-		Message: "this is not valid YAML: " + msg + "; check the indentation and quoting on this line or the one before"})
-}
 
 type entry struct {
 	key, val *yaml.Node
