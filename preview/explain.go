@@ -122,12 +122,17 @@ func writeRule(w io.Writer, r mapper.RuleTrace) {
 	if r.Kind == "suppress" {
 		name += fmt.Sprintf(" (%v)", r.Value)
 	}
-	var status string
+	var status, detail string
 	switch {
 	case r.Err != nil:
-		status = "failed: " + r.Err.Error()
+		// expr's message may carry a caret snippet on the lines after the first.
+		msg, snippet, _ := strings.Cut(strings.ReplaceAll(r.Err.Error(), "<nil>", "null"), "\n")
+		status = "failed: " + msg
+		if snippet != "" {
+			detail = snippet + "\n"
+		}
 		if r.Note != "" {
-			status += "; " + r.Note
+			detail += r.Note + "\n"
 		}
 	case r.Fired && r.Kind == "suppress":
 		status = "fired"
@@ -145,6 +150,11 @@ func writeRule(w io.Writer, r mapper.RuleTrace) {
 	fmt.Fprintf(w, "  %s: %s\n", name, status)
 	if r.When != nil {
 		fmt.Fprintf(w, "      %-10s %v\n", "when:", *r.When)
+	}
+	for _, line := range strings.SplitAfter(detail, "\n") {
+		if line != "" {
+			fmt.Fprint(w, "      "+line)
+		}
 	}
 }
 
