@@ -1,0 +1,193 @@
+package integration
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/claimsmapper/claimsmapper/internal/testenv"
+)
+
+// TestMappingDelivery runs the binary under the Lambda emulator with its
+// mapping inline, in a file, or in S3 (s3rver), including hot reload. Its
+// subtests run one after another: emulator tests must not overlap.
+func TestMappingDelivery(t *testing.T) {
+	testenv.Integration(t)
+	bootstrap := testenv.BuildBootstrap(t, t.TempDir())
+	s3 := testenv.StartS3(t)
+	s3.CreateBucket(t, "maps")
+	event := readFile(t, "../testdata/seed/event.json")
+
+	t.Run("an s3 mapping is loaded, refreshed, and kept when a change is bad or s3 is gone", func(t *testing.T) {
+		const refresh = 2 * time.Second
+		a := constMapping("A")
+		etag := s3.Put(t, "maps", "live.yaml", a)
+		fn := testenv.StartFunction(t, bootstrap, mappingEnv(s3,
+			"CLAIMS_MAPPING_URI", s3.URI("maps", "live.yaml"), "CLAIMS_MAPPING_REFRESH", refresh.String()))
+
+		if got := mappingVersion(t, fn.Invoke(t, "s3-1", event), fn); got != "A" {
+			t.Fatalf("first invocation served mapping %q, want A", got)
+		}
+		logs := fn.Output()
+		for _, want := range []string{`"msg":"mapping loaded","source":"s3://maps/live.yaml","trigger":"init"`,
+			`"etag":` + quoteJSON(etag), `"sha256":"` + sum(a) + `"`, `"claims":1`} {
+			if !strings.Contains(logs, want) {
+				t.Errorf("the load log lacks %s:\n%s", want, logs)
+			}
+		}
+
+		b := constMapping("B")
+		s3.Put(t, "maps", "live.yaml", b)
+		if got := mappingVersion(t, fn.Invoke(t, "s3-2", event), fn); got != "A" {
+			t.Errorf("before the refresh interval the function served %q, want A still", got)
+		}
+		time.Sleep(refresh + 200*time.Millisecond)
+		if got := mappingVersion(t, fn.Invoke(t, "s3-3", event), fn); got != "B" {
+			t.Fatalf("after the refresh interval the function served %q, want B\n%s", got, fn.Output())
+		}
+		if !strings.Contains(fn.Output(), `"trigger":"refresh"`) || !strings.Contains(fn.Output(), `"sha256":"`+sum(b)+`"`) {
+			t.Errorf("the refresh is not logged with the new digest:\n%s", fn.Output())
+		}
+
+		s3.Put(t, "maps", "live.yaml", "version: 1\nclaims:\n  sub: {const: x}\n")
+		time.Sleep(refresh + 200*time.Millisecond)
+		if got := mappingVersion(t, fn.Invoke(t, "s3-4", event), fn); got != "B" {
+			t.Errorf("after an invalid change the function served %q, want B", got)
+		}
+		logs = fn.Output()
+		for _, want := range []string{`"msg":"invalid mapping","finding":"s3://maps/live.yaml:3:3: claims.sub`,
+			`"msg":"mapping rejected, keeping the current mapping"`} {
+			if !strings.Contains(logs, want) {
+				t.Errorf("logs lack %s:\n%s", want, logs)
+			}
+		}
+
+		s3.Stop()
+		time.Sleep(refresh + 200*time.Millisecond)
+		inv := fn.Invoke(t, "s3-5", event)
+		if got := mappingVersion(t, inv, fn); got != "B" {
+			t.Errorf("with S3 stopped the function served %q, want B", got)
+		}
+		t.Logf("with S3 stopped the invocation took %v", inv.Took.Round(time.Millisecond))
+		if inv.Took > time.Second {
+			t.Errorf("with S3 stopped the invocation took %v", inv.Took)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for !strings.Contains(fn.Output(), "mapping check failed") && time.Now().Before(deadline) {
+			fn.Invoke(t, "s3-6", event) // the check only progresses while the function runs
+			time.Sleep(100 * time.Millisecond)
+		}
+		if !strings.Contains(fn.Output(), `"msg":"mapping check failed, keeping the current mapping"`) {
+			t.Errorf("the failed check is not logged:\n%s", fn.Output())
+		}
+	})
+
+	t.Run("a missing s3 object fails the init", func(t *testing.T) {
+		srv := testenv.StartS3(t)
+		srv.CreateBucket(t, "maps")
+		fn := testenv.StartFunction(t, bootstrap, mappingEnv(srv, "CLAIMS_MAPPING_URI", srv.URI("maps", "missing.yaml")))
+		initFails(t, fn, fn.Invoke(t, "missing", event), "read the mapping s3://maps/missing.yaml", "NoSuchKey")
+	})
+
+	t.Run("both CLAIMS_MAPPING and CLAIMS_MAPPING_URI fail the init", func(t *testing.T) {
+		fn := testenv.StartFunction(t, bootstrap, mappingEnv(nil,
+			"CLAIMS_MAPPING", constMapping("inline"), "CLAIMS_MAPPING_URI", "s3://maps/live.yaml"))
+		initFails(t, fn, fn.Invoke(t, "both", event), "both CLAIMS_MAPPING and CLAIMS_MAPPING_URI are set: set only one")
+	})
+
+	t.Run("neither variable fails the init", func(t *testing.T) {
+		fn := testenv.StartFunction(t, bootstrap, mappingEnv(nil))
+		initFails(t, fn, fn.Invoke(t, "neither", event), "no mapping: set CLAIMS_MAPPING")
+	})
+
+	t.Run("an inline mapping works", func(t *testing.T) {
+		fn := testenv.StartFunction(t, bootstrap, mappingEnv(nil, "CLAIMS_MAPPING", constMapping("inline")))
+		if got := mappingVersion(t, fn.Invoke(t, "inline", event), fn); got != "inline" {
+			t.Errorf("served %q, want inline", got)
+		}
+		if !strings.Contains(fn.Output(), `"source":"CLAIMS_MAPPING","trigger":"init","sha256":"`+sum(constMapping("inline"))) {
+			t.Errorf("the load is not logged:\n%s", fn.Output())
+		}
+	})
+
+	t.Run("a file path relative to the task root works", func(t *testing.T) {
+		root := t.TempDir()
+		if err := os.MkdirAll(filepath.Join(root, "conf"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, "conf", "mapping.yaml"), []byte(constMapping("file")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		fn := testenv.StartFunction(t, bootstrap, mappingEnv(nil, "CLAIMS_MAPPING_URI", "conf/mapping.yaml", "LAMBDA_TASK_ROOT", root))
+		if got := mappingVersion(t, fn.Invoke(t, "file", event), fn); got != "file" {
+			t.Errorf("served %q, want file", got)
+		}
+		if !strings.Contains(fn.Output(), `"source":"`+filepath.Join(root, "conf", "mapping.yaml")+`"`) {
+			t.Errorf("the load does not name the file:\n%s", fn.Output())
+		}
+	})
+}
+
+// constMapping is a mapping that reads no table and tells which it is.
+func constMapping(version string) string {
+	return fmt.Sprintf("version: 1\nclaims:\n  mappingVersion: {const: %s}\n", version)
+}
+
+// mappingEnv is a function's environment with the given variables; with s3,
+// its SDK reaches that server. DynamoDB is unused: the mappings read none.
+func mappingEnv(s3 *testenv.S3, kv ...string) map[string]string {
+	env := testenv.AWSEnv("http://127.0.0.1:9")
+	if s3 != nil {
+		for k, v := range s3.Env() {
+			env[k] = v
+		}
+	}
+	env["LOG_LEVEL"] = "info"
+	env["AWS_LAMBDA_FUNCTION_TIMEOUT"] = "5"
+	for i := 0; i+1 < len(kv); i += 2 {
+		env[kv[i]] = kv[i+1]
+	}
+	return env
+}
+
+// mappingVersion is the mappingVersion claim an invocation returned.
+func mappingVersion(t *testing.T, inv testenv.Invocation, fn *testenv.Function) string {
+	t.Helper()
+	if inv.Status != 200 || inv.FunctionError != "" {
+		t.Fatalf("status %d, error %q: %s\n%s", inv.Status, inv.FunctionError, inv.Body, fn.Output())
+	}
+	v, _ := dig(decode(t, inv.Body), "response", "claimsOverrideDetails", "claimsToAddOrOverride", "mappingVersion").(string)
+	return v
+}
+
+// initFails checks that the function did not start and logged why.
+func initFails(t *testing.T, fn *testenv.Function, inv testenv.Invocation, logged ...string) {
+	t.Helper()
+	if inv.Status == 200 && inv.FunctionError == "" {
+		t.Errorf("the invocation succeeded: %s", inv.Body)
+	}
+	logs := fn.Output()
+	if !strings.Contains(logs, `"msg":"init failed"`) {
+		t.Errorf("no init failure logged:\n%s", logs)
+	}
+	for _, want := range logged {
+		if !strings.Contains(logs, want) {
+			t.Errorf("logs lack %q:\n%s", want, logs)
+		}
+	}
+}
+
+func sum(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+// quoteJSON is s as a JSON string, as the logs write an ETag with its quotes.
+func quoteJSON(s string) string {
+	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
+}
