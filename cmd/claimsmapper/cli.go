@@ -23,6 +23,8 @@ const usageText = `claimsmapper puts your DynamoDB data into Amazon Cognito toke
 Usage:
   claimsmapper run --mapping FILE --event FILE [--data FILE]
                          evaluate one event and print the response the Lambda would return
+  claimsmapper lint [--format text|json|github] [--strict] FILE...
+                         check mapping files: every finding with where it is and how to fix it
   claimsmapper test [--run REGEX] [--format text|junit] FILE...
                          run the inline tests of mapping files
   claimsmapper preview --mapping FILE --event FILE [--data FILE] [--format text|json]
@@ -39,6 +41,7 @@ type command func(ctx context.Context, args []string, stdin io.Reader, stdout, s
 
 var commands = map[string]command{
 	"run":     runRun,
+	"lint":    runLint,
 	"test":    runTest,
 	"preview": runPreview,
 	"explain": runExplain,

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestLintCases lints testdata/lint: each NAME.bad.yaml must fail with the
+// findings in NAME.txt and NAME.json (go test -update rewrites them); each
+// NAME.good.yaml must be clean.
+func TestLintCases(t *testing.T) {
+	bad, _ := filepath.Glob("testdata/lint/*.bad.yaml")
+	good, _ := filepath.Glob("testdata/lint/*.good.yaml")
+	if len(bad) == 0 || len(good) == 0 {
+		t.Fatal("no lint cases in testdata/lint")
+	}
+	for _, file := range bad {
+		name := strings.TrimSuffix(filepath.Base(file), ".bad.yaml")
+		t.Run(name, func(t *testing.T) {
+			code, out, errOut := execCLI(t, "", "lint", file)
+			if code != exitFailed || errOut != "" {
+				t.Errorf("exit %d, want 1; stderr %q", code, errOut)
+			}
+			goldenText(t, "lint/"+name+".txt", out)
+			code, out, _ = execCLI(t, "", "lint", "--format", "json", file)
+			var findings []lintFinding
+			if err := json.Unmarshal([]byte(out), &findings); err != nil || code != exitFailed || len(findings) == 0 {
+				t.Errorf("json: exit %d, %v:\n%s", code, err, out)
+			}
+			goldenText(t, "lint/"+name+".json", out)
+		})
+	}
+	for _, file := range good {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			code, out, errOut := execCLI(t, "", "lint", "--strict", file)
+			if code != exitOK || !strings.HasPrefix(out, "ok:") || errOut != "" {
+				t.Errorf("exit %d, want a clean file:\n%s%s", code, out, errOut)
+			}
+		})
+	}
+}
+
+// TestLintShippedMappings: every mapping the project ships is lint-clean
+// where its variables are set.
+func TestLintShippedMappings(t *testing.T) {
+	t.Setenv("TABLE_NAME", "SampleUsers")
+	t.Setenv("UNSET_TABLE_FOR_TESTS", "Users")
+	files := []string{seedMapping, "../../testdata/full/mapping.yaml", tools + "mapping.yaml", tools + "failing.yaml", "../../deploy/mapping.yaml"}
+	code, out, errOut := execCLI(t, "", append([]string{"lint", "--strict"}, files...)...)
+	if code != exitOK || errOut != "" {
+		t.Errorf("exit %d:\n%s%s", code, out, errOut)
+	}
+}
+
+func TestLintFormatsAndUsage(t *testing.T) {
+	file := "testdata/lint/protected.bad.yaml"
+	code, out, _ := execCLI(t, "", "lint", "--format", "github", file)
+	if code != exitFailed || !strings.HasPrefix(out, "::error file=testdata/lint/protected.bad.yaml,line=3,col=3,title=protected-claim::claims.sub: ") {
+		t.Errorf("github format: exit %d:\n%s", code, out)
+	}
+	if code, _, errOut := execCLI(t, "version: 1\nclaims:\n  a: b.\n", "lint", "-"); code != exitFailed || errOut != "" {
+		t.Errorf("standard input: exit %d, stderr %q", code, errOut)
+	}
+	for _, args := range [][]string{{"lint"}, {"lint", "--format", "xml", file}, {"lint", "testdata/lint/no-such-file.yaml"}} {
+		if code, _, errOut := execCLI(t, "", args...); code != exitUsage || errOut == "" {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and a message", args, code, errOut)
+		}
+	}
+	// A warning fails only under --strict.
+	warn := "version: 1\nsources:\n  u:\n    table: ${CLAIMSMAPPER_LINT_UNSET}\n    key: {k: event.userName}\nclaims:\n  a: event.userName\n"
+	if code, _, _ := execCLI(t, warn, "lint", "-"); code != exitOK {
+		t.Errorf("warnings alone: exit %d, want 0", code)
+	}
+	if code, _, _ := execCLI(t, warn, "lint", "--strict", "-"); code != exitFailed {
+		t.Errorf("warnings with --strict: exit %d, want 1", code)
+	}
+}
