@@ -7,12 +7,16 @@ import (
 	"testing"
 )
 
+// lintCases is the project's testdata/lint, relative to this package and to
+// the testdata folder goldenText writes in.
+const lintCases = "../../testdata/lint/"
+
 // TestLintCases lints testdata/lint: each NAME.bad.yaml must fail with the
 // findings in NAME.txt and NAME.json (go test -update rewrites them); each
 // NAME.good.yaml must be clean.
 func TestLintCases(t *testing.T) {
-	bad, _ := filepath.Glob("testdata/lint/*.bad.yaml")
-	good, _ := filepath.Glob("testdata/lint/*.good.yaml")
+	bad, _ := filepath.Glob(lintCases + "*.bad.yaml")
+	good, _ := filepath.Glob(lintCases + "*.good.yaml")
 	if len(bad) == 0 || len(good) == 0 {
 		t.Fatal("no lint cases in testdata/lint")
 	}
@@ -23,13 +27,13 @@ func TestLintCases(t *testing.T) {
 			if code != exitFailed || errOut != "" {
 				t.Errorf("exit %d, want 1; stderr %q", code, errOut)
 			}
-			goldenText(t, "lint/"+name+".txt", out)
+			goldenText(t, "../"+lintCases+name+".txt", out)
 			code, out, _ = execCLI(t, "", "lint", "--format", "json", file)
 			var findings []lintFinding
 			if err := json.Unmarshal([]byte(out), &findings); err != nil || code != exitFailed || len(findings) == 0 {
 				t.Errorf("json: exit %d, %v:\n%s", code, err, out)
 			}
-			goldenText(t, "lint/"+name+".json", out)
+			goldenText(t, "../"+lintCases+name+".json", out)
 		})
 	}
 	for _, file := range good {
@@ -55,15 +59,15 @@ func TestLintShippedMappings(t *testing.T) {
 }
 
 func TestLintFormatsAndUsage(t *testing.T) {
-	file := "testdata/lint/protected.bad.yaml"
+	file := lintCases + "protected.bad.yaml"
 	code, out, _ := execCLI(t, "", "lint", "--format", "github", file)
-	if code != exitFailed || !strings.HasPrefix(out, "::error file=testdata/lint/protected.bad.yaml,line=3,col=3,title=protected-claim::claims.sub: ") {
+	if code != exitFailed || !strings.HasPrefix(out, "::error file=../../testdata/lint/protected.bad.yaml,line=3,col=3,title=protected-claim::claims.sub: ") {
 		t.Errorf("github format: exit %d:\n%s", code, out)
 	}
 	if code, _, errOut := execCLI(t, "version: 1\nclaims:\n  a: b.\n", "lint", "-"); code != exitFailed || errOut != "" {
 		t.Errorf("standard input: exit %d, stderr %q", code, errOut)
 	}
-	for _, args := range [][]string{{"lint"}, {"lint", "--format", "xml", file}, {"lint", "testdata/lint/no-such-file.yaml"}} {
+	for _, args := range [][]string{{"lint"}, {"lint", "--format", "xml", file}, {"lint", lintCases + "no-such-file.yaml"}} {
 		if code, _, errOut := execCLI(t, "", args...); code != exitUsage || errOut == "" {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and a message", args, code, errOut)
 		}
