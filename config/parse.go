@@ -50,9 +50,17 @@ func Check(file string, src []byte, opts Options) (*Mapping, []Finding) {
 	p := &parser{file: file, src: src, opts: opts, lineStarts: lineStarts(src)}
 	m := &Mapping{File: file, Size: len(src), Timeout: DefaultTimeout, OnClaimError: Omit}
 	p.parse(m)
+	if len(src) > maxInlineSize {
+		p.findings = append(p.findings, Finding{File: file, Pos: Pos{Line: 1, Column: 1}, Severity: SevInfo, Rule: "size",
+			Message: fmt.Sprintf("this mapping is %d bytes; Lambda environment variables hold 4 KB in total, so deploy it from S3 (CLAIMS_MAPPING_URI) rather than inline in CLAIMS_MAPPING", len(src))})
+	}
 	Sort(p.findings)
 	return m, p.findings
 }
+
+// maxInlineSize is what fits in CLAIMS_MAPPING: Lambda allows 4 KB for all
+// environment variables together.
+const maxInlineSize = 4096
 
 type parser struct {
 	file       string

@@ -127,6 +127,13 @@ func Check(m *config.Mapping, opts Options) (*Mapper, []config.Finding) {
 	}
 	mp.order(c)
 	mp.project(c)
+	c.checkSelfGranted(m)
+	for _, s := range m.Sources {
+		if c.usage[s.Name] == nil {
+			c.add(config.Finding{Pos: s.Pos, Path: "sources." + s.Name, Severity: config.SevWarning, Rule: "source-unused",
+				Message: fmt.Sprintf("source %q is never used, yet it would cost a DynamoDB request per sign-in; use it in a claim or remove it", s.Name)})
+		}
+	}
 	if len(m.Sources) > 0 && opts.Store == nil {
 		log.Debug("mapping has sources but no store; lookups will fail")
 	}

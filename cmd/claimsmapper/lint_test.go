@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -79,5 +80,19 @@ func TestLintFormatsAndUsage(t *testing.T) {
 	}
 	if code, _, _ := execCLI(t, warn, "lint", "--strict", "-"); code != exitFailed {
 		t.Errorf("warnings with --strict: exit %d, want 1", code)
+	}
+}
+
+// A mapping too big for CLAIMS_MAPPING gets an info finding, which does not
+// fail lint even with --strict.
+func TestLintLargeMappingSaysUseS3(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("version: 1\nclaims:\n")
+	for i := 0; b.Len() < 5000; i++ {
+		fmt.Fprintf(&b, "  claim%03d: event.userName + \"-%03d\"\n", i, i)
+	}
+	code, out, _ := execCLI(t, b.String(), "lint", "--strict", "-")
+	if code != exitOK || !strings.Contains(out, "info: this mapping is") || !strings.Contains(out, "deploy it from S3") {
+		t.Errorf("exit %d:\n%s", code, out)
 	}
 }

@@ -1,0 +1,45 @@
+package mapper
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/claimsmapper/claimsmapper/config"
+)
+
+// permissionName matches claim names that usually grant something.
+var permissionName = regexp.MustCompile(`(?i)(role|group|admin|permission|entitle|scope|privilege|access|tier|plan)`)
+
+// customAttribute matches a read of a custom user attribute.
+var customAttribute = regexp.MustCompile(`custom:`)
+
+// checkSelfGranted warns when a permission-like claim, the groups or roles,
+// or a scope comes from a custom attribute: unless the app client's write
+// attributes exclude it, users can set custom attributes on themselves.
+func (c *compiler) checkSelfGranted(m *config.Mapping) {
+	warn := func(e *config.Expr, what string) {
+		if e == nil || !customAttribute.MatchString(e.Code) || !strings.Contains(e.Code, "userAttributes") {
+			return
+		}
+		c.add(config.Finding{Pos: e.Pos, Path: e.Path, Severity: config.SevWarning, Rule: "self-granted",
+			Message: fmt.Sprintf("%s comes from a custom attribute, which users may be able to change on themselves; make sure the app client cannot write it (app client write attributes), or read it from DynamoDB instead", what)})
+	}
+	for _, cl := range m.Claims {
+		if permissionName.MatchString(cl.Name) {
+			warn(cl.Value, fmt.Sprintf("claim %q looks like a permission and", cl.Name))
+			warn(cl.When, fmt.Sprintf("whether claim %q (which looks like a permission) is set", cl.Name))
+		}
+	}
+	if g := m.Groups; g != nil {
+		warn(g.Override, "the groups claim")
+		warn(g.IAMRoles, "the IAM roles claim")
+		warn(g.PreferredRole, "the preferred role claim")
+	}
+	if s := m.Scopes; s != nil {
+		for _, r := range s.Add {
+			warn(r.Value, "an added scope")
+			warn(r.When, "whether a scope is added")
+		}
+	}
+}
