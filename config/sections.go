@@ -114,7 +114,7 @@ func (p *parser) keyValues(n *yaml.Node, path string, exactly int) []KeyValue {
 }
 
 func (p *parser) query(n *yaml.Node, path string) *Query {
-	f := p.object(n, path, []string{"partition", "sortBeginsWith"})
+	f := p.object(n, path, queryKeys)
 	if f == nil {
 		return nil
 	}
@@ -134,7 +134,14 @@ func (p *parser) query(n *yaml.Node, path string) *Query {
 	return q
 }
 
-var claimKeys = []string{"value", "const", "when", "tokens"}
+var (
+	claimKeys     = []string{"value", "const", "when", "tokens"}
+	suppressKeys  = []string{"claim", "when", "tokens"}
+	groupKeys     = []string{"override", "iamRoles", "preferredRole"}
+	scopeKeys     = []string{"add", "suppress"}
+	scopeRuleKeys = []string{"value", "when"}
+	queryKeys     = []string{"partition", "sortBeginsWith"}
+)
 
 func (p *parser) claims(n *yaml.Node) []*Claim {
 	var out []*Claim
@@ -189,7 +196,7 @@ func (p *parser) suppressions(n *yaml.Node) []*Suppression {
 		it = deref(it)
 		s := &Suppression{Pos: Pos{it.Line, it.Column}, Tokens: BothTokens}
 		if it.Kind == yaml.MappingNode {
-			f := p.object(it, path, []string{"claim", "when", "tokens"})
+			f := p.object(it, path, suppressKeys)
 			if e, ok := f["claim"]; ok {
 				s.Claim, _ = p.str(e.val, path+".claim")
 			} else if f != nil {
@@ -216,7 +223,7 @@ func (p *parser) suppressions(n *yaml.Node) []*Suppression {
 }
 
 func (p *parser) groups(n *yaml.Node) *Groups {
-	f := p.object(n, "groups", []string{"override", "iamRoles", "preferredRole"})
+	f := p.object(n, "groups", groupKeys)
 	if f == nil {
 		return nil
 	}
@@ -234,7 +241,7 @@ func (p *parser) groups(n *yaml.Node) *Groups {
 }
 
 func (p *parser) scopes(n *yaml.Node) *Scopes {
-	f := p.object(n, "scopes", []string{"add", "suppress"})
+	f := p.object(n, "scopes", scopeKeys)
 	if f == nil {
 		return nil
 	}
@@ -260,7 +267,7 @@ func (p *parser) scopeRules(n *yaml.Node, path string) []*ScopeRule {
 		it = deref(it)
 		r := &ScopeRule{}
 		if it.Kind == yaml.MappingNode {
-			f := p.object(it, ip, []string{"value", "when"})
+			f := p.object(it, ip, scopeRuleKeys)
 			if e, ok := f["value"]; ok {
 				r.Value = p.expr(e.val, ip+".value")
 			} else if f != nil {

@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
+
+	"github.com/claimsmapper/claimsmapper/config"
 )
 
 // version is stamped at build time with -ldflags "-X main.version=…".
@@ -31,6 +33,7 @@ Usage:
                          show the ID and access tokens as Cognito would issue them
   claimsmapper explain --mapping FILE --event FILE [--data FILE]
                          show every lookup and rule decision: why a token has (or lacks) a claim
+  claimsmapper schema    print the JSON Schema of the mapping format, for editors
   claimsmapper version   print the version
 
 Run with no arguments inside AWS Lambda, it serves the Pre Token Generation trigger.
@@ -45,6 +48,7 @@ var commands = map[string]command{
 	"test":    runTest,
 	"preview": runPreview,
 	"explain": runExplain,
+	"schema":  runSchema,
 	"version": runVersion,
 }
 
@@ -64,6 +68,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitUsage
 	}
 	return cmd(ctx, args[1:], stdin, stdout, stderr)
+}
+
+func runSchema(_ context.Context, _ []string, _ io.Reader, stdout, _ io.Writer) int {
+	stdout.Write(config.Schema())
+	return exitOK
 }
 
 func runVersion(_ context.Context, _ []string, _ io.Reader, stdout, _ io.Writer) int {

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -94,5 +95,13 @@ func TestLintLargeMappingSaysUseS3(t *testing.T) {
 	code, out, _ := execCLI(t, b.String(), "lint", "--strict", "-")
 	if code != exitOK || !strings.Contains(out, "info: this mapping is") || !strings.Contains(out, "deploy it from S3") {
 		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
+
+func TestSchemaCommandPrintsTheCheckedInSchema(t *testing.T) {
+	code, out, _ := execCLI(t, "", "schema")
+	want, err := os.ReadFile("../../docs/mapping.schema.json")
+	if err != nil || code != exitOK || out != string(want) {
+		t.Errorf("exit %d, err %v; schema differs from docs/mapping.schema.json", code, err)
 	}
 }
