@@ -60,11 +60,21 @@ func explain(msg string, names []string, code string) (string, string) {
 		return fmt.Sprintf("event has no field %q; its fields are %s", field, strings.Join(eventFields, ", ")), "unknown-field"
 	}
 	if strings.HasPrefix(msg, "expected bool") {
-		return "this condition must be true or false, but it " + strings.TrimPrefix(goTypes.Replace(msg), "expected bool, but got ") +
+		return "this condition must be true or false, but it gives " + strings.TrimPrefix(goTypes.Replace(msg), "expected bool, but got ") +
 			"; compare it, e.g. user.active == true", "when-not-bool"
+	}
+	if strings.HasPrefix(msg, "unexpected token EOF") {
+		return "the expression ends too early: something is missing at the end (a value after an operator, or a closing bracket or quote)", "expression"
+	}
+	if m := reUnexpectedToken.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("unexpected %q here; text needs quotes inside the expression, e.g. '\"%s\"', and words need an operator between them", m[1], m[1]), "expression"
 	}
 	return goTypes.Replace(msg), "expression"
 }
+
+// reUnexpectedToken matches expr's `unexpected token Identifier("x")`, which
+// names the parser's token kinds.
+var reUnexpectedToken = regexp.MustCompile(`^unexpected token [A-Za-z]+\("((?:[^"\\]|\\.)*)"\)`)
 
 func listNames(names []string) string {
 	if len(names) == 0 {

@@ -28,7 +28,10 @@ type Suite struct {
 // config.Errors(findings) is nil.
 func Load(file string, src []byte) (*Suite, []config.Finding) {
 	m, fs := config.Check(file, src, config.Options{UnsetEnvIsWarning: true})
-	if config.Errors(fs) == nil {
+	// The expressions are checked even when other parts of the mapping are
+	// wrong, so one run of lint shows every mistake; only a file that is not
+	// YAML at all has nothing to check.
+	if !hasRule(fs, "yaml") {
 		_, cfs := mapper.Check(m, mapper.Options{})
 		fs = append(fs, cfs...)
 	}
@@ -117,6 +120,15 @@ func unsetVariable(err error) bool {
 			if f.Rule == "env-unset" {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+func hasRule(fs []config.Finding, rule string) bool {
+	for _, f := range fs {
+		if f.Rule == rule {
+			return true
 		}
 	}
 	return false
