@@ -128,6 +128,7 @@ func Check(m *config.Mapping, opts Options) (*Mapper, []config.Finding) {
 	mp.order(c)
 	mp.project(c)
 	c.checkSelfGranted(m)
+	c.checkScopeLiterals(m)
 	for _, s := range m.Sources {
 		if c.usage[s.Name] == nil {
 			c.add(config.Finding{Pos: s.Pos, Path: "sources." + s.Name, Severity: config.SevWarning, Rule: "source-unused",

@@ -91,7 +91,7 @@ func TestRules(t *testing.T) {
 			`{"groupsToOverride":["admin","dev"],"iamRolesToOverride":[],"preferredRole":"arn:role/x"}`},
 		{"a groups expression yielding nil keeps the request's groups", get + "groups:\n  override: user.missing\n",
 			"v2", []string{"claimsAndScopeOverrideDetails", "groupOverrideDetails", "groupsToOverride"}, `["readers","editors"]`},
-		{"scopes are added and suppressed, and a scope with a space is dropped", get + "scopes:\n  add:\n    - '\"tenant:\" + user.tenantId'\n    - '\"bad scope\"'\n    - value: '[\"a\", \"b\"]'\n      when: user.active\n  suppress: ['\"aws.cognito.signin.user.admin\"']\n",
+		{"scopes are added and suppressed, and a scope with a space is dropped", get + "scopes:\n  add:\n    - '\"tenant:\" + user.tenantId'\n    - '\"bad \" + \"scope\"'\n    - value: '[\"a\", \"b\"]'\n      when: user.active\n  suppress: ['\"aws.cognito.signin.user.admin\"']\n",
 			"v2", v2Access, `{"claimsToAddOrOverride":{},"claimsToSuppress":[],"scopesToAdd":["tenant:acme","a","b"],"scopesToSuppress":["aws.cognito.signin.user.admin"]}`},
 		{"a query source is a list in sort-key order", "version: 1\nsources:\n  m:\n    table: App\n    query:\n      partition: { PK: '\"USER#\" + event.userName' }\n      sortBeginsWith: { SK: '\"TENANT#\"' }\nclaims:\n  tenants: map(m, {#.SK[7:]})\n  roles: map(m, .role)\n",
 			"v2", append(v2ID, "claimsToAddOrOverride"), `{"roles":["owner","member"],"tenants":["a","b"]}`},

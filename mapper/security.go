@@ -43,3 +43,29 @@ func (c *compiler) checkSelfGranted(m *config.Mapping) {
 		}
 	}
 }
+
+// stringLiteral matches an expression that is only a quoted text.
+var stringLiteral = regexp.MustCompile(`^\s*(?:"([^"\\]*)"|'([^'\\]*)')\s*$`)
+
+// checkScopeLiterals rejects scopes written as text that contains spaces:
+// the access token's scope claim is space-separated, so such a scope would
+// read as several. Computed scopes are checked when the event runs.
+func (c *compiler) checkScopeLiterals(m *config.Mapping) {
+	if m.Scopes == nil {
+		return
+	}
+	for _, r := range append(append([]*config.ScopeRule{}, m.Scopes.Add...), m.Scopes.Suppress...) {
+		if r.Value == nil {
+			continue
+		}
+		sm := stringLiteral.FindStringSubmatch(r.Value.Code)
+		if sm == nil {
+			continue
+		}
+		scope := sm[1] + sm[2]
+		if scope == "" || strings.ContainsAny(scope, " \t\n") {
+			c.add(config.Finding{Pos: r.Value.Pos, Path: r.Value.Path, Rule: "scope-text",
+				Message: fmt.Sprintf("scope %q is empty or contains spaces; the scope claim separates scopes with spaces, so write each scope as its own item", scope)})
+		}
+	}
+}
