@@ -60,7 +60,7 @@ func explain(msg string, names []string, code string) (string, string) {
 		return fmt.Sprintf("event has no field %q; its fields are %s", field, strings.Join(eventFields, ", ")), "unknown-field"
 	}
 	if strings.HasPrefix(msg, "expected bool") {
-		return "this condition must be true or false, but it gives " + strings.TrimPrefix(goTypes.Replace(msg), "expected bool, but got ") +
+		return "this condition must be true or false, but it gives " + plainTypes(strings.TrimPrefix(msg, "expected bool, but got ")) +
 			"; compare it, e.g. user.active == true", "when-not-bool"
 	}
 	if strings.HasPrefix(msg, "unexpected token EOF") {
@@ -69,7 +69,17 @@ func explain(msg string, names []string, code string) (string, string) {
 	if m := reUnexpectedToken.FindStringSubmatch(msg); m != nil {
 		return fmt.Sprintf("unexpected %q here; text needs quotes inside the expression, e.g. '\"%s\"', and words need an operator between them", m[1], m[1]), "expression"
 	}
-	return goTypes.Replace(msg), "expression"
+	return plainTypes(msg), "expression"
+}
+
+// goWords are Go type names that goTypes cannot replace as plain substrings.
+var goWords = strings.NewReplacer("int", "number", "bool", "true/false", "uint", "number", "float", "number")
+
+var reGoWord = regexp.MustCompile(`\b(u?int|bool|float)\b`)
+
+// plainTypes replaces Go type names in an expr message with plain words.
+func plainTypes(msg string) string {
+	return reGoWord.ReplaceAllStringFunc(goTypes.Replace(msg), goWords.Replace)
 }
 
 // reUnexpectedToken matches expr's `unexpected token Identifier("x")`, which

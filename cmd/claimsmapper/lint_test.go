@@ -25,12 +25,12 @@ func TestLintCases(t *testing.T) {
 	for _, file := range bad {
 		name := strings.TrimSuffix(filepath.Base(file), ".bad.yaml")
 		t.Run(name, func(t *testing.T) {
-			code, out, errOut := execCLI(t, "", "lint", file)
+			code, out, errOut := execCLI(t, "", "lint", "--strict", file)
 			if code != exitFailed || errOut != "" {
 				t.Errorf("exit %d, want 1; stderr %q", code, errOut)
 			}
 			goldenText(t, "../"+lintCases+name+".txt", out)
-			code, out, _ = execCLI(t, "", "lint", "--format", "json", file)
+			code, out, _ = execCLI(t, "", "lint", "--strict", "--format", "json", file)
 			var findings []lintFinding
 			if err := json.Unmarshal([]byte(out), &findings); err != nil || code != exitFailed || len(findings) == 0 {
 				t.Errorf("json: exit %d, %v:\n%s", code, err, out)
