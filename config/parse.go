@@ -379,7 +379,7 @@ func (p *parser) expr(n *yaml.Node, path string) *Expr {
 		p.errorf(s, path, "required", "%s is empty; write an expression such as user.FirstName", path)
 		return nil
 	}
-	e := &Expr{Code: s.Value, Path: path}
+	e := &Expr{Code: s.Value, Path: path, CutByComment: s.Style == 0 && s.LineComment != ""}
 	e.at = p.positions(s)
 	if len(e.at) > 0 {
 		e.Pos = e.at[0]

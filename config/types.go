@@ -88,6 +88,10 @@ type Expr struct {
 	Path string
 	// Pos is where the first character of Code stands in the file.
 	Pos Pos
+	// CutByComment is set when the expression is an unquoted YAML value
+	// followed by a comment: a " #" meant for the expression (as in
+	// filter(list, # > 1)) made YAML cut it there.
+	CutByComment bool
 	// at holds the file position of each byte of Code, so that a position
 	// inside the expression maps back to the file whatever the YAML quoting.
 	at []Pos

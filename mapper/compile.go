@@ -317,6 +317,9 @@ func (c *compiler) exprError(e *config.Expr, err error) {
 		f.Snippet = fe.Snippet
 	}
 	f.Message, f.Rule = explain(msg, c.names, e.Code)
+	if e.CutByComment {
+		f.Message += `; note that YAML reads " #" as the start of a comment, so this expression was cut there: put the whole expression in single quotes`
+	}
 	c.add(f)
 }
 
