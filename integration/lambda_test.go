@@ -39,7 +39,7 @@ func TestLambda(t *testing.T) {
 		if claims := dig(decode(t, inv.Body), "response", "claimsOverrideDetails", "claimsToAddOrOverride"); fmt.Sprint(claims) != "map[]" {
 			t.Errorf("unknown user got claims %v, want none", claims)
 		}
-		logs := fn.Output()
+		logs := fn.WaitOutput(`"requestId":"seed-2"`, 3*time.Second)
 		for _, id := range []string{"seed-1", "seed-2"} {
 			if !strings.Contains(logs, `"requestId":"`+id+`"`) {
 				t.Errorf("no log line carries request id %s:\n%s", id, logs)
@@ -104,7 +104,7 @@ func TestLambda(t *testing.T) {
 			t.Run("onError "+tt.onError, func(t *testing.T) {
 				fn := testenv.StartFunction(t, bootstrap, functionEnv(gone.Endpoint, userMapping(tt.onError, "2s")))
 				inv := fn.Invoke(t, "stopped-"+tt.onError, readFile(t, "../testdata/seed/event.json"))
-				checkOutcome(t, inv, tt.want, fn.Output())
+				checkOutcome(t, inv, tt.want, fn)
 				if inv.Took > 4*time.Second {
 					t.Errorf("answered after %v", inv.Took)
 				}
@@ -120,7 +120,7 @@ func TestLambda(t *testing.T) {
 				// The first invocation also pays for the function's init.
 				fn.Invoke(t, "warm", []byte(`{"version":"1","userName":"","request":{}}`))
 				inv := fn.Invoke(t, "hang-"+tt.onError, readFile(t, "../testdata/seed/event.json"))
-				checkOutcome(t, inv, tt.want, fn.Output())
+				checkOutcome(t, inv, tt.want, fn)
 				t.Logf("answered in %v with a 1.5s lookup timeout", inv.Took.Round(time.Millisecond))
 				// Bounded by the 5 s Cognito gives the trigger; the lower
 				// bound shows the timeout, not an early error, ended it.
@@ -148,8 +148,10 @@ claims:
 
 // checkOutcome checks that an invocation was answered without claims, or
 // failed with the message a user may see and nothing more.
-func checkOutcome(t *testing.T, inv testenv.Invocation, want, logs string) {
+func checkOutcome(t *testing.T, inv testenv.Invocation, want string, fn *testenv.Function) {
 	t.Helper()
+	logLine := map[string]string{"answered": "source lookup failed", "failed": `"msg":"event failed"`}[want]
+	logs := fn.WaitOutput(logLine, 3*time.Second)
 	switch want {
 	case "answered":
 		if inv.FunctionError != "" || inv.Status != 200 {

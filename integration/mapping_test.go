@@ -33,7 +33,7 @@ func TestMappingDelivery(t *testing.T) {
 		if got := mappingVersion(t, fn.Invoke(t, "s3-1", event), fn); got != "A" {
 			t.Fatalf("first invocation served mapping %q, want A", got)
 		}
-		logs := fn.Output()
+		logs := fn.WaitOutput(`"claims":1`, 3*time.Second)
 		for _, want := range []string{`"msg":"mapping loaded","source":"s3://maps/live.yaml","trigger":"init"`,
 			`"etag":` + quoteJSON(etag), `"sha256":"` + sum(a) + `"`, `"claims":1`} {
 			if !strings.Contains(logs, want) {
@@ -50,7 +50,7 @@ func TestMappingDelivery(t *testing.T) {
 		if got := mappingVersion(t, fn.Invoke(t, "s3-3", event), fn); got != "B" {
 			t.Fatalf("after the refresh interval the function served %q, want B\n%s", got, fn.Output())
 		}
-		if !strings.Contains(fn.Output(), `"trigger":"refresh"`) || !strings.Contains(fn.Output(), `"sha256":"`+sum(b)+`"`) {
+		if !strings.Contains(fn.WaitOutput(`"sha256":"`+sum(b)+`"`, 3*time.Second), `"trigger":"refresh"`) || !strings.Contains(fn.Output(), `"sha256":"`+sum(b)+`"`) {
 			t.Errorf("the refresh is not logged with the new digest:\n%s", fn.Output())
 		}
 
@@ -59,7 +59,7 @@ func TestMappingDelivery(t *testing.T) {
 		if got := mappingVersion(t, fn.Invoke(t, "s3-4", event), fn); got != "B" {
 			t.Errorf("after an invalid change the function served %q, want B", got)
 		}
-		logs = fn.Output()
+		logs = fn.WaitOutput(`"msg":"mapping rejected, keeping the current mapping"`, 3*time.Second)
 		for _, want := range []string{`"msg":"invalid mapping","finding":"s3://maps/live.yaml:3:3: claims.sub`,
 			`"msg":"mapping rejected, keeping the current mapping"`} {
 			if !strings.Contains(logs, want) {
@@ -110,7 +110,7 @@ func TestMappingDelivery(t *testing.T) {
 		if got := mappingVersion(t, fn.Invoke(t, "inline", event), fn); got != "inline" {
 			t.Errorf("served %q, want inline", got)
 		}
-		if !strings.Contains(fn.Output(), `"source":"CLAIMS_MAPPING","trigger":"init","sha256":"`+sum(constMapping("inline"))) {
+		if !strings.Contains(fn.WaitOutput(`"source":"CLAIMS_MAPPING"`, 3*time.Second), `"source":"CLAIMS_MAPPING","trigger":"init","sha256":"`+sum(constMapping("inline"))) {
 			t.Errorf("the load is not logged:\n%s", fn.Output())
 		}
 	})
@@ -127,7 +127,7 @@ func TestMappingDelivery(t *testing.T) {
 		if got := mappingVersion(t, fn.Invoke(t, "file", event), fn); got != "file" {
 			t.Errorf("served %q, want file", got)
 		}
-		if !strings.Contains(fn.Output(), `"source":"`+filepath.Join(root, "conf", "mapping.yaml")+`"`) {
+		if !strings.Contains(fn.WaitOutput(`"source":"`+filepath.Join(root, "conf", "mapping.yaml")+`"`, 3*time.Second), `"source":"`+filepath.Join(root, "conf", "mapping.yaml")+`"`) {
 			t.Errorf("the load does not name the file:\n%s", fn.Output())
 		}
 	})
@@ -171,7 +171,10 @@ func initFails(t *testing.T, fn *testenv.Function, inv testenv.Invocation, logge
 	if inv.Status == 200 && inv.FunctionError == "" {
 		t.Errorf("the invocation succeeded: %s", inv.Body)
 	}
-	logs := fn.Output()
+	logs := fn.WaitOutput(`"msg":"init failed"`, 3*time.Second)
+	for _, want := range logged {
+		logs = fn.WaitOutput(want, 3*time.Second)
+	}
 	if !strings.Contains(logs, `"msg":"init failed"`) {
 		t.Errorf("no init failure logged:\n%s", logs)
 	}

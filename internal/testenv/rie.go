@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -163,3 +164,17 @@ func (f *Function) Invoke(t testing.TB, requestID string, event []byte) Invocati
 
 // Output is what the emulator and the function printed: the function's logs.
 func (f *Function) Output() string { return f.proc.out.String() }
+
+// WaitOutput returns the function's output once it holds want, or after d.
+// The emulator passes the function's log lines on asynchronously: a line
+// written just before the function answered may arrive after the answer.
+func (f *Function) WaitOutput(want string, d time.Duration) string {
+	deadline := time.Now().Add(d)
+	for {
+		out := f.Output()
+		if strings.Contains(out, want) || time.Now().After(deadline) {
+			return out
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
