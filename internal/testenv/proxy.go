@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 	"testing"
 )
 
@@ -27,8 +28,15 @@ type Request struct {
 // they asked for.
 type Proxy struct {
 	URL string
-	mu  sync.Mutex
-	log []Request
+	// Delay holds every request this long before forwarding it: a slow
+	// network or a busy table. Set it before the requests it should delay.
+	Delay time.Duration
+	mu    sync.Mutex
+	log   []Request
+	// inFlight and MaxInFlight count requests being served at once.
+	inFlight, maxInFlight int
+	// respBytes is the size of the response bodies served.
+	respBytes int
 }
 
 // StartProxy starts a recording proxy to target; it stops when the test ends.
@@ -50,12 +58,42 @@ func StartProxy(t testing.TB, target string) *Proxy {
 		json.Unmarshal(body, &req.Body)
 		p.mu.Lock()
 		p.log = append(p.log, req)
+		p.inFlight++
+		p.maxInFlight = max(p.maxInFlight, p.inFlight)
+		delay := p.Delay
 		p.mu.Unlock()
-		rp.ServeHTTP(w, r)
+		time.Sleep(delay)
+		cw := &countingWriter{ResponseWriter: w}
+		rp.ServeHTTP(cw, r)
+		p.mu.Lock()
+		p.inFlight--
+		p.respBytes += cw.n
+		p.mu.Unlock()
 	}))
 	t.Cleanup(srv.Close)
 	p.URL = srv.URL
 	return p
+}
+
+// Stats returns the most requests served at once and the response body
+// bytes since the last call, and resets both.
+func (p *Proxy) Stats() (maxInFlight, responseBytes int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	maxInFlight, responseBytes = p.maxInFlight, p.respBytes
+	p.maxInFlight, p.respBytes = 0, 0
+	return maxInFlight, responseBytes
+}
+
+type countingWriter struct {
+	http.ResponseWriter
+	n int
+}
+
+func (c *countingWriter) Write(b []byte) (int, error) {
+	n, err := c.ResponseWriter.Write(b)
+	c.n += n
+	return n, err
 }
 
 // Requests returns the requests seen so far and forgets them.
