@@ -11,8 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"time"
 	"testing"
+	"time"
 )
 
 // Request is one DynamoDB API call seen by a Proxy.
