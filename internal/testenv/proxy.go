@@ -33,7 +33,7 @@ type Proxy struct {
 	Delay time.Duration
 	mu    sync.Mutex
 	log   []Request
-	// inFlight and MaxInFlight count requests being served at once.
+	// inFlight and maxInFlight count requests being served at once.
 	inFlight, maxInFlight int
 	// respBytes is the size of the response bodies served.
 	respBytes int
