@@ -42,11 +42,11 @@ func yamlBlocks(src []byte) ([]block, error) {
 		text := sc.Text()
 		trimmed := strings.TrimSpace(text)
 		switch {
-		case cur == nil && (trimmed == "```yaml" || strings.HasPrefix(trimmed, "```yaml file=")):
+		case cur == nil && trimmed == "```yaml":
+			cur = &block{line: n + 1}
+			buf.Reset()
+		case cur == nil && strings.HasPrefix(trimmed, "```yaml file="):
 			cur = &block{line: n + 1, file: strings.TrimPrefix(trimmed, "```yaml file=")}
-			if cur.file == trimmed {
-				cur.file = ""
-			}
 			buf.Reset()
 		case cur != nil && trimmed == "```":
 			cur.src = append([]byte(nil), buf.Bytes()...)

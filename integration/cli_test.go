@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"os"
 	"os/exec"
-	"regexp"
 	"testing"
 
 	"github.com/claimsmapper/claimsmapper/internal/testenv"
@@ -58,7 +57,7 @@ func TestCLIWithDynamoDB(t *testing.T) {
 			}
 			if tt.name == "explain" {
 				// Lookup times differ; the rest must not.
-				remote, local = maskDurations(remote), maskDurations(local)
+				remote, local = testenv.MaskDurations(remote), testenv.MaskDurations(local)
 			}
 			if remote != local {
 				t.Errorf("DynamoDB and local data give different output:\n--- DynamoDB\n%s\n--- local\n%s", remote, local)
@@ -66,7 +65,3 @@ func TestCLIWithDynamoDB(t *testing.T) {
 		})
 	}
 }
-
-var durations = regexp.MustCompile(`took [0-9.]+(ns|µs|ms|s)`)
-
-func maskDurations(s string) string { return durations.ReplaceAllString(s, "took <duration>") }

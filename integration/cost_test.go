@@ -78,8 +78,8 @@ func TestDynamoDBCost(t *testing.T) {
 		mp := load("version: 1\nsources:\n  a: { table: TableA, key: { userName: event.userName } }\n  b: { table: TableB, key: { userName: event.userName } }\n  c: { table: TableC, key: { userName: event.userName } }\nclaims:\n  v: a.v + b.v + c.v\n")
 		mp.Handle(ctx, event) // warm the connection pool
 		proxy.Stats()
-		proxy.Delay = 50 * time.Millisecond
-		defer func() { proxy.Delay = 0 }()
+		proxy.SetDelay(50 * time.Millisecond)
+		defer proxy.SetDelay(0)
 		start := time.Now()
 		out, err := mp.Handle(ctx, event)
 		took := time.Since(start)

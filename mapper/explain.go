@@ -72,14 +72,18 @@ func explain(msg string, names []string, code string) (string, string) {
 	return plainTypes(msg), "expression"
 }
 
-// goWords are Go type names that goTypes cannot replace as plain substrings.
-var goWords = strings.NewReplacer("int", "number", "bool", "true/false", "uint", "number", "float", "number")
-
-var reGoWord = regexp.MustCompile(`\b(u?int|bool|float)\b`)
+// reGoWord matches the Go type names goTypes cannot replace as plain
+// substrings ("int" is inside other words).
+var reGoWord = regexp.MustCompile(`\b(u?int|float|bool)\b`)
 
 // plainTypes replaces Go type names in an expr message with plain words.
 func plainTypes(msg string) string {
-	return reGoWord.ReplaceAllStringFunc(goTypes.Replace(msg), goWords.Replace)
+	return reGoWord.ReplaceAllStringFunc(goTypes.Replace(msg), func(w string) string {
+		if w == "bool" {
+			return "true/false"
+		}
+		return "number"
+	})
 }
 
 // reUnexpectedToken matches expr's `unexpected token Identifier("x")`, which

@@ -11,19 +11,16 @@ import (
 // permissionName matches claim names that usually grant something.
 var permissionName = regexp.MustCompile(`(?i)(role|group|admin|permission|entitle|scope|privilege|access|tier|plan)`)
 
-// customAttribute matches a read of a custom user attribute.
-var customAttribute = regexp.MustCompile(`custom:`)
-
 // checkSelfGranted warns when a permission-like claim, the groups or roles,
 // or a scope comes from a custom attribute: unless the app client's write
 // attributes exclude it, users can set custom attributes on themselves.
 func (c *compiler) checkSelfGranted(m *config.Mapping) {
 	warn := func(e *config.Expr, what string) {
-		if e == nil || !customAttribute.MatchString(e.Code) || !strings.Contains(e.Code, "userAttributes") {
+		if e == nil || !strings.Contains(e.Code, "custom:") || !strings.Contains(e.Code, "userAttributes") {
 			return
 		}
 		c.add(config.Finding{Pos: e.Pos, Path: e.Path, Severity: config.SevWarning, Rule: "self-granted",
-			Message: fmt.Sprintf("%s comes from a custom attribute, which users may be able to change on themselves; make sure the app client cannot write it (app client write attributes), or read it from DynamoDB instead", what)})
+			Message: fmt.Sprintf("%s comes from a custom attribute, which users may be able to change on themselves; make sure your app client does not let users change that attribute (in the app client's attribute write permissions), or keep the value in DynamoDB instead", what)})
 	}
 	for _, cl := range m.Claims {
 		if permissionName.MatchString(cl.Name) {

@@ -150,7 +150,7 @@ func (r *reader) event(n *yaml.Node, path string) *mapper.Event {
 	case n.Kind == yaml.ScalarNode && n.Tag == "!!str":
 		b, err := os.ReadFile(r.resolve(n.Value))
 		if err != nil {
-			r.errorf(n, path, "tests-event", "cannot read the event file %q: %s; the path is relative to the mapping file", n.Value, plainIOError(err))
+			r.errorf(n, path, "tests-event", "cannot read the event file %q: %s; the path is relative to the mapping file", n.Value, PlainIOError(err))
 			return nil
 		}
 		raw = b
@@ -185,8 +185,9 @@ func (r *reader) resolve(p string) string {
 	return filepath.Join(r.dir, p)
 }
 
-// plainIOError drops the path os errors repeat, keeping the reason.
-func plainIOError(err error) string {
+// PlainIOError says why a file could not be read, without the Go
+// operation name and path os errors repeat.
+func PlainIOError(err error) string {
 	if pe, ok := err.(*os.PathError); ok {
 		if os.IsNotExist(pe.Err) {
 			return "there is no such file"

@@ -115,14 +115,7 @@ func describeError(err error) string {
 // fix that with its own env:.
 func unsetVariable(err error) bool {
 	var ce *config.Error
-	if errors.As(err, &ce) {
-		for _, f := range ce.Findings {
-			if f.Rule == "env-unset" {
-				return true
-			}
-		}
-	}
-	return false
+	return errors.As(err, &ce) && hasRule(ce.Findings, "env-unset")
 }
 
 func hasRule(fs []config.Finding, rule string) bool {

@@ -64,7 +64,7 @@ func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 	for _, file := range files {
 		src, err := readInput(file, stdin)
 		if err != nil {
-			fmt.Fprintf(stderr, "claimsmapper lint: cannot read %s: %v\n", file, plainReadError(err))
+			fmt.Fprintf(stderr, "claimsmapper lint: cannot read the mapping %s: %s\n", file, mappingtest.PlainIOError(err))
 			unreadable = true
 			continue
 		}
@@ -110,15 +110,6 @@ func withPath(f config.Finding) string {
 		return f.Message
 	}
 	return f.Path + ": " + f.Message
-}
-
-// plainReadError drops the Go operation name from a file error.
-func plainReadError(err error) string {
-	msg := err.Error()
-	if i := strings.LastIndex(msg, ": "); i >= 0 {
-		return msg[i+2:]
-	}
-	return msg
 }
 
 // printTextFinding prints FILE:LINE:COL: SEVERITY: MESSAGE [rule] and the

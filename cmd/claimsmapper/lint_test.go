@@ -105,3 +105,13 @@ func TestSchemaCommandPrintsTheCheckedInSchema(t *testing.T) {
 		t.Errorf("exit %d, err %v; schema differs from docs/mapping.schema.json", code, err)
 	}
 }
+
+// GitHub annotations must escape what would end a property or the message.
+func TestGitHubAnnotationEscaping(t *testing.T) {
+	if got := ghProperty("a:b,c%\n"); got != "a%3Ab%2Cc%25%0A" {
+		t.Errorf("ghProperty = %q", got)
+	}
+	if got := ghData("50% done\nnext: x, y"); got != "50%25 done%0Anext: x, y" {
+		t.Errorf("ghData = %q", got)
+	}
+}

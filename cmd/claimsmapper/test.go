@@ -51,7 +51,7 @@ func runTest(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	for _, file := range files {
 		src, err := readInput(file, stdin)
 		if err != nil {
-			fmt.Fprintf(stderr, "claimsmapper test: cannot read the mapping: %v\n", err)
+			fmt.Fprintf(stderr, "claimsmapper test: cannot read the mapping %s: %s\n", file, mappingtest.PlainIOError(err))
 			broken = true
 			continue
 		}

@@ -2,15 +2,13 @@ package main
 
 import (
 	"os"
-	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/claimsmapper/claimsmapper/internal/testenv"
 )
 
 const tools = "testdata/tools/"
-
-// durations are masked in golden output: lookups take as long as they take.
-var durations = regexp.MustCompile(`took [0-9.]+(ns|µs|ms|s)`)
 
 func TestToolsGoldenOutput(t *testing.T) {
 	tests := []struct {
@@ -50,7 +48,7 @@ func TestToolsGoldenOutput(t *testing.T) {
 			if (tt.stderr == "" && errOut != "") || !strings.Contains(errOut, tt.stderr) {
 				t.Errorf("stderr %q, want it to hold %q", errOut, tt.stderr)
 			}
-			goldenText(t, tt.golden, durations.ReplaceAllString(out, "took <duration>"))
+			goldenText(t, tt.golden, testenv.MaskDurations(out))
 		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 )
 
@@ -27,6 +28,12 @@ func Integration(t testing.TB) {
 		t.Skip("integration test: skipped with -short")
 	}
 }
+
+var durations = regexp.MustCompile(`took [0-9.]+(ns|µs|ms|s)`)
+
+// MaskDurations replaces the lookup times explain prints ("took 1.2ms"),
+// which differ from run to run, so outputs can be compared.
+func MaskDurations(s string) string { return durations.ReplaceAllString(s, "took <duration>") }
 
 // RepoRoot is the folder holding go.mod.
 func RepoRoot() (string, error) {

@@ -27,11 +27,9 @@ type Request struct {
 // request, so tests can prove how many requests an event cost and what
 // they asked for.
 type Proxy struct {
-	URL string
-	// Delay holds every request this long before forwarding it: a slow
-	// network or a busy table. Set it before the requests it should delay.
-	Delay time.Duration
+	URL   string
 	mu    sync.Mutex
+	delay time.Duration
 	log   []Request
 	// inFlight and maxInFlight count requests being served at once.
 	inFlight, maxInFlight int
@@ -60,7 +58,7 @@ func StartProxy(t testing.TB, target string) *Proxy {
 		p.log = append(p.log, req)
 		p.inFlight++
 		p.maxInFlight = max(p.maxInFlight, p.inFlight)
-		delay := p.Delay
+		delay := p.delay
 		p.mu.Unlock()
 		time.Sleep(delay)
 		cw := &countingWriter{ResponseWriter: w}
@@ -73,6 +71,14 @@ func StartProxy(t testing.TB, target string) *Proxy {
 	t.Cleanup(srv.Close)
 	p.URL = srv.URL
 	return p
+}
+
+// SetDelay holds every later request d before forwarding it: a slow
+// network or a busy table.
+func (p *Proxy) SetDelay(d time.Duration) {
+	p.mu.Lock()
+	p.delay = d
+	p.mu.Unlock()
 }
 
 // Stats returns the most requests served at once and the response body
