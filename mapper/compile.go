@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/file"
@@ -37,6 +39,12 @@ type Mapper struct {
 	scopeDel []*scopeRule
 	vms      sync.Pool
 	envs     sync.Pool
+	// claimNames is every claim name, sorted: the order the response
+	// writes claims in, as encoding/json would.
+	claimNames []string
+	// responseSize is the last response's length, to size the next
+	// output buffer at once.
+	responseSize atomic.Int64
 }
 
 type source struct {
@@ -110,7 +118,9 @@ func Check(m *config.Mapping, opts Options) (*Mapper, []config.Finding) {
 	mp.compileSources(c)
 	for _, cl := range m.Claims {
 		mp.claims = append(mp.claims, &claim{cfg: cl, path: claimPath(cl.Name), value: c.compile(cl.Value, false), when: c.compile(cl.When, true)})
+		mp.claimNames = append(mp.claimNames, cl.Name)
 	}
+	slices.Sort(mp.claimNames)
 	for i, s := range m.Suppress {
 		mp.suppress = append(mp.suppress, &suppression{cfg: s, path: fmt.Sprintf("suppress[%d]", i), when: c.compile(s.When, true)})
 	}

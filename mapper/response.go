@@ -2,7 +2,6 @@ package mapper
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 )
 
@@ -77,6 +76,7 @@ func (r *Result) Response() any {
 
 // Handle serves one invocation: it decodes the event, evaluates the mapping
 // and returns the event with its response set, every other field unchanged.
+// The response is written straight into the copy of the event.
 func (mp *Mapper) Handle(ctx context.Context, event []byte) ([]byte, error) {
 	ev, err := DecodeEvent(event)
 	if err != nil {
@@ -86,11 +86,18 @@ func (mp *Mapper) Handle(ctx context.Context, event []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp, err := json.Marshal(r.Response())
+	start, end, prefix, err := responseSpan(event)
 	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(event)+int(mp.responseSize.Load())+64)
+	out = append(out, event[:start]...)
+	out = append(out, prefix...)
+	if out, err = appendResponse(out, r, mp.claimNames); err != nil {
 		// Values come from DynamoDB items and expressions; a NaN is the one
 		// value JSON cannot hold.
 		return nil, &EventError{Public: publicClaimError, Err: fmt.Errorf("encode response: %w", err)}
 	}
-	return spliceResponse(event, resp)
+	mp.responseSize.Store(int64(len(out) - start))
+	return append(out, event[end:]...), nil
 }

@@ -53,7 +53,7 @@ func (e *evaluation) claim(r *Result, c *claim) error {
 	v1 := r.Version == "1"
 	if c.cfg.Tokens.Has(config.IDToken) && !r.NoIDToken {
 		if v, ok := e.idValue(&rt, c.cfg.Name, val, v1); ok {
-			r.IDClaims = setClaim(r.IDClaims, c.cfg.Name, v)
+			r.IDClaims = setClaim(r.IDClaims, c.cfg.Name, v, len(e.mp.claims))
 			rt.Fired = true
 		}
 	}
@@ -62,7 +62,7 @@ func (e *evaluation) claim(r *Result, c *claim) error {
 			e.warn(&rt, "claim omitted from the access token: Cognito does not let a trigger set aud to the app client id", nil)
 			return nil
 		}
-		r.AccessClaims = setClaim(r.AccessClaims, c.cfg.Name, val)
+		r.AccessClaims = setClaim(r.AccessClaims, c.cfg.Name, val, len(e.mp.claims))
 		rt.Fired = true
 	}
 	if !rt.Fired && rt.Note == "" {
@@ -92,9 +92,12 @@ func (e *evaluation) suppression(r *Result, s *suppression) {
 	}
 }
 
-func setClaim(m map[string]any, name string, v any) map[string]any {
+// setClaim sets a claim, making the map on the first with room for every
+// claim of the mapping: growing it claim by claim cost more than the rest
+// of the evaluation's allocations together.
+func setClaim(m map[string]any, name string, v any, n int) map[string]any {
 	if m == nil {
-		m = make(map[string]any)
+		m = make(map[string]any, n)
 	}
 	m[name] = v
 	return m

@@ -5,32 +5,30 @@ import (
 	"errors"
 )
 
-// spliceResponse returns event with its top-level "response" value replaced
-// by resp (or added when absent). Every other byte of the event is kept as it
-// came, so fields claimsmapper does not know reach Cognito unchanged. event
-// must be a valid JSON object (DecodeEvent has checked it).
-func spliceResponse(event, resp []byte) ([]byte, error) {
+// responseSpan finds where the event's top-level "response" value lies:
+// event[start:end], with prefix to write before the new value. When the
+// event has no response, start == end is its closing brace and prefix
+// holds the key. Every other byte of the event is kept as it came, so
+// fields claimsmapper does not know reach Cognito unchanged. event must be
+// a valid JSON object (DecodeEvent has checked it).
+func responseSpan(event []byte) (start, end int, prefix string, err error) {
 	i := skipSpace(event, 0)
 	if i >= len(event) || event[i] != '{' {
-		return nil, errors.New("the event is not a JSON object")
+		return 0, 0, "", errors.New("the event is not a JSON object")
 	}
 	i++
 	for {
 		i = skipSpace(event, i)
 		if i >= len(event) {
-			return nil, errors.New("the event ends too early")
+			return 0, 0, "", errors.New("the event ends too early")
 		}
 		if event[i] == '}' {
 			// Not found: insert before the closing brace.
-			sep := ","
+			prefix = `,"response":`
 			if len(bytes.TrimSpace(event[1:i])) == 0 {
-				sep = ""
+				prefix = `"response":`
 			}
-			out := make([]byte, 0, len(event)+len(resp)+16)
-			out = append(out, event[:i]...)
-			out = append(out, sep+`"response":`...)
-			out = append(out, resp...)
-			return append(out, event[i:]...), nil
+			return i, i, prefix, nil
 		}
 		if event[i] == ',' {
 			i++
@@ -40,15 +38,12 @@ func spliceResponse(event, resp []byte) ([]byte, error) {
 		keyEnd := skipString(event, i)
 		i = skipSpace(event, keyEnd)
 		if i >= len(event) || event[i] != ':' {
-			return nil, errors.New("the event is not a JSON object")
+			return 0, 0, "", errors.New("the event is not a JSON object")
 		}
 		valStart := skipSpace(event, i+1)
 		valEnd := skipValue(event, valStart)
 		if isKey(event[keyStart:keyEnd], "response") {
-			out := make([]byte, 0, len(event)-(valEnd-valStart)+len(resp))
-			out = append(out, event[:valStart]...)
-			out = append(out, resp...)
-			return append(out, event[valEnd:]...), nil
+			return valStart, valEnd, "", nil
 		}
 		i = valEnd
 	}
