@@ -21,7 +21,7 @@ var tables = []testenv.Table{
 	{Name: "SampleUsers", PK: "userName"},
 }
 
-func readFile(t *testing.T, path string) []byte {
+func readFile(t testing.TB, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
