@@ -1,5 +1,9 @@
 # claimsmapper — see README.md. `make test` is what CI runs.
 GO        ?= go
+# bash with pipefail: `make bench` pipes go test through tee, and a failed
+# run must fail the target.
+SHELL       := bash
+.SHELLFLAGS := -o pipefail -c
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 FUZZTIME  ?= 10s
@@ -13,8 +17,10 @@ build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/claimsmapper ./cmd/claimsmapper
 
 # Unit and integration tests; integration tests start their own servers.
+# bench/ is a module of its own: its tests check the five engines agree.
 test: lint
 	$(GO) test -count=1 ./...
+	cd bench && $(GO) test -count=1 ./...
 	cd deploy && npm test
 
 # The fast subset: no servers.
@@ -28,11 +34,23 @@ demo:
 		--event testdata/seed/event.json \
 		--data testdata/seed/users.yaml
 
+# Every benchmark, then BENCHMARKS.md rewritten from their output (medians
+# of BENCH_COUNT runs). The integration ones need the servers .ci/run installs.
+BENCH_COUNT ?= 5
+BENCH_OUT   := bench/out
+
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./mapper/
+	@rm -rf $(BENCH_OUT) && mkdir -p $(BENCH_OUT)
+	cd bench && $(GO) test -run '^$$' -bench BenchmarkEngines -benchmem -count $(BENCH_COUNT) . | tee out/engines.txt
+	$(GO) test -run '^$$' -bench 'BenchmarkHandler|BenchmarkScale' -benchmem -count $(BENCH_COUNT) ./mapper/ | tee $(BENCH_OUT)/mapper.txt
+	$(GO) test -run '^$$' -bench BenchmarkColdStart -benchtime 10x ./integration/ | tee $(BENCH_OUT)/coldstart.txt
+	$(GO) test -run '^$$' -bench BenchmarkDynamoDBCost -benchtime 20x ./integration/ | tee $(BENCH_OUT)/dynamodb.txt
+	$(MAKE) --no-print-directory package | tee $(BENCH_OUT)/package.txt
+	cd bench && $(GO) run ./cmd/benchreport -o ../BENCHMARKS.md out/*.txt
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeEvent$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./mapper/
+	$(GO) test -run '^$$' -fuzz '^FuzzAppendString$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./mapper/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./config/
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./mappingtest/
 
@@ -42,6 +60,7 @@ lint:
 		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) mod tidy -diff
+	cd bench && $(GO) vet ./... && $(GO) mod tidy -diff
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
