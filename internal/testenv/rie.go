@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -21,8 +22,9 @@ import (
 // RIEVersion is the emulator .ci/run installs; keep the two in step.
 const RIEVersion = "v0.0.0-20261030222936-bef5c4ba774d"
 
-// Function is the claimsmapper binary served by the AWS Lambda Runtime
-// Interface Emulator, the same runtime API Lambda gives provided.al2023.
+// Function is a Lambda bootstrap (the claimsmapper binary, or the
+// hand-written baseline) served by the AWS Lambda Runtime Interface
+// Emulator, the same runtime API Lambda gives provided.al2023.
 type Function struct {
 	url  string
 	proc *process
@@ -32,15 +34,23 @@ type Function struct {
 // -tags lambda.norpc) into dir and returns its path.
 func BuildBootstrap(t testing.TB, dir string) string {
 	t.Helper()
+	return BuildLambda(t, dir, "./cmd/claimsmapper")
+}
+
+// BuildLambda builds the main package pkg, relative to the repository root,
+// as Lambda runs it (bootstrap, -tags lambda.norpc) into dir and returns its
+// path.
+func BuildLambda(t testing.TB, dir, pkg string) string {
+	t.Helper()
 	root, err := RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "bootstrap")
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", out, "./cmd/claimsmapper")
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", out, pkg)
 	cmd.Dir = root
 	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build bootstrap: %v\n%s", err, b)
+		t.Fatalf("build %s: %v\n%s", pkg, err, b)
 	}
 	return out
 }
@@ -91,22 +101,49 @@ func lockEmulator(t testing.TB) {
 // on the first invocation, as the emulator does it.
 func StartFunction(t testing.TB, bootstrap string, env map[string]string) *Function {
 	t.Helper()
+	f, err := LockEmulator(t).Start(bootstrap, env)
+	if err != nil {
+		Unavailable(t, "%v", err)
+	}
+	t.Cleanup(f.Stop)
+	return f
+}
+
+// Emulator holds the emulator lock for one test or benchmark, for callers
+// that start and stop functions themselves: a cold start benchmark starts a
+// fresh one per iteration. Take it once per test, and not in a test that
+// calls StartFunction: the lock is not reentrant.
+type Emulator struct {
+	rie string
+}
+
+// LockEmulator takes the emulator lock until the test ends.
+func LockEmulator(t testing.TB) *Emulator {
+	t.Helper()
 	Integration(t)
 	rie, err := rieBinary()
 	if err != nil {
 		Unavailable(t, "%v", err)
 	}
 	lockEmulator(t)
+	return &Emulator{rie: rie}
+}
+
+// Start runs bootstrap under the emulator like StartFunction, and returns
+// once the emulator accepts invocations. The caller stops it with Stop
+// before starting the next.
+func (e *Emulator) Start(bootstrap string, env map[string]string) (*Function, error) {
 	port, err := FreePort()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	apiPort, err := FreePort()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	cmd := exec.Command(rie, "--log-level", "warn",
+	// Info level, for the INIT REPORT line InitDuration reads.
+	cmd := exec.Command(e.rie, "--log-level", "info",
 		"--runtime-interface-emulator-address", addr,
 		"--runtime-api-address", "127.0.0.1:"+strconv.Itoa(apiPort),
 		bootstrap)
@@ -122,11 +159,30 @@ func StartFunction(t testing.TB, bootstrap string, env map[string]string) *Funct
 		return err == nil
 	})
 	if err != nil {
-		Unavailable(t, "the Lambda emulator did not start: %v", err)
+		return nil, fmt.Errorf("the Lambda emulator did not start: %w", err)
 	}
-	f := &Function{url: "http://" + addr + "/2015-03-31/functions/function/invocations", proc: p}
-	t.Cleanup(f.proc.stop)
-	return f
+	return &Function{url: "http://" + addr + "/2015-03-31/functions/function/invocations", proc: p}, nil
+}
+
+// Stop stops the emulator and the function.
+func (f *Function) Stop() { f.proc.stop() }
+
+var initReport = regexp.MustCompile(`INIT REPORT\(durationMs: ([0-9.]+)\)`)
+
+// InitDuration is the function's init as the emulator timed it: from
+// starting the bootstrap until it asked for its first event. It reports
+// false before the first invocation. (The REPORT line's "Init Duration" is
+// not this: the emulator times only how long starting the init took.)
+func (f *Function) InitDuration() (time.Duration, bool) {
+	m := initReport.FindStringSubmatch(f.Output())
+	if m == nil {
+		return 0, false
+	}
+	ms, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		return 0, false
+	}
+	return time.Duration(ms * float64(time.Millisecond)), true
 }
 
 // Invocation is what one invoke returned.
