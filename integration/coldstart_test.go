@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"os"
 	"testing"
 	"time"
 
@@ -46,7 +45,7 @@ func BenchmarkColdStart(b *testing.B) {
 		}
 		return e
 	}
-	seedEvent := readTB(b, "../testdata/seed/event.json")
+	seedEvent := readFile(b, "../testdata/seed/event.json")
 	seedClaims := func(body map[string]any) error {
 		claims := dig(body, "response", "claimsOverrideDetails", "claimsToAddOrOverride")
 		if fmt.Sprint(claims) != "map[firstName:Ben lastName:Pyle]" {
@@ -56,8 +55,8 @@ func BenchmarkColdStart(b *testing.B) {
 	}
 	runs := []coldStart{
 		{"handwritten", handwritten, env("TABLE_NAME", "SampleUsers"), seedEvent, seedClaims},
-		{"seed", claimsmapper, env("TABLE_NAME", "SampleUsers", "CLAIMS_MAPPING", string(readTB(b, "../testdata/seed/mapping.yaml"))), seedEvent, seedClaims},
-		{"claims100", claimsmapper, env("CLAIMS_MAPPING", string(readTB(b, "../testdata/scale/claims100.yaml"))), readTB(b, "../testdata/events/v2.json"), scaledClaims},
+		{"seed", claimsmapper, env("TABLE_NAME", "SampleUsers", "CLAIMS_MAPPING", string(readFile(b, "../testdata/seed/mapping.yaml"))), seedEvent, seedClaims},
+		{"claims100", claimsmapper, env("CLAIMS_MAPPING", string(readFile(b, "../testdata/scale/claims100.yaml"))), readFile(b, "../testdata/events/v2.json"), scaledClaims},
 	}
 	for _, r := range runs {
 		b.Run(r.name, func(b *testing.B) {
@@ -171,16 +170,6 @@ func TestHandwrittenLambda(t *testing.T) {
 	if len(want) == 0 || !maps.Equal(got, want) {
 		t.Errorf("hand-written claims %v, claimsmapper's %v", got, want)
 	}
-}
-
-// readTB is readFile for benchmarks too.
-func readTB(tb testing.TB, path string) []byte {
-	tb.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
 }
 
 // decodeBody parses an answer's JSON object.

@@ -86,12 +86,12 @@ func build(res *results) (*report, error) {
 	g.add("a 100-claim mapping loads in under 20 ms", duration(load100), load100 < 20e6)
 
 	// Cold start.
-	t = table{head: []string{"function", "process start to first answer", "more than hand-written"}}
-	cold := n.get("BenchmarkColdStart/handwritten", "ns/op")
+	t = table{head: []string{"function", "process start to first answer", "more than hand-written", "init", "more than hand-written"}}
+	cold, coldInit := n.get("BenchmarkColdStart/handwritten", "ns/op"), n.get("BenchmarkColdStart/handwritten", "init-ms")*1e6
 	for _, f := range []struct{ name, label string }{{"handwritten", "hand-written Go, seed job"},
 		{"seed", "claimsmapper, seed mapping"}, {"claims100", "claimsmapper, 100 claims"}} {
-		v := n.get("BenchmarkColdStart/"+f.name, "ns/op")
-		t.add(f.label, duration(v), signed(v-cold))
+		v, init := n.get("BenchmarkColdStart/"+f.name, "ns/op"), n.get("BenchmarkColdStart/"+f.name, "init-ms")*1e6
+		t.add(f.label, duration(v), signed(v-cold), duration(init), signed(init-coldInit))
 	}
 	r.ColdStart = t.String()
 
