@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/file"
@@ -42,9 +41,6 @@ type Mapper struct {
 	// claimNames is every claim name, sorted: the order the response
 	// writes claims in, as encoding/json would.
 	claimNames []string
-	// responseSize is the last response's length, to size the next
-	// output buffer at once.
-	responseSize atomic.Int64
 }
 
 type source struct {

@@ -24,32 +24,26 @@ var errNotFinite = errors.New("a claim value is not a finite number, which JSON 
 func appendResponse(b []byte, r *Result, names []string) ([]byte, error) {
 	var err error
 	if r.Version == "1" {
-		b = append(b, `{"claimsOverrideDetails":{"claimsToAddOrOverride":`...)
-		if b, err = appendObject(b, r.IDClaims, names); err != nil {
+		b = append(b, `{"claimsOverrideDetails":`...)
+		if b, err = appendClaims(b, r.IDClaims, r.IDSuppress, names); err != nil {
 			return nil, err
 		}
-		b = append(b, `,"claimsToSuppress":`...)
-		b = appendStrings(b, r.IDSuppress)
 		b = append(b, `,"groupOverrideDetails":`...)
 		b = appendGroups(b, r.Groups)
 		return append(b, "}}"...), nil
 	}
 	b = append(b, `{"claimsAndScopeOverrideDetails":{`...)
 	if !r.NoIDToken {
-		b = append(b, `"idTokenGeneration":{"claimsToAddOrOverride":`...)
-		if b, err = appendObject(b, r.IDClaims, names); err != nil {
+		b = append(b, `"idTokenGeneration":`...)
+		if b, err = appendClaims(b, r.IDClaims, r.IDSuppress, names); err != nil {
 			return nil, err
 		}
-		b = append(b, `,"claimsToSuppress":`...)
-		b = appendStrings(b, r.IDSuppress)
 		b = append(b, "},"...)
 	}
-	b = append(b, `"accessTokenGeneration":{"claimsToAddOrOverride":`...)
-	if b, err = appendObject(b, r.AccessClaims, names); err != nil {
+	b = append(b, `"accessTokenGeneration":`...)
+	if b, err = appendClaims(b, r.AccessClaims, r.AccessSuppress, names); err != nil {
 		return nil, err
 	}
-	b = append(b, `,"claimsToSuppress":`...)
-	b = appendStrings(b, r.AccessSuppress)
 	b = append(b, `,"scopesToAdd":`...)
 	b = appendStrings(b, r.ScopesAdd)
 	b = append(b, `,"scopesToSuppress":`...)
@@ -57,6 +51,18 @@ func appendResponse(b []byte, r *Result, names []string) ([]byte, error) {
 	b = append(b, `},"groupOverrideDetails":`...)
 	b = appendGroups(b, r.Groups)
 	return append(b, "}}"...), nil
+}
+
+// appendClaims opens a token's object and writes its claimsToAddOrOverride
+// and claimsToSuppress; the caller adds what follows and closes it.
+func appendClaims(b []byte, claims map[string]any, suppress, names []string) ([]byte, error) {
+	b = append(b, `{"claimsToAddOrOverride":`...)
+	b, err := appendObject(b, claims, names)
+	if err != nil {
+		return nil, err
+	}
+	b = append(b, `,"claimsToSuppress":`...)
+	return appendStrings(b, suppress), nil
 }
 
 func appendGroups(b []byte, g GroupConfig) []byte {
