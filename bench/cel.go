@@ -65,22 +65,13 @@ func NewCEL(store mapper.Store) (Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	compile := func(r celRule) (celProgram, error) {
-		p := celProgram{celRule: r}
-		for _, e := range []struct {
-			src string
-			dst *cel.Program
-		}{{r.value, &p.value}, {r.when, &p.when}} {
-			if e.src == "" {
-				continue
-			}
-			ast, iss := env.Compile(e.src)
-			if iss.Err() != nil {
-				return p, fmt.Errorf("%s: %w", r.name, iss.Err())
-			}
-			if *e.dst, err = env.Program(ast, cel.EvalOptions(cel.OptOptimize)); err != nil {
-				return p, err
-			}
+	compile := func(r celRule) (p celProgram, err error) {
+		p.celRule = r
+		if p.value, err = compileCEL(env, r.value); err == nil {
+			p.when, err = compileCEL(env, r.when)
+		}
+		if err != nil {
+			return p, fmt.Errorf("%s: %w", r.name, err)
 		}
 		return p, nil
 	}
@@ -156,11 +147,23 @@ func NewCEL(store mapper.Store) (Handler, error) {
 	}, nil
 }
 
+// compileCEL compiles one expression; an empty one gives a nil program.
+func compileCEL(env *cel.Env, src string) (cel.Program, error) {
+	if src == "" {
+		return nil, nil
+	}
+	ast, iss := env.Compile(src)
+	if iss.Err() != nil {
+		return nil, iss.Err()
+	}
+	return env.Program(ast, cel.EvalOptions(cel.OptOptimize))
+}
+
 // eval reports whether the rule applies and, if it has a value, the value
 // as a Go value.
-func (p celProgram) eval(act any) (any, bool, error) {
+func (p celProgram) eval(act cel.Activation) (any, bool, error) {
 	if p.when != nil {
-		ok, err := p.evalProgram(p.when, act)
+		ok, err := p.run(p.when, act)
 		if err != nil || ok != true {
 			return nil, false, err
 		}
@@ -168,16 +171,17 @@ func (p celProgram) eval(act any) (any, bool, error) {
 	if p.value == nil {
 		return nil, true, nil
 	}
-	v, err := p.evalProgram(p.value, act)
+	v, err := p.run(p.value, act)
 	return v, err == nil, err
 }
 
 var anyType = reflect.TypeFor[any]()
 
-func (r celRule) evalProgram(prg cel.Program, act any) (any, error) {
+// run evaluates one of the rule's programs into a Go value.
+func (p celProgram) run(prg cel.Program, act cel.Activation) (any, error) {
 	out, _, err := prg.Eval(act)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", r.name, err)
+		return nil, fmt.Errorf("%s: %w", p.name, err)
 	}
 	return out.ConvertToNative(anyType)
 }

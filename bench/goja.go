@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 
 	"github.com/dop251/goja"
@@ -29,13 +28,7 @@ func NewGoja(store mapper.Store) (Handler, error) {
 		return nil, errors.New("mapping.js defines no function handle")
 	}
 	return func(ctx context.Context, raw []byte) ([]byte, error) {
-		var head struct {
-			UserName string `json:"userName"`
-		}
-		if err := json.Unmarshal(raw, &head); err != nil {
-			return nil, err
-		}
-		user, err := store.GetItem(ctx, userKey(head.UserName))
+		user, err := lookUpUser(ctx, store, raw)
 		if err != nil {
 			return nil, err
 		}

@@ -21,18 +21,9 @@ func NewJsonnet(store mapper.Store) (Handler, error) {
 	}
 	vm := jsonnet.MakeVM()
 	return func(ctx context.Context, raw []byte) ([]byte, error) {
-		var head struct {
-			UserName string `json:"userName"`
-		}
-		if err := json.Unmarshal(raw, &head); err != nil {
-			return nil, err
-		}
-		user, err := store.GetItem(ctx, userKey(head.UserName))
+		user, err := lookUpUser(ctx, store, raw)
 		if err != nil {
 			return nil, err
-		}
-		if user == nil {
-			user = mapper.Item{}
 		}
 		userJSON, err := json.Marshal(user)
 		if err != nil {

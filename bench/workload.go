@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"embed"
+	"encoding/json"
 	"fmt"
 
 	"github.com/claimsmapper/claimsmapper/localdata"
@@ -55,4 +56,21 @@ func mustRead(name string) []byte {
 // userKey is the lookup every engine makes: the Users table by userName.
 func userKey(userName string) mapper.GetItemInput {
 	return mapper.GetItemInput{Table: "Users", Key: []mapper.Attr{{Name: "userName", Value: userName}}}
+}
+
+// lookUpUser reads the event's userName and returns the whole user item,
+// empty when there is none: what the script engines get, which read the
+// event themselves.
+func lookUpUser(ctx context.Context, store mapper.Store, event []byte) (mapper.Item, error) {
+	var head struct {
+		UserName string `json:"userName"`
+	}
+	if err := json.Unmarshal(event, &head); err != nil {
+		return nil, err
+	}
+	user, err := store.GetItem(ctx, userKey(head.UserName))
+	if user == nil && err == nil {
+		user = mapper.Item{}
+	}
+	return user, err
 }

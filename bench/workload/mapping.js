@@ -3,7 +3,6 @@
 // and the user item that returns the event with its response as JSON text.
 function handle(raw, user) {
   const event = JSON.parse(raw);
-  user = user || {};
   const has = (f) => user[f] !== undefined && user[f] !== null;
   const claims = {};
   if (has("FirstName")) claims.firstName = user.FirstName;
