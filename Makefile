@@ -20,7 +20,7 @@ build:
 # bench/ is a module of its own: its tests check the five engines agree.
 test: lint
 	$(GO) test -count=1 ./...
-	cd bench && $(GO) test -count=1 ./...
+	$(GO) -C bench test -count=1 ./...
 	cd deploy && npm test
 
 # The fast subset: no servers.
@@ -36,17 +36,17 @@ demo:
 
 # Every benchmark, then BENCHMARKS.md rewritten from their output (medians
 # of BENCH_COUNT runs). The integration ones need the servers .ci/run installs.
+# The outputs go to bench/out (git-ignored).
 BENCH_COUNT ?= 5
-BENCH_OUT   := bench/out
 
 bench:
-	@rm -rf $(BENCH_OUT) && mkdir -p $(BENCH_OUT)
-	cd bench && $(GO) test -run '^$$' -bench BenchmarkEngines -benchmem -count $(BENCH_COUNT) . | tee out/engines.txt
-	$(GO) test -run '^$$' -bench 'BenchmarkHandler|BenchmarkScale' -benchmem -count $(BENCH_COUNT) ./mapper/ | tee $(BENCH_OUT)/mapper.txt
-	$(GO) test -run '^$$' -bench BenchmarkColdStart -benchtime 10x ./integration/ | tee $(BENCH_OUT)/coldstart.txt
-	$(GO) test -run '^$$' -bench BenchmarkDynamoDBCost -benchtime 20x ./integration/ | tee $(BENCH_OUT)/dynamodb.txt
-	$(MAKE) --no-print-directory package | tee $(BENCH_OUT)/package.txt
-	cd bench && $(GO) run ./cmd/benchreport -o ../BENCHMARKS.md out/*.txt
+	@rm -rf bench/out && mkdir -p bench/out
+	$(GO) -C bench test -run '^$$' -bench BenchmarkEngines -benchmem -count $(BENCH_COUNT) . | tee bench/out/engines.txt
+	$(GO) test -run '^$$' -bench 'BenchmarkHandler|BenchmarkScale' -benchmem -count $(BENCH_COUNT) ./mapper/ | tee bench/out/mapper.txt
+	$(GO) test -run '^$$' -bench BenchmarkColdStart -benchtime 10x ./integration/ | tee bench/out/coldstart.txt
+	$(GO) test -run '^$$' -bench BenchmarkDynamoDBCost -benchtime 20x ./integration/ | tee bench/out/dynamodb.txt
+	$(MAKE) --no-print-directory package | tee bench/out/package.txt
+	$(GO) -C bench run ./cmd/benchreport -o ../BENCHMARKS.md out/engines.txt out/mapper.txt out/coldstart.txt out/dynamodb.txt out/package.txt
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeEvent$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./mapper/
@@ -60,7 +60,8 @@ lint:
 		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) mod tidy -diff
-	cd bench && $(GO) vet ./... && $(GO) mod tidy -diff
+	$(GO) -C bench vet ./...
+	$(GO) -C bench mod tidy -diff
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -2,7 +2,6 @@ package integration
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"testing"
@@ -82,11 +81,7 @@ func BenchmarkColdStart(b *testing.B) {
 				if inv.Status != 200 || inv.FunctionError != "" {
 					b.Fatalf("status %d, error %q: %s\n%s", inv.Status, inv.FunctionError, inv.Body, fn.Output())
 				}
-				body, err := decodeBody(inv.Body)
-				if err == nil {
-					err = r.check(body)
-				}
-				if err != nil {
+				if err := r.check(decode(b, inv.Body)); err != nil {
 					b.Fatalf("%v\n%s", err, fn.Output())
 				}
 				fn.WaitOutput("INIT REPORT", time.Second)
@@ -170,13 +165,4 @@ func TestHandwrittenLambda(t *testing.T) {
 	if len(want) == 0 || !maps.Equal(got, want) {
 		t.Errorf("hand-written claims %v, claimsmapper's %v", got, want)
 	}
-}
-
-// decodeBody parses an answer's JSON object.
-func decodeBody(b []byte) (map[string]any, error) {
-	var v map[string]any
-	if err := json.Unmarshal(b, &v); err != nil {
-		return nil, fmt.Errorf("answer is not a JSON object: %w: %s", err, b)
-	}
-	return v, nil
 }

@@ -63,7 +63,7 @@ func functionEnv(endpoint, mapping string, extra ...string) map[string]string {
 }
 
 // decode parses a JSON document for comparisons that ignore key order.
-func decode(t *testing.T, b []byte) map[string]any {
+func decode(t testing.TB, b []byte) map[string]any {
 	t.Helper()
 	var v map[string]any
 	if err := json.Unmarshal(b, &v); err != nil {
