@@ -17,7 +17,7 @@ import (
 	"testing"
 
 	"github.com/claimsmapper/claimsmapper/config"
-	"github.com/claimsmapper/claimsmapper/mappingtest"
+	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 )
 
 // block is one ```yaml example and the line its first YAML line is on.
@@ -109,7 +109,7 @@ func checkBlock(t *testing.T, doc string, b block) {
 			t.Errorf("the example differs from %s; copy the file into the docs again", b.file)
 		}
 	}
-	suite, fs := mappingtest.Load(name, b.src)
+	suite, fs := inlinetest.Load(name, b.src)
 	for _, f := range fs {
 		if f.Severity == config.SevInfo {
 			continue

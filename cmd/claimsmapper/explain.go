@@ -5,7 +5,7 @@ import (
 	"flag"
 	"io"
 
-	"github.com/claimsmapper/claimsmapper/preview"
+	"github.com/claimsmapper/claimsmapper/internal/preview"
 )
 
 const explainUsage = `Usage: claimsmapper explain --mapping FILE --event FILE [--data FILE]

@@ -6,10 +6,10 @@ import (
 	"log/slog"
 	"os"
 
-	"github.com/aws/aws-lambda-go/lambda"
+	awslambda "github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/claimsmapper/claimsmapper/dynamo"
-	"github.com/claimsmapper/claimsmapper/lambdafn"
+	"github.com/claimsmapper/claimsmapper/internal/lambda"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -23,8 +23,8 @@ func lambdaMode(args []string, getenv func(string) string) bool {
 // stops it. A failed init returns exitFailed, which Lambda reports as an
 // init error with the logged findings.
 func serveLambda(ctx context.Context, stdout io.Writer) int {
-	level, levelErr := lambdafn.ParseLevel(os.Getenv(lambdafn.EnvLogLevel))
-	log := lambdafn.NewLogger(stdout, level)
+	level, levelErr := lambda.ParseLevel(os.Getenv(lambda.EnvLogLevel))
+	log := lambda.NewLogger(stdout, level)
 	if levelErr != nil {
 		log.Warn("log level ignored, using info", slog.String("error", levelErr.Error()))
 	}
@@ -33,20 +33,20 @@ func serveLambda(ctx context.Context, stdout io.Writer) int {
 		log.Error("init failed", slog.String("error", err.Error()))
 		return exitFailed
 	}
-	lambda.StartWithOptions(h.Invoke, lambda.WithContext(ctx))
+	awslambda.StartWithOptions(h.Invoke, awslambda.WithContext(ctx))
 	return exitOK
 }
 
-func newLambdaHandler(ctx context.Context, log *slog.Logger) (*lambdafn.Handler, error) {
+func newLambdaHandler(ctx context.Context, log *slog.Logger) (*lambda.Handler, error) {
 	store, err := dynamoStore(ctx, log)
 	if err != nil {
 		return nil, err
 	}
-	src, err := lambdafn.Open(ctx, os.LookupEnv, store, log)
+	src, err := lambda.Open(ctx, os.LookupEnv, store, log)
 	if err != nil {
 		return nil, err
 	}
-	return &lambdafn.Handler{Source: src, Log: log}, nil
+	return &lambda.Handler{Source: src, Log: log}, nil
 }
 
 // dynamoStore is the store behind a mapping's sources outside tests: one SDK

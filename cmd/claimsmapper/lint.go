@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/claimsmapper/claimsmapper/config"
-	"github.com/claimsmapper/claimsmapper/mappingtest"
+	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 )
 
 const lintUsage = `Usage: claimsmapper lint [--format text|json|github] [--strict] FILE...
@@ -64,11 +64,11 @@ func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 	for _, file := range files {
 		src, err := readInput(file, stdin)
 		if err != nil {
-			fmt.Fprintf(stderr, "claimsmapper lint: cannot read the mapping %s: %s\n", file, mappingtest.PlainIOError(err))
+			fmt.Fprintf(stderr, "claimsmapper lint: cannot read the mapping %s: %s\n", file, inlinetest.PlainIOError(err))
 			unreadable = true
 			continue
 		}
-		_, findings := mappingtest.Load(file, src)
+		_, findings := inlinetest.Load(file, src)
 		for _, f := range findings {
 			if f.Severity == config.SevError || (*strict && f.Severity == config.SevWarning) {
 				failed = true

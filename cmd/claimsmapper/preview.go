@@ -8,8 +8,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/claimsmapper/claimsmapper/internal/preview"
 	"github.com/claimsmapper/claimsmapper/mapper"
-	"github.com/claimsmapper/claimsmapper/preview"
 )
 
 const previewUsage = `Usage: claimsmapper preview --mapping FILE --event FILE [--data FILE] [--format text|json]

@@ -8,7 +8,7 @@ import (
 	"regexp"
 
 	"github.com/claimsmapper/claimsmapper/config"
-	"github.com/claimsmapper/claimsmapper/mappingtest"
+	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 )
 
 const testUsage = `Usage: claimsmapper test [--run REGEX] [--format text|junit] FILE...
@@ -46,22 +46,22 @@ func runTest(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprintf(stderr, "claimsmapper test: --run is not a valid regular expression: %v\n", err)
 		return exitUsage
 	}
-	var results []mappingtest.FileOutcomes
+	var results []inlinetest.FileOutcomes
 	broken := false
 	for _, file := range files {
 		src, err := readInput(file, stdin)
 		if err != nil {
-			fmt.Fprintf(stderr, "claimsmapper test: cannot read the mapping %s: %s\n", file, mappingtest.PlainIOError(err))
+			fmt.Fprintf(stderr, "claimsmapper test: cannot read the mapping %s: %s\n", file, inlinetest.PlainIOError(err))
 			broken = true
 			continue
 		}
-		suite, findings := mappingtest.Load(file, src)
+		suite, findings := inlinetest.Load(file, src)
 		if err := config.Errors(findings); err != nil {
 			fmt.Fprintln(stderr, err)
 			broken = true
 			continue
 		}
-		fo := mappingtest.FileOutcomes{File: file}
+		fo := inlinetest.FileOutcomes{File: file}
 		for _, c := range suite.Cases {
 			if re.MatchString(c.Name) {
 				fo.Outcomes = append(fo.Outcomes, suite.Run(ctx, c))
@@ -77,13 +77,13 @@ func runTest(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	var failed int
 	if *format == "junit" {
-		_, failed, err = mappingtest.WriteJUnit(stdout, results)
+		_, failed, err = inlinetest.WriteJUnit(stdout, results)
 		if err != nil {
 			fmt.Fprintf(stderr, "claimsmapper test: %v\n", err)
 			return exitFailed
 		}
 	} else {
-		_, failed = mappingtest.WriteText(stdout, results)
+		_, failed = inlinetest.WriteText(stdout, results)
 	}
 	if failed > 0 {
 		return exitFailed

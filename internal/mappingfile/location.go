@@ -1,4 +1,4 @@
-package mappingsource
+package mappingfile
 
 import (
 	"errors"

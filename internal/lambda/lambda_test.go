@@ -1,4 +1,4 @@
-package lambdafn
+package lambda
 
 import (
 	"bytes"

@@ -1,6 +1,6 @@
-// Package lambdafn is the AWS Lambda side of claimsmapper: it gets the
+// Package lambda is the AWS Lambda side of claimsmapper: it gets the
 // mapping the function's environment names (inline, a file, or S3 with
-// optional hot reload: see package mappingsource), sets up logging, and
+// optional hot reload: see package mappingfile), sets up logging, and
 // serves Pre Token Generation events through a compiled mapper.
 //
 // Everything expensive happens at init (Load): the mapping is validated and
@@ -13,4 +13,4 @@
 // Debug level adds the incoming event and every DynamoDB request with its
 // timing; info and above never carry user attributes, claim values or
 // tokens.
-package lambdafn
+package lambda

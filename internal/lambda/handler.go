@@ -1,4 +1,4 @@
-package lambdafn
+package lambda
 
 import (
 	"context"
@@ -26,7 +26,7 @@ const publicError = "could not prepare your sign-in, try again"
 type Handler struct {
 	Mapper *mapper.Mapper
 	// Source, when set, gives the mapping in force for each invocation (a
-	// mappingsource.Loader, which may check S3 for a new one within the
+	// mappingfile.Loader, which may check S3 for a new one within the
 	// invocation's deadline); Mapper is then unused.
 	Source interface {
 		Mapper(ctx context.Context) *mapper.Mapper

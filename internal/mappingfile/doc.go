@@ -1,4 +1,4 @@
-// Package mappingsource gets the mapping the Lambda runs: inline from
+// Package mappingfile gets the mapping the Lambda runs: inline from
 // CLAIMS_MAPPING, or from CLAIMS_MAPPING_URI, an S3 object (s3://bucket/key,
 // optionally ?versionId=V) or a file path (relative paths resolve against
 // the function's task root, so a mapping can ship inside the zip).
@@ -26,4 +26,4 @@
 //
 // Every load logs which mapping is in force: its source, S3 version id and
 // ETag, the sha256 of its text and its number of claims.
-package mappingsource
+package mappingfile

@@ -1,12 +1,12 @@
-package lambdafn
+package lambda
 
 import (
 	"context"
 	"log/slog"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
 	"github.com/claimsmapper/claimsmapper/mapper"
-	"github.com/claimsmapper/claimsmapper/mappingsource"
 )
 
 // Open finds the mapping the environment names (CLAIMS_MAPPING, or
@@ -14,13 +14,13 @@ import (
 // validates and compiles it with store behind its sources. When the mapping
 // cannot be read or is invalid it logs why (every finding, one line each) and
 // fails: the function never runs without a mapping.
-func Open(ctx context.Context, lookupEnv func(string) (string, bool), store mapper.Store, log *slog.Logger) (*mappingsource.Loader, error) {
-	loc, err := mappingsource.FromEnv(lookupEnv)
+func Open(ctx context.Context, lookupEnv func(string) (string, bool), store mapper.Store, log *slog.Logger) (*mappingfile.Loader, error) {
+	loc, err := mappingfile.FromEnv(lookupEnv)
 	if err != nil {
 		log.Error("cannot read the mapping", slog.String("error", err.Error()))
 		return nil, err
 	}
-	return mappingsource.Open(ctx, loc, mappingsource.Options{
+	return mappingfile.Open(ctx, loc, mappingfile.Options{
 		Compile: func(name string, src []byte) (*mapper.Mapper, error) {
 			return mapper.Load(name, src, config.Options{LookupEnv: lookupEnv}, mapper.Options{Store: store, Logger: log})
 		},

@@ -1,4 +1,4 @@
-package mappingtest
+package inlinetest
 
 import (
 	"encoding/json"

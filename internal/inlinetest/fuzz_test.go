@@ -1,4 +1,4 @@
-package mappingtest
+package inlinetest
 
 import (
 	"os"
@@ -10,7 +10,7 @@ import (
 // is what claimsmapper lint runs, so this is lint's fuzz target too.
 func FuzzLoad(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*.yaml")
-	lint, _ := filepath.Glob("../testdata/lint/*.yaml")
+	lint, _ := filepath.Glob("../../testdata/lint/*.yaml")
 	files = append(files, lint...)
 	for _, p := range files {
 		if src, err := os.ReadFile(p); err == nil {

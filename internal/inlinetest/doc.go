@@ -1,4 +1,4 @@
-// Package mappingtest runs the inline tests a mapping file carries in its
+// Package inlinetest runs the inline tests a mapping file carries in its
 // tests: section, so that the people who edit a mapping can check it the way
 // a Lambda would run it, without AWS.
 //
@@ -12,4 +12,4 @@
 // ${VAR} references in the mapping resolve, per test, from the test's env:
 // first and the process environment second, so a test does not depend on
 // the shell it runs in.
-package mappingtest
+package inlinetest

@@ -1,4 +1,4 @@
-package mappingsource
+package mappingfile
 
 import (
 	"context"
@@ -85,7 +85,7 @@ type Loader struct {
 // mapping cannot be read or is invalid, having logged every finding.
 func Open(ctx context.Context, loc Location, opts Options) (*Loader, error) {
 	if opts.Compile == nil {
-		return nil, errors.New("mappingsource: Options.Compile is required")
+		return nil, errors.New("mappingfile: Options.Compile is required")
 	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
@@ -128,7 +128,7 @@ func Open(ctx context.Context, loc Location, opts Options) (*Loader, error) {
 		}
 		l.seenETag = obj.etag
 	default:
-		return nil, fmt.Errorf("mappingsource: unknown location kind %d", loc.Kind)
+		return nil, fmt.Errorf("mappingfile: unknown location kind %d", loc.Kind)
 	}
 	a, err := l.compile(obj)
 	if err != nil {
