@@ -63,7 +63,7 @@ func TestToolsUsageErrors(t *testing.T) {
 		{"test needs a file", []string{"test"}, 2, "name at least one mapping file"},
 		{"test rejects an unknown format", []string{"test", "--format", "xml", seedMapping}, 2, `--format should be text or junit, not "xml"`},
 		{"test rejects a bad regular expression", []string{"test", "--run", "(", seedMapping}, 2, "--run is not a valid regular expression"},
-		{"test exits 2 when the tests do not load", []string{"test", "../../internal/inlinetest/testdata/badtests.yaml"}, 2, `tests[0].evnt: unknown key "evnt"`},
+		{"test exits 2 when the tests do not load", []string{"test", "../../internal/inlinetest/testdata/badtests.yaml"}, 2, `tests["first"].evnt: unknown key "evnt"`},
 		{"test exits 2 when the mapping does not load", []string{"test", tools + "missing.yaml"}, 2, "cannot read the mapping"},
 		{"preview needs --mapping and --event", []string{"preview", "--mapping", seedMapping}, 2, "--mapping and --event are required"},
 		{"preview rejects an unknown format", []string{"preview", "--format", "yaml", "--mapping", tools + "mapping.yaml", "--event", tools + "v2.json", "--data", tools + "data.yaml"}, 2, "--format should be text or json"},

@@ -42,6 +42,12 @@ func compare(version string, x Expect, r *mapper.Result, err error) []Diff {
 	if x.AccessToken != nil {
 		out = append(out, claims("accessToken", version, x.AccessToken, r.AccessClaims)...)
 	}
+	if x.IDTokenIncludes != nil {
+		out = append(out, claims("idToken", version, x.IDTokenIncludes, only(r.IDClaims, x.IDTokenIncludes))...)
+	}
+	if x.AccessTokenIncludes != nil {
+		out = append(out, claims("accessToken", version, x.AccessTokenIncludes, only(r.AccessClaims, x.AccessTokenIncludes))...)
+	}
 	out = append(out, set("suppressed", x.Suppressed, append(slices.Clone(r.IDSuppress), r.AccessSuppress...))...)
 	out = append(out, set("scopesAdded", x.ScopesAdded, r.ScopesAdd)...)
 	out = append(out, set("scopesSuppressed", x.ScopesSuppressed, r.ScopesSuppress)...)
@@ -80,6 +86,18 @@ func claims(token, version string, want, got map[string]any) []Diff {
 			out = append(out, Diff{token + "." + name, absent, show(g)})
 		case inWant && show(w) != show(g):
 			out = append(out, Diff{token + "." + name, show(w), show(g)})
+		}
+	}
+	return out
+}
+
+// only keeps the claims of got that want names, so that a test written
+// with idTokenIncludes: checks those and ignores the rest.
+func only(got, want map[string]any) map[string]any {
+	out := map[string]any{}
+	for k := range want {
+		if v, ok := got[k]; ok {
+			out[k] = v
 		}
 	}
 	return out

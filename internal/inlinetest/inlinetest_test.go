@@ -37,8 +37,8 @@ func runAll(t *testing.T, s *Suite) map[string]Outcome {
 func TestGoodTestsPass(t *testing.T) {
 	t.Parallel()
 	s := load(t, "good.yaml")
-	if len(s.Cases) != 3 {
-		t.Fatalf("got %d tests, want 3", len(s.Cases))
+	if len(s.Cases) != 4 {
+		t.Fatalf("got %d tests, want 4", len(s.Cases))
 	}
 	for name, o := range runAll(t, s) {
 		if !o.Passed() {
@@ -61,6 +61,9 @@ func TestFailures(t *testing.T) {
 			"idToken.firstName\n  - expected: \"Benjamin\"\n  + actual:   \"Ben\"",
 			"idToken.nickname\n  - expected: \"benny\"\n  + actual:   (not in the token)",
 			"groups\n  - expected: []\n  + actual:   [\"readers\"]",
+		}},
+		{"checks one claim, with the wrong value", []string{
+			"idToken.firstName\n  - expected: \"Benjamin\"\n  + actual:   \"Ben\"\n",
 		}},
 		{"expects an error that does not happen", []string{"error\n  - expected: the event fails with \"could not load\"\n  + actual:   the event succeeded"}},
 		{"a missing table fails the event", nil},
@@ -106,16 +109,17 @@ func TestBadTestsAreReportedWithPositions(t *testing.T) {
 		got = append(got, f.String())
 	}
 	want := []string{
-		`testdata/badtests.yaml:5:5: tests[0]: this test has no event; add "event:" with the path of an event file or the event itself`,
-		`testdata/badtests.yaml:6:5: tests[0].evnt: unknown key "evnt" in tests[0] (did you mean "event"?); allowed keys: name, event, data, env, expect`,
-		`testdata/badtests.yaml:8:5: tests[1]: this test has no name; add "name:" with a few words saying what it checks`,
-		`testdata/badtests.yaml:8:12: tests[1].event: cannot read the event file "missing.json": there is no such file; the path is relative to the mapping file`,
-		`testdata/badtests.yaml:10:16: tests[1].expect.idToken: tests[1].expect.idToken should be a set of "name: value" lines, not a list`,
-		`testdata/badtests.yaml:11:7: tests[1].expect.error: a test that expects an error checks nothing else, since a failed event adds no claims; move the other expectations to another test`,
-		`testdata/badtests.yaml:16:16: tests[2].data.tables.Users: table "Users" should be a list of items, each starting with "- ", not a set of key: value lines`,
-		`testdata/badtests.yaml:17:15: tests[2].env.A: the value of A should be text, not a list`,
-		`testdata/badtests.yaml:19:15: tests[2].expect.groups: groups should be a list such as [a, b] (or [] for none), not the text "admin"`,
-		`testdata/badtests.yaml:20:5: tests[3]: tests[3] should be a set of "key: value" lines, not the text "just text"`,
+		`testdata/badtests.yaml:5:5: tests["first"]: this test has no event; add "event:" with the path of an event file or the event itself`,
+		`testdata/badtests.yaml:6:5: tests["first"].evnt: unknown key "evnt" in tests["first"] (did you mean "event"?); allowed keys: name, event, data, env, expect`,
+		`testdata/badtests.yaml:8:5: tests[line 8]: this test has no name; add "name:" with a few words saying what it checks`,
+		`testdata/badtests.yaml:8:12: tests[line 8].event: cannot read the event file "missing.json": there is no such file; the path is relative to the mapping file`,
+		`testdata/badtests.yaml:10:16: tests[line 8].expect.idToken: tests[line 8].expect.idToken should be a set of "name: value" lines, not a list`,
+		`testdata/badtests.yaml:11:7: tests[line 8].expect.error: a test that expects an error checks nothing else, since a failed event adds no claims; move the other expectations to another test`,
+		`testdata/badtests.yaml:16:16: tests["first"].data.tables.Users: table "Users" should be a list of items, each starting with "- ", not a set of key: value lines`,
+		`testdata/badtests.yaml:17:15: tests["first"].env.A: the value of A should be text, not a list`,
+		`testdata/badtests.yaml:19:15: tests["first"].expect.groups: groups should be a list such as [a, b] (or [] for none), not the text "admin"`,
+		`testdata/badtests.yaml:20:5: tests[line 20]: tests[line 20] should be a set of "key: value" lines, not the text "just text"`,
+		`testdata/badtests.yaml:25:7: tests["checks the ID token twice"].expect.idTokenIncludes: idToken: checks every claim of the token and idTokenIncludes: only the ones it names; use one of them (move these claims into idToken:)`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -150,10 +154,10 @@ func TestJUnitMarksFailures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if passed != 1 || failed != 3 {
-		t.Errorf("passed %d, failed %d; want 1 and 3", passed, failed)
+	if passed != 1 || failed != 4 {
+		t.Errorf("passed %d, failed %d; want 1 and 4", passed, failed)
 	}
-	for _, w := range []string{`<testsuite name="failing.yaml" tests="4" failures="3">`, `<testcase name="a missing table fails the event" classname="failing.yaml"></testcase>`, `<failure message="failing.yaml:`} {
+	for _, w := range []string{`<testsuite name="failing.yaml" tests="5" failures="4">`, `<testcase name="a missing table fails the event" classname="failing.yaml"></testcase>`, `<failure message="failing.yaml:`} {
 		if !strings.Contains(b.String(), w) {
 			t.Errorf("JUnit output lacks %q:\n%s", w, b.String())
 		}

@@ -17,7 +17,7 @@ import (
 // Case is one inline test, ready to run.
 type Case struct {
 	Name string
-	// Path is the test's place in the mapping, e.g. tests[0].
+	// Path is the test's place in the mapping, by name: tests["ben gets his name"].
 	Path string
 	Pos  config.Pos
 	// Env resolves the mapping's ${VAR} references before the process environment does.
@@ -32,17 +32,20 @@ type Case struct {
 type Expect struct {
 	// IDToken and AccessToken are the claims added or overridden, exactly these.
 	IDToken, AccessToken map[string]any
-	Suppressed           *[]string
-	ScopesAdded          *[]string
-	ScopesSuppressed     *[]string
-	Groups               *[]string
+	// IDTokenIncludes and AccessTokenIncludes are claims the token must have
+	// (or, with null, must not have); claims they do not name are not checked.
+	IDTokenIncludes, AccessTokenIncludes map[string]any
+	Suppressed                           *[]string
+	ScopesAdded                          *[]string
+	ScopesSuppressed                     *[]string
+	Groups                               *[]string
 	// Error, when set, is text the event's failure must contain.
 	Error *string
 }
 
 var (
 	caseKeys   = []string{"name", "event", "data", "env", "expect"}
-	expectKeys = []string{"idToken", "accessToken", "suppressed", "scopesAdded", "scopesSuppressed", "groups", "error"}
+	expectKeys = []string{"idToken", "accessToken", "idTokenIncludes", "accessTokenIncludes", "suppressed", "scopesAdded", "scopesSuppressed", "groups", "error"}
 )
 
 // Check validates the tests: section of a parsed mapping and returns every
@@ -74,8 +77,8 @@ func parseTests(m *config.Mapping) ([]*Case, []config.Finding) {
 	}
 	var cases []*Case
 	names := map[string]int{}
-	for i, item := range n.Content {
-		path := fmt.Sprintf("tests[%d]", i)
+	for _, item := range n.Content {
+		path := testPath(item)
 		c := r.testCase(item, path)
 		if c == nil {
 			continue
@@ -88,6 +91,20 @@ func parseTests(m *config.Mapping) ([]*Case, []config.Finding) {
 	}
 	config.Sort(r.findings)
 	return cases, r.findings
+}
+
+// testPath names a test in messages by its name, or by its line when it
+// has none: authors count tests by what they say, not from 0.
+func testPath(n *yaml.Node) string {
+	n = deref(n)
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if k, v := deref(n.Content[i]), deref(n.Content[i+1]); k.Value == "name" && v.Kind == yaml.ScalarNode && v.Tag == "!!str" && strings.TrimSpace(v.Value) != "" {
+				return fmt.Sprintf("tests[%q]", v.Value)
+			}
+		}
+	}
+	return fmt.Sprintf("tests[line %d]", n.Line)
 }
 
 // baseDir is where a test's relative paths start: the mapping's folder.
@@ -268,6 +285,14 @@ func (r *reader) expect(n *yaml.Node, path string) Expect {
 	if e, ok := fields["accessToken"]; ok {
 		x.AccessToken = r.claims(e.val, path+".accessToken")
 	}
+	if e, ok := fields["idTokenIncludes"]; ok {
+		x.IDTokenIncludes = r.claims(e.val, path+".idTokenIncludes")
+		r.notBoth(fields, "idToken", "idTokenIncludes", path)
+	}
+	if e, ok := fields["accessTokenIncludes"]; ok {
+		x.AccessTokenIncludes = r.claims(e.val, path+".accessTokenIncludes")
+		r.notBoth(fields, "accessToken", "accessTokenIncludes", path)
+	}
 	x.Suppressed = r.list(fields, "suppressed", path)
 	x.ScopesAdded = r.list(fields, "scopesAdded", path)
 	x.ScopesSuppressed = r.list(fields, "scopesSuppressed", path)
@@ -281,6 +306,15 @@ func (r *reader) expect(n *yaml.Node, path string) Expect {
 		}
 	}
 	return x
+}
+
+// notBoth reports a test that checks one token both exactly and in part:
+// the exact form already checks every claim.
+func (r *reader) notBoth(fields map[string]entry, exact, part, path string) {
+	if _, ok := fields[exact]; ok {
+		e := fields[part]
+		r.errorf(e.key, path+"."+part, "tests-expect", "%s: checks every claim of the token and %s: only the ones it names; use one of them (move these claims into %s:)", exact, part, exact)
+	}
 }
 
 // claims reads the expected claims of one token; {} means "adds none".
