@@ -44,12 +44,21 @@ func explain(msg string, names []string, code string) (string, string) {
 		if s := config.Suggest(name, names); s != "" {
 			return fmt.Sprintf("unknown name %q (did you mean %q?)", name, s), "unknown-name"
 		}
-		hint := ""
-		if strings.TrimSpace(code) == name {
-			hint = fmt.Sprintf("; if you meant the text %s, write '\"%s\"' or use const: %s", name, name, name)
+		readable := "expressions can read event and the sources " + listNames(names[1:])
+		if len(names) == 1 {
+			readable = "expressions can read event (the mapping has no sources)"
 		}
-		return fmt.Sprintf("unknown name %q: expressions can read event and the sources %s%s",
-			name, listNames(names[1:]), hint), "unknown-name"
+		if !bareWord(code, name) {
+			return fmt.Sprintf("unknown name %q: %s", name, readable), "unknown-name"
+		}
+		switch {
+		case strings.TrimSpace(code) == name:
+			// YAML would take the quotes of "premium" for its own.
+			return fmt.Sprintf("unknown name %q: to use the text %s, write '\"%s\"' (in quotes) or use const: %s; %s", name, name, name, name, readable), "unknown-name"
+		case strings.HasPrefix(strings.TrimSpace(code), name):
+			return fmt.Sprintf("unknown name %q: to use the text %s, write \"%s\" (in quotes), and put the whole expression in single quotes since it then starts with a quote; %s", name, name, name, readable), "unknown-name"
+		}
+		return fmt.Sprintf("unknown name %q: to use the text %s, write \"%s\" (in quotes); %s", name, name, name, readable), "unknown-name"
 	}
 	if m := reNoField.FindStringSubmatch(msg); m != nil {
 		field := m[1]
@@ -70,6 +79,19 @@ func explain(msg string, names []string, code string) (string, string) {
 		return fmt.Sprintf("unexpected %q here; text needs quotes inside the expression, e.g. '\"%s\"', and words need an operator between them", m[1], m[1]), "expression"
 	}
 	return plainTypes(msg), "expression"
+}
+
+// bareWord reports whether name stands alone in code, as a word meant as
+// text would (user.Title ?? Staff), rather than as the start of a member
+// access or call (usr.FirstName, lenght(x)).
+func bareWord(code, name string) bool {
+	re := regexp.MustCompile(`(^|[^\w.])` + regexp.QuoteMeta(name) + `\b\s*([.\[(]?)`)
+	for _, m := range re.FindAllStringSubmatch(code, -1) {
+		if m[2] == "" {
+			return true
+		}
+	}
+	return false
 }
 
 // reGoWord matches the Go type names goTypes cannot replace as plain
