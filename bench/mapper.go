@@ -7,8 +7,8 @@ import (
 
 // NewMapper loads workload/mapping.yaml as the Lambda does at init.
 func NewMapper(store mapper.Store) (Handler, error) {
-	mp, err := mapper.Load("mapping.yaml", mustRead("workload/mapping.yaml"), config.Options{}, mapper.Options{Store: store})
-	if err != nil {
+	mp, findings := mapper.Load(mustRead("workload/mapping.yaml"), mapper.LoadOptions{File: "mapping.yaml", Store: store})
+	if err := config.Errors(findings); err != nil {
 		return nil, err
 	}
 	return mp.Handle, nil

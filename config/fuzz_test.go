@@ -24,8 +24,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("&a [*a]"))
 	env := config.Options{LookupEnv: func(string) (string, bool) { return "T", true }}
 	f.Fuzz(func(t *testing.T, src []byte) {
-		m, err := config.Parse("fuzz.yaml", src, env)
-		if err != nil {
+		m, fs := config.Parse("fuzz.yaml", src, env)
+		if err := config.Errors(fs); err != nil {
 			if err.Error() == "" {
 				t.Fatal("an error without a message")
 			}

@@ -12,6 +12,12 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
+// MaxSize is the largest mapping, in bytes, that loads unless Options
+// says otherwise: a mapping is a few kilobytes, and a wrong S3 key must not
+// make the function read a large object into memory. The fetchers stop
+// reading at this size too.
+const MaxSize = 1 << 20
+
 // Options changes how a mapping is read.
 type Options struct {
 	// LookupEnv resolves ${VAR} references; nil means os.LookupEnv.
@@ -19,37 +25,32 @@ type Options struct {
 	// UnsetEnvIsWarning reports an unset ${VAR} as a warning and leaves the
 	// reference in place, for lint; the runtime treats it as an error.
 	UnsetEnvIsWarning bool
+	// MaxSize is the largest text accepted, in bytes; 0 means MaxSize.
+	MaxSize int
 }
 
-// Parse reads and validates a mapping. The error, an *Error, lists every
-// problem found with its position.
-func Parse(file string, src []byte, opts Options) (*Mapping, error) {
-	m, fs := Check(file, src, opts)
-	if err := Errors(fs); err != nil {
-		return nil, err
-	}
-	return m, nil
-}
-
-// ParseFile reads the mapping at path.
-func ParseFile(path string, opts Options) (*Mapping, error) {
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read mapping: %w", err)
-	}
-	return Parse(path, src, opts)
-}
-
-// Check reads a mapping and returns it with every finding, warnings
-// included. The mapping is as complete as the errors allow; it must not be
-// run unless Errors(findings) is nil.
-func Check(file string, src []byte, opts Options) (*Mapping, []Finding) {
+// Parse reads and validates a mapping and returns it with every finding,
+// warnings included. The mapping is as complete as the errors allow (nil
+// when the text is too large or not a YAML mapping at all); it must not be
+// run unless Errors(findings) is nil. Package mapper's Load is the one
+// caller outside tests: it compiles what Parse returns.
+func Parse(file string, src []byte, opts Options) (*Mapping, []Finding) {
 	if opts.LookupEnv == nil {
 		opts.LookupEnv = os.LookupEnv
 	}
+	limit := opts.MaxSize
+	if limit <= 0 {
+		limit = MaxSize
+	}
+	if len(src) > limit {
+		return nil, []Finding{{File: file, Pos: Pos{Line: 1, Column: 1}, Severity: SevError, Rule: "size",
+			Message: fmt.Sprintf("this mapping is %d bytes, more than the %d bytes the function loads; a mapping is a few kilobytes: remove what it does not need, or split out generated parts", len(src), limit)}}
+	}
 	p := &parser{file: file, src: src, opts: opts, lineStarts: lineStarts(src)}
 	m := &Mapping{File: file, Size: len(src), Timeout: DefaultTimeout, OnClaimError: Omit}
-	p.parse(m)
+	if !p.parse(m) {
+		m = nil
+	}
 	if len(src) > maxInlineSize {
 		p.findings = append(p.findings, Finding{File: file, Pos: Pos{Line: 1, Column: 1}, Severity: SevInfo, Rule: "size",
 			Message: fmt.Sprintf("this mapping is %d bytes; Lambda environment variables hold 4 KB in total, so deploy it from S3 (CLAIMS_MAPPING_URI) rather than inline in CLAIMS_MAPPING", len(src))})
@@ -92,21 +93,23 @@ func (p *parser) errorf(n *yaml.Node, path, rule, format string, args ...any) {
 	p.report(n, path, rule, SevError, format, args...)
 }
 
-func (p *parser) parse(m *Mapping) {
+// parse fills m; it returns false when the text is not a YAML mapping at
+// all, so there is nothing to compile.
+func (p *parser) parse(m *Mapping) bool {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(p.src, &doc); err != nil {
 		p.yamlError(err)
-		return
+		return false
 	}
 	if len(doc.Content) == 0 {
 		p.findings = append(p.findings, Finding{File: p.file, Pos: Pos{1, 1}, Severity: SevError, Rule: "yaml",
 			Message: "the mapping is empty; start with \"version: 1\" and a claims: section"})
-		return
+		return false
 	}
 	root := doc.Content[0]
 	fields := p.object(root, "", topKeys)
 	if fields == nil {
-		return
+		return false
 	}
 	if e, ok := fields["version"]; ok {
 		v, ok := p.integer(e.val, "version")
@@ -159,11 +162,10 @@ func (p *parser) parse(m *Mapping) {
 			p.errorf(e.key, "scopes", "v1-access", "scopes change only the access token, which V1_0 triggers cannot change; set triggerVersion: V2_0 or remove scopes:")
 		}
 	}
-	if e, ok := fields["tests"]; ok {
-		// Inline tests are for `claimsmapper test`; the runtime ignores them.
-		m.Tests = e.val
-	}
+	// tests: is for `claimsmapper test` (package inlinetest reads it); the
+	// runtime ignores it.
 	p.crossChecks(m)
+	return true
 }
 
 var topKeys = []string{"version", "triggerVersion", "timeout", "onClaimError", "sources", "claims", "suppress", "groups", "scopes", "tests"}

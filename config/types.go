@@ -3,8 +3,6 @@ package config
 import (
 	"strings"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // Current is the only mapping format version this build understands.
@@ -36,9 +34,6 @@ type Mapping struct {
 	Suppress []*Suppression
 	Groups   *Groups
 	Scopes   *Scopes
-
-	// Tests is the raw tests: section, read by `claimsmapper test`; nil when absent.
-	Tests *yaml.Node
 }
 
 // ErrorPolicy says what happens when a claim expression or a source lookup fails.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
+	"github.com/claimsmapper/claimsmapper/internal/lint"
 )
 
 // block is one ```yaml example and the line its first YAML line is on.
@@ -109,8 +110,7 @@ func checkBlock(t *testing.T, doc string, b block) {
 			t.Errorf("the example differs from %s; copy the file into the docs again", b.file)
 		}
 	}
-	suite, fs := inlinetest.Load(name, b.src)
-	for _, f := range fs {
+	for _, f := range lint.Check(name, b.src, nil) {
 		if f.Severity == config.SevInfo {
 			continue
 		}
@@ -122,6 +122,7 @@ func checkBlock(t *testing.T, doc string, b block) {
 	if t.Failed() {
 		return
 	}
+	suite, _ := inlinetest.Parse(name, b.src)
 	for _, c := range suite.Cases {
 		if o := suite.Run(context.Background(), c); !o.Passed() {
 			t.Errorf("inline test %q fails: %s %v", c.Name, o.Problem, o.Diffs)

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/dynamo"
 	"github.com/claimsmapper/claimsmapper/internal/testenv"
 	"github.com/claimsmapper/claimsmapper/mapper"
@@ -152,8 +151,7 @@ func TestHandwrittenLambda(t *testing.T) {
 	got, _ := dig(decode(t, inv.Body), "response", "claimsOverrideDetails", "claimsToAddOrOverride").(map[string]any)
 
 	t.Setenv("TABLE_NAME", "SampleUsers")
-	mp, err := mapper.Load("mapping.yaml", readFile(t, "../testdata/seed/mapping.yaml"),
-		config.Options{}, mapper.Options{Store: dynamo.New(db.Client, nil)})
+	mp, err := loadErr(mapper.Load(readFile(t, "../testdata/seed/mapping.yaml"), mapper.LoadOptions{File: "mapping.yaml", Store: dynamo.New(db.Client, nil)}))
 	if err != nil {
 		t.Fatal(err)
 	}

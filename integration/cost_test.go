@@ -58,7 +58,7 @@ func startCostEnv(tb testing.TB) *costEnv {
 }
 
 func (c *costEnv) load(tb testing.TB, src string) *mapper.Mapper {
-	mp, err := mapper.Load("mapping.yaml", []byte(src), config.Options{}, mapper.Options{Store: dynamo.New(c.client, nil)})
+	mp, err := loadErr(mapper.Load([]byte(src), mapper.LoadOptions{File: "mapping.yaml", Store: dynamo.New(c.client, nil)}))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -154,4 +154,9 @@ func BenchmarkDynamoDBCost(b *testing.B) {
 		b.ReportMetric(float64(reqs)/float64(b.N), "requests/op")
 		b.ReportMetric(float64(least), "min-in-flight")
 	})
+}
+
+// loadErr turns Load's findings into the error they amount to.
+func loadErr(mp *mapper.Mapper, fs []config.Finding) (*mapper.Mapper, error) {
+	return mp, config.Errors(fs)
 }

@@ -54,9 +54,7 @@ func BenchmarkHandler(b *testing.B) {
 		b.Fatal(err)
 	}
 	event := readFile(b, "../testdata/seed/event.json")
-	mp, err := mapper.Load("mapping.yaml", readFile(b, "../testdata/seed/mapping.yaml"),
-		config.Options{LookupEnv: func(string) (string, bool) { return "SampleUsers", true }},
-		mapper.Options{Store: store})
+	mp, err := loadErr(mapper.Load(readFile(b, "../testdata/seed/mapping.yaml"), mapper.LoadOptions{File: "mapping.yaml", Config: config.Options{LookupEnv: func(string) (string, bool) { return "SampleUsers", true }}, Store: store}))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -82,8 +80,7 @@ func TestHandwrittenMatchesMapper(t *testing.T) {
 		t.Fatal(err)
 	}
 	event := readFile(t, "../testdata/seed/event.json")
-	mp, err := mapper.Load("mapping.yaml", readFile(t, "../testdata/seed/mapping.yaml"),
-		config.Options{LookupEnv: func(string) (string, bool) { return "SampleUsers", true }}, mapper.Options{Store: store})
+	mp, err := loadErr(mapper.Load(readFile(t, "../testdata/seed/mapping.yaml"), mapper.LoadOptions{File: "mapping.yaml", Config: config.Options{LookupEnv: func(string) (string, bool) { return "SampleUsers", true }}, Store: store}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,14 +16,6 @@ import (
 	"github.com/claimsmapper/claimsmapper/config"
 )
 
-// Options wires a Mapper to the world.
-type Options struct {
-	// Store serves the mapping's sources. It may be nil for a mapping without sources.
-	Store Store
-	// Logger receives warnings about omitted claims and failed lookups; nil discards them.
-	Logger *slog.Logger
-}
-
 // Mapper is a compiled mapping. It is safe for concurrent use.
 type Mapper struct {
 	cfg      *config.Mapping
@@ -36,8 +28,9 @@ type Mapper struct {
 	groups   groupRules
 	scopeAdd []*scopeRule
 	scopeDel []*scopeRule
-	vms      sync.Pool
-	envs     sync.Pool
+	// The pools are pointers so that WithStore's copy shares them.
+	vms  *sync.Pool
+	envs *sync.Pool
 	// claimNames is every claim name, sorted: the order the response
 	// writes claims in, as encoding/json would.
 	claimNames []string
@@ -81,35 +74,13 @@ type scopeRule struct {
 	value, when *vm.Program
 }
 
-// Load parses, validates and compiles a mapping: the one path from text to a
-// runnable mapping, shared by the Lambda, the CLI and lint.
-func Load(file string, src []byte, cfgOpts config.Options, opts Options) (*Mapper, error) {
-	m, err := config.Parse(file, src, cfgOpts)
-	if err != nil {
-		return nil, err
-	}
-	return Compile(m, opts)
-}
-
-// Compile compiles a parsed mapping. The error, a *config.Error, lists every
-// expression that does not compile and every dependency cycle.
-func Compile(m *config.Mapping, opts Options) (*Mapper, error) {
-	mp, fs := Check(m, opts)
-	if err := config.Errors(fs); err != nil {
-		return nil, err
-	}
-	return mp, nil
-}
-
-// Check compiles what it can of m and returns every finding. The Mapper must
-// not be used unless config.Errors(findings) is nil.
-func Check(m *config.Mapping, opts Options) (*Mapper, []config.Finding) {
-	log := opts.Logger
+// compile compiles what it can of m and returns every finding. The Mapper
+// must not be used unless config.Errors(findings) is nil.
+func compile(m *config.Mapping, store Store, log *slog.Logger) (*Mapper, []config.Finding) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	mp := &Mapper{cfg: m, store: opts.Store, log: log}
-	mp.vms.New = func() any { return &vm.VM{} }
+	mp := &Mapper{cfg: m, store: store, log: log, vms: &sync.Pool{New: func() any { return &vm.VM{} }}, envs: &sync.Pool{}}
 	c := newCompiler(m)
 	mp.compileSources(c)
 	for _, cl := range m.Claims {
@@ -140,9 +111,6 @@ func Check(m *config.Mapping, opts Options) (*Mapper, []config.Finding) {
 			c.add(config.Finding{Pos: s.Pos, Path: "sources." + s.Name, Severity: config.SevWarning, Rule: "source-unused",
 				Message: fmt.Sprintf("source %q is never used, yet it would cost a DynamoDB request per sign-in; use it in a claim or remove it", s.Name)})
 		}
-	}
-	if len(m.Sources) > 0 && opts.Store == nil {
-		log.Debug("mapping has sources but no store; lookups will fail")
 	}
 	return mp, c.findings
 }

@@ -1,7 +1,14 @@
 // Package mapper compiles a mapping (package config) into expr programs and
 // evaluates it for Cognito Pre Token Generation events of versions 1, 2 and 3.
 //
-// Everything expensive happens once, in Compile: expressions are compiled,
+// Load is the one front door from a mapping's text to a runnable Mapper: it
+// parses the text (package config), compiles it and returns every finding
+// with, when none is an error, the Mapper. The Lambda's init, every CLI
+// command and lint (internal/lint) call it and nothing else, so lint
+// accepts exactly what the function loads; config.Options carries the
+// limits (size) and the environment ${VAR} resolves against.
+//
+// Everything expensive happens once, in Load: expressions are compiled,
 // the sources are ordered by their dependencies, and the attributes each
 // source must fetch are worked out from the expressions that read it. Per
 // event, Handle decodes the event, looks the sources up through a Store,

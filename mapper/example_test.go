@@ -27,8 +27,8 @@ func ExampleMapper_Handle() {
 	users := localdata.New(map[string][]mapper.Item{
 		"SampleUsers": {{"userName": "benbpyle", "FirstName": "Ben", "LastName": "Pyle"}},
 	})
-	mp, err := mapper.Load("mapping.yaml", []byte(exampleMapping), config.Options{}, mapper.Options{Store: users})
-	if err != nil {
+	mp, findings := mapper.Load([]byte(exampleMapping), mapper.LoadOptions{File: "mapping.yaml", Store: users})
+	if err := config.Errors(findings); err != nil {
 		fmt.Println(err)
 		return
 	}
@@ -42,44 +42,31 @@ func ExampleMapper_Handle() {
 	// {"version":"1","userName":"benbpyle","request":{},"response":{"claimsOverrideDetails":{"claimsToAddOrOverride":{"firstName":"Ben","lastName":"Pyle"},"claimsToSuppress":[],"groupOverrideDetails":{"groupsToOverride":[],"iamRolesToOverride":[],"preferredRole":null}}}}
 }
 
-// A mapping that does not load says where and why, with every problem at once.
+// A mapping that does not load says where and why, with every problem at
+// once; expression errors carry the column inside the expression, mapped
+// into the file.
 func ExampleLoad_error() {
-	_, err := mapper.Load("mapping.yaml", []byte(`version: 1
-sources:
-  user: { table: SampleUsers, key: { userName: event.userName } }
-claims:
-  firstName: usr.FirstName
-  sub: user.id
-`), config.Options{}, mapper.Options{})
-	fmt.Println(err)
-	// Output:
-	// mapping.yaml:6:3: claims.sub: claim "sub" cannot be added or overridden: Cognito protects this claim in every token
-}
-
-// Expression errors carry the column inside the expression, mapped into the file.
-func ExampleCompile_error() {
-	m, err := config.Parse("mapping.yaml", []byte(`version: 1
+	_, findings := mapper.Load([]byte(`version: 1
 sources:
   user: { table: SampleUsers, key: { userName: event.userName } }
 claims:
   firstName: usr.FirstName
   fullName: 'user.FirstName + " " + user.LastNme + event.usrName'
-`), config.Options{})
-	if err != nil {
-		fmt.Println(err)
-		return
+  sub: user.id
+`), mapper.LoadOptions{File: "mapping.yaml"})
+	for _, f := range findings {
+		fmt.Println(f)
 	}
-	_, err = mapper.Compile(m, mapper.Options{})
-	fmt.Println(err)
 	// Output:
 	// mapping.yaml:5:14: claims.firstName: unknown name "usr" (did you mean "user"?)
 	// mapping.yaml:6:58: claims.fullName: event has no field "usrName" (did you mean "userName"?)
+	// mapping.yaml:7:3: claims.sub: claim "sub" cannot be added or overridden: Cognito protects this claim in every token
 }
 
 // EvaluateTrace tells why a token has, or lacks, each claim.
 func ExampleMapper_EvaluateTrace() {
 	users := localdata.New(map[string][]mapper.Item{"SampleUsers": {}})
-	mp, _ := mapper.Load("mapping.yaml", []byte(exampleMapping), config.Options{}, mapper.Options{Store: users})
+	mp, _ := mapper.Load([]byte(exampleMapping), mapper.LoadOptions{File: "mapping.yaml", Store: users})
 	ev := &mapper.Event{Version: "2", UserName: "nobody"}
 	_, trace, _ := mp.EvaluateTrace(context.Background(), ev)
 	for _, s := range trace.Sources {

@@ -17,11 +17,15 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
+// loadErr turns Load's findings into the error they amount to.
+func loadErr(mp *mapper.Mapper, fs []config.Finding) (*mapper.Mapper, error) {
+	return mp, config.Errors(fs)
+}
+
 // load compiles a mapping from text, served by the given store.
 func load(t testing.TB, yaml string, store mapper.Store) *mapper.Mapper {
 	t.Helper()
-	mp, err := mapper.Load("mapping.yaml", []byte(yaml), config.Options{LookupEnv: func(string) (string, bool) { return "", false }},
-		mapper.Options{Store: store, Logger: slog.New(slog.DiscardHandler)})
+	mp, err := loadErr(mapper.Load([]byte(yaml), mapper.LoadOptions{File: "mapping.yaml", Config: config.Options{LookupEnv: func(string) (string, bool) { return "", false }}, Store: store, Logger: slog.New(slog.DiscardHandler)}))
 	if err != nil {
 		t.Fatalf("load mapping:\n%v", err)
 	}

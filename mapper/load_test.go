@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -42,7 +41,7 @@ func TestMappingsThatDoNotLoad(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := mapper.Load("mapping.yaml", []byte(tt.mapping), config.Options{}, mapper.Options{})
+			_, err := loadErr(mapper.Load([]byte(tt.mapping), mapper.LoadOptions{File: "mapping.yaml"}))
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err =\n%v\nwant it to contain\n%s", err, tt.want)
 			}

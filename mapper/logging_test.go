@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -35,7 +34,7 @@ groups:
 	for _, level := range []slog.Level{slog.LevelInfo, slog.LevelDebug} {
 		var logs bytes.Buffer
 		log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: level}))
-		mp, err := mapper.Load("mapping.yaml", []byte(mapping), config.Options{}, mapper.Options{Store: store, Logger: log})
+		mp, err := loadErr(mapper.Load([]byte(mapping), mapper.LoadOptions{File: "mapping.yaml", Store: store, Logger: log}))
 		if err != nil {
 			t.Fatal(err)
 		}

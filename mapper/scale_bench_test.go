@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/localdata"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
@@ -46,7 +45,7 @@ func scaleStore() mapper.Store {
 func BenchmarkScaleEvaluate(b *testing.B) {
 	event := readFile(b, "../testdata/events/v2.json")
 	for _, n := range scaleSizes {
-		mp, err := mapper.Load("mapping.yaml", scaledMapping(n), config.Options{}, mapper.Options{Store: scaleStore()})
+		mp, err := loadErr(mapper.Load(scaledMapping(n), mapper.LoadOptions{File: "mapping.yaml", Store: scaleStore()}))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -69,7 +68,7 @@ func BenchmarkScaleLoad(b *testing.B) {
 		b.Run(fmt.Sprintf("claims=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := mapper.Load("mapping.yaml", src, config.Options{}, mapper.Options{Store: scaleStore()}); err != nil {
+				if _, err := loadErr(mapper.Load(src, mapper.LoadOptions{File: "mapping.yaml", Store: scaleStore()})); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -80,7 +79,7 @@ func BenchmarkScaleLoad(b *testing.B) {
 // The scaled mappings must produce every claim, or the benchmark measures
 // less than it says.
 func TestScaledMappingProducesEveryClaim(t *testing.T) {
-	mp, err := mapper.Load("mapping.yaml", scaledMapping(100), config.Options{}, mapper.Options{Store: scaleStore()})
+	mp, err := loadErr(mapper.Load(scaledMapping(100), mapper.LoadOptions{File: "mapping.yaml", Store: scaleStore()}))
 	if err != nil {
 		t.Fatal(err)
 	}

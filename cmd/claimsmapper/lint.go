@@ -11,6 +11,7 @@ import (
 
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
+	"github.com/claimsmapper/claimsmapper/internal/lint"
 )
 
 const lintUsage = `Usage: claimsmapper lint [--format text|json|github] [--strict] FILE...
@@ -68,7 +69,7 @@ func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 			unreadable = true
 			continue
 		}
-		_, findings := inlinetest.Load(file, src)
+		findings := lint.Check(file, src, nil)
 		for _, f := range findings {
 			if f.Severity == config.SevError || (*strict && f.Severity == config.SevWarning) {
 				failed = true

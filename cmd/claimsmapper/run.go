@@ -97,21 +97,25 @@ func parseFlags(fs *flag.FlagSet, args []string, usage string, stdout, stderr io
 }
 
 // loadMapper reads and compiles a mapping, wired to the local data file when
-// one is given and to DynamoDB otherwise.
+// one is given and to DynamoDB otherwise. A mapping without sources reads
+// nothing, so it needs neither: it runs with no AWS configuration at all.
 func loadMapper(ctx context.Context, mappingPath, dataPath string, stdin io.Reader, stderr io.Writer) (*mapper.Mapper, error) {
 	src, err := readInput(mappingPath, stdin)
 	if err != nil {
 		return nil, fmt.Errorf("claimsmapper: cannot read the mapping: %w", err)
 	}
-	m, err := config.Parse(mappingPath, src, config.Options{})
-	if err != nil {
+	mp, fs := mapper.Load(src, mapper.LoadOptions{File: mappingPath, Logger: cliLogger(stderr)})
+	if err := config.Errors(fs); err != nil {
 		return nil, err
+	}
+	if !mp.HasSources() && dataPath == "" {
+		return mp, nil
 	}
 	store, err := openStore(ctx, dataPath)
 	if err != nil {
 		return nil, err
 	}
-	return mapper.Compile(m, mapper.Options{Store: store, Logger: cliLogger(stderr)})
+	return mp.WithStore(store), nil
 }
 
 // openStore returns the store behind the mapping's sources.

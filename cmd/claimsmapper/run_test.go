@@ -135,3 +135,39 @@ func TestVersion(t *testing.T) {
 		t.Errorf("exit %d, %q", code, out)
 	}
 }
+
+// TestAMappingWithoutSourcesNeedsNoAWSConfiguration: run, preview, explain
+// and test read nothing from DynamoDB for such a mapping, so they must not
+// ask for a region or credentials.
+func TestAMappingWithoutSourcesNeedsNoAWSConfiguration(t *testing.T) {
+	for _, v := range []string{"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} {
+		t.Setenv(v, "")
+	}
+	dir := t.TempDir()
+	t.Setenv("AWS_CONFIG_FILE", dir+"/none")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", dir+"/none")
+	mapping := dir + "/mapping.yaml"
+	if err := os.WriteFile(mapping, []byte("version: 1\nclaims:\n  plan: { const: free }\ntests:\n  - name: plan is free\n    event: event.json\n    expect: { idToken: { plan: free } }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := os.ReadFile(seedEvent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir+"/event.json", ev, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"test", mapping},
+		{"run", "--mapping", mapping, "--event", seedEvent},
+		{"preview", "--mapping", mapping, "--event", seedEvent},
+		{"explain", "--mapping", mapping, "--event", seedEvent},
+	} {
+		t.Run(args[0]+" runs", func(t *testing.T) {
+			code, out, errOut := execCLI(t, "", args...)
+			if code != exitOK || !strings.Contains(out, "free") && !strings.Contains(out, "PASS") {
+				t.Errorf("exit %d:\n%s%s", code, out, errOut)
+			}
+		})
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
+	"github.com/claimsmapper/claimsmapper/internal/lint"
 )
 
 const testUsage = `Usage: claimsmapper test [--run REGEX] [--format text|junit] FILE...
@@ -55,12 +56,12 @@ func runTest(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			broken = true
 			continue
 		}
-		suite, findings := inlinetest.Load(file, src)
-		if err := config.Errors(findings); err != nil {
+		if err := config.Errors(lint.Check(file, src, nil)); err != nil {
 			fmt.Fprintln(stderr, err)
 			broken = true
 			continue
 		}
+		suite, _ := inlinetest.Parse(file, src)
 		fo := inlinetest.FileOutcomes{File: file}
 		for _, c := range suite.Cases {
 			if re.MatchString(c.Name) {

@@ -5,8 +5,9 @@
 // A test names an event (a file or an inline object), the data its sources
 // read (inline tables or a data file, served from memory by package
 // localdata) and what the tokens must then hold. The runtime ignores tests:;
-// Check validates the section for lint, Load prepares it for running, and
-// Suite.Run evaluates one test and compares, the way the event's version
+// Parse reads the section (package lint adds its findings to the mapping's
+// own), and Suite.Run loads the mapping through mapper.Load, as the function
+// does, evaluates one test and compares, the way the event's version
 // writes values (text only under V1).
 //
 // ${VAR} references in the mapping resolve, per test, from the test's env:

@@ -18,7 +18,7 @@ func load(t *testing.T, name string) *Suite {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, fs := Load(path, src)
+	s, fs := Parse(path, src)
 	if err := config.Errors(fs); err != nil {
 		t.Fatalf("%s does not load:\n%v", name, err)
 	}
@@ -103,7 +103,7 @@ func TestBadTestsAreReportedWithPositions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, fs := Load("testdata/badtests.yaml", src)
+	_, fs := Parse("testdata/badtests.yaml", src)
 	var got []string
 	for _, f := range fs {
 		got = append(got, f.String())
@@ -131,14 +131,12 @@ func TestBadTestsAreReportedWithPositions(t *testing.T) {
 	}
 }
 
-func TestCheckIgnoresAMappingWithoutTests(t *testing.T) {
+func TestAMappingWithoutTestsHasNoTestFindings(t *testing.T) {
 	t.Parallel()
-	m, fs := config.Check("m.yaml", []byte("version: 1\nclaims:\n  plan: { const: free }\n"), config.Options{})
-	if err := config.Errors(fs); err != nil {
-		t.Fatal(err)
-	}
-	if got := Check(m); len(got) != 0 {
-		t.Errorf("want no findings, got %v", got)
+	for _, src := range []string{"version: 1\nclaims:\n  plan: { const: free }\n", "not: [yaml", "- a list\n", ""} {
+		if s, got := Parse("m.yaml", []byte(src)); len(got) != 0 || len(s.Cases) != 0 {
+			t.Errorf("%q: want no tests and no findings, got %v", src, got)
+		}
 	}
 }
 

@@ -48,11 +48,23 @@ var (
 	expectKeys = []string{"idToken", "accessToken", "idTokenIncludes", "accessTokenIncludes", "suppressed", "scopesAdded", "scopesSuppressed", "groups", "error"}
 )
 
-// Check validates the tests: section of a parsed mapping and returns every
-// problem, for lint. Paths in the section are relative to the mapping file.
-func Check(m *config.Mapping) []config.Finding {
-	_, fs := parseTests(m)
-	return fs
+// testsNode finds the tests: section of a mapping's text, or returns nil.
+// Text that is not YAML has no tests; the mapping's loader says why.
+func testsNode(src []byte) *yaml.Node {
+	var doc yaml.Node
+	if yaml.Unmarshal(src, &doc) != nil || len(doc.Content) == 0 {
+		return nil
+	}
+	root := deref(doc.Content[0])
+	if root.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if k := deref(root.Content[i]); k.Kind == yaml.ScalarNode && k.Value == "tests" {
+			return root.Content[i+1]
+		}
+	}
+	return nil
 }
 
 // reader walks the tests: node and collects findings.
@@ -62,12 +74,12 @@ type reader struct {
 	findings []config.Finding
 }
 
-func parseTests(m *config.Mapping) ([]*Case, []config.Finding) {
-	if m == nil || m.Tests == nil {
+func parseTests(file string, tests *yaml.Node) ([]*Case, []config.Finding) {
+	if tests == nil {
 		return nil, nil
 	}
-	r := &reader{file: m.File, dir: baseDir(m.File)}
-	n := deref(m.Tests)
+	r := &reader{file: file, dir: baseDir(file)}
+	n := deref(tests)
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 		return nil, nil
 	}

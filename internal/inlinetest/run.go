@@ -22,22 +22,13 @@ type Suite struct {
 	lookupEnv func(string) (string, bool)
 }
 
-// Load reads a mapping and its tests. Unset ${VAR} references are not errors
-// here, since each test may set them with env:. The findings hold every
-// error of the mapping and of its tests: section; run nothing unless
-// config.Errors(findings) is nil.
-func Load(file string, src []byte) (*Suite, []config.Finding) {
-	m, fs := config.Check(file, src, config.Options{UnsetEnvIsWarning: true})
-	// The expressions are checked even when other parts of the mapping are
-	// wrong, so one run of lint shows every mistake; only a file that is not
-	// YAML at all has nothing to check.
-	if !hasRule(fs, "yaml") {
-		_, cfs := mapper.Check(m, mapper.Options{})
-		fs = append(fs, cfs...)
-	}
-	cases, tfs := parseTests(m)
-	fs = append(fs, tfs...)
-	config.Sort(fs)
+// Parse reads the tests: section of a mapping's text and returns the tests
+// with every problem the section has. It does not check the rest of the
+// mapping: package lint adds what the mapping's loader finds, and a test
+// loads the mapping the way the function does when it runs. Run nothing
+// unless config.Errors(findings) is nil.
+func Parse(file string, src []byte) (*Suite, []config.Finding) {
+	cases, fs := parseTests(file, testsNode(src))
 	return &Suite{File: file, Cases: cases, src: src, lookupEnv: os.LookupEnv}, fs
 }
 
@@ -65,18 +56,14 @@ func (s *Suite) Run(ctx context.Context, c *Case) Outcome {
 		}
 		return s.lookupEnv(name)
 	}
-	m, err := config.Parse(s.File, s.src, config.Options{LookupEnv: lookup})
-	if err != nil {
+	var log bytes.Buffer
+	mp, fs := mapper.Load(s.src, mapper.LoadOptions{File: s.File, Config: config.Options{LookupEnv: lookup},
+		Store: c.Data, Logger: testLogger(&log)})
+	if err := config.Errors(fs); err != nil {
 		out.Problem = "the mapping does not load for this test: " + oneLine(err.Error())
 		if unsetVariable(err) {
 			out.Problem += "; or give the test the variable in its env:, e.g. env: { TABLE_NAME: Users }"
 		}
-		return out
-	}
-	var log bytes.Buffer
-	mp, err := mapper.Compile(m, mapper.Options{Store: c.Data, Logger: testLogger(&log)})
-	if err != nil {
-		out.Problem = "the mapping does not compile: " + oneLine(err.Error())
 		return out
 	}
 	r, err := mp.Evaluate(ctx, c.Event)

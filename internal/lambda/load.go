@@ -22,7 +22,8 @@ func Open(ctx context.Context, lookupEnv func(string) (string, bool), store mapp
 	}
 	return mappingfile.Open(ctx, loc, mappingfile.Options{
 		Compile: func(name string, src []byte) (*mapper.Mapper, error) {
-			return mapper.Load(name, src, config.Options{LookupEnv: lookupEnv}, mapper.Options{Store: store, Logger: log})
+			mp, fs := mapper.Load(src, mapper.LoadOptions{File: name, Config: config.Options{LookupEnv: lookupEnv}, Store: store, Logger: log})
+			return mp, config.Errors(fs)
 		},
 		Log: log,
 	})

@@ -18,6 +18,11 @@ import (
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
+// MaxSize bounds the mapping's text: a mapping is a few kilobytes, and a
+// wrong key must not make the function read a large object into memory. It
+// is the limit the mapping's loader (and so lint) applies.
+const MaxSize = config.MaxSize
+
 // Defaults for Options.
 const (
 	// DefaultRefreshWait is how long an invocation waits for a check it

@@ -126,7 +126,8 @@ func newHarness(t *testing.T) *harness {
 	h.opts = Options{
 		Compile: func(name string, src []byte) (*mapper.Mapper, error) {
 			h.compiles.Add(1)
-			return mapper.Load(name, src, config.Options{}, mapper.Options{})
+			mp, fs := mapper.Load(src, mapper.LoadOptions{File: name})
+			return mp, config.Errors(fs)
 		},
 		Log:          slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		S3:           func(context.Context) (S3API, error) { return h.s3, nil },

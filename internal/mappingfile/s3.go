@@ -19,10 +19,6 @@ type S3API interface {
 	GetObject(ctx context.Context, in *s3.GetObjectInput, optFns ...func(*s3.Options)) (*s3.GetObjectOutput, error)
 }
 
-// MaxSize bounds the mapping's text: a mapping is a few kilobytes, and a
-// wrong key must not make the function read a large object into memory.
-const MaxSize = 1 << 20
-
 // NewS3Client builds an S3 client from the standard AWS configuration. When
 // AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL) points it at a local server, it
 // uses path-style addressing, since local servers do not serve

@@ -1,0 +1,11 @@
+// Package lint is what `claimsmapper lint` reports for a mapping file: the
+// findings of mapper.Load, the one function the Lambda and every command
+// load a mapping with, plus the problems of the tests: section (package
+// inlinetest), which the function ignores.
+//
+// Lint adds no rule of its own to the mapping: a rule that lint applies and
+// the function does not (or the reverse) would let lint say ok to a mapping
+// the function refuses. The one difference is the environment: where lint
+// runs, a ${VAR} the function will have may be unset, so lint reports it as
+// a warning instead of an error.
+package lint

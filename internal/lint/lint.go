@@ -1,0 +1,28 @@
+package lint
+
+import (
+	"strings"
+
+	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
+	"github.com/claimsmapper/claimsmapper/mapper"
+)
+
+// Check returns every finding for a mapping's text, sorted by position:
+// those of mapper.Load with the same options (size limit included) and
+// those of the tests: section. env says what ${VAR} references resolve
+// against; nil means the process environment. An unset variable is a
+// warning here, since lint seldom runs where the function does.
+func Check(file string, src []byte, env func(string) (string, bool)) []config.Finding {
+	_, fs := mapper.Load(src, mapper.LoadOptions{File: file, Config: config.Options{LookupEnv: env, UnsetEnvIsWarning: true}})
+	_, tfs := inlinetest.Parse(file, src)
+	fs = append(fs, tfs...)
+	config.Sort(fs)
+	return fs
+}
+
+// IsTestsFinding tells a finding about the tests: section, which the
+// function ignores, from one about the mapping itself.
+func IsTestsFinding(f config.Finding) bool {
+	return strings.HasPrefix(f.Rule, "tests")
+}

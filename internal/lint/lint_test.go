@@ -1,0 +1,145 @@
+package lint_test
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/lint"
+	"github.com/claimsmapper/claimsmapper/mapper"
+)
+
+// allSet and noneSet are the two environments the equivalence is checked
+// under: every ${VAR} resolves, or none does.
+func allSet(string) (string, bool)  { return "Users", true }
+func noneSet(string) (string, bool) { return "", false }
+
+// mappingErrors is what lint says is wrong with the mapping itself, without
+// its tests: section, which the function ignores.
+func mappingErrors(fs []config.Finding) []string {
+	var out []string
+	for _, f := range fs {
+		if f.Severity == config.SevError && !lint.IsTestsFinding(f) {
+			out = append(out, f.String())
+		}
+	}
+	return out
+}
+
+// checkEquivalence asserts that lint reports an error exactly when the
+// function's loader refuses the text, with the same errors.
+func checkEquivalence(t *testing.T, name string, src []byte) {
+	t.Helper()
+	lintErrs := mappingErrors(lint.Check(name, src, allSet))
+	mp, fs := mapper.Load(src, mapper.LoadOptions{File: name, Config: config.Options{LookupEnv: allSet}})
+	loadErr := config.Errors(fs)
+	if (len(lintErrs) > 0) != (loadErr != nil) || (mp == nil) != (loadErr != nil) {
+		t.Fatalf("%s: lint errors %q, but load error %v", name, lintErrs, loadErr)
+	}
+	var loadErrs []string
+	for _, f := range fs {
+		if f.Severity == config.SevError {
+			loadErrs = append(loadErrs, f.String())
+		}
+	}
+	if strings.Join(lintErrs, "\n") != strings.Join(loadErrs, "\n") {
+		t.Errorf("%s: lint and load report different errors:\nlint:\n%s\nload:\n%s", name, strings.Join(lintErrs, "\n"), strings.Join(loadErrs, "\n"))
+	}
+	// Where the variables are unset, lint warns and the function refuses.
+	lintFs := lint.Check(name, src, noneSet)
+	warned := len(mappingErrors(lintFs)) > 0
+	for _, f := range lintFs {
+		warned = warned || f.Rule == "env-unset"
+	}
+	if _, fs := mapper.Load(src, mapper.LoadOptions{File: name, Config: config.Options{LookupEnv: noneSet}}); warned != (config.Errors(fs) != nil) {
+		t.Errorf("%s with no variables set: lint warned or failed %v, load failed %v", name, warned, config.Errors(fs))
+	}
+}
+
+// shipped is every YAML file in the project: mappings, data files, lint
+// cases. Any text at all must get the same answer from lint and load.
+func shipped(t testing.TB) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	err := filepath.WalkDir("../..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == ".git" || d.Name() == "cdk.out") {
+			return filepath.SkipDir
+		}
+		ext := filepath.Ext(path)
+		if d.IsDir() || (ext != ".yaml" && ext != ".yml" && !strings.Contains(path, "testdata/fuzz/")) {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if strings.Contains(path, "testdata/fuzz/") {
+			b = corpusEntry(t, path, b)
+		}
+		files[path] = b
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// corpusEntry reads the []byte of a Go fuzz corpus file.
+func corpusEntry(t testing.TB, path string, b []byte) []byte {
+	for _, line := range strings.Split(string(b), "\n") {
+		if s, ok := strings.CutPrefix(line, "[]byte("); ok {
+			if u, err := strconv.Unquote(strings.TrimSuffix(s, ")")); err == nil {
+				return []byte(u)
+			}
+		}
+	}
+	t.Logf("%s: not a []byte corpus entry, read as it is", path)
+	return b
+}
+
+func TestLintFailsExactlyWhenLoadFails(t *testing.T) {
+	files := shipped(t)
+	if len(files) < 50 {
+		t.Fatalf("found only %d YAML files; is the walk rooted at the project?", len(files))
+	}
+	for name, src := range files {
+		t.Run(name, func(t *testing.T) { checkEquivalence(t, name, src) })
+	}
+}
+
+func TestLintAndLoadApplyTheSameSizeLimit(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("version: 1\nclaims:\n")
+	for i := 0; b.Len() <= 1_200_000; i++ {
+		b.WriteString("  claim" + strconv.Itoa(i) + ": { const: \"" + strings.Repeat("x", 200) + "\" }\n")
+	}
+	src := []byte(b.String())
+	checkEquivalence(t, "big.yaml", src)
+	fs := lint.Check("big.yaml", src, allSet)
+	if len(mappingErrors(fs)) == 0 || fs[0].Rule != "size" {
+		t.Fatalf("a %d-byte mapping linted without a size error: %v", len(src), fs)
+	}
+	if !strings.Contains(fs[0].Message, strconv.Itoa(config.MaxSize)) {
+		t.Errorf("the message does not name the limit: %s", fs[0].Message)
+	}
+}
+
+// FuzzLintMatchesLoad: for any text, lint reports an error exactly when the
+// function's loader refuses it, and neither panics.
+func FuzzLintMatchesLoad(f *testing.F) {
+	for _, src := range shipped(f) {
+		f.Add(src)
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		checkEquivalence(t, "fuzz.yaml", src)
+	})
+}

@@ -1,0 +1,61 @@
+package mapper
+
+import (
+	"log/slog"
+
+	"github.com/claimsmapper/claimsmapper/config"
+)
+
+// LoadOptions is everything Load needs besides the mapping's text.
+type LoadOptions struct {
+	// File is the name findings are reported against: a path, "-" or
+	// "CLAIMS_MAPPING".
+	File string
+	// Config says how the text is read: what ${VAR} references resolve
+	// against and the size limit (config.MaxSize unless set lower or
+	// higher). The Lambda and lint must pass the same limits.
+	Config config.Options
+	// Store serves the mapping's sources. It may be nil for a mapping
+	// without sources, or be set later with WithStore.
+	Store Store
+	// Logger receives warnings about omitted claims and failed lookups; nil
+	// discards them.
+	Logger *slog.Logger
+}
+
+// Load is the one way from a mapping's text to a runnable Mapper: the
+// Lambda's init, every CLI command and lint call it and nothing else, so
+// lint accepts exactly what the function loads.
+//
+// It returns every finding (errors, warnings and notes, sorted by position)
+// and, when none is an error, the compiled Mapper; with an error the Mapper
+// is nil. config.Errors(findings) gives the errors as an error value.
+// Expressions are compiled even when other parts of the mapping are wrong,
+// so one run shows every mistake; only text that is not a YAML mapping at
+// all has nothing to compile.
+func Load(src []byte, opts LoadOptions) (*Mapper, []config.Finding) {
+	m, fs := config.Parse(opts.File, src, opts.Config)
+	if m == nil {
+		return nil, fs
+	}
+	mp, cfs := compile(m, opts.Store, opts.Logger)
+	fs = append(fs, cfs...)
+	config.Sort(fs)
+	if config.Errors(fs) != nil {
+		return nil, fs
+	}
+	return mp, fs
+}
+
+// WithStore returns a Mapper that shares mp's compiled mapping and looks its
+// sources up in store. It is for callers that learn only from the mapping
+// whether they need a store at all: the CLI opens DynamoDB only for a
+// mapping that has sources.
+func (mp *Mapper) WithStore(store Store) *Mapper {
+	cp := *mp
+	cp.store = store
+	return &cp
+}
+
+// HasSources reports whether the mapping reads anything from a Store.
+func (mp *Mapper) HasSources() bool { return len(mp.sources) > 0 }
