@@ -27,12 +27,14 @@ test: lint
 test-unit:
 	$(GO) test -short -count=1 ./...
 
-# Runs the seed scenario on local data and prints the response.
+# Runs the seed scenario on local data and prints the response. The command
+# is echoed, so the reader sees the --env that names the table.
 demo:
-	@TABLE_NAME=SampleUsers $(GO) run ./cmd/claimsmapper run \
+	$(GO) run ./cmd/claimsmapper run \
 		--mapping testdata/seed/mapping.yaml \
 		--event testdata/seed/event.json \
-		--data testdata/seed/users.yaml
+		--data testdata/seed/users.yaml \
+		--env TABLE_NAME=SampleUsers
 
 # Every benchmark, then BENCHMARKS.md rewritten from their output (medians
 # of BENCH_COUNT runs). The integration ones need the servers .ci/run installs.

@@ -5,10 +5,11 @@ import (
 	"flag"
 	"io"
 
+	"github.com/claimsmapper/claimsmapper/internal/cliflag"
 	"github.com/claimsmapper/claimsmapper/internal/preview"
 )
 
-const explainUsage = `Usage: claimsmapper explain --mapping FILE --event FILE [--data FILE]
+const explainUsage = `Usage: claimsmapper explain --mapping FILE --event FILE [--data FILE] [--env NAME=VALUE]... [--version 1|2|3]
 
 Explains why the tokens have (or lack) each claim: for every source, the key or
 query it used, whether it ran, found or was skipped, which attributes it
@@ -16,10 +17,7 @@ fetched and how long it took; for every claim, suppression, group and scope
 rule, whether it fired, the value of its when, and the value or the error.
 
 Options:
-  --mapping FILE   the mapping file (YAML)
-  --event FILE     the event (JSON)
-  --data FILE      tables and items to use instead of DynamoDB (YAML or JSON)
-
+` + cliflag.Usage + `
 Exit codes: 0 the event succeeded; 1 the mapping or event is invalid, or the
 event failed (the explanation is still printed); 2 usage.
 `

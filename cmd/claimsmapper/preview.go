@@ -8,21 +8,19 @@ import (
 	"io"
 	"os"
 
+	"github.com/claimsmapper/claimsmapper/internal/cliflag"
 	"github.com/claimsmapper/claimsmapper/internal/preview"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
-const previewUsage = `Usage: claimsmapper preview --mapping FILE --event FILE [--data FILE] [--format text|json]
+const previewUsage = `Usage: claimsmapper preview --mapping FILE --event FILE [--data FILE] [--env NAME=VALUE]... [--version 1|2|3] [--format text|json]
 
 Shows the ID token and access token as Cognito would issue them for the event:
 the claims Cognito derives from the event, with placeholder times and ids,
 plus what the mapping adds (+), overrides (~) and suppresses (-).
 
 Options:
-  --mapping FILE   the mapping file (YAML)
-  --event FILE     the event (JSON)
-  --data FILE      tables and items to use instead of DynamoDB (YAML or JSON)
-  --format FORMAT  text (default) or json: {"idToken": {...}, "accessToken": {...}}
+` + cliflag.Usage + `  --format FORMAT     text (default) or json: {"idToken": {...}, "accessToken": {...}}
 
 Exit codes: 0 ok; 1 the mapping or event is invalid, or the event failed; 2 usage.
 `
@@ -77,42 +75,54 @@ func isTerminal(w io.Writer) bool {
 type eventInput struct {
 	mapper    *mapper.Mapper
 	event     *mapper.Event
+	raw       []byte
 	eventPath string
 }
 
-// parseEventFlags reads --mapping, --event and --data (plus any flags fs
-// already has), loads the mapping with its store and decodes the event.
+// parseEventFlags reads the flags cliflag.Event registers (plus any flags fs
+// already has), loads the mapping with its store and decodes the event,
+// rewritten to --version when it is given. It warns on stderr when the event
+// is not of the version the mapping is written for.
 func parseEventFlags(ctx context.Context, fs *flag.FlagSet, args []string, usage string, stdin io.Reader, stdout, stderr io.Writer) (eventInput, int, bool) {
 	fs.SetOutput(io.Discard)
-	mappingPath := fs.String("mapping", "", "")
-	eventPath := fs.String("event", "", "")
-	dataPath := fs.String("data", "", "")
+	var f cliflag.Event
+	f.Register(fs)
 	if code, ok := parseFlags(fs, args, usage, stdout, stderr); !ok {
 		return eventInput{}, code, false
 	}
 	name := "claimsmapper " + fs.Name()
-	if *mappingPath == "" || *eventPath == "" {
+	if f.Mapping == "" || f.Event == "" {
 		fmt.Fprintf(stderr, "%s: --mapping and --event are required\n\n%s", name, usage)
 		return eventInput{}, exitUsage, false
 	}
-	if *mappingPath == "-" && *eventPath == "-" {
+	if f.Mapping == "-" && f.Event == "-" {
 		fmt.Fprintf(stderr, "%s: only one of --mapping and --event can read standard input\n", name)
 		return eventInput{}, exitUsage, false
 	}
-	mp, err := loadMapper(ctx, *mappingPath, *dataPath, stdin, stderr)
+	mp, err := loadMapper(ctx, &f, stdin, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return eventInput{}, exitFailed, false
 	}
-	raw, err := readInput(*eventPath, stdin)
+	raw, err := readInput(f.Event, stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: cannot read the event: %v\n", name, err)
 		return eventInput{}, exitFailed, false
 	}
+	if f.Version != "" {
+		if raw, err = mapper.WithVersion(raw, string(f.Version)); err != nil {
+			fmt.Fprintf(stderr, "%s: --version %s: %v\n", f.Event, f.Version, err)
+			return eventInput{}, exitFailed, false
+		}
+	}
 	ev, err := mapper.DecodeEvent(raw)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", *eventPath, err)
+		fmt.Fprintf(stderr, "%s: %v\n", f.Event, err)
 		return eventInput{}, exitFailed, false
 	}
-	return eventInput{mapper: mp, event: ev, eventPath: *eventPath}, 0, true
+	if w := mapper.VersionMismatch(mp.Mapping().TriggerVersion, ev); w != "" {
+		v := mp.Mapping().TriggerVersion[1:2]
+		fmt.Fprintf(stderr, "warning: %s; to see %s, add --version %s (or use an event with \"version\": %q)\n", w, mp.Mapping().TriggerVersion, v, v)
+	}
+	return eventInput{mapper: mp, event: ev, raw: raw, eventPath: f.Event}, 0, true
 }

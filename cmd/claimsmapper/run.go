@@ -8,55 +8,33 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/cliflag"
 	"github.com/claimsmapper/claimsmapper/localdata"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
-const runUsage = `Usage: claimsmapper run --mapping FILE --event FILE [--data FILE]
+const runUsage = `Usage: claimsmapper run --mapping FILE --event FILE [--data FILE] [--env NAME=VALUE]... [--version 1|2|3]
 
 Evaluates the mapping for one Cognito Pre Token Generation event and prints the
 event with its response, exactly as the Lambda would return it.
 
 Options:
-  --mapping FILE   the mapping file (YAML)
-  --event FILE     the event (JSON)
-  --data FILE      tables and items to use instead of DynamoDB (YAML or JSON)
-
+` + cliflag.Usage + `
 Exit codes: 0 ok; 1 the mapping or event is invalid, or the event failed; 2 usage.
 `
 
 func runRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	mappingPath := fs.String("mapping", "", "")
-	eventPath := fs.String("event", "", "")
-	dataPath := fs.String("data", "", "")
-	if code, ok := parseFlags(fs, args, runUsage, stdout, stderr); !ok {
+	in, code, ok := parseEventFlags(ctx, fs, args, runUsage, stdin, stdout, stderr)
+	if !ok {
 		return code
 	}
-	if *mappingPath == "" || *eventPath == "" {
-		fmt.Fprint(stderr, "claimsmapper run: --mapping and --event are required\n\n"+runUsage)
-		return exitUsage
-	}
-	if *mappingPath == "-" && *eventPath == "-" {
-		fmt.Fprint(stderr, "claimsmapper run: only one of --mapping and --event can read standard input\n")
-		return exitUsage
-	}
-	mp, err := loadMapper(ctx, *mappingPath, *dataPath, stdin, stderr)
+	out, err := in.mapper.Handle(ctx, in.raw)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitFailed
-	}
-	event, err := readInput(*eventPath, stdin)
-	if err != nil {
-		fmt.Fprintf(stderr, "claimsmapper run: cannot read the event: %v\n", err)
-		return exitFailed
-	}
-	out, err := mp.Handle(ctx, event)
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: %s\n", *eventPath, describeEventError(err))
+		fmt.Fprintf(stderr, "%s: %s\n", in.eventPath, describeEventError(err))
 		return exitFailed
 	}
 	var pretty bytes.Buffer
@@ -99,19 +77,25 @@ func parseFlags(fs *flag.FlagSet, args []string, usage string, stdout, stderr io
 // loadMapper reads and compiles a mapping, wired to the local data file when
 // one is given and to DynamoDB otherwise. A mapping without sources reads
 // nothing, so it needs neither: it runs with no AWS configuration at all.
-func loadMapper(ctx context.Context, mappingPath, dataPath string, stdin io.Reader, stderr io.Writer) (*mapper.Mapper, error) {
-	src, err := readInput(mappingPath, stdin)
+// Its ${NAME} resolve as f says, which notes on stderr when it borrows the
+// inline tests' env:.
+func loadMapper(ctx context.Context, f *cliflag.Event, stdin io.Reader, stderr io.Writer) (*mapper.Mapper, error) {
+	src, err := readInput(f.Mapping, stdin)
 	if err != nil {
 		return nil, fmt.Errorf("claimsmapper: cannot read the mapping: %w", err)
 	}
-	mp, fs := mapper.Load(src, mapper.LoadOptions{File: mappingPath, Logger: cliLogger(stderr)})
+	lookup, note := f.LookupEnv(f.Mapping, src, os.LookupEnv)
+	if note != "" {
+		fmt.Fprintf(stderr, "note: %s\n", note)
+	}
+	mp, fs := mapper.Load(src, mapper.LoadOptions{File: f.Mapping, Config: config.Options{LookupEnv: lookup}, Logger: cliLogger(stderr)})
 	if err := config.Errors(fs); err != nil {
 		return nil, err
 	}
-	if !mp.HasSources() && dataPath == "" {
+	if !mp.HasSources() && f.Data == "" {
 		return mp, nil
 	}
-	store, err := openStore(ctx, dataPath)
+	store, err := openStore(ctx, f.Data)
 	if err != nil {
 		return nil, err
 	}

@@ -48,37 +48,78 @@ var (
 	expectKeys = []string{"idToken", "accessToken", "idTokenIncludes", "accessTokenIncludes", "suppressed", "scopesAdded", "scopesSuppressed", "groups", "error"}
 )
 
-// testsNode finds the tests: section of a mapping's text, or returns nil.
-// Text that is not YAML has no tests; the mapping's loader says why.
-func testsNode(src []byte) *yaml.Node {
+// testsNode finds the tests: section of a mapping's text, or returns nil,
+// and the mapping's triggerVersion, or "". Text that is not YAML has no
+// tests; the mapping's loader says why.
+func testsNode(src []byte) (tests *yaml.Node, triggerVersion string) {
 	var doc yaml.Node
 	if yaml.Unmarshal(src, &doc) != nil || len(doc.Content) == 0 {
-		return nil
+		return nil, ""
 	}
 	root := deref(doc.Content[0])
 	if root.Kind != yaml.MappingNode {
-		return nil
+		return nil, ""
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
-		if k := deref(root.Content[i]); k.Kind == yaml.ScalarNode && k.Value == "tests" {
-			return root.Content[i+1]
+		k, v := deref(root.Content[i]), deref(root.Content[i+1])
+		switch {
+		case k.Kind != yaml.ScalarNode:
+		case k.Value == "tests":
+			tests = root.Content[i+1]
+		case k.Value == "triggerVersion" && v.Kind == yaml.ScalarNode && mapper.TriggerVersionOK(v.Value):
+			triggerVersion = v.Value
 		}
 	}
-	return nil
+	return tests, triggerVersion
+}
+
+// FirstEnv returns the env: of the mapping's first test that has one, with
+// the test's name and line, or nil. The CLI uses it to resolve ${NAME} when
+// nothing else sets them.
+func FirstEnv(src []byte) (env map[string]string, name string, line int) {
+	tests, _ := testsNode(src)
+	if tests == nil || deref(tests).Kind != yaml.SequenceNode {
+		return nil, "", 0
+	}
+	for _, t := range deref(tests).Content {
+		t = deref(t)
+		if t.Kind != yaml.MappingNode {
+			continue
+		}
+		env, name = nil, ""
+		for i := 0; i+1 < len(t.Content); i += 2 {
+			k, v := deref(t.Content[i]), deref(t.Content[i+1])
+			switch k.Value {
+			case "name":
+				name = v.Value
+			case "env":
+				if v.Decode(&env) != nil {
+					env = nil
+				}
+			}
+		}
+		if len(env) > 0 {
+			return env, name, t.Line
+		}
+	}
+	return nil, "", 0
 }
 
 // reader walks the tests: node and collects findings.
 type reader struct {
-	file     string
-	dir      string
-	findings []config.Finding
+	file           string
+	dir            string
+	triggerVersion string
+	findings       []config.Finding
+	// warnings do not stop a test from running, unlike findings.
+	warnings []config.Finding
 }
 
-func parseTests(file string, tests *yaml.Node) ([]*Case, []config.Finding) {
+func parseTests(file string, tests *yaml.Node, triggerVersion string) ([]*Case, []config.Finding) {
 	if tests == nil {
 		return nil, nil
 	}
-	r := &reader{file: file, dir: baseDir(file)}
+	r := &reader{file: file, dir: baseDir(file), triggerVersion: triggerVersion}
 	n := deref(tests)
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 		return nil, nil
@@ -101,6 +142,7 @@ func parseTests(file string, tests *yaml.Node) ([]*Case, []config.Finding) {
 		names[c.Name] = c.Pos.Line
 		cases = append(cases, c)
 	}
+	r.findings = append(r.findings, r.warnings...)
 	config.Sort(r.findings)
 	return cases, r.findings
 }
@@ -150,6 +192,12 @@ func (r *reader) testCase(n *yaml.Node, path string) *Case {
 	}
 	if e, has := fields["event"]; has {
 		c.Event = r.event(e.val, path+".event")
+		if w := mapper.VersionMismatch(r.triggerVersion, c.Event); w != "" {
+			// A warning only: the test still runs.
+			r.warnings = append(r.warnings, config.Finding{File: r.file, Path: path + ".event", Severity: config.SevWarning, Rule: "tests-version",
+				Pos:     config.Pos{Line: e.val.Line, Column: e.val.Column},
+				Message: fmt.Sprintf("%s; to test %s, set the event's \"version\" to %q", strings.Replace(w, "this shows", "this test checks", 1), r.triggerVersion, r.triggerVersion[1:2])})
+		}
 	} else {
 		r.errorf(n, path, "tests-required", "this test has no event; add \"event:\" with the path of an event file or the event itself")
 	}

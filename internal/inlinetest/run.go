@@ -28,7 +28,8 @@ type Suite struct {
 // loads the mapping the way the function does when it runs. Run nothing
 // unless config.Errors(findings) is nil.
 func Parse(file string, src []byte) (*Suite, []config.Finding) {
-	cases, fs := parseTests(file, testsNode(src))
+	tests, triggerVersion := testsNode(src)
+	cases, fs := parseTests(file, tests, triggerVersion)
 	return &Suite{File: file, Cases: cases, src: src, lookupEnv: os.LookupEnv}, fs
 }
 

@@ -1,0 +1,104 @@
+package cliflag
+
+import (
+	"flag"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
+)
+
+// Event is the flags of a command that evaluates a mapping for one event.
+type Event struct {
+	Mapping, Event, Data string
+	Env                  Env
+	Version              Version
+}
+
+// Register adds --mapping, --event, --data, --env and --version to fs.
+func (f *Event) Register(fs *flag.FlagSet) {
+	if f.Env == nil {
+		f.Env = Env{}
+	}
+	fs.StringVar(&f.Mapping, "mapping", "", "the mapping file (YAML)")
+	fs.StringVar(&f.Event, "event", "", "the event (JSON)")
+	fs.StringVar(&f.Data, "data", "", "tables and items to use instead of DynamoDB (YAML or JSON)")
+	fs.Var(f.Env, "env", "NAME=VALUE for the mapping's ${NAME} (repeatable)")
+	fs.Var(&f.Version, "version", "rewrite the event to trigger version 1, 2 or 3")
+}
+
+// Usage is the help text of the flags Register adds, for a command's usage.
+const Usage = `  --mapping FILE      the mapping file (YAML)
+  --event FILE        the event (JSON)
+  --data FILE         tables and items to use instead of DynamoDB (YAML or JSON)
+  --env NAME=VALUE    a value for ${NAME} in the mapping, e.g. --env TABLE_NAME=SampleUsers;
+                      repeat it for each variable. Without it the values come from the
+                      environment or, when that sets none, from the mapping's first test's env:
+  --version 1|2|3     show the event as Cognito sends it when the user pool's trigger
+                      is V1_0, V2_0 or V3_0
+`
+
+// LookupEnv returns how the mapping's ${NAME} resolve: --env first, then
+// process (the process environment). When no --env is given and process
+// sets none of the variables the mapping reads, the env: of the mapping's
+// first inline test that has one is used instead, and note says so; a
+// mapping's own tests name the table its sample data is in, so preview works
+// on a fresh checkout without a variable that would otherwise have to be
+// found and set first.
+func (f *Event) LookupEnv(file string, src []byte, process func(string) (string, bool)) (lookup func(string) (string, bool), note string) {
+	flags := func(name string) (string, bool) {
+		if v, ok := f.Env[name]; ok {
+			return v, true
+		}
+		return process(name)
+	}
+	if len(f.Env) > 0 {
+		return flags, ""
+	}
+	var read, set []string
+	config.Parse(file, src, config.Options{UnsetEnvIsWarning: true, LookupEnv: func(name string) (string, bool) {
+		read = append(read, name)
+		v, ok := process(name)
+		if ok {
+			set = append(set, name)
+		}
+		return v, ok
+	}})
+	if len(read) == 0 || len(set) > 0 {
+		return flags, ""
+	}
+	env, test, line := inlinetest.FirstEnv(src)
+	if env == nil {
+		return flags, ""
+	}
+	lookup = func(name string) (string, bool) {
+		if v, ok := env[name]; ok {
+			return v, true
+		}
+		return process(name)
+	}
+	var used []string
+	for _, name := range unique(read) {
+		if v, ok := env[name]; ok {
+			used = append(used, name+"="+v)
+		}
+	}
+	if len(used) == 0 {
+		return flags, ""
+	}
+	return lookup, fmt.Sprintf("using %s from the env: of the test %q (line %d), since --env is not given and the environment sets none of the mapping's variables",
+		strings.Join(used, ", "), test, line)
+}
+
+func unique(list []string) []string {
+	sort.Strings(list)
+	out := list[:0]
+	for i, s := range list {
+		if i == 0 || s != list[i-1] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
