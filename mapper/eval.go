@@ -55,6 +55,9 @@ type GroupConfig struct {
 
 // evaluation is the state of one event.
 type evaluation struct {
+	// ctx is the invocation's: the rule warnings logged with it carry what
+	// the caller's log handler takes from it (the Lambda's request id).
+	ctx   context.Context
 	mp    *Mapper
 	ev    *Event
 	env   map[string]any
@@ -84,7 +87,7 @@ func (mp *Mapper) Evaluate(ctx context.Context, ev *Event) (*Result, error) {
 }
 
 func (mp *Mapper) evaluate(ctx context.Context, ev *Event, t *Trace) (*Result, error) {
-	e := &evaluation{mp: mp, ev: ev, env: mp.newEnv(ev), vm: mp.vms.Get().(*vm.VM), trace: t}
+	e := &evaluation{ctx: ctx, mp: mp, ev: ev, env: mp.newEnv(ev), vm: mp.vms.Get().(*vm.VM), trace: t}
 	defer func() {
 		mp.vms.Put(e.vm)
 		clear(e.env)

@@ -104,3 +104,17 @@ func golden(t *testing.T, path string, got []byte) {
 		t.Errorf("%s differs (run go test -update to accept):\ngot:\n%s\nwant:\n%s", path, got, want)
 	}
 }
+
+// storeFuncs adapts functions to a mapper.Store.
+type storeFuncs struct {
+	GetFunc   func(ctx context.Context, in mapper.GetItemInput) (mapper.Item, error)
+	QueryFunc func(ctx context.Context, in mapper.QueryInput) ([]mapper.Item, error)
+}
+
+func (f storeFuncs) GetItem(ctx context.Context, in mapper.GetItemInput) (mapper.Item, error) {
+	return f.GetFunc(ctx, in)
+}
+
+func (f storeFuncs) Query(ctx context.Context, in mapper.QueryInput) ([]mapper.Item, error) {
+	return f.QueryFunc(ctx, in)
+}

@@ -52,3 +52,44 @@ groups:
 		}
 	}
 }
+
+// ctxKey marks the invocation's context in TestWarningsCarryTheContext.
+type ctxKey struct{}
+
+// ctxHandler records the value under ctxKey of every record's context.
+type ctxHandler struct {
+	slog.Handler
+	seen *[]any
+}
+
+func (h ctxHandler) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h ctxHandler) Handle(ctx context.Context, r slog.Record) error {
+	*h.seen = append(*h.seen, ctx.Value(ctxKey{}))
+	return nil
+}
+
+// TestWarningsCarryTheContext: a rule warning is logged with the context
+// the event was handled with, so a log handler can tag it with what the
+// context carries (the Lambda's request id).
+func TestWarningsCarryTheContext(t *testing.T) {
+	t.Parallel()
+	var seen []any
+	log := slog.New(ctxHandler{Handler: slog.DiscardHandler, seen: &seen})
+	mp, err := mapper.Load("mapping.yaml", []byte("version: 1\nclaims:\n  n: int(event.userName)\n"), config.Options{}, mapper.Options{Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.WithValue(context.Background(), ctxKey{}, "invocation-1")
+	if _, err := mp.Handle(ctx, event(t, "v2")); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) == 0 {
+		t.Fatal("no warning logged for a claim that fails")
+	}
+	for _, v := range seen {
+		if v != "invocation-1" {
+			t.Errorf("a warning was logged with context value %v, want the invocation's", v)
+		}
+	}
+}

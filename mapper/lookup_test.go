@@ -20,7 +20,7 @@ type recorder struct {
 }
 
 func (r *recorder) store() mapper.Store {
-	return mapper.StoreFuncs{
+	return storeFuncs{
 		GetFunc: func(_ context.Context, in mapper.GetItemInput) (mapper.Item, error) {
 			r.mu.Lock()
 			defer r.mu.Unlock()
@@ -102,7 +102,7 @@ func TestIndependentSourcesRunConcurrently(t *testing.T) {
 	started.Add(2)
 	both := make(chan struct{})
 	go func() { started.Wait(); close(both) }()
-	store := mapper.StoreFuncs{GetFunc: func(ctx context.Context, in mapper.GetItemInput) (mapper.Item, error) {
+	store := storeFuncs{GetFunc: func(ctx context.Context, in mapper.GetItemInput) (mapper.Item, error) {
 		started.Done()
 		select {
 		case <-both:
@@ -130,7 +130,7 @@ func TestDependentSourceWaitsAndCanBeSkipped(t *testing.T) {
 	t.Parallel()
 	var mu sync.Mutex
 	var order []string
-	store := mapper.StoreFuncs{GetFunc: func(_ context.Context, in mapper.GetItemInput) (mapper.Item, error) {
+	store := storeFuncs{GetFunc: func(_ context.Context, in mapper.GetItemInput) (mapper.Item, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		order = append(order, in.Table)
@@ -164,7 +164,7 @@ claims:
 
 func TestSourceErrors(t *testing.T) {
 	t.Parallel()
-	broken := mapper.StoreFuncs{GetFunc: func(context.Context, mapper.GetItemInput) (mapper.Item, error) {
+	broken := storeFuncs{GetFunc: func(context.Context, mapper.GetItemInput) (mapper.Item, error) {
 		return nil, errors.New("connection refused to the table server")
 	}}
 	const base = "version: 1\nsources:\n  user:\n    table: Users\n    key: { userName: event.userName }\n"
@@ -190,7 +190,7 @@ func TestSourceErrors(t *testing.T) {
 		}
 	})
 	t.Run("a hanging store is abandoned at the mapping's timeout", func(t *testing.T) {
-		hang := mapper.StoreFuncs{GetFunc: func(ctx context.Context, _ mapper.GetItemInput) (mapper.Item, error) {
+		hang := storeFuncs{GetFunc: func(ctx context.Context, _ mapper.GetItemInput) (mapper.Item, error) {
 			<-ctx.Done()
 			return nil, ctx.Err()
 		}}
@@ -223,7 +223,7 @@ func TestOnClaimErrorFailFailsTheEvent(t *testing.T) {
 func TestTimeoutIsNotExceededByManyLevels(t *testing.T) {
 	t.Parallel()
 	calls := 0
-	store := mapper.StoreFuncs{GetFunc: func(ctx context.Context, in mapper.GetItemInput) (mapper.Item, error) {
+	store := storeFuncs{GetFunc: func(ctx context.Context, in mapper.GetItemInput) (mapper.Item, error) {
 		calls++
 		if deadline, ok := ctx.Deadline(); !ok || time.Until(deadline) > 2*time.Second {
 			t.Errorf("lookup %d runs without the mapping's deadline", calls)

@@ -1,7 +1,6 @@
 package mapper
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -108,7 +107,7 @@ func setClaim(m map[string]any, name string, v any, n int) map[string]any {
 // values they failed on, and those are user data.
 func (e *evaluation) warn(rt *RuleTrace, msg string, err error, attrs ...slog.Attr) {
 	rt.Note = msg
-	ctx := context.Background()
+	ctx := e.ctx
 	attrs = append(attrs, slog.String("rule", rt.Path))
 	e.mp.log.LogAttrs(ctx, slog.LevelWarn, msg, attrs...)
 	if err != nil && e.mp.log.Enabled(ctx, slog.LevelDebug) {

@@ -50,19 +50,3 @@ type QueryInput struct {
 	ConsistentRead bool
 	CacheTTL       time.Duration
 }
-
-// StoreFuncs adapts functions to a Store, for tests.
-type StoreFuncs struct {
-	GetFunc   func(ctx context.Context, in GetItemInput) (Item, error)
-	QueryFunc func(ctx context.Context, in QueryInput) ([]Item, error)
-}
-
-// GetItem calls f.GetFunc.
-func (f StoreFuncs) GetItem(ctx context.Context, in GetItemInput) (Item, error) {
-	return f.GetFunc(ctx, in)
-}
-
-// Query calls f.QueryFunc.
-func (f StoreFuncs) Query(ctx context.Context, in QueryInput) ([]Item, error) {
-	return f.QueryFunc(ctx, in)
-}

@@ -1,0 +1,439 @@
+package mappingfile
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// text returns the n-th version of a mapping's text: the fetcher does not
+// read what it fetches.
+func text(n int) string { return fmt.Sprintf("version: 1\n# revision %d\n", n) }
+
+// fakeS3 serves one object, answers If-None-Match with a 304, and can fail
+// or hang on demand.
+type fakeS3 struct {
+	mu      sync.Mutex
+	text    string
+	etag    string
+	version string
+	err     error
+	hang    chan struct{} // when set, GetObject blocks until it is closed or ctx ends
+	calls   []string      // the If-None-Match of each call
+}
+
+func (f *fakeS3) put(text string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.text = text
+	f.etag = fmt.Sprintf(`"%x"`, digest([]byte(text))[:16])
+	f.version = fmt.Sprintf("v%d", len(f.calls))
+}
+
+func (f *fakeS3) GetObject(ctx context.Context, in *s3.GetObjectInput, _ ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
+	f.mu.Lock()
+	f.calls = append(f.calls, aws.ToString(in.IfNoneMatch))
+	hang, err, text, etag, version := f.hang, f.err, f.text, f.etag, f.version
+	f.mu.Unlock()
+	if hang != nil {
+		select {
+		case <-hang:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if in.IfNoneMatch != nil && *in.IfNoneMatch == etag {
+		// As the SDK reports it: a response error with the status.
+		return nil, &smithyhttp.ResponseError{
+			Response: &smithyhttp.Response{Response: &http.Response{StatusCode: http.StatusNotModified}},
+			Err:      errors.New("NotModified: Not Modified"),
+		}
+	}
+	return &s3.GetObjectOutput{Body: io.NopCloser(strings.NewReader(text)), ETag: aws.String(etag), VersionId: aws.String(version)}, nil
+}
+
+func (f *fakeS3) set(fn func(f *fakeS3)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fn(f)
+}
+
+func (f *fakeS3) callList() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.calls...)
+}
+
+// clock is a settable time source.
+type clock struct{ ns atomic.Int64 }
+
+func newClock() *clock {
+	c := &clock{}
+	c.ns.Store(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano())
+	return c
+}
+func (c *clock) Now() time.Time      { return time.Unix(0, c.ns.Load()) }
+func (c *clock) Add(d time.Duration) { c.ns.Add(int64(d)) }
+
+// harness builds a Fetcher over a fake S3 and records its logs.
+type harness struct {
+	s3    *fakeS3
+	clock *clock
+	logs  *syncBuf
+	opts  Options
+}
+
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func newHarness(t *testing.T) *harness {
+	h := &harness{s3: &fakeS3{}, clock: newClock(), logs: &syncBuf{}}
+	h.opts = Options{
+		Log:          slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		S3:           func(context.Context) (S3API, error) { return h.s3, nil },
+		Now:          h.clock.Now,
+		RefreshWait:  time.Second,
+		FetchTimeout: 2 * time.Second,
+	}
+	return h
+}
+
+var s3Loc = Location{Kind: S3, Bucket: "maps", Key: "m.yaml", Refresh: time.Minute}
+
+func (h *harness) open(t *testing.T, loc Location) (*Fetcher, Object) {
+	t.Helper()
+	f, obj, err := Open(context.Background(), loc, h.opts)
+	if err != nil {
+		t.Fatalf("open: %v\nlogs:\n%s", err, h.logs)
+	}
+	return f, obj
+}
+
+// changed is what an invocation without a deadline gets from f.
+func changed(f *Fetcher) string {
+	obj, ok := f.Changed(context.Background())
+	if !ok {
+		return ""
+	}
+	return string(obj.Text)
+}
+
+func TestOpen(t *testing.T) {
+	t.Parallel()
+	t.Run("an inline mapping is returned with its digest", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t)
+		_, obj := h.open(t, Location{Kind: Inline, Text: []byte(text(2))})
+		if obj.Source != "CLAIMS_MAPPING" || string(obj.Text) != text(2) || obj.SHA256 != digest([]byte(text(2))) || obj.ETag != "" {
+			t.Errorf("object %+v", obj)
+		}
+	})
+	t.Run("a file is read from its path", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t)
+		root := t.TempDir()
+		if err := os.WriteFile(filepath.Join(root, "mapping.yaml"), []byte(text(3)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		loc, err := ParseURI("mapping.yaml", root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, obj := h.open(t, loc); string(obj.Text) != text(3) || obj.Source != filepath.Join(root, "mapping.yaml") {
+			t.Errorf("object %+v", obj)
+		}
+	})
+	t.Run("a missing file fails", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t)
+		_, _, err := Open(context.Background(), Location{Kind: File, Path: "/nonexistent/m.yaml"}, h.opts)
+		if err == nil || !strings.Contains(err.Error(), "read the mapping: open /nonexistent/m.yaml") {
+			t.Fatalf("error %v", err)
+		}
+	})
+	t.Run("an s3 object is read with its version and etag", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t)
+		h.s3.put(text(1))
+		_, obj := h.open(t, s3Loc)
+		if obj.Source != "s3://maps/m.yaml" || obj.ETag != h.s3.etag || obj.VersionID != "v0" || string(obj.Text) != text(1) {
+			t.Errorf("object %+v", obj)
+		}
+	})
+	t.Run("a pinned version is asked for", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t)
+		h.s3.put(text(1))
+		var got string
+		h.opts.S3 = func(context.Context) (S3API, error) {
+			return getObjectFunc(func(ctx context.Context, in *s3.GetObjectInput) (*s3.GetObjectOutput, error) {
+				got = aws.ToString(in.VersionId)
+				return h.s3.GetObject(ctx, in)
+			}), nil
+		}
+		h.open(t, Location{Kind: S3, Bucket: "maps", Key: "m.yaml", VersionID: "abc"})
+		if got != "abc" {
+			t.Errorf("VersionId %q, want abc", got)
+		}
+	})
+	t.Run("a missing s3 object fails and names it", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t)
+		h.s3.err = errors.New("NoSuchKey: The specified key does not exist")
+		_, _, err := Open(context.Background(), s3Loc, h.opts)
+		if err == nil || err.Error() != "read the mapping s3://maps/m.yaml: NoSuchKey: The specified key does not exist" {
+			t.Fatalf("error %v", err)
+		}
+	})
+	t.Run("an object over the size limit fails", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t)
+		h.s3.put(strings.Repeat("#", MaxSize+1))
+		if _, _, err := Open(context.Background(), s3Loc, h.opts); err == nil || !strings.Contains(err.Error(), "larger than") {
+			t.Fatalf("error %v", err)
+		}
+	})
+}
+
+type getObjectFunc func(ctx context.Context, in *s3.GetObjectInput) (*s3.GetObjectOutput, error)
+
+func (f getObjectFunc) GetObject(ctx context.Context, in *s3.GetObjectInput, _ ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
+	return f(ctx, in)
+}
+
+func TestRefresh(t *testing.T) {
+	t.Parallel()
+	t.Run("nothing is asked before the interval has passed", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t)
+		h.s3.put(text(1))
+		f, _ := h.open(t, s3Loc)
+		h.clock.Add(59 * time.Second)
+		changed(f)
+		if calls := h.s3.callList(); len(calls) != 1 {
+			t.Errorf("%d calls, want only the initial one", len(calls))
+		}
+	})
+	t.Run("an unchanged object costs one conditional request and returns nothing", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t)
+		h.s3.put(text(1))
+		f, _ := h.open(t, s3Loc)
+		for range 3 {
+			h.clock.Add(time.Minute)
+			if got := changed(f); got != "" {
+				t.Errorf("an unchanged object returned %q", got)
+			}
+		}
+		calls := h.s3.callList()
+		if len(calls) != 4 || calls[1] != h.s3.etag || calls[3] != h.s3.etag {
+			t.Errorf("calls (If-None-Match) %q, want the initial one and three with the ETag", calls)
+		}
+		if !strings.Contains(h.logs.String(), `"msg":"mapping unchanged"`) {
+			t.Errorf("the 304 is not logged:\n%s", h.logs)
+		}
+	})
+	t.Run("a changed object is returned to the invocation that checked, once", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t)
+		h.s3.put(text(1))
+		f, _ := h.open(t, s3Loc)
+		h.s3.put(text(2))
+		h.clock.Add(time.Minute)
+		obj, ok := f.Changed(context.Background())
+		if !ok || string(obj.Text) != text(2) || obj.ETag != h.s3.etag || obj.SHA256 != digest([]byte(text(2))) || obj.Source != "s3://maps/m.yaml" {
+			t.Fatalf("object %+v, %v; want the new text with its etag and digest", obj, ok)
+		}
+		if got := changed(f); got != "" {
+			t.Errorf("the same change was returned twice")
+		}
+	})
+	t.Run("the next check asks for a change from the last object read, taken or not", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t)
+		h.s3.put(text(1))
+		f, _ := h.open(t, s3Loc)
+		h.s3.put(text(2)) // say the caller rejects it
+		h.clock.Add(time.Minute)
+		changed(f)
+		h.clock.Add(time.Minute)
+		if got := changed(f); got != "" {
+			t.Errorf("the rejected object was returned again")
+		}
+		calls := h.s3.callList()
+		if last := calls[len(calls)-1]; last != h.s3.etag {
+			t.Errorf("the next check sent If-None-Match %q, want the last ETag read %q", last, h.s3.etag)
+		}
+		h.s3.put(text(4))
+		h.clock.Add(time.Minute)
+		if got := changed(f); got != text(4) {
+			t.Errorf("got %q after the fix, want it", got)
+		}
+	})
+	t.Run("an s3 error returns nothing and is logged", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t)
+		h.s3.put(text(1))
+		f, _ := h.open(t, s3Loc)
+		h.s3.set(func(f *fakeS3) { f.err = errors.New("AccessDenied: Access Denied") })
+		h.clock.Add(time.Minute)
+		if got := changed(f); got != "" {
+			t.Fatalf("got %q from a failed check", got)
+		}
+		if !strings.Contains(h.logs.String(), `"msg":"mapping check failed, keeping the current mapping","source":"s3://maps/m.yaml","error":"AccessDenied: Access Denied"`) {
+			t.Errorf("failure not logged:\n%s", h.logs)
+		}
+		h.s3.set(func(f *fakeS3) { f.err = nil })
+		h.s3.put(text(2))
+		h.clock.Add(time.Minute)
+		if got := changed(f); got != text(2) {
+			t.Errorf("got %q after S3 recovered, want the new text", got)
+		}
+	})
+	t.Run("inline and file mappings are never checked", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t)
+		f, _ := h.open(t, Location{Kind: Inline, Text: []byte(text(1))})
+		h.clock.Add(time.Hour)
+		if got := changed(f); got != "" {
+			t.Errorf("an inline mapping changed to %q", got)
+		}
+	})
+}
+
+func TestRefreshNeverHoldsAnInvocation(t *testing.T) {
+	t.Parallel()
+	t.Run("a hanging s3 costs at most the wait, once, and a later invocation gets the change", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t)
+		h.opts.RefreshWait = 100 * time.Millisecond
+		h.s3.put(text(1))
+		f, _ := h.open(t, s3Loc)
+		release := make(chan struct{})
+		h.s3.set(func(f *fakeS3) { f.hang = release })
+		h.s3.put(text(2))
+		h.clock.Add(time.Minute)
+
+		start := time.Now()
+		if got := changed(f); got != "" {
+			t.Errorf("got %q while the check hangs, want nothing", got)
+		}
+		if took := time.Since(start); took < 90*time.Millisecond || took > 600*time.Millisecond {
+			t.Errorf("the invocation that started the check took %v, want about the 100ms wait", took)
+		}
+		// The check is still in flight: later invocations neither wait nor
+		// start another.
+		h.clock.Add(time.Hour)
+		start = time.Now()
+		changed(f)
+		if took := time.Since(start); took > 50*time.Millisecond {
+			t.Errorf("a later invocation took %v", took)
+		}
+		if n := len(h.s3.callList()); n != 2 {
+			t.Errorf("%d calls, want 2 (no second check while one is in flight)", n)
+		}
+		if !strings.Contains(h.logs.String(), "mapping check still running") {
+			t.Errorf("the slow check is not logged:\n%s", h.logs)
+		}
+		// S3 answers: the check completes in the background.
+		h.s3.set(func(f *fakeS3) { f.hang = nil })
+		close(release)
+		deadline := time.Now().Add(2 * time.Second)
+		got := changed(f)
+		for got == "" && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+			got = changed(f)
+		}
+		if got != text(2) {
+			t.Errorf("got %q after S3 answered, want the new text", got)
+		}
+	})
+	t.Run("the wait never takes more than half of the remaining deadline", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t)
+		h.s3.put(text(1))
+		f, _ := h.open(t, s3Loc)
+		h.s3.set(func(f *fakeS3) { f.hang = make(chan struct{}) })
+		h.clock.Add(time.Minute)
+		ctx, cancel := context.WithTimeout(context.Background(), 80*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		f.Changed(ctx)
+		if took := time.Since(start); took > 60*time.Millisecond {
+			t.Errorf("took %v with 80ms left, want about 40ms", took)
+		}
+	})
+	t.Run("a hanging check gives up after the fetch timeout and is retried after the interval", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t)
+		h.opts.RefreshWait = 10 * time.Millisecond
+		h.opts.FetchTimeout = 50 * time.Millisecond
+		h.s3.put(text(1))
+		f, _ := h.open(t, s3Loc)
+		h.s3.set(func(f *fakeS3) { f.hang = make(chan struct{}) })
+		h.clock.Add(time.Minute)
+		changed(f)
+		deadline := time.Now().Add(2 * time.Second)
+		for !strings.Contains(h.logs.String(), "mapping check failed") && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		if !strings.Contains(h.logs.String(), "context deadline exceeded") {
+			t.Fatalf("the timed-out check is not logged:\n%s", h.logs)
+		}
+		h.s3.set(func(f *fakeS3) { f.hang = nil })
+		h.s3.put(text(3))
+		changed(f) // not due: the interval counts from the failed check's end
+		if n := len(h.s3.callList()); n != 2 {
+			t.Errorf("%d calls right after the failure, want 2", n)
+		}
+		h.clock.Add(time.Minute)
+		if got := changed(f); got != text(3) {
+			t.Errorf("got %q, want the new text", got)
+		}
+	})
+}
+
+func TestFetcherIsSafeForConcurrentUse(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.s3.put(text(1))
+	f, _ := h.open(t, s3Loc)
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range 50 {
+				if j%10 == 0 {
+					h.s3.put(text(1 + (i+j)%3))
+					h.clock.Add(time.Minute)
+				}
+				changed(f)
+			}
+		}()
+	}
+	wg.Wait()
+}
