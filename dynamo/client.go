@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -24,4 +25,15 @@ func NewClient(ctx context.Context) (*dynamodb.Client, error) {
 		return nil, errors.New("no AWS region is configured: set AWS_REGION")
 	}
 	return dynamodb.NewFromConfig(cfg), nil
+}
+
+// Open returns the store behind a mapping's sources as the function and the
+// CLI use it: a client from NewClient, with the cache (NewCache) for the
+// sources that ask for one. log may be nil.
+func Open(ctx context.Context, log *slog.Logger) (*Cache, error) {
+	client, err := NewClient(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return NewCache(New(client, log), 0), nil
 }

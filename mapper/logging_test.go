@@ -76,7 +76,7 @@ func TestWarningsCarryTheContext(t *testing.T) {
 	t.Parallel()
 	var seen []any
 	log := slog.New(ctxHandler{Handler: slog.DiscardHandler, seen: &seen})
-	mp, err := mapper.Load("mapping.yaml", []byte("version: 1\nclaims:\n  n: int(event.userName)\n"), config.Options{}, mapper.Options{Logger: log})
+	mp, err := loadErr(mapper.Load([]byte("version: 1\nclaims:\n  n: int(event.userName)\n"), mapper.LoadOptions{File: "mapping.yaml", Logger: log}))
 	if err != nil {
 		t.Fatal(err)
 	}

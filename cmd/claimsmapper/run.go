@@ -11,6 +11,7 @@ import (
 	"os"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/dynamo"
 	"github.com/claimsmapper/claimsmapper/internal/cliflag"
 	"github.com/claimsmapper/claimsmapper/localdata"
 	"github.com/claimsmapper/claimsmapper/mapper"
@@ -105,7 +106,7 @@ func loadMapper(ctx context.Context, f *cliflag.Event, stdin io.Reader, stderr i
 // openStore returns the store behind the mapping's sources.
 func openStore(ctx context.Context, dataPath string) (mapper.Store, error) {
 	if dataPath == "" {
-		store, err := dynamoStore(ctx, nil)
+		store, err := dynamo.Open(ctx, nil)
 		if err != nil {
 			return nil, fmt.Errorf("claimsmapper: DynamoDB: %w (or pass --data FILE with local tables)", err)
 		}

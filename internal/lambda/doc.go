@@ -1,16 +1,21 @@
-// Package lambda is the AWS Lambda side of claimsmapper: it gets the
-// mapping the function's environment names (inline, a file, or S3 with
-// optional hot reload: see package mappingfile), sets up logging, and
-// serves Pre Token Generation events through a compiled mapper.
+// Package lambda is the AWS Lambda side of claimsmapper. lambda.go reads top
+// to bottom as the function starts: the environment says where the mapping
+// is (package mappingfile fetches its bytes), the mapping is validated and
+// compiled with the DynamoDB store behind its sources, and the handler
+// serves Pre Token Generation events with it until the runtime stops the
+// process.
 //
-// Everything expensive happens at init (Load): the mapping is validated and
+// Everything expensive happens at init: the mapping is validated and
 // compiled once, and an invalid one stops the function with every finding
-// logged. Per event, Handler.Invoke caps the time lookups may take by the
-// function's deadline, evaluates the mapping and returns the event with its
-// response.
+// logged. A changed S3 mapping (CLAIMS_MAPPING_REFRESH) is compiled by the
+// invocation that receives its text and replaces the one in force only when
+// valid (mapping.go). Per event, Handler.Invoke caps the time lookups may
+// take by the function's deadline, evaluates the mapping and returns the
+// event with its response.
 //
-// Logs are JSON lines on stdout, each with the invocation's request id.
-// Debug level adds the incoming event and every DynamoDB request with its
-// timing; info and above never carry user attributes, claim values or
-// tokens.
+// Logs are JSON lines on stdout. The invocation's context goes down through
+// the mapper to the stores, and every line logged with it carries the
+// invocation's request id. Debug level adds the incoming event and every
+// DynamoDB request with its timing; info and above never carry user
+// attributes, claim values or tokens.
 package lambda

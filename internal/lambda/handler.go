@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambdacontext"
-
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -24,11 +22,9 @@ const publicError = "could not prepare your sign-in, try again"
 
 // Handler serves Pre Token Generation events with a compiled mapping.
 type Handler struct {
-	Mapper *mapper.Mapper
-	// Source, when set, gives the mapping in force for each invocation (a
-	// mappingfile.Loader, which may check S3 for a new one within the
-	// invocation's deadline); Mapper is then unused.
-	Source interface {
+	// Mappings gives the mapping in force for each invocation; it may check
+	// S3 for a new one within the invocation's deadline.
+	Mappings interface {
 		Mapper(ctx context.Context) *mapper.Mapper
 	}
 	Log *slog.Logger
@@ -38,9 +34,6 @@ type Handler struct {
 // does not know pass through to Cognito unchanged.
 func (h *Handler) Invoke(ctx context.Context, event json.RawMessage) (json.RawMessage, error) {
 	start := time.Now()
-	if lc, ok := lambdacontext.FromContext(ctx); ok {
-		defer setCurrent(h.Log, lc.AwsRequestID)()
-	}
 	if dl, ok := ctx.Deadline(); ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithDeadline(ctx, dl.Add(-DeadlineMargin))
@@ -49,11 +42,7 @@ func (h *Handler) Invoke(ctx context.Context, event json.RawMessage) (json.RawMe
 	if h.Log.Enabled(ctx, slog.LevelDebug) {
 		h.Log.LogAttrs(ctx, slog.LevelDebug, "event received", slog.Any("event", event))
 	}
-	mp := h.Mapper
-	if h.Source != nil {
-		mp = h.Source.Mapper(ctx)
-	}
-	out, err := mp.Handle(ctx, event)
+	out, err := h.Mappings.Mapper(ctx).Handle(ctx, event)
 	took := slog.Duration("duration", time.Since(start))
 	if err != nil {
 		var ee *mapper.EventError

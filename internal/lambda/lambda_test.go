@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -33,10 +35,23 @@ func TestParseLevel(t *testing.T) {
 	}
 }
 
-func TestLoadLogsEveryFinding(t *testing.T) {
+// storeFuncs adapts functions to a mapper.Store.
+type storeFuncs struct {
+	get func(ctx context.Context, in mapper.GetItemInput) (mapper.Item, error)
+}
+
+func (f storeFuncs) GetItem(ctx context.Context, in mapper.GetItemInput) (mapper.Item, error) {
+	return f.get(ctx, in)
+}
+
+func (f storeFuncs) Query(context.Context, mapper.QueryInput) ([]mapper.Item, error) {
+	return nil, errors.New("no queries here")
+}
+
+func TestNewHandlerLogsEveryFinding(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
-	_, err := Load(env(map[string]string{EnvMapping: "version: 1\nclaims:\n  a: usr.x\n  b: nope(\n"}), nil, NewLogger(&buf, slog.LevelInfo))
+	_, err := NewHandler(context.Background(), env(map[string]string{mappingfile.EnvInline: "version: 1\nclaims:\n  a: usr.x\n  b: nope(\n"}), nil, NewLogger(&buf, slog.LevelInfo))
 	if err == nil {
 		t.Fatal("an invalid mapping loaded")
 	}
@@ -45,23 +60,22 @@ func TestLoadLogsEveryFinding(t *testing.T) {
 	}
 }
 
-func TestLoadWithoutMappingSaysWhatToSet(t *testing.T) {
+func TestNewHandlerWithoutMappingSaysWhatToSet(t *testing.T) {
 	t.Parallel()
-	_, err := Load(env(nil), nil, NewLogger(&bytes.Buffer{}, slog.LevelInfo))
-	if err == nil || !strings.Contains(err.Error(), EnvMapping) {
-		t.Fatalf("error = %v, want it to name %s", err, EnvMapping)
+	_, err := NewHandler(context.Background(), env(nil), nil, NewLogger(&bytes.Buffer{}, slog.LevelInfo))
+	if err == nil || !strings.Contains(err.Error(), mappingfile.EnvInline) {
+		t.Fatalf("error = %v, want it to name %s", err, mappingfile.EnvInline)
 	}
 }
 
 // handler compiles mapping over store and logs to buf.
 func handler(t *testing.T, mapping string, store mapper.Store, buf *bytes.Buffer, level slog.Level) *Handler {
 	t.Helper()
-	log := NewLogger(buf, level)
-	mp, err := Load(env(map[string]string{EnvMapping: mapping}), store, log)
+	h, err := NewHandler(context.Background(), env(map[string]string{mappingfile.EnvInline: mapping}), store, NewLogger(buf, level))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Handler{Mapper: mp, Log: log}
+	return h
 }
 
 func invocation(id string, deadline time.Time) (context.Context, context.CancelFunc) {
@@ -78,14 +92,15 @@ sources:
     onError: %s
 claims:
   firstName: user.first
+  age: int(user.first)
 `
 
 func TestInvoke(t *testing.T) {
 	t.Parallel()
-	found := mapper.StoreFuncs{GetFunc: func(context.Context, mapper.GetItemInput) (mapper.Item, error) {
+	found := storeFuncs{get: func(context.Context, mapper.GetItemInput) (mapper.Item, error) {
 		return mapper.Item{"first": "Secret-Ben"}, nil
 	}}
-	hanging := mapper.StoreFuncs{GetFunc: func(ctx context.Context, _ mapper.GetItemInput) (mapper.Item, error) {
+	hanging := storeFuncs{get: func(ctx context.Context, _ mapper.GetItemInput) (mapper.Item, error) {
 		<-ctx.Done()
 		return nil, ctx.Err()
 	}}
@@ -103,8 +118,16 @@ func TestInvoke(t *testing.T) {
 		if strings.Contains(buf.String(), "Secret-Ben") || strings.Contains(buf.String(), "ben@example.com") {
 			t.Errorf("info log holds user data:\n%s", buf.String())
 		}
-		if !strings.Contains(buf.String(), `"requestId":"req-1"`) {
-			t.Errorf("log lacks the request id:\n%s", buf.String())
+		for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+			if strings.Contains(line, "mapping loaded") {
+				continue // init, before any invocation
+			}
+			if !strings.Contains(line, `"requestId":"req-1"`) {
+				t.Errorf("a line lacks the request id: %s", line)
+			}
+		}
+		if !strings.Contains(buf.String(), `"rule":"claims.age"`) {
+			t.Errorf("the failed rule is not logged:\n%s", buf.String())
 		}
 	})
 

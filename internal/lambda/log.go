@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"sync/atomic"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 )
@@ -26,54 +25,32 @@ func ParseLevel(s string) (slog.Level, error) {
 	return l, nil
 }
 
-// NewLogger returns a JSON logger on w at level, whose every line carries the
-// request id of the invocation being served.
+// NewLogger returns a JSON logger on w at level. Every line logged with an
+// invocation's context (the handler passes it down to the mapper and the
+// stores) carries that invocation's request id.
 func NewLogger(w io.Writer, level slog.Level) *slog.Logger {
-	return slog.New(&requestIDHandler{next: slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}), current: new(atomic.Pointer[string])})
+	return slog.New(requestIDHandler{slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})})
 }
 
-// requestIDHandler adds the request id to every record. It takes the id from
-// the record's context; records logged with a context that lacks it (mapper
-// logs rule warnings without one) get the id of the invocation in progress,
-// which is unambiguous because a Lambda instance serves one event at a time.
-type requestIDHandler struct {
-	next    slog.Handler
-	current *atomic.Pointer[string]
-}
+// requestIDHandler adds the request id of the record's context.
+type requestIDHandler struct{ next slog.Handler }
 
-func (h *requestIDHandler) Enabled(ctx context.Context, l slog.Level) bool {
+func (h requestIDHandler) Enabled(ctx context.Context, l slog.Level) bool {
 	return h.next.Enabled(ctx, l)
 }
 
-func (h *requestIDHandler) Handle(ctx context.Context, r slog.Record) error {
-	id := ""
-	if lc, ok := lambdacontext.FromContext(ctx); ok {
-		id = lc.AwsRequestID
-	} else if p := h.current.Load(); p != nil {
-		id = *p
-	}
-	if id != "" {
+func (h requestIDHandler) Handle(ctx context.Context, r slog.Record) error {
+	if lc, ok := lambdacontext.FromContext(ctx); ok && lc.AwsRequestID != "" {
 		r = r.Clone()
-		r.AddAttrs(slog.String("requestId", id))
+		r.AddAttrs(slog.String("requestId", lc.AwsRequestID))
 	}
 	return h.next.Handle(ctx, r)
 }
 
-func (h *requestIDHandler) WithAttrs(as []slog.Attr) slog.Handler {
-	return &requestIDHandler{next: h.next.WithAttrs(as), current: h.current}
+func (h requestIDHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return requestIDHandler{h.next.WithAttrs(as)}
 }
 
-func (h *requestIDHandler) WithGroup(name string) slog.Handler {
-	return &requestIDHandler{next: h.next.WithGroup(name), current: h.current}
-}
-
-// setCurrent records the invocation in progress for records without a
-// context; it returns a func that clears it.
-func setCurrent(log *slog.Logger, id string) func() {
-	h, ok := log.Handler().(*requestIDHandler)
-	if !ok {
-		return func() {}
-	}
-	h.current.Store(&id)
-	return func() { h.current.Store(nil) }
+func (h requestIDHandler) WithGroup(name string) slog.Handler {
+	return requestIDHandler{h.next.WithGroup(name)}
 }

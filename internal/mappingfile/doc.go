@@ -1,16 +1,18 @@
-// Package mappingfile gets the mapping the Lambda runs: inline from
+// Package mappingfile fetches the mapping's text for the Lambda: inline from
 // CLAIMS_MAPPING, or from CLAIMS_MAPPING_URI, an S3 object (s3://bucket/key,
 // optionally ?versionId=V) or a file path (relative paths resolve against
-// the function's task root, so a mapping can ship inside the zip).
+// the function's task root, so a mapping can ship inside the zip). It deals
+// in bytes and what identifies them (source, S3 version id and ETag,
+// sha256); it knows nothing of what a mapping means. The caller (package
+// lambda) validates and compiles what it returns.
 //
-// A Loader holds the mapping in force. Open reads and compiles it once at
-// init and fails when it is missing or invalid: the function never runs with
-// an empty mapping. With CLAIMS_MAPPING_REFRESH set, an S3 mapping is checked
-// again at most that often with a conditional GET (If-None-Match on the
-// ETag): an unchanged object costs one small request and no parsing. A
-// changed object is validated and compiled before it replaces the mapping in
-// force; one that fails validation is rejected with every finding logged, and
-// an S3 error leaves the last good mapping serving.
+// Open reads the mapping once and fails when it cannot. With
+// CLAIMS_MAPPING_REFRESH set, an S3 mapping is checked again at most that
+// often with a conditional GET (If-None-Match on the ETag of the last
+// object read): an unchanged object costs one small request, and Changed
+// returns a changed one to the caller. An object the caller rejects is not
+// read again until it changes; an S3 error is logged and returns nothing, so
+// the caller keeps its last good mapping.
 //
 // Refresh and the Lambda freeze. Lambda freezes the process between
 // invocations, so a goroutine only makes progress while an invocation runs.
@@ -18,12 +20,10 @@
 // goroutine and waits for it at most a small bound (RefreshWait, and never
 // past half of what remains of its own deadline). An S3 round trip in the
 // same region takes a few tens of milliseconds, so the check normally ends
-// inside that invocation, which then already serves the new mapping; a slow
-// or hanging S3 costs that one invocation the bound at most, the current
+// inside that invocation, which then already gets the new text; a slow or
+// hanging S3 costs that one invocation the bound at most, the current
 // mapping serves meanwhile, and the check finishes (or times out after
-// FetchTimeout) during later invocations without delaying them. No second
-// check starts while one is in flight.
-//
-// Every load logs which mapping is in force: its source, S3 version id and
-// ETag, the sha256 of its text and its number of claims.
+// FetchTimeout) during later invocations without delaying them: the first
+// invocation after it ends gets the new text. No second check starts while
+// one is in flight.
 package mappingfile

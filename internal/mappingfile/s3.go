@@ -39,18 +39,12 @@ func NewS3Client(ctx context.Context) (*s3.Client, error) {
 	}), nil
 }
 
-// object is one read of the mapping.
-type object struct {
-	text            []byte
-	etag, versionID string
-}
-
 // errNotModified reports a 304: the object still has the ETag we sent.
 var errNotModified = errors.New("not modified")
 
 // getObject reads the object; with ifNoneMatch set, S3 answers 304 (and
 // getObject errNotModified) when the object's ETag is still that.
-func getObject(ctx context.Context, client S3API, loc Location, ifNoneMatch string) (object, error) {
+func getObject(ctx context.Context, client S3API, loc Location, ifNoneMatch string) (Object, error) {
 	in := &s3.GetObjectInput{Bucket: aws.String(loc.Bucket), Key: aws.String(loc.Key)}
 	if loc.VersionID != "" {
 		in.VersionId = aws.String(loc.VersionID)
@@ -63,17 +57,17 @@ func getObject(ctx context.Context, client S3API, loc Location, ifNoneMatch stri
 		// The SDK reports a 304 as an error with no code of its own.
 		var re *smithyhttp.ResponseError
 		if errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotModified {
-			return object{}, errNotModified
+			return Object{}, errNotModified
 		}
-		return object{}, err
+		return Object{}, err
 	}
 	defer out.Body.Close()
 	text, err := io.ReadAll(io.LimitReader(out.Body, MaxSize+1))
 	if err != nil {
-		return object{}, fmt.Errorf("read %s: %w", loc, err)
+		return Object{}, fmt.Errorf("read %s: %w", loc, err)
 	}
 	if len(text) > MaxSize {
-		return object{}, fmt.Errorf("%s is larger than %d bytes: not a mapping", loc, MaxSize)
+		return Object{}, fmt.Errorf("%s is larger than %d bytes: not a mapping", loc, MaxSize)
 	}
-	return object{text: text, etag: aws.ToString(out.ETag), versionID: aws.ToString(out.VersionId)}, nil
+	return Object{Text: text, ETag: aws.ToString(out.ETag), VersionID: aws.ToString(out.VersionId)}, nil
 }

@@ -1,0 +1,82 @@
+package lambda
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+
+	awslambda "github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/dynamo"
+	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
+	"github.com/claimsmapper/claimsmapper/mapper"
+)
+
+// Serve is the function's whole life: it sets up logging from the
+// environment, builds the handler and serves events until the runtime stops
+// it. It returns only when the init fails (having logged why) or ctx ends.
+func Serve(ctx context.Context, lookupEnv func(string) (string, bool), stdout io.Writer) error {
+	levelText, _ := lookupEnv(EnvLogLevel)
+	level, levelErr := ParseLevel(levelText)
+	log := NewLogger(stdout, level)
+	if levelErr != nil {
+		log.Warn("log level ignored, using info", slog.String("error", levelErr.Error()))
+	}
+	store, err := dynamo.Open(ctx, log)
+	if err == nil {
+		var h *Handler
+		if h, err = NewHandler(ctx, lookupEnv, store, log); err == nil {
+			awslambda.StartWithOptions(h.Invoke, awslambda.WithContext(ctx))
+			return nil
+		}
+	}
+	log.Error("init failed", slog.String("error", err.Error()))
+	return err
+}
+
+// NewHandler follows the mapping from the environment to the handler: it
+// finds where the environment says the mapping is (CLAIMS_MAPPING, or
+// CLAIMS_MAPPING_URI with an optional CLAIMS_MAPPING_REFRESH), fetches its
+// text, validates and compiles it with store behind its sources, and
+// returns a handler serving it. When the mapping cannot be read or is
+// invalid it logs why (every finding, one line each) and fails: the function
+// never runs without a mapping.
+func NewHandler(ctx context.Context, lookupEnv func(string) (string, bool), store mapper.Store, log *slog.Logger) (*Handler, error) {
+	loc, err := mappingfile.FromEnv(lookupEnv)
+	if err != nil {
+		log.Error("cannot read the mapping", slog.String("error", err.Error()))
+		return nil, err
+	}
+	fetcher, obj, err := mappingfile.Open(ctx, loc, mappingfile.Options{Log: log})
+	if err != nil {
+		return nil, err
+	}
+	compile := func(name string, src []byte) (*mapper.Mapper, error) {
+		mp, fs := mapper.Load(src, mapper.LoadOptions{File: name, Config: config.Options{LookupEnv: lookupEnv}, Store: store, Logger: log})
+		return mp, config.Errors(fs)
+	}
+	mappings, err := newMappings(ctx, obj, fetcher, compile, loc.Refresh, log)
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{Mappings: mappings, Log: log}, nil
+}
+
+// logFindings logs a mapping's findings one line each, so the log says all
+// that is wrong at once; any other error is logged as it is.
+func logFindings(ctx context.Context, log *slog.Logger, err error) {
+	var ce *config.Error
+	if !errors.As(err, &ce) {
+		log.LogAttrs(ctx, slog.LevelError, "cannot load the mapping", slog.String("error", err.Error()))
+		return
+	}
+	for _, f := range ce.Findings {
+		attrs := []slog.Attr{slog.String("finding", f.String()), slog.String("severity", f.Severity.String())}
+		if f.Snippet != "" {
+			attrs = append(attrs, slog.String("snippet", f.Snippet))
+		}
+		log.LogAttrs(ctx, slog.LevelError, "invalid mapping", attrs...)
+	}
+}

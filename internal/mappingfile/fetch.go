@@ -1,0 +1,242 @@
+package mappingfile
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/claimsmapper/claimsmapper/config"
+)
+
+// MaxSize bounds the mapping's text: a mapping is a few kilobytes, and a
+// wrong key must not make the function read a large object into memory. It
+// is the limit the mapping's loader (and so lint) applies.
+const MaxSize = config.MaxSize
+
+// Defaults for Options.
+const (
+	// DefaultRefreshWait is how long an invocation waits for a check it
+	// started; past it, the check goes on while the current mapping serves.
+	DefaultRefreshWait = 250 * time.Millisecond
+	// DefaultFetchTimeout bounds one read of the object, retries included.
+	DefaultFetchTimeout = 4 * time.Second
+)
+
+// Options are what a Fetcher needs besides the location.
+type Options struct {
+	// Log receives the check lines: unchanged, failed, still running.
+	Log *slog.Logger
+	// S3 builds the S3 client, once, for s3:// locations; nil means
+	// NewS3Client.
+	S3 func(ctx context.Context) (S3API, error)
+	// RefreshWait bounds how long an invocation waits for a check it started
+	// (default DefaultRefreshWait).
+	RefreshWait time.Duration
+	// FetchTimeout bounds one read of the object (default DefaultFetchTimeout).
+	FetchTimeout time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Object is one read of the mapping: its text and what identifies it.
+type Object struct {
+	Text []byte
+	// Source is the location's name (CLAIMS_MAPPING, a path or an s3:// URI);
+	// findings are reported against it.
+	Source string
+	// VersionID and ETag identify the S3 object read; empty otherwise.
+	VersionID, ETag string
+	// SHA256 is the hex digest of Text.
+	SHA256 string
+}
+
+// Fetcher reads the mapping's text from its location and, for S3 with a
+// refresh interval, reads it again when the object changes. Its methods are
+// safe for concurrent use.
+type Fetcher struct {
+	loc    Location
+	opts   Options
+	client S3API
+
+	mu        sync.Mutex
+	nextCheck time.Time
+	inflight  chan struct{} // closed when the check in flight ends; nil when none
+	// seenETag is the ETag of the last object read: the next check asks for
+	// a change from it, so an object the caller rejected is not fetched
+	// again until it changes.
+	seenETag string
+	// changed is an object a check read and no invocation has taken yet.
+	changed *Object
+}
+
+// Open reads the mapping at loc. It fails when the mapping cannot be read.
+func Open(ctx context.Context, loc Location, opts Options) (*Fetcher, Object, error) {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.RefreshWait <= 0 {
+		opts.RefreshWait = DefaultRefreshWait
+	}
+	if opts.FetchTimeout <= 0 {
+		opts.FetchTimeout = DefaultFetchTimeout
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	f := &Fetcher{loc: loc, opts: opts}
+	var obj Object
+	switch loc.Kind {
+	case Inline:
+		obj.Text = loc.Text
+	case File:
+		text, err := readFile(loc.Path)
+		if err != nil {
+			return nil, Object{}, err
+		}
+		obj.Text = text
+	case S3:
+		newClient := opts.S3
+		if newClient == nil {
+			newClient = func(ctx context.Context) (S3API, error) { return NewS3Client(ctx) }
+		}
+		client, err := newClient(ctx)
+		if err != nil {
+			return nil, Object{}, err
+		}
+		f.client = client
+		fctx, cancel := context.WithTimeout(ctx, opts.FetchTimeout)
+		defer cancel()
+		obj, err = getObject(fctx, client, loc, "")
+		if err != nil {
+			return nil, Object{}, fmt.Errorf("read the mapping %s: %w", loc, err)
+		}
+		f.seenETag = obj.ETag
+	default:
+		return nil, Object{}, fmt.Errorf("mappingfile: unknown location kind %d", loc.Kind)
+	}
+	obj.Source, obj.SHA256 = loc.String(), digest(obj.Text)
+	if loc.Refresh > 0 {
+		f.nextCheck = opts.Now().Add(loc.Refresh)
+	}
+	return f, obj, nil
+}
+
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read the mapping: %w", err)
+	}
+	defer f.Close()
+	text, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read the mapping %s: %w", path, err)
+	}
+	if len(text) > MaxSize {
+		return nil, fmt.Errorf("%s is larger than %d bytes: not a mapping", path, MaxSize)
+	}
+	return text, nil
+}
+
+// Changed returns the object when a check has read a new one since the last
+// call, and false otherwise. When a check is due, it starts one and waits
+// for it at most RefreshWait, or half of what remains before ctx's deadline
+// if that is less (see the package doc). The object is the caller's to
+// validate: a rejected one is not returned again until it changes.
+func (f *Fetcher) Changed(ctx context.Context) (Object, bool) {
+	if f.loc.Refresh <= 0 {
+		return Object{}, false
+	}
+	if done := f.startCheck(); done != nil {
+		f.wait(ctx, done)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.changed == nil {
+		return Object{}, false
+	}
+	obj := *f.changed
+	f.changed = nil
+	return obj, true
+}
+
+// startCheck starts a check when one is due and none is in flight, and
+// returns the channel closed when it ends; nil when it started none.
+func (f *Fetcher) startCheck() chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.inflight != nil || f.opts.Now().Before(f.nextCheck) {
+		return nil
+	}
+	done := make(chan struct{})
+	f.inflight = done
+	etag := f.seenETag
+	go func() {
+		obj, ok := f.check(etag)
+		f.mu.Lock()
+		if ok {
+			f.seenETag = obj.ETag
+			f.changed = &obj
+		}
+		// Counted from the end of the check: a slow S3 is not asked more
+		// often than the interval.
+		f.nextCheck = f.opts.Now().Add(f.loc.Refresh)
+		f.inflight = nil
+		f.mu.Unlock()
+		close(done)
+	}()
+	return done
+}
+
+func (f *Fetcher) wait(ctx context.Context, done <-chan struct{}) {
+	wait := f.opts.RefreshWait
+	if dl, ok := ctx.Deadline(); ok {
+		if half := time.Until(dl) / 2; half < wait {
+			wait = half
+		}
+	}
+	if wait <= 0 {
+		return
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		f.opts.Log.LogAttrs(ctx, slog.LevelWarn, "mapping check still running, serving the current mapping",
+			slog.String("source", f.loc.String()), slog.Duration("waited", wait))
+	case <-ctx.Done():
+	}
+}
+
+// check reads the object once, asking S3 for a change from ifNoneMatch. It
+// reports whether it read one.
+func (f *Fetcher) check(ifNoneMatch string) (Object, bool) {
+	// Not the invocation's context: the check may outlive the invocation
+	// that started it.
+	ctx, cancel := context.WithTimeout(context.Background(), f.opts.FetchTimeout)
+	defer cancel()
+	obj, err := getObject(ctx, f.client, f.loc, ifNoneMatch)
+	if errors.Is(err, errNotModified) {
+		f.opts.Log.LogAttrs(ctx, slog.LevelDebug, "mapping unchanged", slog.String("source", f.loc.String()), slog.String("etag", ifNoneMatch))
+		return Object{}, false
+	}
+	if err != nil {
+		f.opts.Log.LogAttrs(ctx, slog.LevelError, "mapping check failed, keeping the current mapping",
+			slog.String("source", f.loc.String()), slog.String("error", err.Error()))
+		return Object{}, false
+	}
+	obj.Source, obj.SHA256 = f.loc.String(), digest(obj.Text)
+	return obj, true
+}
+
+func digest(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
