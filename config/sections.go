@@ -147,11 +147,17 @@ var (
 
 func (p *parser) claims(n *yaml.Node) []*Claim {
 	var out []*Claim
+	var prev *yaml.Node
 	for _, e := range p.ordered(n, "claims") {
 		name := e.key.Value
 		path := join("claims", name)
 		c := &Claim{Name: name, Pos: Pos{e.key.Line, e.key.Column}, Tokens: BothTokens}
 		v := deref(e.val)
+		above := prev
+		prev = v
+		if p.optionAsClaim(e, above, path) {
+			continue
+		}
 		if v.Kind == yaml.ScalarNode && v.Tag != "!!null" {
 			c.Value = p.expr(v, path)
 		} else if v.Kind == yaml.MappingNode {
@@ -184,6 +190,29 @@ func (p *parser) claims(n *yaml.Node) []*Claim {
 		out = append(out, c)
 	}
 	return out
+}
+
+// optionAsClaim reports a claim named like a claim option (tokens:, when:)
+// right after a claim written with options: almost always that option,
+// indented less than its siblings, so YAML made it a claim of its own. It
+// is an error when the value could not be a claim anyway, a warning
+// otherwise (a claim may be called "value"), and reports whether it was an
+// error.
+func (p *parser) optionAsClaim(e entry, above *yaml.Node, path string) bool {
+	if !contains(claimKeys, e.key.Value) || above == nil || above.Kind != yaml.MappingNode || len(above.Content) < 2 {
+		return false
+	}
+	last := deref(above.Content[len(above.Content)-2])
+	if last.Column <= e.key.Column {
+		return false
+	}
+	sev := SevWarning
+	if v := deref(e.val); v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
+		sev = SevError
+	}
+	p.report(e.key, path, "indentation", sev, "line %d is indented less than `%s:` on line %d, so YAML reads %q as a claim of its own, not as an option of the claim above; line it up with `%s:` (column %d)",
+		e.key.Line, last.Value, last.Line, e.key.Value, last.Value, last.Column)
+	return sev == SevError
 }
 
 func (p *parser) suppressions(n *yaml.Node) []*Suppression {

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -31,8 +32,96 @@ func (p *parser) yamlError(err error) {
 		msg = sm[2]
 	}
 	pos := p.locateYAMLError(msg, line)
+	if hint := p.indentation(msg, pos.Line); hint != "" {
+		p.findings = append(p.findings, Finding{File: p.file, Pos: Pos{Line: pos.Line, Column: indentOf(p.lineText(pos.Line)) + 1},
+			Severity: SevError, Rule: "indentation", Message: hint})
+		return
+	}
 	p.findings = append(p.findings, Finding{File: p.file, Pos: pos, Severity: SevError, Rule: "yaml",
 		Message: "this is not valid YAML: " + msg + yamlHint(msg)})
+}
+
+// indentation explains a YAML error caused by a key indented differently
+// from its siblings, or returns "". YAML's own messages ("mapping values are
+// not allowed", "did not find expected key") suggest quoting or say nothing
+// useful for what is the most common mistake of people new to YAML.
+func (p *parser) indentation(msg string, line int) string {
+	text := p.lineText(line)
+	key, ok := lineKey(text)
+	if !ok {
+		return ""
+	}
+	ind := indentOf(text)
+	prev := p.contentLineBefore(line)
+	if prev == 0 {
+		return ""
+	}
+	prevText := p.lineText(prev)
+	prevKey, prevIsKey := lineKey(prevText)
+	prevInd := indentOf(prevText)
+	switch {
+	case strings.Contains(msg, "mapping values are not allowed") && ind > prevInd && prevIsKey:
+		// "value: x" then a deeper "tokens: y": YAML reads the second line
+		// as more of the first one's text.
+		return fmt.Sprintf("line %d is indented more than `%s:` on line %d; line it up with `%s:` (column %d)",
+			line, prevKey, prev, prevKey, prevInd+1)
+	case strings.Contains(msg, "did not find expected key") && ind < prevInd && prevIsKey:
+		parent, parentKey := p.parentLine(prev, prevInd)
+		if parent > 0 && indentOf(p.lineText(parent)) >= ind {
+			return ""
+		}
+		hint := fmt.Sprintf("line %d is indented less than `%s:` on line %d", line, prevKey, prev)
+		if parent > 0 {
+			return hint + fmt.Sprintf(" but more than `%s:` on line %d; line `%s:` up with one of them (column %d or %d)",
+				parentKey, parent, key, prevInd+1, indentOf(p.lineText(parent))+1)
+		}
+		return hint + fmt.Sprintf("; line it up with `%s:` (column %d)", prevKey, prevInd+1)
+	case strings.Contains(msg, "did not find expected key") && ind > prevInd && prevIsKey:
+		return fmt.Sprintf("line %d is indented more than `%s:` on line %d; line it up with `%s:` (column %d)",
+			line, prevKey, prev, prevKey, prevInd+1)
+	}
+	return ""
+}
+
+// lineKey returns the key a "key:" or "key: value" line starts with.
+func lineKey(text string) (string, bool) {
+	t := strings.TrimLeft(text, " ")
+	t = strings.TrimPrefix(t, "- ")
+	i := colonAt(t, 0)
+	if i <= 0 || strings.ContainsAny(t[:i], "\"'{[#") {
+		return "", false
+	}
+	return t[:i], true
+}
+
+func indentOf(text string) int { return len(text) - len(strings.TrimLeft(text, " ")) }
+
+// contentLineBefore returns the last line before l that is neither blank
+// nor a comment, or 0.
+func (p *parser) contentLineBefore(l int) int {
+	for l--; l >= 1; l-- {
+		t := strings.TrimSpace(p.lineText(l))
+		if t != "" && !strings.HasPrefix(t, "#") {
+			return l
+		}
+	}
+	return 0
+}
+
+// parentLine returns the nearest line before l indented less than ind, and
+// its key, or 0.
+func (p *parser) parentLine(l, ind int) (int, string) {
+	for l--; l >= 1; l-- {
+		t := p.lineText(l)
+		if strings.TrimSpace(t) == "" || strings.HasPrefix(strings.TrimSpace(t), "#") {
+			continue
+		}
+		if indentOf(t) < ind {
+			k, _ := lineKey(t)
+			return l, k
+		}
+	}
+	return 0, ""
 }
 
 // yamlHint says in plain words what usually causes a YAML error.
