@@ -192,3 +192,7 @@ func number(v any) (float64, bool) {
 	}
 	return 0, false
 }
+
+// Items returns the items of a table, for tools that list users; the
+// items must not be changed.
+func (d *Data) Items(table string) ([]mapper.Item, error) { return d.table(table) }

@@ -33,6 +33,8 @@ Usage:
                          show the ID and access tokens as Cognito would issue them
   claimsmapper explain --mapping FILE --event FILE [--data FILE]
                          show every lookup and rule decision: why a token has (or lacks) a claim
+  claimsmapper diff [--events PATH | --users FILE | --sample TABLE[:N]] OLD NEW
+                         show who a mapping change affects: every user's token changes
   claimsmapper schema    print the JSON Schema of the mapping format, for editors
   claimsmapper version   print the version
 
@@ -48,6 +50,7 @@ var commands = map[string]command{
 	"test":    runTest,
 	"preview": runPreview,
 	"explain": runExplain,
+	"diff":    runDiff,
 	"schema":  runSchema,
 	"version": runVersion,
 }

@@ -1,0 +1,230 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/claimsmapper/claimsmapper/internal/changes"
+)
+
+const diffUsage = `Usage: claimsmapper diff [options] OLD NEW
+
+Shows who a mapping change affects: the tokens each user gets under the OLD
+mapping and under the NEW one, and only what differs. OLD (or NEW) may be
+s3://bucket/key, the mapping in force:
+
+  claimsmapper diff s3://my-bucket/mapping.yaml mapping.yaml --sample Users
+
+The users to compare (at least one of):
+  --events PATH      Cognito events: a .json file, or a folder of them;
+                     repeat for more
+  --users FILE       one user name or sub per line, or a data file (as for
+                     --data) whose user table lists the users; FILE:TABLE
+                     picks the table
+  --sample TABLE[:N] at most N users (default 100) read from the DynamoDB
+                     table, key attributes only
+  --event FILE       the event each --users or --sample user signs in with
+                     (default: a version 2 sign-in with no groups)
+
+Options:
+  --data FILE        tables and items to use instead of DynamoDB (YAML or JSON)
+  --format FORMAT    text (default), json, or markdown (for a pull request)
+  --show-values      show claim values; by default they are masked past
+                     their first characters, as a diff is shared widely
+
+Exit codes: 0 no user's tokens change; 1 some change; 2 usage, or a mapping,
+event or user list cannot be read.
+`
+
+// diffFlags are the user sources diff and the publishing gate share.
+type diffFlags struct {
+	events     multiFlag
+	users      string
+	sample     string
+	event      string
+	data       string
+	showValues bool
+	// sampleTable and sampleN are --sample, parsed by check.
+	sampleTable string
+	sampleN     int
+}
+
+// check validates the user sources before anything is read.
+func (d *diffFlags) check() error {
+	if !d.any() {
+		return errors.New("say which users to compare with --events, --users or --sample")
+	}
+	if d.sample == "" {
+		return nil
+	}
+	d.sampleTable, d.sampleN = d.sample, changes.DefaultSample
+	if i := strings.LastIndex(d.sample, ":"); i >= 0 {
+		v, err := strconv.Atoi(d.sample[i+1:])
+		if err != nil || v < 1 || v > changes.MaxUsers {
+			return fmt.Errorf("--sample %q: want TABLE or TABLE:N, with N from 1 to %d", d.sample, changes.MaxUsers)
+		}
+		d.sampleTable, d.sampleN = d.sample[:i], v
+	}
+	if d.sampleTable == "" {
+		return fmt.Errorf("--sample %q: name the users table", d.sample)
+	}
+	return nil
+}
+
+func (d *diffFlags) register(fs *flag.FlagSet) {
+	fs.Var(&d.events, "events", "")
+	fs.StringVar(&d.users, "users", "", "")
+	fs.StringVar(&d.sample, "sample", "", "")
+	fs.StringVar(&d.event, "event", "", "")
+	fs.StringVar(&d.data, "data", "", "")
+	fs.BoolVar(&d.showValues, "show-values", false, "")
+}
+
+// any reports whether a user source was given.
+func (d *diffFlags) any() bool { return len(d.events) > 0 || d.users != "" || d.sample != "" }
+
+// multiFlag collects a repeated flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func runDiff(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var df diffFlags
+	df.register(fs)
+	format := fs.String("format", "text", "")
+	files, code, ok := parseInterspersed(fs, args, diffUsage, stdout, stderr)
+	if !ok {
+		return code
+	}
+	if len(files) != 2 {
+		fmt.Fprint(stderr, "claimsmapper diff: name two mappings, OLD and NEW\n\n"+diffUsage)
+		return exitUsage
+	}
+	switch *format {
+	case changes.FormatText, changes.FormatJSON, changes.FormatMarkdown:
+	default:
+		fmt.Fprintf(stderr, "claimsmapper diff: --format should be text, json or markdown, not %q\n", *format)
+		return exitUsage
+	}
+	if err := df.check(); err != nil {
+		fmt.Fprintf(stderr, "claimsmapper diff: %v\n\n%s", err, diffUsage)
+		return exitUsage
+	}
+	oldSrc, err := readMappingRef(ctx, files[0], stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "claimsmapper diff: %v\n", err)
+		return exitUsage
+	}
+	newSrc, err := readMappingRef(ctx, files[1], stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "claimsmapper diff: %v\n", err)
+		return exitUsage
+	}
+	report, err := compareMappings(ctx, df, files[0], oldSrc, files[1], newSrc, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	if err := changes.Write(stdout, report, changes.Options{Format: *format, ShowValues: df.showValues, Before: files[0], After: files[1]}); err != nil {
+		fmt.Fprintf(stderr, "claimsmapper diff: %v\n", err)
+		return exitUsage
+	}
+	if report.Changed > 0 {
+		return exitFailed
+	}
+	return exitOK
+}
+
+// compareMappings compiles both mappings against one store and compares
+// them for the users the flags name.
+func compareMappings(ctx context.Context, df diffFlags, oldName string, oldSrc []byte, newName string, newSrc []byte, stderr io.Writer) (*changes.Report, error) {
+	store, err := openStore(ctx, df.data)
+	if err != nil {
+		return nil, err
+	}
+	log := cliLogger(io.Discard)
+	before, err := compileMapping(oldName, oldSrc, store, log)
+	if err != nil {
+		return nil, fmt.Errorf("the old mapping does not load:\n%w", err)
+	}
+	after, err := compileMapping(newName, newSrc, store, log)
+	if err != nil {
+		return nil, fmt.Errorf("the new mapping does not load:\n%w", err)
+	}
+	cases, err := diffCases(ctx, df, before.Mapping(), after.Mapping())
+	if err != nil {
+		return nil, err
+	}
+	return changes.Compare(ctx, before, after, cases)
+}
+
+// diffCases gathers the users to compare from every source the flags name.
+func diffCases(ctx context.Context, df diffFlags, mappings ...*configMapping) ([]changes.Case, error) {
+	var cases []changes.Case
+	if len(df.events) > 0 {
+		c, err := changes.Events(df.events)
+		if err != nil {
+			return nil, fmt.Errorf("claimsmapper diff: %w", err)
+		}
+		cases = append(cases, c...)
+	}
+	if df.users == "" && df.sample == "" {
+		return cases, nil
+	}
+	template := changes.DefaultTemplate
+	if df.event != "" {
+		raw, err := os.ReadFile(df.event)
+		if err != nil {
+			return nil, fmt.Errorf("claimsmapper diff: cannot read the event: %w", err)
+		}
+		template = raw
+	}
+	var keys []changes.Key
+	if df.users != "" {
+		k, err := usersFileKeys(df.users, mappings)
+		if err != nil {
+			return nil, fmt.Errorf("claimsmapper diff: %w", err)
+		}
+		keys = append(keys, k...)
+	}
+	if df.sample != "" {
+		k, err := sampleKeys(ctx, df, mappings)
+		if err != nil {
+			return nil, fmt.Errorf("claimsmapper diff: --sample: %w", err)
+		}
+		keys = append(keys, k...)
+	}
+	c, err := changes.Expand(template, keys)
+	if err != nil {
+		return nil, fmt.Errorf("claimsmapper diff: %s: %w", df.event, err)
+	}
+	return append(cases, c...), nil
+}
+
+// userTable finds how the mappings (the new one first) read the user.
+func userTable(table string, mappings []*configMapping) changes.UserTable {
+	for i := len(mappings) - 1; i >= 0; i-- {
+		if ut, ok := changes.FindUserTable(mappings[i], table); ok {
+			return ut
+		}
+	}
+	return changes.UserTable{Table: table}
+}
+
+// sampleKeys reads user keys from DynamoDB for --sample TABLE[:N].
+func sampleKeys(ctx context.Context, df diffFlags, mappings []*configMapping) ([]changes.Key, error) {
+	client, err := newDynamoClient(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return changes.Sample(ctx, client, userTable(df.sampleTable, mappings), df.sampleN)
+}

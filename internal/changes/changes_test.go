@@ -1,0 +1,197 @@
+package changes_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/changes"
+	"github.com/claimsmapper/claimsmapper/localdata"
+	"github.com/claimsmapper/claimsmapper/mapper"
+)
+
+func load(t testing.TB, src string, store mapper.Store) *mapper.Mapper {
+	t.Helper()
+	mp, err := mapper.Load("m.yaml", []byte(src), config.Options{}, mapper.Options{Store: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mp
+}
+
+func TestMask(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   any
+		want any
+	}{
+		{"long text keeps three characters", "alice@example.com", "ali…"},
+		{"short text keeps fewer", "admin", "a…"},
+		{"very short text keeps none", "eu", "…"},
+		{"characters, not bytes, are kept", "ééééééééé", "éé…"},
+		{"a number is hidden", float64(42), "<number>"},
+		{"true stays", true, true},
+		{"null stays", nil, nil},
+		{"a list is masked item by item", []any{"readers", int64(3)}, []any{"r…", "<number>"}},
+		{"an object keeps its keys", map[string]any{"plan": "enterprise"}, map[string]any{"plan": "en…"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := changes.Mask(tt.in); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Mask(%#v) = %#v, want %#v", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSameTellsTypesApart(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		a, b any
+		same bool
+	}{
+		{"text true and boolean true differ", "true", true, false},
+		{"text 42 and number 42 differ", "42", int64(42), false},
+		{"an integer and the same float are the same number", int64(1), float64(1), true},
+		{"lists compare in order", []any{"a", "b"}, []any{"b", "a"}, false},
+		{"null and a missing value differ from text", nil, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := changes.Same(tt.a, tt.b); got != tt.same {
+				t.Errorf("Same(%#v, %#v) = %v, want %v", tt.a, tt.b, got, tt.same)
+			}
+		})
+	}
+}
+
+func TestCompareReportsATypeChangeAsAChange(t *testing.T) {
+	t.Parallel()
+	ev := event(t, "2", "ben")
+	before := load(t, "version: 1\nclaims:\n  admin: '\"true\"'\n", nil)
+	after := load(t, "version: 1\nclaims:\n  admin: 'true'\n", nil)
+	r, err := changes.Compare(context.Background(), before, after, []changes.Case{{User: "ben", Event: ev}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Changed != 1 || len(r.Changes) != 2 {
+		t.Fatalf("got %+v, want the claim changed in both tokens", r)
+	}
+	var b strings.Builder
+	if err := changes.Write(&b, r, changes.Options{Format: changes.FormatText}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "(text → true/false)") {
+		t.Errorf("the text report does not name the type change:\n%s", b.String())
+	}
+}
+
+func TestCompareStopsWhenTheContextEnds(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	mp := load(t, "version: 1\nclaims:\n  a: '1'\n", nil)
+	if _, err := changes.Compare(ctx, mp, mp, []changes.Case{{User: "ben", Event: event(t, "2", "ben")}}); err == nil {
+		t.Error("Compare succeeded after its context ended")
+	}
+}
+
+func TestExpandPutsEachUserInTheTemplate(t *testing.T) {
+	t.Parallel()
+	keys, err := changes.ParseUsers("users.txt", []byte("# a comment\nben\n\n0f8fad5b-d9cb-469f-a165-70867728950e\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases, err := changes.Expand(changes.DefaultTemplate, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) != 2 || cases[0].Event.UserName != "ben" || cases[0].Event.UserAttributes["sub"] != nil {
+		t.Fatalf("first user: %+v", cases[0].Event)
+	}
+	if sub := cases[1].Event.UserAttributes["sub"]; sub != "0f8fad5b-d9cb-469f-a165-70867728950e" || cases[1].Event.UserName != sub {
+		t.Errorf("a UUID should be the sub and the user name: %+v", cases[1].Event)
+	}
+}
+
+func TestFindUserTableReadsTheKeyFromTheEvent(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, key string
+		want      map[string]string
+	}{
+		{"the user name", "event.userName", map[string]string{"id": "userName"}},
+		{"a user attribute", "event.userAttributes.sub", map[string]string{"id": "userAttributes.sub"}},
+		{"a user attribute in brackets", `event.userAttributes["custom:id"]`, map[string]string{"id": "userAttributes.custom:id"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := "version: 1\nsources:\n  user:\n    table: Users\n    key: { id: '" + tt.key + "' }\nclaims:\n  a: user?.a\n"
+			m, err := config.Parse("m.yaml", []byte(src), config.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ut, ok := changes.FindUserTable(m, "")
+			if !ok || ut.Table != "Users" || !reflect.DeepEqual(ut.Fields, tt.want) {
+				t.Errorf("got %+v, %v; want Users with %v", ut, ok, tt.want)
+			}
+		})
+	}
+}
+
+func event(t testing.TB, version, user string) *mapper.Event {
+	t.Helper()
+	raw, _ := json.Marshal(map[string]any{
+		"version": version, "triggerSource": "TokenGeneration_Authentication", "userName": user,
+		"request": map[string]any{"userAttributes": map[string]any{"sub": "s-" + user}},
+	})
+	ev, err := mapper.DecodeEvent(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}
+
+// Compare evaluates two mappings for the same users; Write shows what differs.
+func ExampleCompare() {
+	data := localdata.New(map[string][]mapper.Item{"Users": {
+		{"userName": "ben", "plan": "pro", "roles": []any{"readers"}},
+		{"userName": "jane", "plan": "free"},
+	}})
+	before, _ := mapper.Load("old.yaml", []byte(`version: 1
+sources:
+  user: { table: Users, key: { userName: event.userName } }
+claims:
+  plan: user.plan
+`), config.Options{}, mapper.Options{Store: data})
+	after, _ := mapper.Load("new.yaml", []byte(`version: 1
+sources:
+  user: { table: Users, key: { userName: event.userName } }
+claims:
+  plan: 'user.plan == "pro" ? "premium" : user.plan'
+groups:
+  override: user.roles ?? []
+`), config.Options{}, mapper.Options{Store: data})
+	keys, _ := changes.ParseUsers("users.txt", []byte("ben\njane\n"))
+	cases, _ := changes.Expand(changes.DefaultTemplate, keys)
+	report, _ := changes.Compare(context.Background(), before, after, cases)
+	changes.Write(os.Stdout, report, changes.Options{Format: changes.FormatText, ShowValues: true})
+	// Output:
+	// ben
+	//   ID token
+	//     ~ claim plan: "pro" → "premium"
+	//     + group readers
+	//   access token
+	//     ~ claim plan: "pro" → "premium"
+	//     + group readers
+	//
+	// 2 users examined, 1 changed.
+	//   claim plan: changed for 1 user
+	//   group readers: gained by 1 user
+}

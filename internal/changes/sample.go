@@ -1,0 +1,88 @@
+package changes
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/claimsmapper/claimsmapper/dynamo"
+	"github.com/claimsmapper/claimsmapper/mapper"
+)
+
+// ScanAPI is the DynamoDB call Sample makes; *dynamodb.Client implements it.
+type ScanAPI interface {
+	Scan(ctx context.Context, in *dynamodb.ScanInput, opts ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error)
+}
+
+// DefaultSample is how many users --sample examines unless told.
+const DefaultSample = 100
+
+// maxScanPages bounds the pages one sample reads, so a table where few
+// items are users cannot turn a sample into a full scan.
+const maxScanPages = 20
+
+// Sample reads at most n user keys from the user table with a paginated,
+// consistent Scan that fetches only the key attributes the mapping reads
+// the user by.
+func Sample(ctx context.Context, api ScanAPI, ut UserTable, n int) ([]Key, error) {
+	fields := ut.Fields
+	if len(fields) == 0 {
+		fields = map[string]string{"sub": "userAttributes.sub", "userName": "userName", "username": "userName"}
+	}
+	attrs := attrNames(fields)
+	names := map[string]string{}
+	var proj, exists []string
+	for i, a := range attrs {
+		p := fmt.Sprintf("#k%d", i)
+		names[p] = a
+		proj = append(proj, p)
+		exists = append(exists, "attribute_exists("+p+")")
+	}
+	in := &dynamodb.ScanInput{
+		TableName:                aws.String(ut.Table),
+		ProjectionExpression:     aws.String(strings.Join(proj, ", ")),
+		FilterExpression:         aws.String(strings.Join(exists, " OR ")),
+		ExpressionAttributeNames: names,
+		ConsistentRead:           aws.Bool(true),
+		Limit:                    aws.Int32(int32(min(n, 1000))),
+	}
+	var items []mapper.Item
+	for page := 0; page < maxScanPages && len(items) < n; page++ {
+		out, err := api.Scan(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("scan table %q: %w", ut.Table, err)
+		}
+		for _, av := range out.Items {
+			it, err := dynamo.Item(av)
+			if err != nil {
+				return nil, fmt.Errorf("scan table %q: %w", ut.Table, err)
+			}
+			items = append(items, it)
+		}
+		if len(out.LastEvaluatedKey) == 0 {
+			break
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+	if len(items) > n {
+		items = items[:n]
+	}
+	keys, err := KeysFromItems(items, UserTable{Table: ut.Table, Fields: fields})
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(keys, func(i, j int) bool { return keyString(keys[i]) < keyString(keys[j]) })
+	return keys, nil
+}
+
+func keyString(k Key) string {
+	var b strings.Builder
+	for _, f := range attrNames(k) {
+		b.WriteString(f + "=" + k[f] + ";")
+	}
+	return b.String()
+}

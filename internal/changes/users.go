@@ -1,0 +1,279 @@
+package changes
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/mapper"
+)
+
+// MaxUsers bounds how many users one comparison examines, whatever the source.
+const MaxUsers = 10000
+
+// Events reads Cognito events from files and folders (every *.json file in
+// a folder, in name order).
+func Events(paths []string) ([]Case, error) {
+	var files []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read the events: %w", err)
+		}
+		if !st.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		found, err := filepath.Glob(filepath.Join(p, "*.json"))
+		if err != nil {
+			return nil, err
+		}
+		if len(found) == 0 {
+			return nil, fmt.Errorf("the folder %s holds no .json event files", p)
+		}
+		sort.Strings(found)
+		files = append(files, found...)
+	}
+	var out []Case
+	for _, f := range files {
+		if len(out) == MaxUsers {
+			return nil, fmt.Errorf("more than %d events: compare fewer at a time", MaxUsers)
+		}
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read the event: %w", err)
+		}
+		ev, err := mapper.DecodeEvent(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		out = append(out, Case{User: userLabel(ev, f), Event: ev})
+	}
+	return out, nil
+}
+
+func userLabel(ev *mapper.Event, fallback string) string {
+	switch {
+	case ev.UserName != "":
+		return ev.UserName
+	case ev.ClientCredentials() && ev.ClientID != "":
+		return "client " + ev.ClientID
+	}
+	return fallback
+}
+
+// Key is how one user is found: event fields ("userName",
+// "userAttributes.sub", …) and their values.
+type Key map[string]string
+
+var uuidLike = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// ParseUsers reads a users file: one user name or sub per line; blank lines
+// and lines starting with # are skipped. A line that looks like a UUID is
+// a sub, and also the user name, as in pools that sign in by email.
+func ParseUsers(name string, src []byte) ([]Key, error) {
+	var out []Key
+	sc := bufio.NewScanner(bytes.NewReader(src))
+	line := 0
+	for sc.Scan() {
+		line++
+		s := strings.TrimSpace(sc.Text())
+		if s == "" || strings.HasPrefix(s, "#") {
+			continue
+		}
+		if strings.ContainsAny(s, " \t,;") {
+			return nil, fmt.Errorf("%s:%d: %q: put one user name or sub per line", name, line, s)
+		}
+		if len(out) == MaxUsers {
+			return nil, fmt.Errorf("%s: more than %d users: compare fewer at a time", name, MaxUsers)
+		}
+		k := Key{"userName": s}
+		if uuidLike.MatchString(s) {
+			k["userAttributes.sub"] = s
+		}
+		out = append(out, k)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no users: put one user name or sub per line", name)
+	}
+	return out, nil
+}
+
+// UserTable is the table the mapping reads the signing-in user from, and
+// which event field each of its key attributes comes from: the first
+// source whose key is read straight from the event, like
+// `key: { userName: event.userName }`.
+type UserTable struct {
+	Table string
+	// Fields maps a key attribute to an event field: "userName",
+	// "clientId" or "userAttributes.NAME".
+	Fields map[string]string
+}
+
+var eventField = regexp.MustCompile(`^event\.(userName|clientId|userAttributes(?:\.([A-Za-z_][A-Za-z0-9_]*)|\[\s*"([^"]+)"\s*\]|\[\s*'([^']+)'\s*\]))$`)
+
+// FindUserTable looks for the user table in a mapping. table, when set,
+// picks the table; otherwise the first source keyed by the event wins.
+func FindUserTable(m *config.Mapping, table string) (UserTable, bool) {
+	for _, s := range m.Sources {
+		if table != "" && s.Table != table {
+			continue
+		}
+		kvs := s.Key
+		if s.Query != nil {
+			kvs = []config.KeyValue{s.Query.Partition}
+		}
+		fields := map[string]string{}
+		for _, kv := range kvs {
+			if f := fieldOf(kv.Value); f != "" {
+				fields[kv.Attr] = f
+			}
+		}
+		if len(fields) > 0 && s.Query == nil {
+			return UserTable{Table: s.Table, Fields: fields}, true
+		}
+	}
+	return UserTable{}, false
+}
+
+func fieldOf(e *config.Expr) string {
+	if e == nil {
+		return ""
+	}
+	m := eventField.FindStringSubmatch(strings.TrimSpace(e.Code))
+	switch {
+	case m == nil:
+		return ""
+	case m[2] != "":
+		return "userAttributes." + m[2]
+	case m[3] != "":
+		return "userAttributes." + m[3]
+	case m[4] != "":
+		return "userAttributes." + m[4]
+	}
+	return m[1]
+}
+
+// KeysFromItems turns items of the user table into user keys, through the
+// key attributes the mapping reads from the event. Without a mapping hint
+// for the table, attributes named sub, userName or username are used.
+func KeysFromItems(items []mapper.Item, ut UserTable) ([]Key, error) {
+	fields := ut.Fields
+	if len(fields) == 0 {
+		fields = map[string]string{"sub": "userAttributes.sub", "userName": "userName", "username": "userName"}
+	}
+	var out []Key
+	for _, it := range items {
+		k := Key{}
+		for attr, field := range fields {
+			if v, ok := it[attr]; ok {
+				k[field] = fmt.Sprint(v)
+			}
+		}
+		if len(k) == 0 {
+			continue
+		}
+		if len(out) == MaxUsers {
+			return nil, fmt.Errorf("more than %d users: compare fewer at a time", MaxUsers)
+		}
+		out = append(out, k)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no item of table %q has the key the mapping reads the user by (%s)", ut.Table, strings.Join(attrNames(fields), ", "))
+	}
+	return out, nil
+}
+
+func attrNames(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// DefaultTemplate is the event users are expanded into when no template is
+// given: a version 2 sign-in through the hosted UI, no groups.
+var DefaultTemplate = []byte(`{
+  "version": "2",
+  "triggerSource": "TokenGeneration_HostedAuth",
+  "region": "us-east-1",
+  "userPoolId": "us-east-1_EXAMPLE",
+  "userName": "",
+  "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": "example-client"},
+  "request": {
+    "userAttributes": {},
+    "groupConfiguration": {"groupsToOverride": [], "iamRolesToOverride": [], "preferredRole": null},
+    "scopes": ["openid", "profile", "email"]
+  },
+  "response": {"claimsAndScopeOverrideDetails": null}
+}`)
+
+// Expand makes one event per user from a template event: the user's key
+// fields replace the template's userName, clientId and user attributes.
+// The template's other user attributes are dropped, since they belong to
+// the template's user; sub is kept only when the key sets it.
+func Expand(template []byte, keys []Key) ([]Case, error) {
+	if _, err := mapper.DecodeEvent(template); err != nil {
+		return nil, fmt.Errorf("the template event: %w", err)
+	}
+	out := make([]Case, 0, len(keys))
+	for _, k := range keys {
+		var doc map[string]any
+		if err := json.Unmarshal(template, &doc); err != nil {
+			return nil, fmt.Errorf("the template event: %w", err)
+		}
+		req, _ := doc["request"].(map[string]any)
+		if req == nil {
+			req = map[string]any{}
+			doc["request"] = req
+		}
+		attrs := map[string]any{}
+		req["userAttributes"] = attrs
+		label := ""
+		for _, field := range attrNames(k) {
+			v := k[field]
+			switch {
+			case field == "userName":
+				doc["userName"] = v
+				label = v
+			case field == "clientId":
+				cc, _ := doc["callerContext"].(map[string]any)
+				if cc == nil {
+					cc = map[string]any{}
+					doc["callerContext"] = cc
+				}
+				cc["clientId"] = v
+			case strings.HasPrefix(field, "userAttributes."):
+				attrs[strings.TrimPrefix(field, "userAttributes.")] = v
+				if label == "" {
+					label = v
+				}
+			}
+		}
+		if _, ok := k["userName"]; !ok {
+			doc["userName"] = label
+		}
+		raw, err := json.Marshal(doc)
+		if err != nil {
+			return nil, err
+		}
+		ev, err := mapper.DecodeEvent(raw)
+		if err != nil {
+			return nil, fmt.Errorf("the event for user %q: %w", label, err)
+		}
+		out = append(out, Case{User: label, Event: ev})
+	}
+	return out, nil
+}

@@ -1,0 +1,11 @@
+// Package publish ships a mapping to S3 the careful way, and takes it back:
+// Put writes a new version only if the object is still the one that was
+// reviewed (a conditional write on its ETag, or, where the server does not
+// support conditional writes, a version check before and after the write);
+// every version carries who published it, why, with which claimsmapper, and
+// the mapping's sha256; History lists the versions and Version reads one,
+// so that a rollback is a publish of an earlier version's text.
+//
+// The bucket must have versioning enabled: without it an overwritten
+// mapping is gone, and there is nothing to roll back to.
+package publish

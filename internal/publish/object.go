@@ -1,0 +1,138 @@
+package publish
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
+)
+
+// API is the part of the S3 client this package uses; *s3.Client implements it.
+type API interface {
+	GetObject(ctx context.Context, in *s3.GetObjectInput, optFns ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+	PutObject(ctx context.Context, in *s3.PutObjectInput, optFns ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+	ListObjectVersions(ctx context.Context, in *s3.ListObjectVersionsInput, optFns ...func(*s3.Options)) (*s3.ListObjectVersionsOutput, error)
+	GetBucketVersioning(ctx context.Context, in *s3.GetBucketVersioningInput, optFns ...func(*s3.Options)) (*s3.GetBucketVersioningOutput, error)
+}
+
+// Location is an s3://bucket/key[?versionId=V] URI.
+type Location = mappingfile.Location
+
+// ParseLocation reads an s3://bucket/key URI.
+func ParseLocation(uri string) (Location, error) {
+	if !strings.HasPrefix(uri, "s3://") {
+		return Location{}, fmt.Errorf("%q: want s3://bucket/key", uri)
+	}
+	return mappingfile.ParseURI(uri, "")
+}
+
+// Metadata is what a publish records on the object's version.
+type Metadata struct {
+	SHA256  string
+	Version string // claimsmapper's
+	Author  string
+	Message string
+}
+
+// The object metadata keys (x-amz-meta-…). S3 lower-cases them.
+const (
+	metaSHA256  = "claimsmapper-sha256"
+	metaVersion = "claimsmapper-version"
+	metaAuthor  = "claimsmapper-author"
+	metaMessage = "claimsmapper-message"
+)
+
+// maxMessage bounds --message: S3 allows 2 KB of metadata in all.
+const maxMessage = 1024
+
+func (m Metadata) encode() map[string]string {
+	out := map[string]string{metaSHA256: m.SHA256, metaVersion: url.QueryEscape(m.Version)}
+	if m.Author != "" {
+		out[metaAuthor] = url.QueryEscape(m.Author)
+	}
+	if m.Message != "" {
+		out[metaMessage] = url.QueryEscape(m.Message)
+	}
+	return out
+}
+
+// decodeMetadata reads metadata written by encode. Header values are
+// ASCII, so text is stored query-escaped.
+func decodeMetadata(h map[string]string) Metadata {
+	get := func(k string) string {
+		v := h[k]
+		if s, err := url.QueryUnescape(v); err == nil {
+			return s
+		}
+		return v
+	}
+	return Metadata{SHA256: h[metaSHA256], Version: get(metaVersion), Author: get(metaAuthor), Message: get(metaMessage)}
+}
+
+// SHA256 is the hex digest publish records for a mapping's text.
+func SHA256(text []byte) string {
+	sum := sha256.Sum256(text)
+	return hex.EncodeToString(sum[:])
+}
+
+// Object is one version of the mapping.
+type Object struct {
+	// Exists is false when there is no object at the key yet.
+	Exists          bool
+	Text            []byte
+	ETag, VersionID string
+	Meta            Metadata
+}
+
+// Get reads the object at loc (its current version unless loc names one).
+// A missing key is not an error: the result has Exists false.
+func Get(ctx context.Context, api API, loc Location) (Object, error) {
+	in := &s3.GetObjectInput{Bucket: aws.String(loc.Bucket), Key: aws.String(loc.Key)}
+	if loc.VersionID != "" {
+		in.VersionId = aws.String(loc.VersionID)
+	}
+	out, err := api.GetObject(ctx, in)
+	if err != nil {
+		if loc.VersionID == "" && notFound(err) {
+			return Object{}, nil
+		}
+		return Object{}, fmt.Errorf("read %s: %w", loc, err)
+	}
+	defer out.Body.Close()
+	text, err := io.ReadAll(io.LimitReader(out.Body, mappingfile.MaxSize+1))
+	if err != nil {
+		return Object{}, fmt.Errorf("read %s: %w", loc, err)
+	}
+	if len(text) > mappingfile.MaxSize {
+		return Object{}, fmt.Errorf("%s is larger than %d bytes: not a mapping", loc, mappingfile.MaxSize)
+	}
+	return Object{Exists: true, Text: text, ETag: aws.ToString(out.ETag), VersionID: aws.ToString(out.VersionId), Meta: decodeMetadata(out.Metadata)}, nil
+}
+
+// notFound reports a missing key (not a missing bucket, which is a mistake
+// to report).
+func notFound(err error) bool {
+	var nsk *types.NoSuchKey
+	if errors.As(err, &nsk) {
+		return true
+	}
+	var ae smithy.APIError
+	if errors.As(err, &ae) && ae.ErrorCode() == "NoSuchBucket" {
+		return false
+	}
+	var re *smithyhttp.ResponseError
+	return errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotFound
+}
