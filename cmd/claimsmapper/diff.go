@@ -147,18 +147,22 @@ func runDiff(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 // compareMappings compiles both mappings against one store and compares
 // them for the users the flags name.
 func compareMappings(ctx context.Context, df diffFlags, oldName string, oldSrc []byte, newName string, newSrc []byte, stderr io.Writer) (*changes.Report, error) {
-	store, err := openStore(ctx, df.data)
-	if err != nil {
-		return nil, err
-	}
 	log := cliLogger(io.Discard)
-	before, err := compileMapping(oldName, oldSrc, store, log)
+	before, err := compileMapping(oldName, oldSrc, nil, log)
 	if err != nil {
 		return nil, fmt.Errorf("the old mapping does not load:\n%w", err)
 	}
-	after, err := compileMapping(newName, newSrc, store, log)
+	after, err := compileMapping(newName, newSrc, nil, log)
 	if err != nil {
 		return nil, fmt.Errorf("the new mapping does not load:\n%w", err)
+	}
+	// DynamoDB is opened only when a mapping reads it.
+	if before.HasSources() || after.HasSources() || df.data != "" {
+		store, err := openStore(ctx, df.data)
+		if err != nil {
+			return nil, err
+		}
+		before, after = before.WithStore(store), after.WithStore(store)
 	}
 	cases, err := diffCases(ctx, df, before.Mapping(), after.Mapping())
 	if err != nil {

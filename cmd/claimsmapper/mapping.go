@@ -25,7 +25,11 @@ type configMapping = config.Mapping
 // compileMapping is the one place diff, publish and rollback turn a
 // mapping's text into a runnable mapping, exactly as the function does.
 func compileMapping(name string, src []byte, store mapper.Store, log *slog.Logger) (*mapper.Mapper, error) {
-	return mapper.Load(name, src, config.Options{}, mapper.Options{Store: store, Logger: log})
+	mp, findings := mapper.Load(src, mapper.LoadOptions{File: name, Store: store, Logger: log})
+	if err := config.Errors(findings); err != nil {
+		return nil, err
+	}
+	return mp, nil
 }
 
 // readMappingRef reads a mapping from a file, standard input ("-") or

@@ -16,8 +16,8 @@ import (
 
 func load(t testing.TB, src string, store mapper.Store) *mapper.Mapper {
 	t.Helper()
-	mp, err := mapper.Load("m.yaml", []byte(src), config.Options{}, mapper.Options{Store: store})
-	if err != nil {
+	mp, fs := mapper.Load([]byte(src), mapper.LoadOptions{File: "m.yaml", Store: store})
+	if err := config.Errors(fs); err != nil {
 		t.Fatal(err)
 	}
 	return mp
@@ -133,8 +133,8 @@ func TestFindUserTableReadsTheKeyFromTheEvent(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			src := "version: 1\nsources:\n  user:\n    table: Users\n    key: { id: '" + tt.key + "' }\nclaims:\n  a: user?.a\n"
-			m, err := config.Parse("m.yaml", []byte(src), config.Options{})
-			if err != nil {
+			m, fs := config.Parse("m.yaml", []byte(src), config.Options{})
+			if err := config.Errors(fs); err != nil {
 				t.Fatal(err)
 			}
 			ut, ok := changes.FindUserTable(m, "")
@@ -164,20 +164,20 @@ func ExampleCompare() {
 		{"userName": "ben", "plan": "pro", "roles": []any{"readers"}},
 		{"userName": "jane", "plan": "free"},
 	}})
-	before, _ := mapper.Load("old.yaml", []byte(`version: 1
+	before, _ := mapper.Load([]byte(`version: 1
 sources:
   user: { table: Users, key: { userName: event.userName } }
 claims:
   plan: user.plan
-`), config.Options{}, mapper.Options{Store: data})
-	after, _ := mapper.Load("new.yaml", []byte(`version: 1
+`), mapper.LoadOptions{Store: data})
+	after, _ := mapper.Load([]byte(`version: 1
 sources:
   user: { table: Users, key: { userName: event.userName } }
 claims:
   plan: 'user.plan == "pro" ? "premium" : user.plan'
 groups:
   override: user.roles ?? []
-`), config.Options{}, mapper.Options{Store: data})
+`), mapper.LoadOptions{Store: data})
 	keys, _ := changes.ParseUsers("users.txt", []byte("ben\njane\n"))
 	cases, _ := changes.Expand(changes.DefaultTemplate, keys)
 	report, _ := changes.Compare(context.Background(), before, after, cases)
