@@ -45,12 +45,6 @@ func protectedReason(name string, tokens Tokens, suppress bool) string {
 	return ""
 }
 
-// IsProtected reports whether Cognito forbids a trigger to add or suppress the
-// claim in any of the given tokens.
-func IsProtected(name string, tokens Tokens, suppress bool) bool {
-	return protectedReason(name, tokens, suppress) != ""
-}
-
 // ComplexForbiddenInID reports whether the claim may hold only a simple value
 // (text, number or boolean) in the ID token.
 func ComplexForbiddenInID(name string) bool { return complexForbiddenID[name] }

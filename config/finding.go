@@ -30,7 +30,6 @@ func (s Severity) String() string {
 type Finding struct {
 	File     string
 	Pos      Pos
-	End      Pos // zero when unknown
 	Path     string
 	Severity Severity
 	Rule     string

@@ -9,7 +9,7 @@ import (
 	"strconv"
 )
 
-// The response writer. Handle used to build r.Response() and json.Marshal
+// The response writer. Handle used to build a struct and json.Marshal
 // it; that cost a quarter of an event's time, most of it in encoding/json
 // sorting each claims map by reflection. appendResponse writes the same
 // bytes (TestAppendResponseMatchesMarshal holds it to that) straight into
@@ -18,9 +18,10 @@ import (
 
 var errNotFinite = errors.New("a claim value is not a finite number, which JSON cannot hold")
 
-// appendResponse appends r's "response" object, as json.Marshal(r.Response())
-// writes it. names lists the claim names in sorted order; claims not in it
-// are still written, at the price of a sort.
+// appendResponse appends r's "response" object, byte for byte as
+// json.Marshal writes Cognito's response shape. names lists the claim names
+// in sorted order; claims not in it are still written, at the price of a
+// sort.
 func appendResponse(b []byte, r *Result, names []string) ([]byte, error) {
 	var err error
 	if r.Version == "1" {

@@ -31,14 +31,12 @@ cannot be read.
 
 // lintFinding is a finding as lint --format json prints it.
 type lintFinding struct {
-	File      string `json:"file"`
-	Line      int    `json:"line"`
-	Column    int    `json:"column"`
-	EndLine   int    `json:"endLine,omitempty"`
-	EndColumn int    `json:"endColumn,omitempty"`
-	Severity  string `json:"severity"`
-	Rule      string `json:"rule"`
-	Message   string `json:"message"`
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Column   int    `json:"column"`
+	Severity string `json:"severity"`
+	Rule     string `json:"rule"`
+	Message  string `json:"message"`
 }
 
 func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -80,8 +78,7 @@ func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 			case "github":
 				printGitHubFinding(stdout, f)
 			}
-			all = append(all, lintFinding{File: f.File, Line: f.Pos.Line, Column: f.Pos.Column,
-				EndLine: f.End.Line, EndColumn: f.End.Column, Severity: f.Severity.String(), Rule: f.Rule, Message: withPath(f)})
+			all = append(all, lintFinding{File: f.File, Line: f.Pos.Line, Column: f.Pos.Column, Severity: f.Severity.String(), Rule: f.Rule, Message: withPath(f)})
 		}
 	}
 	if *format == "json" {
