@@ -50,9 +50,8 @@ func runRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 // describeEventError shows a failed event's public message and, since the
 // CLI's user is the mapping's author, its cause.
 func describeEventError(err error) string {
-	var ee *mapper.EventError
-	if errors.As(err, &ee) && ee.Err != nil {
-		return fmt.Sprintf("the event failed: Cognito would show %q (cause: %v)", ee.Public, ee.Err)
+	if ee := (*mapper.EventError)(nil); errors.As(err, &ee) && ee.Err != nil {
+		return "the event failed: " + mapper.DescribeError(err)
 	}
 	return err.Error()
 }

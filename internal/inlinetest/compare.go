@@ -1,11 +1,12 @@
 package inlinetest
 
 import (
-	"encoding/json"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
 
+	"github.com/claimsmapper/claimsmapper/internal/preview"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -24,16 +25,16 @@ const absent = "(not in the token)"
 func compare(version string, x Expect, r *mapper.Result, err error) []Diff {
 	if x.Error != nil {
 		if err == nil {
-			return []Diff{{What: "error", Expected: "the event fails with " + show(*x.Error), Actual: "the event succeeded"}}
+			return []Diff{{What: "error", Expected: "the event fails with " + preview.Show(*x.Error), Actual: "the event succeeded"}}
 		}
-		got := describeError(err)
+		got := mapper.DescribeError(err)
 		if !strings.Contains(strings.ToLower(got), strings.ToLower(*x.Error)) {
-			return []Diff{{What: "error", Expected: "text containing " + show(*x.Error), Actual: show(got)}}
+			return []Diff{{What: "error", Expected: "text containing " + preview.Show(*x.Error), Actual: preview.Show(got)}}
 		}
 		return nil
 	}
 	if err != nil {
-		return []Diff{{What: "error", Expected: "the event succeeds", Actual: "it failed: " + describeError(err)}}
+		return []Diff{{What: "error", Expected: "the event succeeds", Actual: "it failed: " + mapper.DescribeError(err)}}
 	}
 	var out []Diff
 	if x.IDToken != nil {
@@ -67,7 +68,7 @@ func claims(token, version string, want, got map[string]any) []Diff {
 		names[k] = true
 	}
 	var out []Diff
-	for _, name := range sortedKeys(names) {
+	for _, name := range slices.Sorted(maps.Keys(names)) {
 		w, inWant := want[name]
 		g, inGot := got[name]
 		if inWant && w == nil {
@@ -81,11 +82,11 @@ func claims(token, version string, want, got map[string]any) []Diff {
 		}
 		switch {
 		case inWant && !inGot:
-			out = append(out, Diff{token + "." + name, show(w), absent})
+			out = append(out, Diff{token + "." + name, preview.Show(w), absent})
 		case !inWant && inGot:
-			out = append(out, Diff{token + "." + name, absent, show(g)})
-		case inWant && show(w) != show(g):
-			out = append(out, Diff{token + "." + name, show(w), show(g)})
+			out = append(out, Diff{token + "." + name, absent, preview.Show(g)})
+		case inWant && preview.Show(w) != preview.Show(g):
+			out = append(out, Diff{token + "." + name, preview.Show(w), preview.Show(g)})
 		}
 	}
 	return out
@@ -112,7 +113,7 @@ func set(what string, want *[]string, got []string) []Diff {
 	if slices.Equal(w, g) {
 		return nil
 	}
-	return []Diff{{what, show(w), show(g)}}
+	return []Diff{{what, preview.Show(w), preview.Show(g)}}
 }
 
 func sortedUnique(list []string) []string {
@@ -122,24 +123,4 @@ func sortedUnique(list []string) []string {
 	}
 	sort.Strings(out)
 	return slices.Compact(out)
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// show writes a value as compact JSON: text in quotes, so "42" and 42 differ visibly.
-func show(v any) string {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if enc.Encode(v) != nil {
-		return "(a value that cannot be shown)"
-	}
-	return strings.TrimSuffix(b.String(), "\n")
 }

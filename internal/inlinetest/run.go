@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"os"
 	"strings"
@@ -87,16 +86,6 @@ func testLogger(w *bytes.Buffer) *slog.Logger {
 			return a
 		},
 	}))
-}
-
-// describeError gives a failed event's text: what the user would see and,
-// for the mapping's author, the cause.
-func describeError(err error) string {
-	var ee *mapper.EventError
-	if errors.As(err, &ee) && ee.Err != nil {
-		return fmt.Sprintf("%s (cause: %v)", ee.Public, ee.Err)
-	}
-	return err.Error()
 }
 
 // unsetVariable tells whether a load failed on an unset ${VAR}: a test can

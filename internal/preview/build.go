@@ -3,9 +3,9 @@ package preview
 import (
 	"encoding/base64"
 	"encoding/json"
+	"maps"
 	"reflect"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/claimsmapper/claimsmapper/mapper"
@@ -137,7 +137,7 @@ func token(name string, base, final, add map[string]any, suppress []string) *Tok
 	}
 	t := &Token{Name: name}
 	payload := map[string]any{}
-	for _, n := range sortedKeys(names) {
+	for _, n := range slices.Sorted(maps.Keys(names)) {
 		b, inBase := base[n]
 		f, inFinal := final[n]
 		c := Claim{Name: n, Value: f, Placeholder: placeholders[n] && inBase && reflect.DeepEqual(b, f)}
@@ -215,14 +215,5 @@ func toAny(list []string) []any {
 	for i, s := range list {
 		out[i] = s
 	}
-	return out
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }

@@ -30,7 +30,7 @@ func WriteExplain(w io.Writer, t *mapper.Trace, evalErr error) {
 	}
 	fmt.Fprintln(w)
 	if evalErr != nil {
-		fmt.Fprintf(w, "The event failed: %s\n", describe(evalErr))
+		fmt.Fprintf(w, "The event failed: %s\n", mapper.DescribeError(evalErr))
 		return
 	}
 	fmt.Fprintln(w, "The event succeeded.")
@@ -156,11 +156,4 @@ func writeRule(w io.Writer, r mapper.RuleTrace) {
 			fmt.Fprint(w, "      "+line)
 		}
 	}
-}
-
-func describe(err error) string {
-	if ee, ok := err.(*mapper.EventError); ok && ee.Err != nil {
-		return fmt.Sprintf("Cognito would show %q (cause: %v)", ee.Public, ee.Err)
-	}
-	return err.Error()
 }
