@@ -2,12 +2,10 @@ package config
 
 import (
 	"encoding/json"
-	"flag"
-	"os"
 	"testing"
-)
 
-var updateSchema = flag.Bool("update", false, "rewrite docs/mapping.schema.json")
+	"github.com/claimsmapper/claimsmapper/internal/golden"
+)
 
 func TestSchemaCoversEveryKey(t *testing.T) {
 	for section, keys := range keyLists {
@@ -28,17 +26,5 @@ func TestSchemaCoversEveryKey(t *testing.T) {
 
 // The checked-in schema, which editors load, is what Schema generates.
 func TestSchemaCheckedIn(t *testing.T) {
-	const path = "../docs/mapping.schema.json"
-	if *updateSchema {
-		if err := os.WriteFile(path, Schema(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(got) != string(Schema()) {
-		t.Errorf("%s is stale; run: go test ./config -run TestSchemaCheckedIn -update", path)
-	}
+	golden.Check(t, "../docs/mapping.schema.json", Schema())
 }

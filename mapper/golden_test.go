@@ -18,7 +18,7 @@ func TestGoldenResponses(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "../testdata/full/golden/"+v+".json", out)
+			checkGolden(t, "../testdata/full/golden/"+v+".json", out)
 		})
 	}
 }

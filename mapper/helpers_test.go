@@ -4,18 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/golden"
 	"github.com/claimsmapper/claimsmapper/localdata"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // loadErr turns Load's findings into the error they amount to.
 func loadErr(mp *mapper.Mapper, fs []config.Finding) (*mapper.Mapper, error) {
@@ -83,26 +80,14 @@ func jsonText(v any) string {
 	return string(b)
 }
 
-// golden compares got with the file, or rewrites it under -update.
-func golden(t *testing.T, path string, got []byte) {
+// checkGolden compares got, indented when it is JSON, with the file at path.
+func checkGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
 	var buf bytes.Buffer
 	if json.Indent(&buf, got, "", "  ") == nil {
 		got = append(buf.Bytes(), '\n')
 	}
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want := readFile(t, path)
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (run go test -update to accept):\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
+	golden.Check(t, path, got)
 }
 
 // storeFuncs adapts functions to a mapper.Store.

@@ -6,5 +6,5 @@ import "testing"
 // 100-claim scaled mapping in the Lambda; it reads this copy, which must stay
 // what scaledMapping generates (go test -update rewrites it).
 func TestScaleFileIsCurrent(t *testing.T) {
-	golden(t, "../testdata/scale/claims100.yaml", scaledMapping(100))
+	checkGolden(t, "../testdata/scale/claims100.yaml", scaledMapping(100))
 }

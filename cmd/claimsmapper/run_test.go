@@ -4,13 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"os"
 	"strings"
 	"testing"
-)
 
-var updateGolden = flag.Bool("update", false, "rewrite golden files")
+	"github.com/claimsmapper/claimsmapper/internal/golden"
+)
 
 // execCLI runs the command line as main would and returns its exit code and output.
 func execCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
@@ -23,23 +22,7 @@ func execCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
 // goldenText compares got with testdata/NAME, or rewrites it under -update.
 func goldenText(t *testing.T, name, got string) {
 	t.Helper()
-	path := "testdata/" + name
-	if *updateGolden {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (go test -update accepts it):\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
+	golden.Check(t, "testdata/"+name, []byte(got))
 }
 
 const (
