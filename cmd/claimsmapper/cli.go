@@ -35,6 +35,8 @@ Usage:
                          show every lookup and rule decision: why a token has (or lacks) a claim
   claimsmapper diff [--events PATH | --users FILE | --sample TABLE[:N]] OLD NEW
                          show who a mapping change affects: every user's token changes
+  claimsmapper iam-policy [--env NAME=VALUE]... [--attributes] FILE
+                         print the IAM policy the function needs to read what the mapping reads
   claimsmapper schema    print the JSON Schema of the mapping format, for editors
   claimsmapper version   print the version
 
@@ -45,14 +47,15 @@ Use "-" as a FILE to read standard input. Run "claimsmapper COMMAND -h" for a co
 type command func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int
 
 var commands = map[string]command{
-	"run":     runRun,
-	"lint":    runLint,
-	"test":    runTest,
-	"preview": runPreview,
-	"explain": runExplain,
-	"diff":    runDiff,
-	"schema":  runSchema,
-	"version": runVersion,
+	"run":        runRun,
+	"lint":       runLint,
+	"test":       runTest,
+	"preview":    runPreview,
+	"explain":    runExplain,
+	"diff":       runDiff,
+	"iam-policy": runIAMPolicy,
+	"schema":     runSchema,
+	"version":    runVersion,
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"unicode"
+
+	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/cliflag"
+	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
+	"github.com/claimsmapper/claimsmapper/mapper"
+)
+
+const iamPolicyUsage = `Usage: claimsmapper iam-policy [--env NAME=VALUE]... [--attributes]
+                              [--partition P] [--region R] [--account ID] MAPPING
+
+Prints, as JSON, the IAM policy the function needs to read what MAPPING reads:
+for each source one statement, dynamodb:GetItem on its table (key sources) or
+dynamodb:Query on its table or index (query sources), and nothing else. Attach
+it to the function's role (aws iam put-role-policy, Terraform, or the CDK
+construct in deploy/, which derives the same policy).
+
+Options:
+  --env NAME=VALUE  the value of a ${NAME} the mapping uses in a table or index
+                    name, as set on the function; may be repeated. Names not
+                    given are read from the environment
+  --attributes      also restrict each statement to the attributes its source
+                    reads (dynamodb:Attributes). A mapping changed later (an S3
+                    refresh) that reads another attribute is then denied until
+                    the policy is updated
+  --partition P     the ARN partition (default aws)
+  --region R        the tables' region (default *)
+  --account ID      the tables' account (default *)
+
+Exit codes: 0 ok; 1 the mapping is invalid or a ${NAME} is not set; 2 usage.
+`
+
+// iamPolicy is an IAM policy document. Field order is the order AWS's own
+// examples use.
+type iamPolicy struct {
+	Version   string         `json:"Version"`
+	Statement []iamStatement `json:"Statement"`
+}
+
+type iamStatement struct {
+	Sid       string                    `json:"Sid"`
+	Effect    string                    `json:"Effect"`
+	Action    string                    `json:"Action"`
+	Resource  string                    `json:"Resource"`
+	Condition map[string]map[string]any `json:"Condition,omitempty"`
+}
+
+func runIAMPolicy(_ context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("iam-policy", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	env := cliflag.Env{}
+	fs.Var(env, "env", "")
+	attributes := fs.Bool("attributes", false, "")
+	partition := fs.String("partition", "aws", "")
+	region := fs.String("region", "*", "")
+	account := fs.String("account", "*", "")
+	files, code, ok := parseInterspersed(fs, args, iamPolicyUsage, stdout, stderr)
+	if !ok {
+		return code
+	}
+	if len(files) != 1 {
+		fmt.Fprint(stderr, "claimsmapper iam-policy: name one mapping file (- reads standard input)\n\n"+iamPolicyUsage)
+		return exitUsage
+	}
+	src, err := readInput(files[0], stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "claimsmapper iam-policy: cannot read the mapping %s: %s\n", files[0], inlinetest.PlainIOError(err))
+		return exitFailed
+	}
+	lookup := func(name string) (string, bool) {
+		if v, ok := env[name]; ok {
+			return v, true
+		}
+		return os.LookupEnv(name)
+	}
+	mp, findings := mapper.Load(src, mapper.LoadOptions{File: files[0], Config: config.Options{LookupEnv: lookup}})
+	if err := config.Errors(findings); err != nil {
+		fmt.Fprintf(stderr, "%v\nclaimsmapper iam-policy: the mapping is invalid: fix it (claimsmapper lint %s says how), or pass --env NAME=VALUE for each ${NAME} it uses\n", err, files[0])
+		return exitFailed
+	}
+	arn := fmt.Sprintf("arn:%s:dynamodb:%s:%s:table/", *partition, *region, *account)
+	policy := iamPolicy{Version: "2012-10-17", Statement: []iamStatement{}}
+	sids := map[string]bool{}
+	for _, a := range mp.Accesses() {
+		st := iamStatement{Sid: statementID(a.Source, sids), Effect: "Allow", Action: "dynamodb:GetItem", Resource: arn + a.Table}
+		if a.Query {
+			st.Action = "dynamodb:Query"
+			if a.Index != "" {
+				st.Resource += "/index/" + a.Index
+			}
+		}
+		if *attributes {
+			if a.Attributes == nil {
+				fmt.Fprintf(stderr, "claimsmapper iam-policy: source %q reads whole items (an expression uses the item itself, not named attributes), so its statement allows every attribute\n", a.Source)
+			} else {
+				st.Condition = map[string]map[string]any{
+					"ForAllValues:StringEquals": {"dynamodb:Attributes": a.Attributes},
+					"StringEqualsIfExists":      {"dynamodb:Select": "SPECIFIC_ATTRIBUTES"},
+				}
+			}
+		}
+		policy.Statement = append(policy.Statement, st)
+	}
+	if len(policy.Statement) == 0 {
+		fmt.Fprintln(stderr, "claimsmapper iam-policy: the mapping has no sources, so the function needs no DynamoDB permission")
+	}
+	out, _ := json.MarshalIndent(policy, "", "  ")
+	stdout.Write(append(out, '\n'))
+	return exitOK
+}
+
+// statementID makes a statement id (letters and digits only) from a source
+// name, unique within the policy.
+func statementID(source string, taken map[string]bool) string {
+	var b strings.Builder
+	b.WriteString("Read")
+	upper := true
+	for _, r := range source {
+		switch {
+		case r == '_':
+			upper = true
+		case upper:
+			b.WriteRune(unicode.ToUpper(r))
+			upper = false
+		default:
+			b.WriteRune(r)
+		}
+	}
+	sid := b.String()
+	for i := 2; taken[sid]; i++ {
+		sid = fmt.Sprintf("%s%d", b.String(), i)
+	}
+	taken[sid] = true
+	return sid
+}

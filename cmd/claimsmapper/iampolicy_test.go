@@ -1,0 +1,62 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+func TestIAMPolicyGolden(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		golden string
+		stderr string
+	}{
+		{"the seed mapping gets GetItem on its one table", []string{"iam-policy", "--env", "TABLE_NAME=SampleUsers", seedMapping}, "iam-policy-seed.json", ""},
+		{"the full mapping gets GetItem and Query, one statement per source", []string{"iam-policy", "../../testdata/full/mapping.yaml"}, "iam-policy-full.json", ""},
+		{"--attributes restricts each source to the attributes it reads", []string{"iam-policy", "--attributes", "--region", "eu-west-1", "--account", "111111111111", "../../testdata/full/mapping.yaml"}, "iam-policy-full-attributes.json", ""},
+		{"the example deployment's mapping", []string{"iam-policy", "--env", "TABLE_NAME=Users", "--partition", "aws-cn", "../../deploy/mapping.yaml"}, "iam-policy-deploy.json", ""},
+		{"a query on an index names the index, and a whole-item source gets no attribute condition", []string{"iam-policy", "--attributes", tools + "iam-index.yaml"}, "iam-policy-index.json", `source "profile" reads whole items`},
+		{"a mapping without sources needs no statement", []string{"iam-policy", "-"}, "iam-policy-none.json", "needs no DynamoDB permission"},
+		{"help", []string{"iam-policy", "-h"}, "help-iam-policy.txt", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := execCLI(t, "version: 1\nclaims:\n  plan: '\"free\"'\n", tt.args...)
+			if code != 0 {
+				t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+			}
+			if (tt.stderr == "" && errOut != "") || !strings.Contains(errOut, tt.stderr) {
+				t.Errorf("stderr %q, want it to hold %q", errOut, tt.stderr)
+			}
+			goldenText(t, tt.golden, out)
+		})
+	}
+}
+
+func TestIAMPolicyErrors(t *testing.T) {
+	os.Unsetenv("UNSET_TABLE_FOR_TESTS")
+	tests := []struct {
+		name   string
+		stdin  string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"a table name from an unset variable says to pass --env", "version: 1\nsources:\n  u: {table: '${UNSET_TABLE_FOR_TESTS}', key: {id: event.userName}}\nclaims:\n  a: u.a\n",
+			[]string{"iam-policy", "-"}, 1, "pass --env NAME=VALUE"},
+		{"an invalid mapping is not turned into a policy", "version: 1\nclaims:\n  a: usr.x\n", []string{"iam-policy", "-"}, 1, `unknown name "usr"`},
+		{"one mapping file is required", "", []string{"iam-policy"}, 2, "name one mapping file"},
+		{"--env wants NAME=VALUE", "", []string{"iam-policy", "--env", "TABLE_NAME", seedMapping}, 2, `"TABLE_NAME" should be NAME=VALUE`},
+		{"a missing file", "", []string{"iam-policy", tools + "missing.yaml"}, 1, "cannot read the mapping"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := execCLI(t, tt.stdin, tt.args...)
+			if code != tt.code || !strings.Contains(errOut, tt.stderr) || out != "" {
+				t.Errorf("exit %d (want %d), stdout %q, stderr:\n%s\nwant it to hold %q", code, tt.code, out, errOut, tt.stderr)
+			}
+		})
+	}
+}
