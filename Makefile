@@ -18,10 +18,11 @@ build:
 
 # Unit and integration tests; integration tests start their own servers.
 # bench/ is a module of its own: its tests check the five engines agree.
-test: lint
+# The deploy test runs the CLI the construct derives the IAM policy with.
+test: lint build
 	$(GO) test -count=1 ./...
 	$(GO) -C bench test -count=1 ./...
-	cd deploy && npm test
+	cd deploy && CLAIMSMAPPER_CLI=$(CURDIR)/bin/claimsmapper npm test
 
 # The fast subset: no servers.
 test-unit:

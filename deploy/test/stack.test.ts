@@ -1,9 +1,6 @@
 // Synthesizes the example offline (no AWS account, no credentials) and checks
-// the template: the trigger's version, the function's environment, and that
-// the role may read only the mapped table and the mapping object.
-//
-// The function code is a stand-in folder holding a fake bootstrap, so the
-// test needs no Go build; `make package` output is what real deployments use.
+// the template: the trigger's version and alias, the function's environment,
+// and that the role may read only the mapped table and the mapping object.
 import { describe, it, before } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -11,72 +8,53 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { ClaimsMapperStack, LambdaVersionName, MAPPING_KEY, parseLambdaVersion, resolveCode } from '../lib/stack';
+import { ClaimsMapperStack, LambdaVersionName, parseLambdaVersion, resolveCode } from '../lib/stack';
+import { DEFAULT_MAPPING_KEY } from '../lib/trigger';
+import { cli, deployDir, fakeCode, logicalId, roleStatements } from './helpers';
 
-const deployDir = path.resolve(__dirname, '..', '..');
 let code: string;
 
 before(() => {
-  code = fs.mkdtempSync(path.join(os.tmpdir(), 'claimsmapper-code-'));
-  fs.writeFileSync(path.join(code, 'bootstrap'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+  code = fakeCode();
 });
 
-function synth(lambdaVersion: LambdaVersionName, refresh?: string): Template {
+function synth(lambdaVersion: LambdaVersionName, refresh?: string, alarmEmail?: string): Template {
   const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'claimsmapper-cdk-')) });
   const stack = new ClaimsMapperStack(app, 'Test', {
     lambdaVersion,
     lambdaCode: code,
     mappingFile: path.join(deployDir, 'mapping.yaml'),
     refresh,
+    cli: cli(),
+    alarmEmail,
     env: { account: '111111111111', region: 'eu-west-1' },
   });
   return Template.fromStack(stack);
 }
 
-// The one policy statement with the given Sid.
-function statement(t: Template, sid: string): Record<string, any> {
-  const found: Record<string, any>[] = [];
-  for (const p of Object.values(t.findResources('AWS::IAM::Policy'))) {
-    for (const s of p.Properties.PolicyDocument.Statement) {
-      if (s.Sid === sid) found.push(s);
-    }
-  }
-  assert.equal(found.length, 1, `statements with Sid ${sid}`);
-  return found[0];
-}
-
-function logicalId(t: Template, type: string): string {
-  const ids = Object.keys(t.findResources(type));
-  assert.equal(ids.length, 1, `resources of type ${type}`);
-  return ids[0];
-}
+const trigger = { Properties: { Handler: 'bootstrap' } };
 
 describe('the example stack', () => {
   for (const v of ['V1_0', 'V2_0', 'V3_0'] as const) {
-    it(`points the pre token generation trigger at the function with version ${v}`, () => {
+    it(`points the pre token generation trigger at the live alias with version ${v}`, () => {
       const t = synth(v);
-      const fn = t.findResources('AWS::Lambda::Function', { Properties: { Handler: 'bootstrap' } });
-      const fnId = Object.keys(fn);
-      assert.equal(fnId.length, 1);
+      const alias = logicalId(t, 'AWS::Lambda::Alias');
       t.hasResourceProperties('AWS::Cognito::UserPool', {
         LambdaConfig: {
-          PreTokenGenerationConfig: {
-            LambdaArn: { 'Fn::GetAtt': [fnId[0], 'Arn'] },
-            LambdaVersion: v,
-          },
+          PreTokenGenerationConfig: { LambdaArn: { Ref: alias }, LambdaVersion: v },
         },
         UserPoolTier: v === 'V1_0' ? 'LITE' : 'ESSENTIALS',
       });
-      // Cognito may invoke it.
+      // Cognito may invoke the alias.
       t.hasResourceProperties('AWS::Lambda::Permission', {
         Action: 'lambda:InvokeFunction',
         Principal: 'cognito-idp.amazonaws.com',
-        FunctionName: { 'Fn::GetAtt': [fnId[0], 'Arn'] },
+        FunctionName: { Ref: alias },
       });
     });
   }
 
-  it('runs the function on arm64 provided.al2023 with the mapping in S3 and the table name', () => {
+  it('runs the function on arm64 provided.al2023 with the mapping in S3, the table name and the metrics namespace', () => {
     const t = synth('V2_0');
     const bucket = logicalId(t, 'AWS::S3::Bucket');
     const table = logicalId(t, 'AWS::DynamoDB::Table');
@@ -87,7 +65,8 @@ describe('the example stack', () => {
       Timeout: 5,
       Environment: {
         Variables: Match.exact({
-          CLAIMS_MAPPING_URI: { 'Fn::Join': ['', ['s3://', { Ref: bucket }, `/${MAPPING_KEY}`]] },
+          CLAIMS_MAPPING_URI: { 'Fn::Join': ['', ['s3://', { Ref: bucket }, `/${DEFAULT_MAPPING_KEY}`]] },
+          CLAIMS_METRICS_NAMESPACE: 'claimsmapper',
           TABLE_NAME: { Ref: table },
         }),
       },
@@ -102,59 +81,56 @@ describe('the example stack', () => {
     });
   });
 
-  it('lets the function read the mapped table and nothing else in DynamoDB', () => {
+  it('lets the function get items from the mapped table and nothing else in DynamoDB', () => {
     const t = synth('V1_0');
     const table = logicalId(t, 'AWS::DynamoDB::Table');
-    const s = statement(t, 'ReadMappedTable');
-    assert.deepEqual(s, {
-      Sid: 'ReadMappedTable',
+    const fn = Object.values(t.findResources('AWS::Lambda::Function', trigger))[0];
+    const s = roleStatements(t, fn.Properties.Role['Fn::GetAtt'][0]).filter((s) => s.Sid === 'ReadUser');
+    assert.deepEqual(s, [{
+      Sid: 'ReadUser',
       Effect: 'Allow',
-      Action: ['dynamodb:GetItem', 'dynamodb:Query'],
-      Resource: [
-        { 'Fn::GetAtt': [table, 'Arn'] },
-        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, '/index/*']] },
-      ],
-    });
+      Action: 'dynamodb:GetItem',
+      Resource: { 'Fn::GetAtt': [table, 'Arn'] },
+    }]);
   });
 
   it('lets the function get the mapping object and nothing else in S3', () => {
     const t = synth('V1_0');
     const bucket = logicalId(t, 'AWS::S3::Bucket');
-    const s = statement(t, 'ReadMapping');
-    assert.deepEqual(s, {
+    const fn = Object.values(t.findResources('AWS::Lambda::Function', trigger))[0];
+    const s = roleStatements(t, fn.Properties.Role['Fn::GetAtt'][0]).filter((s) => s.Sid === 'ReadMapping');
+    assert.deepEqual(s, [{
       Sid: 'ReadMapping',
       Effect: 'Allow',
       Action: 's3:GetObject',
-      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, `/${MAPPING_KEY}`]] },
-    });
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, `/${DEFAULT_MAPPING_KEY}`]] },
+    }]);
   });
 
   it('gives the function role no other permissions than logging', () => {
     const t = synth('V1_0');
-    const fns = t.findResources('AWS::Lambda::Function', { Properties: { Handler: 'bootstrap' } });
-    const roleId = Object.values(fns)[0].Properties.Role['Fn::GetAtt'][0];
+    const fn = Object.values(t.findResources('AWS::Lambda::Function', trigger))[0];
+    const roleId = fn.Properties.Role['Fn::GetAtt'][0];
     const role = t.findResources('AWS::IAM::Role')[roleId];
     assert.deepEqual(role.Properties.ManagedPolicyArns, [
       { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']] },
     ]);
-    const actions: string[] = [];
-    for (const p of Object.values(t.findResources('AWS::IAM::Policy'))) {
-      if (!p.Properties.Roles.some((r: any) => r.Ref === roleId)) continue;
-      for (const s of p.Properties.PolicyDocument.Statement) {
-        actions.push(...[s.Action].flat());
-      }
-    }
-    assert.deepEqual(actions.sort(), ['dynamodb:GetItem', 'dynamodb:Query', 's3:GetObject']);
+    const actions = roleStatements(t, roleId).flatMap((s) => [s.Action].flat());
+    assert.deepEqual(actions.sort(), ['dynamodb:GetItem', 's3:GetObject']);
   });
 
-  it('uploads the mapping to the key the function reads', () => {
+  it('uploads the mapping to the key the function reads, before the function starts', () => {
     const t = synth('V1_0');
     t.resourceCountIs('Custom::CDKBucketDeployment', 1);
-    const fns = t.findResources('AWS::Lambda::Function', { Properties: { Handler: 'bootstrap' } });
-    const fn = Object.values(fns)[0];
-    // The function depends on the upload, so a first deploy never starts it
-    // without its mapping.
-    assert.ok(fn.DependsOn?.some((d: string) => d.startsWith('Mapping')), `DependsOn ${fn.DependsOn}`);
+    const fn = Object.values(t.findResources('AWS::Lambda::Function', trigger))[0];
+    assert.ok(fn.DependsOn?.some((d: string) => d.startsWith('TriggerUpload')), `DependsOn ${fn.DependsOn}`);
+  });
+
+  it('sends the alarms to an email address when one is given', () => {
+    const t = synth('V1_0', undefined, 'oncall@example.com');
+    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
+    const topic = logicalId(t, 'AWS::SNS::Topic');
+    t.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: topic }] }, 4);
   });
 });
 

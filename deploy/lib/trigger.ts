@@ -1,0 +1,357 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  ArnFormat, Duration, RemovalPolicy, Stack,
+  aws_cloudwatch as cloudwatch,
+  aws_cloudwatch_actions as cwactions,
+  aws_cognito as cognito,
+  aws_dynamodb as dynamodb,
+  aws_iam as iam,
+  aws_lambda as lambda,
+  aws_logs as logs,
+  aws_s3 as s3,
+  aws_s3_deployment as s3deploy,
+  aws_sns as sns,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+
+/** The namespace the function writes its metrics to unless told otherwise. */
+export const DEFAULT_NAMESPACE = 'claimsmapper';
+
+/** The default S3 key of an uploaded mapping. */
+export const DEFAULT_MAPPING_KEY = 'claimsmapper/mapping.yaml';
+
+/** Where a bundled mapping lands in the function: layers unpack under /opt. */
+export const BUNDLED_MAPPING_PATH = '/opt/claimsmapper/mapping.yaml';
+
+/** Lambda allows 4 KB of environment variables in total. */
+const MAX_INLINE = 4096;
+
+/** Options of an S3 mapping. */
+export interface S3MappingOptions {
+  /** The bucket to upload to; a versioned, private bucket is created when absent. */
+  readonly bucket?: s3.IBucket;
+  /** The object's key (default claimsmapper/mapping.yaml). */
+  readonly key?: string;
+  /**
+   * How often running functions look for a changed object, a Go duration
+   * such as 1m (CLAIMS_MAPPING_REFRESH); unset: never, the mapping changes
+   * with a deploy only.
+   */
+  readonly refresh?: string;
+}
+
+/** How the function gets its mapping. */
+export class MappingDelivery {
+  /** The mapping's YAML in the CLAIMS_MAPPING variable (4 KB of environment at most). */
+  static inline(yaml: string): MappingDelivery {
+    return new MappingDelivery('inline', yaml);
+  }
+
+  /** A local file shipped with the function (in a layer, read from /opt at init). */
+  static bundled(file: string): MappingDelivery {
+    return new MappingDelivery('bundled', readMapping(file), file);
+  }
+
+  /** A local file uploaded to S3 at deploy, read at init and, with refresh, checked again. */
+  static s3(file: string, options: S3MappingOptions = {}): MappingDelivery {
+    return new MappingDelivery('s3', readMapping(file), file, options);
+  }
+
+  private constructor(
+    readonly kind: 'inline' | 'bundled' | 's3',
+    /** The mapping's text, which the IAM policy is derived from. */
+    readonly text: string,
+    readonly file?: string,
+    readonly s3Options: S3MappingOptions = {},
+  ) {}
+}
+
+function readMapping(file: string): string {
+  if (!fs.existsSync(file)) {
+    throw new Error(`mapping file ${JSON.stringify(file)} does not exist`);
+  }
+  return fs.readFileSync(file, 'utf8');
+}
+
+/** Thresholds of the alarms; every alarm counts over one-minute periods. */
+export interface AlarmOptions {
+  /** SNS topic told when an alarm fires and when it clears. */
+  readonly topic?: sns.ITopic;
+  /** Failed sign-ins (Failures) per minute that count as bad (default 1). */
+  readonly failures?: number;
+  /** Failed or timed-out lookups (SourceErrors, all sources) per minute that count as bad (default 1). */
+  readonly sourceErrors?: number;
+  /** Bad minutes out of the last five that fire the alarm (default 2): one blip does not page. */
+  readonly datapointsToAlarm?: number;
+}
+
+export interface ClaimsMapperTriggerProps {
+  /** The function's code: `make package`'s zip, or a folder holding bootstrap. */
+  readonly code: lambda.Code;
+  /** The code's architecture (default arm64, as `make package` builds it first). */
+  readonly architecture?: lambda.Architecture;
+  /** Where the mapping comes from. */
+  readonly mapping: MappingDelivery;
+  /**
+   * Tables the mapping names through ${VAR}: the function gets VAR set to
+   * the table's name, and the policy names the table's ARN.
+   */
+  readonly tables?: Record<string, dynamodb.ITable>;
+  /** Other variables the mapping uses, with their values. */
+  readonly environment?: Record<string, string>;
+  /**
+   * Restrict each source's statement to the attributes it reads
+   * (dynamodb:Attributes). Off by default: with an S3 refresh, a changed
+   * mapping that reads a new attribute is denied until the next deploy.
+   */
+  readonly restrictAttributes?: boolean;
+  /**
+   * A claimsmapper binary that runs where `cdk synth` runs; the policy is
+   * its `iam-policy` output. Default: $CLAIMSMAPPER_CLI, else claimsmapper
+   * on the PATH.
+   */
+  readonly cli?: string;
+  /** Metrics namespace (default claimsmapper). */
+  readonly metricsNamespace?: string;
+  /** LOG_LEVEL: debug logs user data, so keep it for investigations (default info). */
+  readonly logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Memory in MB (default 256). */
+  readonly memorySize?: number;
+  /** How long the logs are kept (default one month). */
+  readonly logRetention?: logs.RetentionDays;
+  /** Alarm thresholds and the topic to notify. */
+  readonly alarms?: AlarmOptions;
+  /** Name of the alias Cognito invokes (default live). */
+  readonly aliasName?: string;
+}
+
+/**
+ * claimsmapper as a Cognito Pre Token Generation trigger: the function, its
+ * mapping, a role that may read exactly what the mapping reads, alarms, and
+ * an alias that Cognito invokes, so a deploy switches every sign-in to the
+ * new version at once and can be rolled back by pointing the alias back.
+ */
+export class ClaimsMapperTrigger extends Construct {
+  readonly function: lambda.Function;
+  /** What Cognito invokes: the published version of this deploy. */
+  readonly alias: lambda.Alias;
+  /** The mapping's bucket, for an S3 mapping. */
+  readonly bucket?: s3.IBucket;
+  readonly namespace: string;
+  readonly alarms: cloudwatch.Alarm[] = [];
+  /** The DynamoDB statements derived from the mapping. */
+  readonly policyStatements: iam.PolicyStatement[];
+
+  constructor(scope: Construct, id: string, props: ClaimsMapperTriggerProps) {
+    super(scope, id);
+    this.namespace = props.metricsNamespace ?? DEFAULT_NAMESPACE;
+    const tables = props.tables ?? {};
+    const environment: Record<string, string> = {
+      ...props.environment,
+      CLAIMS_METRICS_NAMESPACE: this.namespace,
+    };
+    for (const [name, table] of Object.entries(tables)) {
+      environment[name] = table.tableName;
+    }
+    if (props.logLevel) environment.LOG_LEVEL = props.logLevel;
+
+    const m = props.mapping;
+    let layers: lambda.ILayerVersion[] | undefined;
+    let mappingKey: string | undefined;
+    let upload: s3deploy.BucketDeployment | undefined;
+    switch (m.kind) {
+      case 'inline':
+        if (Buffer.byteLength(m.text) > MAX_INLINE) {
+          throw new Error(`the inline mapping is ${Buffer.byteLength(m.text)} bytes; Lambda allows 4 KB of environment in all: use MappingDelivery.bundled or MappingDelivery.s3`);
+        }
+        environment.CLAIMS_MAPPING = m.text;
+        break;
+      case 'bundled': {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claimsmapper-mapping-'));
+        fs.mkdirSync(path.join(dir, 'claimsmapper'));
+        fs.copyFileSync(m.file!, path.join(dir, 'claimsmapper', 'mapping.yaml'));
+        layers = [new lambda.LayerVersion(this, 'Mapping', {
+          code: lambda.Code.fromAsset(dir),
+          description: 'claimsmapper mapping',
+        })];
+        environment.CLAIMS_MAPPING_URI = BUNDLED_MAPPING_PATH;
+        break;
+      }
+      case 's3': {
+        const o = m.s3Options;
+        mappingKey = o.key ?? DEFAULT_MAPPING_KEY;
+        this.bucket = o.bucket ?? new s3.Bucket(this, 'Mappings', {
+          // Versioned, so every mapping ever deployed can be restored.
+          versioned: true,
+          blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+          encryption: s3.BucketEncryption.S3_MANAGED,
+          enforceSSL: true,
+          removalPolicy: RemovalPolicy.RETAIN,
+        });
+        upload = new s3deploy.BucketDeployment(this, 'Upload', {
+          destinationBucket: this.bucket,
+          sources: [s3deploy.Source.data(mappingKey, m.text)],
+          prune: false,
+          extract: true,
+        });
+        environment.CLAIMS_MAPPING_URI = `s3://${this.bucket.bucketName}/${mappingKey}`;
+        if (o.refresh) environment.CLAIMS_MAPPING_REFRESH = o.refresh;
+        break;
+      }
+    }
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.function = new lambda.Function(this, 'Function', {
+      description: 'claimsmapper: Cognito Pre Token Generation from a declarative mapping',
+      runtime: lambda.Runtime.PROVIDED_AL2023,
+      architecture: props.architecture ?? lambda.Architecture.ARM_64,
+      handler: 'bootstrap',
+      code: props.code,
+      memorySize: props.memorySize ?? 256,
+      // Cognito waits 5 seconds at most; the function answers before its
+      // own deadline, so keep that under Cognito's.
+      timeout: Duration.seconds(5),
+      environment,
+      layers,
+      logGroup,
+    });
+    if (upload) {
+      // The function reads the mapping at init: upload it first.
+      this.function.node.addDependency(upload);
+      this.function.addToRolePolicy(new iam.PolicyStatement({
+        sid: 'ReadMapping',
+        actions: ['s3:GetObject'],
+        resources: [this.bucket!.arnForObjects(mappingKey!)],
+      }));
+    }
+
+    this.policyStatements = derivePolicy(this, m.text, tables, props);
+    for (const s of this.policyStatements) this.function.addToRolePolicy(s);
+
+    // Cognito invokes $LATEST unless the trigger names a version: the alias
+    // points at the version this deploy published, so every sign-in moves
+    // to new code, mapping and settings at once, and a rollback is pointing
+    // the alias back (aws lambda update-alias).
+    this.alias = new lambda.Alias(this, 'Alias', {
+      aliasName: props.aliasName ?? 'live',
+      version: this.function.currentVersion,
+    });
+
+    this.addAlarms(props.alarms ?? {});
+  }
+
+  /** Makes this the user pool's Pre Token Generation trigger, invoked through the alias. */
+  attachTo(userPool: cognito.UserPool, lambdaVersion: cognito.LambdaVersion = cognito.LambdaVersion.V1_0): void {
+    userPool.addTrigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, this.alias, lambdaVersion);
+  }
+
+  /** One of the function's metrics (see the README's Operating section). */
+  metric(name: string, dimensions: Record<string, string> = {}, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: this.namespace,
+      metricName: name,
+      dimensionsMap: { FunctionName: this.function.functionName, ...dimensions },
+      statistic: 'Sum',
+      period: Duration.minutes(1),
+      ...props,
+    });
+  }
+
+  private addAlarms(o: AlarmOptions): void {
+    const bad = o.datapointsToAlarm ?? 2;
+    const alarm = (id: string, description: string, metric: cloudwatch.IMetric, threshold: number, datapoints: number) => {
+      const a = new cloudwatch.Alarm(this, id, {
+        alarmDescription: description,
+        metric,
+        threshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 5,
+        datapointsToAlarm: datapoints,
+        // No sign-ins means nothing failed.
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      if (o.topic) {
+        a.addAlarmAction(new cwactions.SnsAction(o.topic));
+        a.addOkAction(new cwactions.SnsAction(o.topic));
+      }
+      this.alarms.push(a);
+    };
+    alarm('FailuresAlarm', 'Sign-ins are failing: Cognito shows the person an error. Logs: msg "event failed" with the cause and the mapping sha256.',
+      this.metric('Failures'), o.failures ?? 1, bad);
+    alarm('SourceErrorsAlarm', 'DynamoDB lookups are failing or timing out: tokens lack the claims of those sources (or sign-ins fail, for onError: fail). Metric SourceErrors by Source says which.',
+      this.metric('SourceErrors'), o.sourceErrors ?? 1, bad);
+    alarm('RejectedRefreshAlarm', 'A changed mapping in S3 was rejected as invalid; the previous one still serves. Logs: msg "mapping rejected" with every finding.',
+      this.metric('MappingRefresh', { Outcome: 'rejected' }), 1, 1);
+    // Crashes, timeouts and init failures write no metrics of their own.
+    alarm('ErrorsAlarm', 'The function fails or times out (including an init failure: an invalid mapping at cold start).',
+      this.alias.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' }), 1, bad);
+  }
+}
+
+/** The variables the construct sets to table placeholders before running the CLI. */
+function placeholder(i: number): string {
+  return `CLAIMSMAPPERTABLE${i}`;
+}
+
+const RESOURCE = /^arn:aws:dynamodb:\*:\*:table\/([^/]+)(?:\/index\/(.+))?$/;
+
+/**
+ * Runs `claimsmapper iam-policy` over the mapping and turns its statements
+ * into CDK ones: a table the mapping names through a variable in `tables`
+ * becomes that table's ARN; any other name, a table of this account and
+ * region.
+ */
+function derivePolicy(scope: Construct, text: string, tables: Record<string, dynamodb.ITable>,
+  props: ClaimsMapperTriggerProps): iam.PolicyStatement[] {
+  const names = Object.keys(tables);
+  const args = ['iam-policy'];
+  names.forEach((n, i) => args.push('--env', `${n}=${placeholder(i)}`));
+  for (const [n, v] of Object.entries(props.environment ?? {})) args.push('--env', `${n}=${v}`);
+  if (props.restrictAttributes) args.push('--attributes');
+  args.push('-');
+  const doc = JSON.parse(runCLI(props.cli, args, text));
+  const stack = Stack.of(scope);
+  return doc.Statement.map((s: any) => {
+    const match = RESOURCE.exec(s.Resource);
+    if (!match) throw new Error(`claimsmapper iam-policy printed an unexpected resource ${JSON.stringify(s.Resource)}`);
+    const [, tableName, index] = match;
+    let arn: string;
+    const i = names.findIndex((_, j) => placeholder(j) === tableName);
+    if (i >= 0) {
+      arn = tables[names[i]].tableArn;
+    } else if (names.some((_, j) => tableName.includes(placeholder(j)))) {
+      throw new Error(`the mapping's table ${JSON.stringify(tableName.replace(/CLAIMSMAPPERTABLE(\d+)/g, (_, j) => '${' + names[+j] + '}'))} is built from a variable in tables: a variable in tables must be the whole table name`);
+    } else {
+      arn = stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    }
+    if (index) arn = `${arn}/index/${index}`;
+    return new iam.PolicyStatement({
+      sid: s.Sid,
+      effect: iam.Effect.ALLOW,
+      actions: [s.Action],
+      resources: [arn],
+      conditions: s.Condition,
+    });
+  });
+}
+
+/** Runs the claimsmapper CLI with the mapping on standard input. */
+export function runCLI(cli: string | undefined, args: string[], input: string): string {
+  const bin = cli ?? process.env.CLAIMSMAPPER_CLI ?? 'claimsmapper';
+  try {
+    // Only PATH from this environment: a ${VAR} the construct was not told
+    // about fails here, at synth, rather than at the function's init.
+    return execFileSync(bin, args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' } });
+  } catch (e: any) {
+    if (e.code === 'ENOENT') {
+      throw new Error(`cannot run ${JSON.stringify(bin)}: build the CLI (make build puts it in bin/claimsmapper) and pass it as cli or CLAIMSMAPPER_CLI`);
+    }
+    throw new Error(`claimsmapper ${args[0]} failed:\n${e.stderr ?? e.message}`);
+  }
+}

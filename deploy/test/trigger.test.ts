@@ -1,0 +1,201 @@
+// The ClaimsMapperTrigger construct on its own: the policy it derives equals
+// what `claimsmapper iam-policy` prints for the same mapping, the three ways
+// of delivering the mapping, the alarms, and the alias Cognito invokes.
+import { describe, it, before } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Stack, aws_cognito as cognito, aws_dynamodb as dynamodb, aws_lambda as lambda, aws_sns as sns } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { BUNDLED_MAPPING_PATH, ClaimsMapperTrigger, ClaimsMapperTriggerProps, MappingDelivery } from '../lib/trigger';
+import { ACCOUNT, REGION, cli, cliJSON, deployDir, fakeCode, logicalId, repoDir, resolve, roleStatements } from './helpers';
+
+let codeDir: string;
+
+before(() => {
+  codeDir = fakeCode();
+});
+
+type Build = (stack: Stack) => Partial<ClaimsMapperTriggerProps>;
+
+function synth(build: Build, attach = true): { t: Template; trigger: ClaimsMapperTrigger } {
+  const stack = new Stack(new App(), 'Test', { env: { account: ACCOUNT, region: REGION } });
+  const trigger = new ClaimsMapperTrigger(stack, 'Trigger', {
+    code: lambda.Code.fromAsset(codeDir), cli: cli(), mapping: MappingDelivery.inline('version: 1\nclaims:\n  plan: \'"free"\'\n'), ...build(stack),
+  });
+  if (attach) trigger.attachTo(new cognito.UserPool(stack, 'Pool'), cognito.LambdaVersion.V2_0);
+  return { t: Template.fromStack(stack), trigger };
+}
+
+/** The DynamoDB statements on the function's role, resolved to plain ARNs. */
+function dynamoStatements(t: Template): any[] {
+  const fn = Object.values(t.findResources('AWS::Lambda::Function', { Properties: { Handler: 'bootstrap' } }))[0];
+  return roleStatements(t, fn.Properties.Role['Fn::GetAtt'][0])
+    .filter((s) => String(s.Action).startsWith('dynamodb:'))
+    .map((s) => resolve(s, t));
+}
+
+const usersTable = (stack: Stack) => new dynamodb.Table(stack, 'Users', {
+  tableName: 'Users', partitionKey: { name: 'userName', type: dynamodb.AttributeType.STRING },
+});
+
+describe('the derived policy equals claimsmapper iam-policy', () => {
+  const cases: { name: string; file: string; env: string[]; attributes: boolean; build: Build }[] = [
+    {
+      name: 'the example mapping, its table given as ${TABLE_NAME}',
+      file: 'deploy/mapping.yaml', env: ['TABLE_NAME=Users'], attributes: false,
+      build: (s) => ({ mapping: MappingDelivery.s3(path.join(deployDir, 'mapping.yaml')), tables: { TABLE_NAME: usersTable(s) } }),
+    },
+    {
+      name: 'the example mapping restricted to the attributes it reads',
+      file: 'deploy/mapping.yaml', env: ['TABLE_NAME=Users'], attributes: true,
+      build: (s) => ({ mapping: MappingDelivery.bundled(path.join(deployDir, 'mapping.yaml')), tables: { TABLE_NAME: usersTable(s) }, restrictAttributes: true }),
+    },
+    {
+      name: 'the seed mapping with its table name as a plain value',
+      file: 'testdata/seed/mapping.yaml', env: ['TABLE_NAME=SampleUsers'], attributes: true,
+      build: () => ({ mapping: MappingDelivery.bundled(path.join(repoDir, 'testdata/seed/mapping.yaml')), environment: { TABLE_NAME: 'SampleUsers' }, restrictAttributes: true }),
+    },
+    {
+      name: 'the full mapping: three tables, GetItem and Query',
+      file: 'testdata/full/mapping.yaml', env: [], attributes: true,
+      build: () => ({ mapping: MappingDelivery.s3(path.join(repoDir, 'testdata/full/mapping.yaml')), restrictAttributes: true }),
+    },
+    {
+      name: 'a query on an index and a whole-item source',
+      file: 'cmd/claimsmapper/testdata/tools/iam-index.yaml', env: [], attributes: true,
+      build: () => ({ mapping: MappingDelivery.inline(fs.readFileSync(path.join(repoDir, 'cmd/claimsmapper/testdata/tools/iam-index.yaml'), 'utf8')), restrictAttributes: true }),
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const { t } = synth(c.build);
+      const args = ['iam-policy', '--region', REGION, '--account', ACCOUNT, ...c.env.flatMap((e) => ['--env', e])];
+      if (c.attributes) args.push('--attributes');
+      const want = cliJSON(...args, c.file).Statement;
+      assert.ok(want.length > 0);
+      assert.deepEqual(dynamoStatements(t), want);
+    });
+  }
+
+  it('a mapping without sources gets no DynamoDB permission', () => {
+    assert.deepEqual(dynamoStatements(synth(() => ({})).t), []);
+  });
+
+  it('refuses a table variable that is only part of the table name', () => {
+    assert.throws(() => synth((s) => ({
+      mapping: MappingDelivery.inline('version: 1\nsources:\n  u: {table: "${T}-users", key: {id: event.userName}}\nclaims:\n  a: u.a\n'),
+      tables: { T: usersTable(s) },
+    })), /"\$\{T\}-users" is built from a variable in tables: a variable in tables must be the whole table name/);
+  });
+
+  it('fails at synth when the mapping uses a variable it was not given', () => {
+    assert.throws(() => synth(() => ({
+      mapping: MappingDelivery.inline('version: 1\nsources:\n  u: {table: "${NOT_GIVEN}", key: {id: event.userName}}\nclaims:\n  a: u.a\n'),
+    })), /NOT_GIVEN is not set/);
+  });
+
+  it('says how to build the CLI when it cannot run it', () => {
+    assert.throws(() => synth(() => ({ cli: '/nonexistent/claimsmapper' })), /make build/);
+  });
+});
+
+describe('mapping delivery', () => {
+  it('inline puts the mapping in CLAIMS_MAPPING', () => {
+    const { t } = synth(() => ({}));
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.exact({ CLAIMS_MAPPING: Match.stringLikeRegexp('plan'), CLAIMS_METRICS_NAMESPACE: 'claimsmapper' }) },
+    });
+  });
+
+  it('refuses an inline mapping over 4 KB and names the alternatives', () => {
+    assert.throws(() => synth(() => ({ mapping: MappingDelivery.inline('#'.repeat(5000)) })), /MappingDelivery.bundled or MappingDelivery.s3/);
+  });
+
+  it('bundled ships the file in a layer and points CLAIMS_MAPPING_URI at it', () => {
+    const { t } = synth(() => ({ mapping: MappingDelivery.bundled(path.join(deployDir, 'mapping.yaml')), environment: { TABLE_NAME: 'Users' } }));
+    const layer = logicalId(t, 'AWS::Lambda::LayerVersion');
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Layers: [{ Ref: layer }],
+      Environment: { Variables: Match.objectLike({ CLAIMS_MAPPING_URI: BUNDLED_MAPPING_PATH, TABLE_NAME: 'Users' }) },
+    });
+  });
+
+  it('s3 uploads to a versioned bucket, sets the refresh and may read only that object', () => {
+    const { t } = synth(() => ({ mapping: MappingDelivery.s3(path.join(deployDir, 'mapping.yaml'), { key: 'm/prod.yaml', refresh: '30s' }), environment: { TABLE_NAME: 'Users' } }));
+    const bucket = logicalId(t, 'AWS::S3::Bucket');
+    t.hasResourceProperties('AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ CLAIMS_MAPPING_URI: { 'Fn::Join': ['', ['s3://', { Ref: bucket }, '/m/prod.yaml']] }, CLAIMS_MAPPING_REFRESH: '30s' }) },
+    });
+  });
+
+  it('sets the metrics namespace and log level it is given', () => {
+    const { t } = synth(() => ({ metricsNamespace: 'signin', logLevel: 'warn' }));
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ CLAIMS_METRICS_NAMESPACE: 'signin', LOG_LEVEL: 'warn' }) },
+    });
+  });
+});
+
+describe('alias', () => {
+  it('publishes a version and points the live alias at it', () => {
+    const { t } = synth(() => ({}));
+    const fn = logicalId(t, 'AWS::Lambda::Function', { Properties: { Handler: 'bootstrap' } });
+    const version = logicalId(t, 'AWS::Lambda::Version');
+    t.hasResourceProperties('AWS::Lambda::Version', { FunctionName: { Ref: fn } });
+    t.hasResourceProperties('AWS::Lambda::Alias', {
+      Name: 'live',
+      FunctionName: { Ref: fn },
+      FunctionVersion: { 'Fn::GetAtt': [version, 'Version'] },
+    });
+  });
+
+  it('attachTo makes the alias, not $LATEST, the trigger, and lets Cognito invoke only it', () => {
+    const { t } = synth(() => ({}));
+    const alias = logicalId(t, 'AWS::Lambda::Alias');
+    t.hasResourceProperties('AWS::Cognito::UserPool', {
+      LambdaConfig: { PreTokenGenerationConfig: { LambdaArn: { Ref: alias }, LambdaVersion: 'V2_0' } },
+    });
+    const perms = Object.values(t.findResources('AWS::Lambda::Permission'));
+    assert.equal(perms.length, 1);
+    assert.deepEqual(perms[0].Properties.FunctionName, { Ref: alias });
+    assert.equal(perms[0].Properties.Principal, 'cognito-idp.amazonaws.com');
+  });
+});
+
+describe('alarms', () => {
+  it('alarm on failures, source errors, rejected refreshes and function errors', () => {
+    const { t } = synth(() => ({}));
+    const fn = logicalId(t, 'AWS::Lambda::Function', { Properties: { Handler: 'bootstrap' } });
+    const alias = logicalId(t, 'AWS::Lambda::Alias');
+    t.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    const common = {
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 5,
+      Period: 60,
+      Statistic: 'Sum',
+      TreatMissingData: 'notBreaching',
+    };
+    const ours = (name: string, dims: any[], threshold: number, datapoints: number) => t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ...common, Namespace: 'claimsmapper', MetricName: name, Threshold: threshold, DatapointsToAlarm: datapoints,
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: fn } }, ...dims],
+    });
+    ours('Failures', [], 1, 2);
+    ours('SourceErrors', [], 1, 2);
+    ours('MappingRefresh', [{ Name: 'Outcome', Value: 'rejected' }], 1, 1);
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ...common, Namespace: 'AWS/Lambda', MetricName: 'Errors', Threshold: 1,
+      Dimensions: Match.arrayWith([{ Name: 'Resource', Value: Match.anyValue() }]),
+    });
+    assert.equal(Object.values(t.findResources('AWS::CloudWatch::Alarm')).filter((a) => a.Properties.AlarmActions).length, 0);
+    void alias;
+  });
+
+  it('notify a topic when one is given, on alarm and when it clears', () => {
+    const { t } = synth((s) => ({ alarms: { topic: new sns.Topic(s, 'Pager'), failures: 3 } }));
+    const topic = logicalId(t, 'AWS::SNS::Topic');
+    t.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: topic }], OKActions: [{ Ref: topic }] }, 4);
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Failures', Threshold: 3 });
+  });
+});
