@@ -37,6 +37,12 @@ Usage:
                          show who a mapping change affects: every user's token changes
   claimsmapper iam-policy [--env NAME=VALUE]... [--attributes] FILE
                          print the IAM policy the function needs to read what the mapping reads
+  claimsmapper publish [--yes] [--message TEXT] FILE s3://bucket/key
+                         ship a mapping behind a gate: lint, tests, the change shown, confirmation
+  claimsmapper history s3://bucket/key
+                         list the published versions: when, who, why, which is in force
+  claimsmapper rollback [--to VERSION] s3://bucket/key
+                         put an earlier version back in force, behind the same gate
   claimsmapper schema    print the JSON Schema of the mapping format, for editors
   claimsmapper version   print the version
 
@@ -53,6 +59,9 @@ var commands = map[string]command{
 	"preview":    runPreview,
 	"explain":    runExplain,
 	"diff":       runDiff,
+	"publish":    runPublish,
+	"history":    runHistory,
+	"rollback":   runRollback,
 	"iam-policy": runIAMPolicy,
 	"schema":     runSchema,
 	"version":    runVersion,

@@ -24,6 +24,9 @@ func TestDiffGoldenOutput(t *testing.T) {
 		{"the same mapping changes nobody and exits 0", append([]string{"diff", "--users", diffDir + "users.txt", old, old}, data...), 0, "diff-same.txt"},
 		{"no change in Markdown says so", append([]string{"diff", "--format", "markdown", "--users", diffDir + "users.txt", new, new}, data...), 0, "diff-same.md"},
 		{"diff help", []string{"diff", "-h"}, 0, "help-diff.txt"},
+		{"publish help", []string{"publish", "-h"}, 0, "help-publish.txt"},
+		{"history help", []string{"history", "-h"}, 0, "help-history.txt"},
+		{"rollback help", []string{"rollback", "-h"}, 0, "help-rollback.txt"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/changes"
+	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
+	"github.com/claimsmapper/claimsmapper/internal/lint"
+	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
+	"github.com/claimsmapper/claimsmapper/internal/publish"
+)
+
+// gateFlags are the options of the gate publish and rollback share.
+type gateFlags struct {
+	diffFlags
+	strict  bool
+	yes     bool
+	author  string
+	message string
+}
+
+func (g *gateFlags) register(fs *flag.FlagSet) {
+	g.diffFlags.register(fs)
+	fs.BoolVar(&g.strict, "strict", false, "")
+	fs.BoolVar(&g.yes, "yes", false, "")
+	fs.StringVar(&g.author, "author", "", "")
+	fs.StringVar(&g.message, "message", "", "")
+}
+
+// gateUsage documents the gate's options for publish and rollback.
+const gateUsage = `The gate (every step must pass):
+  1. lint: no errors (with --strict, no warnings either)
+  2. the mapping's inline tests (tests:) pass
+  3. the change is shown: the mapping's lines, and with --events, --users or
+     --sample, every user's tokens before and after (as claimsmapper diff)
+  4. you confirm, in a terminal; --yes confirms for scripts and CI
+
+Options:
+  --strict           refuse warnings too
+  --yes              do not ask for confirmation
+  --message TEXT     why, recorded on the version (history shows it)
+  --author NAME      who, recorded on the version when AWS cannot say:
+                     by default the caller's identity (STS GetCallerIdentity)
+  --events PATH, --users FILE, --sample TABLE[:N], --event FILE, --data FILE,
+  --show-values      the users whose tokens to compare, as for diff
+`
+
+// gate checks a mapping before it goes live: lint, inline tests, the
+// change shown, and the person's confirmation. ok false means refused,
+// with the exit code.
+func gate(ctx context.Context, verb, file string, src []byte, loc publish.Location, current publish.Object, g gateFlags, stdin io.Reader, stdout, stderr io.Writer) (code int, ok bool) {
+	name := "claimsmapper " + verb
+	findings := lint.Check(file, src, nil)
+	bad := 0
+	for _, f := range findings {
+		printTextFinding(stdout, f, src)
+		if f.Severity == config.SevError || (g.strict && f.Severity == config.SevWarning) {
+			bad++
+		}
+	}
+	if bad > 0 {
+		what := "errors"
+		if g.strict {
+			what = "errors or warnings (--strict)"
+		}
+		fmt.Fprintf(stderr, "%s: refused: lint found %d %s in %s; fix them and try again\n", name, bad, what, file)
+		return exitFailed, false
+	}
+	fmt.Fprintf(stdout, "lint: ok (%d finding(s), none refused)\n", len(findings))
+
+	suite, _ := inlinetest.Parse(file, src)
+	fo := inlinetest.FileOutcomes{File: file}
+	for _, c := range suite.Cases {
+		fo.Outcomes = append(fo.Outcomes, suite.Run(ctx, c))
+	}
+	if len(suite.Cases) == 0 {
+		fmt.Fprintf(stdout, "tests: none; a tests: section would catch mistakes before they ship (see docs/mapping.md)\n")
+	} else {
+		fmt.Fprint(stdout, "tests: ")
+		if _, failed := inlinetest.WriteText(stdout, []inlinetest.FileOutcomes{fo}); failed > 0 {
+			fmt.Fprintf(stderr, "%s: refused: %d inline test(s) of %s fail; fix the mapping or the tests and try again\n", name, failed, file)
+			return exitFailed, false
+		}
+	}
+
+	fmt.Fprintln(stdout)
+	users := 0
+	if !current.Exists {
+		fmt.Fprintf(stdout, "%s holds no mapping yet: this is its first version.\n", loc)
+	} else {
+		changes.WriteTextDiff(stdout, fmt.Sprintf("%s (version %s)", loc, current.VersionID), file, current.Text, src)
+		if g.any() {
+			fmt.Fprintln(stdout)
+			report, err := compareMappings(ctx, g.diffFlags, loc.String(), current.Text, file, src, stderr)
+			if err != nil {
+				fmt.Fprintln(stderr, err)
+				return exitUsage, false
+			}
+			if err := changes.Write(stdout, report, changes.Options{Format: changes.FormatText, ShowValues: g.showValues}); err != nil {
+				fmt.Fprintf(stderr, "%s: %v\n", name, err)
+				return exitUsage, false
+			}
+			users = report.Changed
+		} else {
+			fmt.Fprint(stdout, "\n(pass --events, --users or --sample to see which users' tokens change)\n")
+		}
+	}
+	fmt.Fprintln(stdout)
+	if g.yes {
+		return 0, true
+	}
+	question := fmt.Sprintf("%s %s to %s?", strings.ToUpper(verb[:1])+verb[1:], file, loc)
+	if users > 0 {
+		question += fmt.Sprintf(" It changes the tokens of %d user(s) above.", users)
+	}
+	if !isTerminalReader(stdin) {
+		fmt.Fprintf(stderr, "%s: not confirmed: no terminal to ask in; review the change above and pass --yes\n", name)
+		return exitFailed, false
+	}
+	if !confirm(stdin, stdout, question) {
+		fmt.Fprintf(stderr, "%s: not confirmed: nothing was written\n", name)
+		return exitFailed, false
+	}
+	return 0, true
+}
+
+// confirm asks a yes/no question; only y or yes (any case) says yes.
+func confirm(in io.Reader, out io.Writer, question string) bool {
+	fmt.Fprintf(out, "%s [y/N] ", question)
+	line, _ := bufio.NewReader(in).ReadString('\n')
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return true
+	}
+	return false
+}
+
+// isTerminalReader reports whether r is an interactive terminal.
+func isTerminalReader(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// author is who a publish is recorded as: the caller's AWS identity, or
+// --author when AWS cannot say (a local S3 server, no STS access).
+func author(ctx context.Context, flagAuthor string, stderr io.Writer) (string, error) {
+	arn, ok, err := publish.CallerARN(ctx)
+	switch {
+	case ok:
+		return arn, nil
+	case flagAuthor != "":
+		return flagAuthor, nil
+	case err != nil:
+		return "", fmt.Errorf("cannot tell who is publishing (%v): pass --author NAME", err)
+	}
+	return "", fmt.Errorf("cannot tell who is publishing: S3 is a local server and there is no STS to ask; pass --author NAME")
+}
+
+// s3Target parses the s3:// argument and builds the client for it.
+func s3Target(ctx context.Context, uri string) (publish.Location, publish.API, error) {
+	loc, err := publish.ParseLocation(uri)
+	if err != nil {
+		return loc, nil, err
+	}
+	if loc.VersionID != "" {
+		return loc, nil, fmt.Errorf("%q: name the object without ?versionId", uri)
+	}
+	client, err := mappingfile.NewS3Client(ctx)
+	if err != nil {
+		return loc, nil, err
+	}
+	return loc, client, nil
+}

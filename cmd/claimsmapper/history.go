@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/claimsmapper/claimsmapper/internal/publish"
+)
+
+const historyUsage = `Usage: claimsmapper history [--limit N] [--format text|json] s3://bucket/key
+
+Lists the versions of a published mapping, newest first: version id, when,
+who published it, the message, the sha256 and claim count, and which one is
+in force. Roll back to one with claimsmapper rollback --to VERSION.
+
+Options:
+  --limit N        list at most N versions (default 20)
+  --format FORMAT  text (default) or json
+
+Exit codes: 0 ok; 2 usage, or S3 cannot be read.
+`
+
+// historyEntry is a version as history --format json prints it.
+type historyEntry struct {
+	VersionID string    `json:"versionId"`
+	Time      time.Time `json:"time"`
+	InForce   bool      `json:"inForce"`
+	Deleted   bool      `json:"deleted,omitempty"`
+	Author    string    `json:"author,omitempty"`
+	Message   string    `json:"message,omitempty"`
+	SHA256    string    `json:"sha256,omitempty"`
+	// RecordedSHA256 is set when the recorded digest differs from the text's.
+	RecordedSHA256 string `json:"recordedSha256,omitempty"`
+	Claims         *int   `json:"claims,omitempty"`
+	Claimsmapper   string `json:"claimsmapperVersion,omitempty"`
+}
+
+func runHistory(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("history", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	limit := fs.Int("limit", 20, "")
+	format := fs.String("format", "text", "")
+	rest, code, ok := parseInterspersed(fs, args, historyUsage, stdout, stderr)
+	if !ok {
+		return code
+	}
+	if len(rest) != 1 {
+		fmt.Fprint(stderr, "claimsmapper history: name one s3://bucket/key\n\n"+historyUsage)
+		return exitUsage
+	}
+	if *format != "text" && *format != "json" {
+		fmt.Fprintf(stderr, "claimsmapper history: --format should be text or json, not %q\n", *format)
+		return exitUsage
+	}
+	if *limit < 1 || *limit > 1000 {
+		fmt.Fprint(stderr, "claimsmapper history: --limit should be from 1 to 1000\n")
+		return exitUsage
+	}
+	loc, api, err := s3Target(ctx, rest[0])
+	if err != nil {
+		fmt.Fprintf(stderr, "claimsmapper history: %v\n", err)
+		return exitUsage
+	}
+	vs, err := publish.History(ctx, api, loc, *limit)
+	if err != nil {
+		fmt.Fprintf(stderr, "claimsmapper history: %v\n", err)
+		return exitUsage
+	}
+	if *format == "json" {
+		out := []historyEntry{}
+		for _, v := range vs {
+			e := historyEntry{VersionID: v.VersionID, Time: v.Time.UTC(), InForce: v.Latest, Deleted: v.Deleted,
+				Author: v.Meta.Author, Message: v.Meta.Message, SHA256: v.SHA256, Claimsmapper: v.Meta.Version}
+			if v.Meta.SHA256 != "" && v.Meta.SHA256 != v.SHA256 {
+				e.RecordedSHA256 = v.Meta.SHA256
+			}
+			if !v.Deleted && v.Claims >= 0 {
+				n := v.Claims
+				e.Claims = &n
+			}
+			out = append(out, e)
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(out); err != nil {
+			fmt.Fprintf(stderr, "claimsmapper history: %v\n", err)
+			return exitUsage
+		}
+		return exitOK
+	}
+	if len(vs) == 0 {
+		fmt.Fprintf(stdout, "%s has no versions: publish one with claimsmapper publish FILE %s\n", loc, loc)
+		return exitOK
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "\tVERSION\tPUBLISHED (UTC)\tBY\tCLAIMS\tSHA256\tMESSAGE")
+	for _, v := range vs {
+		mark := ""
+		if v.Latest {
+			mark = "*"
+		}
+		when := v.Time.UTC().Format("2006-01-02 15:04:05")
+		if v.Deleted {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t\t\t\t(deleted)\n", mark, v.VersionID, when)
+			continue
+		}
+		by := v.Meta.Author
+		if by == "" {
+			by = "(not published with claimsmapper)"
+		}
+		claims := "-"
+		if v.Claims >= 0 {
+			claims = fmt.Sprint(v.Claims)
+		}
+		sum := v.SHA256[:12]
+		if v.Meta.SHA256 != "" && v.Meta.SHA256 != v.SHA256 {
+			sum += " (differs from the recorded " + v.Meta.SHA256[:min(12, len(v.Meta.SHA256))] + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", mark, v.VersionID, when, by, claims, sum, oneLineText(v.Meta.Message))
+	}
+	tw.Flush()
+	fmt.Fprintln(stdout, "* in force")
+	return exitOK
+}
+
+// oneLineText keeps a message on its row.
+func oneLineText(s string) string {
+	out := []rune{}
+	for _, r := range s {
+		if r == '\n' || r == '\r' || r == '\t' {
+			r = ' '
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"unicode/utf8"
+
+	"github.com/claimsmapper/claimsmapper/internal/publish"
+)
+
+const publishUsage = `Usage: claimsmapper publish [options] FILE s3://bucket/key
+
+Ships a mapping: the new version of the S3 object the function reads
+(CLAIMS_MAPPING_URI), behind a gate. The bucket must keep versions, so that
+claimsmapper rollback can undo it.
+
+The write is conditional on the object being the one you reviewed: if
+someone publishes in between, nothing is written and you are told. The
+version records the mapping's sha256, this claimsmapper's version, who
+published it and --message; claimsmapper history lists them.
+
+` + gateUsage + `
+Exit codes: 0 published (or already in force); 1 refused by the gate, not
+confirmed, or someone else published first; 2 usage, or S3 cannot be read.
+`
+
+// publishSetup is what publish and rollback share: the flags and the target.
+type publishSetup struct {
+	g   gateFlags
+	loc publish.Location
+	api publish.API
+}
+
+func runPublish(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("publish", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var g gateFlags
+	g.register(fs)
+	rest, code, ok := parseInterspersed(fs, args, publishUsage, stdout, stderr)
+	if !ok {
+		return code
+	}
+	if len(rest) != 2 {
+		fmt.Fprint(stderr, "claimsmapper publish: name the mapping file and the s3://bucket/key to publish it to\n\n"+publishUsage)
+		return exitUsage
+	}
+	file := rest[0]
+	if file == "-" && !g.yes {
+		fmt.Fprint(stderr, "claimsmapper publish: a mapping read from standard input needs --yes, since there is no terminal left to confirm in\n")
+		return exitUsage
+	}
+	if err := g.checkPublishFlags(); err != nil {
+		fmt.Fprintf(stderr, "claimsmapper publish: %v\n", err)
+		return exitUsage
+	}
+	src, err := readInput(file, stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "claimsmapper publish: cannot read the mapping: %v\n", err)
+		return exitUsage
+	}
+	loc, api, err := s3Target(ctx, rest[1])
+	if err != nil {
+		fmt.Fprintf(stderr, "claimsmapper publish: %v\n", err)
+		return exitUsage
+	}
+	return ship(ctx, "publish", file, src, loc, api, g, g.message, stdin, stdout, stderr)
+}
+
+// checkPublishFlags validates what is recorded on the version.
+func (g *gateFlags) checkPublishFlags() error {
+	if g.any() {
+		if err := g.check(); err != nil {
+			return err
+		}
+	}
+	if len(g.message) > 1024 || !utf8.ValidString(g.message) {
+		return errors.New("--message should be text of at most 1024 bytes")
+	}
+	if len(g.author) > 256 || !utf8.ValidString(g.author) {
+		return errors.New("--author should be text of at most 256 bytes")
+	}
+	return nil
+}
+
+// ship runs the gate and writes src as the new version of loc.
+func ship(ctx context.Context, verb, file string, src []byte, loc publish.Location, api publish.API, g gateFlags, message string, stdin io.Reader, stdout, stderr io.Writer) int {
+	name := "claimsmapper " + verb
+	if err := publish.CheckVersioning(ctx, api, loc); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return exitUsage
+	}
+	current, err := publish.Get(ctx, api, loc)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return exitUsage
+	}
+	if current.Exists && publish.SHA256(current.Text) == publish.SHA256(src) {
+		fmt.Fprintf(stdout, "%s already holds this mapping (version %s): nothing to %s\n", loc, current.VersionID, verb)
+		return exitOK
+	}
+	if code, ok := gate(ctx, verb, file, src, loc, current, g, stdin, stdout, stderr); !ok {
+		return code
+	}
+	who, err := author(ctx, g.author, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return exitUsage
+	}
+	meta := publish.Metadata{Version: version, Author: who, Message: message}
+	id, err := publish.Put(ctx, api, loc, src, meta, current)
+	var race *publish.RaceError
+	switch {
+	case errors.As(err, &race):
+		fmt.Fprintf(stderr, "%s: refused: %v\n", name, err)
+		return exitFailed
+	case err != nil:
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return exitUsage
+	}
+	fmt.Fprintf(stdout, "published %s as version %s (sha256 %s, by %s)\n", loc, id, publish.SHA256(src)[:12], who)
+	fmt.Fprintf(stdout, "functions with CLAIMS_MAPPING_REFRESH pick it up at their next check; undo with: claimsmapper rollback %s\n", loc)
+	return exitOK
+}

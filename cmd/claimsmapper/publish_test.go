@@ -1,0 +1,279 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/claimsmapper/claimsmapper/internal/testenv"
+)
+
+const (
+	bucket = "mappings"
+	key    = "prod/mapping.yaml"
+	uri    = "s3://" + bucket + "/" + key
+)
+
+// startPublishS3 starts a versioned S3 server and points the CLI's SDK at it.
+func startPublishS3(t *testing.T) *testenv.VersionedS3 {
+	t.Helper()
+	testenv.Integration(t)
+	s := testenv.StartVersionedS3(t)
+	for k, v := range testenv.AWSEnv("") {
+		t.Setenv(k, v)
+	}
+	for k, v := range s.Env() {
+		t.Setenv(k, v)
+	}
+	os.Unsetenv("AWS_ENDPOINT_URL_STS")
+	os.Unsetenv("AWS_ENDPOINT_URL")
+	s.CreateBucket(t, bucket, true)
+	return s
+}
+
+// inForce reads the object the function would load now.
+func inForce(t *testing.T, s *testenv.VersionedS3) string {
+	t.Helper()
+	out, err := s.Client.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Body.Close()
+	b, _ := io.ReadAll(out.Body)
+	return string(b)
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// history runs history --format json.
+func history(t *testing.T) []historyEntry {
+	t.Helper()
+	code, out, errOut := execCLI(t, "", "history", "--format", "json", uri)
+	if code != 0 {
+		t.Fatalf("history: exit %d: %s", code, errOut)
+	}
+	var h []historyEntry
+	if err := json.Unmarshal([]byte(out), &h); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func TestPublishHistoryRollback(t *testing.T) {
+	s := startPublishS3(t)
+	old, new := diffDir+"old.yaml", diffDir+"new.yaml"
+	users := []string{"--users", diffDir + "users.txt", "--data", diffDir + "data.yaml"}
+
+	code, out, errOut := execCLI(t, "", "publish", "--yes", "--author", "ana", "--message", "first: ünïcode ok", old, uri)
+	if code != 0 || !strings.Contains(out, "holds no mapping yet") || !strings.Contains(out, "published "+uri) {
+		t.Fatalf("first publish: exit %d\n%s%s", code, out, errOut)
+	}
+
+	code, out, _ = execCLI(t, "", "publish", "--yes", "--author", "ana", old, uri)
+	if code != 0 || !strings.Contains(out, "already holds this mapping") {
+		t.Errorf("publishing the same text again: exit %d\n%s", code, out)
+	}
+
+	code, out, errOut = execCLI(t, "", append([]string{"publish", "--author", "ben", new, uri}, users...)...)
+	if code != 1 || !strings.Contains(errOut, "not confirmed: no terminal") {
+		t.Errorf("publish without --yes and no terminal: exit %d, stderr %s", code, errOut)
+	}
+	if !strings.Contains(out, "carol\n  ! starts failing") || !strings.Contains(out, "+   28    tenant:") {
+		t.Errorf("the gate should show the token diff and the lines:\n%s", out)
+	}
+	if inForce(t, s) != mustRead(t, old) {
+		t.Fatal("an unconfirmed publish wrote the object")
+	}
+
+	code, out, errOut = execCLI(t, "", append([]string{"publish", "--yes", "--author", "ben", "--message", "tenant claim", new, uri}, users...)...)
+	if code != 0 {
+		t.Fatalf("second publish: exit %d\n%s%s", code, out, errOut)
+	}
+	if inForce(t, s) != mustRead(t, new) {
+		t.Fatal("the new mapping is not in force")
+	}
+
+	h := history(t)
+	if len(h) != 2 || !h[0].InForce || h[0].Author != "ben" || h[0].Message != "tenant claim" || h[1].Message != "first: ünïcode ok" {
+		t.Fatalf("history: %+v", h)
+	}
+	if *h[0].Claims != 6 || *h[1].Claims != 5 || h[0].Claimsmapper != version || h[0].RecordedSHA256 != "" {
+		t.Errorf("history claims, version or digest: %+v", h)
+	}
+	code, out, _ = execCLI(t, "", "history", uri)
+	if code != 0 || !strings.Contains(out, "* ") || !strings.Contains(out, "tenant claim") || !strings.Contains(out, "ana") {
+		t.Errorf("history text: exit %d\n%s", code, out)
+	}
+
+	code, out, errOut = execCLI(t, "", append([]string{"rollback", "--yes", "--author", "cy", "--message", "tenant breaks carol", uri}, users...)...)
+	if code != 0 || !strings.Contains(out, "rolling back "+uri+" to version "+h[1].VersionID) || !strings.Contains(out, "carol\n  + stops failing") {
+		t.Fatalf("rollback: exit %d\n%s%s", code, out, errOut)
+	}
+	if inForce(t, s) != mustRead(t, old) {
+		t.Fatal("the rollback did not put the old mapping back")
+	}
+	h = history(t)
+	if len(h) != 3 || h[0].Message != "rollback to version "+h[2].VersionID+": tenant breaks carol" || h[0].Author != "cy" || h[0].SHA256 != h[2].SHA256 {
+		t.Errorf("history after the rollback: %+v", h)
+	}
+
+	code, out, errOut = execCLI(t, "", "rollback", "--yes", "--author", "cy", "--to", h[1].VersionID, uri)
+	if code != 0 || inForce(t, s) != mustRead(t, new) {
+		t.Errorf("rollback --to the second version: exit %d\n%s%s", code, out, errOut)
+	}
+	code, _, errOut = execCLI(t, "", "rollback", "--yes", "--to", "no-such-version", uri)
+	if code != 2 || !strings.Contains(errOut, `has no version "no-such-version"`) {
+		t.Errorf("rollback to a missing version: exit %d, %s", code, errOut)
+	}
+}
+
+func TestPublishRefusals(t *testing.T) {
+	s := startPublishS3(t)
+	first := mustRead(t, diffDir+"old.yaml")
+	s.Put(t, bucket, key, first)
+	badDir := t.TempDir()
+	write := func(name, text string) string {
+		p := badDir + "/" + name
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	lintError := write("lint.yaml", "version: 1\nclaims:\n  name: usr.FirstName\n")
+	warning := write("warn.yaml", "version: 1\nsources:\n  user: { table: Users, key: { userName: event.userName } }\nclaims:\n  a: '\"x\"'\n")
+	failingTest := write("tests.yaml", `version: 1
+claims:
+  plan: '"free"'
+tests:
+  - name: everyone is on the pro plan
+    event: { version: "2", userName: ben }
+    expect:
+      idToken: { plan: pro }
+`)
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"a mapping with a lint error", []string{"publish", "--yes", "--author", "a", lintError, uri}, 1, `unknown name "usr"`, "refused: lint found 1 errors"},
+		{"a warning under --strict", []string{"publish", "--yes", "--strict", "--author", "a", warning, uri}, 1, "source-unused", "refused: lint found 1 errors or warnings (--strict)"},
+		{"a failing inline test", []string{"publish", "--yes", "--author", "a", failingTest, uri}, 1, "FAIL  everyone is on the pro plan", "refused: 1 inline test(s)"},
+		{"no author where AWS cannot say who", []string{"publish", "--yes", diffDir + "new.yaml", uri}, 2, "", "pass --author NAME"},
+		{"a key that is not s3://", []string{"publish", "--yes", diffDir + "new.yaml", "/tmp/mapping.yaml"}, 2, "", "want s3://bucket/key"},
+		{"a message that is too long", []string{"publish", "--yes", "--message", strings.Repeat("x", 1025), diffDir + "new.yaml", uri}, 2, "", "--message should be text of at most 1024 bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := execCLI(t, "", tt.args...)
+			if code != tt.code || !strings.Contains(out, tt.stdout) || !strings.Contains(errOut, tt.stderr) {
+				t.Errorf("exit %d (want %d)\nstdout:\n%s\nstderr:\n%s\nwant %q and %q", code, tt.code, out, errOut, tt.stdout, tt.stderr)
+			}
+			if inForce(t, s) != first {
+				t.Error("a refused publish changed the object")
+			}
+		})
+	}
+
+	t.Run("a bucket without versioning", func(t *testing.T) {
+		s.CreateBucket(t, "plain", false)
+		code, _, errOut := execCLI(t, "", "publish", "--yes", "--author", "a", diffDir+"new.yaml", "s3://plain/m.yaml")
+		if code != 2 || !strings.Contains(errOut, "does not keep versions") {
+			t.Errorf("exit %d, stderr %s", code, errOut)
+		}
+	})
+
+	t.Run("a rollback to a version that no longer lints", func(t *testing.T) {
+		broken := s.Put(t, bucket, key, "version: 1\nclaims:\n  a: nope(\n")
+		s.Put(t, bucket, key, first)
+		code, _, errOut := execCLI(t, "", "rollback", "--yes", "--author", "a", "--to", broken, uri)
+		if code != 1 || !strings.Contains(errOut, "refused: lint found") || inForce(t, s) != first {
+			t.Errorf("exit %d, stderr %s", code, errOut)
+		}
+	})
+}
+
+// TestPublishLostRace has someone else publish between the review and the
+// write, with conditional writes and with the version check that stands in
+// for them on servers without.
+func TestPublishLostRace(t *testing.T) {
+	s := startPublishS3(t)
+	first, theirs := mustRead(t, diffDir+"old.yaml"), "version: 1\nclaims:\n  theirs: '\"yes\"'\n"
+	s.Put(t, bucket, key, first)
+	// competeOnPut publishes theirs just before the CLI's first PUT.
+	competeOnPut := func(onlyUnconditional bool) {
+		var once sync.Once
+		s.Intercept(func(w http.ResponseWriter, r *http.Request) bool {
+			if r.Method == http.MethodPut && (!onlyUnconditional || r.Header.Get("If-Match") == "") {
+				once.Do(func() { s.Put(t, bucket, key, theirs) })
+			}
+			return false
+		})
+	}
+
+	t.Run("the conditional write refuses and writes nothing", func(t *testing.T) {
+		competeOnPut(false)
+		defer s.Intercept(nil)
+		code, _, errOut := execCLI(t, "", "publish", "--yes", "--author", "a", diffDir+"new.yaml", uri)
+		if code != 1 || !strings.Contains(errOut, "changed since you reviewed it") || !strings.Contains(errOut, "nothing was written") {
+			t.Errorf("exit %d, stderr %s", code, errOut)
+		}
+		if inForce(t, s) != theirs {
+			t.Error("their version should stay in force")
+		}
+	})
+
+	s.WithoutConditionalWrites()
+	s.Put(t, bucket, key, first)
+	t.Run("without conditional writes, a publish still works", func(t *testing.T) {
+		code, out, errOut := execCLI(t, "", "publish", "--yes", "--author", "a", diffDir+"new.yaml", uri)
+		if code != 0 || inForce(t, s) != mustRead(t, diffDir+"new.yaml") {
+			t.Errorf("exit %d\n%s%s", code, out, errOut)
+		}
+	})
+	t.Run("without conditional writes, the check after the write fails loudly", func(t *testing.T) {
+		competeOnPut(true)
+		defer s.Intercept(nil)
+		code, _, errOut := execCLI(t, "", "publish", "--yes", "--author", "a", diffDir+"old.yaml", uri)
+		if code != 1 || !strings.Contains(errOut, "someone else published") || !strings.Contains(errOut, "claimsmapper history") {
+			t.Errorf("exit %d, stderr %s", code, errOut)
+		}
+	})
+}
+
+// TestPublishRecordsTheCallerIdentity points STS at a local server that
+// answers GetCallerIdentity, as AWS does.
+func TestPublishRecordsTheCallerIdentity(t *testing.T) {
+	startPublishS3(t)
+	const arn = "arn:aws:sts::123456789012:assumed-role/mapping-publisher/ana"
+	sts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/xml")
+		io.WriteString(w, `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>`+arn+`</Arn><UserId>AROAEXAMPLE:ana</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>`)
+	}))
+	defer sts.Close()
+	t.Setenv("AWS_ENDPOINT_URL_STS", sts.URL)
+	code, out, errOut := execCLI(t, "", "publish", "--yes", "--author", "ignored", diffDir+"old.yaml", uri)
+	if code != 0 || !strings.Contains(out, "by "+arn) {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	if h := history(t); h[0].Author != arn {
+		t.Errorf("author %q, want the caller's ARN", h[0].Author)
+	}
+}

@@ -1,0 +1,120 @@
+package publish
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/claimsmapper/claimsmapper/config"
+)
+
+// Version is one entry of the object's history.
+type Version struct {
+	VersionID string
+	Time      time.Time
+	// Latest is the version in force.
+	Latest bool
+	// Deleted marks a delete marker: the object was deleted then.
+	Deleted bool
+	Meta    Metadata
+	// SHA256 is the digest of the text as stored; it differs from
+	// Meta.SHA256 when the object was written by other means.
+	SHA256 string
+	// Claims is how many claims the mapping declares; -1 when it does not
+	// parse.
+	Claims int
+	Size   int
+}
+
+// listVersions lists at most limit versions and delete markers of the key,
+// newest first, without reading them.
+func listVersions(ctx context.Context, api API, loc Location, limit int) ([]Version, error) {
+	in := &s3.ListObjectVersionsInput{Bucket: aws.String(loc.Bucket), Prefix: aws.String(loc.Key)}
+	var out []Version
+	for len(out) < limit {
+		page, err := api.ListObjectVersions(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("list the versions of %s: %w", loc, err)
+		}
+		var got []Version
+		for _, v := range page.Versions {
+			if aws.ToString(v.Key) == loc.Key {
+				got = append(got, Version{VersionID: aws.ToString(v.VersionId), Time: aws.ToTime(v.LastModified), Latest: aws.ToBool(v.IsLatest), Size: int(aws.ToInt64(v.Size))})
+			}
+		}
+		for _, m := range page.DeleteMarkers {
+			if aws.ToString(m.Key) == loc.Key {
+				got = append(got, Version{VersionID: aws.ToString(m.VersionId), Time: aws.ToTime(m.LastModified), Latest: aws.ToBool(m.IsLatest), Deleted: true})
+			}
+		}
+		out = append(out, got...)
+		if !aws.ToBool(page.IsTruncated) {
+			break
+		}
+		in.KeyMarker, in.VersionIdMarker = page.NextKeyMarker, page.NextVersionIdMarker
+	}
+	sortNewestFirst(out)
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// sortNewestFirst orders by time, the version in force first among equals
+// (S3 times have a one-second resolution).
+func sortNewestFirst(vs []Version) {
+	for i := 1; i < len(vs); i++ {
+		for j := i; j > 0 && newer(vs[j], vs[j-1]); j-- {
+			vs[j], vs[j-1] = vs[j-1], vs[j]
+		}
+	}
+}
+
+func newer(a, b Version) bool {
+	if a.Latest != b.Latest {
+		return a.Latest
+	}
+	return a.Time.After(b.Time)
+}
+
+// History lists at most limit versions of the object, newest first, each
+// read to show its metadata, digest and claim count.
+func History(ctx context.Context, api API, loc Location, limit int) ([]Version, error) {
+	vs, err := listVersions(ctx, api, loc, limit)
+	if err != nil {
+		return nil, err
+	}
+	for i := range vs {
+		if vs[i].Deleted {
+			continue
+		}
+		obj, err := Get(ctx, api, Location{Bucket: loc.Bucket, Key: loc.Key, VersionID: vs[i].VersionID})
+		if err != nil {
+			return nil, err
+		}
+		vs[i].Meta = obj.Meta
+		vs[i].SHA256 = SHA256(obj.Text)
+		vs[i].Claims = -1
+		if m, _ := config.Parse(loc.String(), obj.Text, config.Options{UnsetEnvIsWarning: true}); m != nil {
+			vs[i].Claims = len(m.Claims)
+		}
+	}
+	return vs, nil
+}
+
+// Previous is the version a rollback without --to goes back to: the newest
+// readable version older than the one in force.
+func Previous(vs []Version) (Version, bool) {
+	for i, v := range vs {
+		if v.Latest || i == 0 {
+			continue
+		}
+		if !v.Deleted {
+			return v, true
+		}
+	}
+	return Version{}, false
+}
