@@ -5,11 +5,12 @@ import (
 	"math"
 	"os"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/claimsmapper/claimsmapper/internal/yamlnode"
 )
 
 // MaxSize is the largest mapping, in bytes, that loads unless Options
@@ -47,6 +48,7 @@ func Parse(file string, src []byte, opts Options) (*Mapping, []Finding) {
 			Message: fmt.Sprintf("this mapping is %d bytes, more than the %d bytes the function loads; a mapping is a few kilobytes: remove what it does not need, or split out generated parts", len(src), limit)}}
 	}
 	p := &parser{file: file, src: src, opts: opts, lineStarts: lineStarts(src)}
+	p.r = yamlnode.Reader{Report: func(n *yaml.Node, path, kind, msg string) { p.errorf(n, path, kind, "%s", msg) }}
 	m := &Mapping{File: file, Size: len(src), Timeout: DefaultTimeout, OnClaimError: Omit}
 	if !p.parse(m) {
 		m = nil
@@ -64,6 +66,7 @@ func Parse(file string, src []byte, opts Options) (*Mapping, []Finding) {
 const maxInlineSize = 4096
 
 type parser struct {
+	r          yamlnode.Reader
 	file       string
 	src        []byte
 	opts       Options
@@ -107,59 +110,59 @@ func (p *parser) parse(m *Mapping) bool {
 		return false
 	}
 	root := doc.Content[0]
-	fields := p.object(root, "", topKeys)
+	fields := p.r.Object(root, "", topKeys)
 	if fields == nil {
 		return false
 	}
 	if e, ok := fields["version"]; ok {
-		v, ok := p.integer(e.val, "version")
+		v, ok := p.r.Int(e.Val, "version")
 		if ok && v != Current {
-			p.errorf(e.val, "version", "version", "version %d is not supported by this claimsmapper; use version: %d", v, Current)
+			p.errorf(e.Val, "version", "version", "version %d is not supported by this claimsmapper; use version: %d", v, Current)
 		}
 		m.Version = v
 	} else {
 		p.errorf(root, "", "required", "the mapping has no version; add \"version: 1\" as its first line")
 	}
 	if e, ok := fields["triggerVersion"]; ok {
-		if s, ok := p.str(e.val, "triggerVersion"); ok {
+		if s, ok := p.r.Str(e.Val, "triggerVersion"); ok {
 			switch s {
 			case "V1_0", "V2_0", "V3_0":
 				m.TriggerVersion = s
 			default:
-				p.errorf(e.val, "triggerVersion", "enum", "triggerVersion %q is not a Cognito trigger version; use V1_0, V2_0 or V3_0%s",
+				p.errorf(e.Val, "triggerVersion", "enum", "triggerVersion %q is not a Cognito trigger version; use V1_0, V2_0 or V3_0%s",
 					s, didYouMean(s, []string{"V1_0", "V2_0", "V3_0"}))
 			}
 		}
 	}
 	if e, ok := fields["timeout"]; ok {
-		if d, ok := p.duration(e.val, "timeout"); ok {
+		if d, ok := p.r.Duration(e.Val, "timeout"); ok {
 			if d > MaxTimeout {
-				p.errorf(e.val, "timeout", "timeout", "timeout %s is too long: Cognito gives the whole trigger 5s, so use at most %s", d, MaxTimeout)
+				p.errorf(e.Val, "timeout", "timeout", "timeout %s is too long: Cognito gives the whole trigger 5s, so use at most %s", d, MaxTimeout)
 			}
 			m.Timeout = d
 		}
 	}
 	if e, ok := fields["onClaimError"]; ok {
-		m.OnClaimError = p.policy(e.val, "onClaimError", Omit, Fail)
+		m.OnClaimError = p.policy(e.Val, "onClaimError", Omit, Fail)
 	}
 	if e, ok := fields["sources"]; ok {
-		m.Sources = p.sources(e.val)
+		m.Sources = p.sources(e.Val)
 	}
 	if e, ok := fields["claims"]; ok {
-		m.Claims = p.claims(e.val)
+		m.Claims = p.claims(e.Val)
 	} else {
 		p.report(root, "", "no-claims", SevWarning, "the mapping has no claims: section, so it adds nothing to the tokens")
 	}
 	if e, ok := fields["suppress"]; ok {
-		m.Suppress = p.suppressions(e.val)
+		m.Suppress = p.suppressions(e.Val)
 	}
 	if e, ok := fields["groups"]; ok {
-		m.Groups = p.groups(e.val)
+		m.Groups = p.groups(e.Val)
 	}
 	if e, ok := fields["scopes"]; ok {
-		m.Scopes = p.scopes(e.val)
+		m.Scopes = p.scopes(e.Val)
 		if m.TriggerVersion == "V1_0" {
-			p.errorf(e.key, "scopes", "v1-access", "scopes change only the access token, which V1_0 triggers cannot change; set triggerVersion: V2_0 or remove scopes:")
+			p.errorf(e.Key, "scopes", "v1-access", "scopes change only the access token, which V1_0 triggers cannot change; set triggerVersion: V2_0 or remove scopes:")
 		}
 	}
 	// tests: is for `claimsmapper test` (package inlinetest reads it); the
@@ -170,175 +173,8 @@ func (p *parser) parse(m *Mapping) bool {
 
 var topKeys = []string{"version", "triggerVersion", "timeout", "onClaimError", "sources", "claims", "suppress", "groups", "scopes", "tests"}
 
-type entry struct {
-	key, val *yaml.Node
-}
-
-// object checks that n is a mapping whose keys are all in allowed (any key
-// when allowed is nil) and unique, and returns its entries by key.
-func (p *parser) object(n *yaml.Node, path string, allowed []string) map[string]entry {
-	n = deref(n)
-	if n.Kind != yaml.MappingNode {
-		p.errorf(n, path, "type", "%s should be a set of \"key: value\" lines, not %s", orTop(path), describe(n))
-		return nil
-	}
-	out := make(map[string]entry, len(n.Content)/2)
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := deref(n.Content[i]), n.Content[i+1]
-		if k.Kind != yaml.ScalarNode {
-			p.errorf(k, path, "type", "a key in %s should be a plain name", orTop(path))
-			continue
-		}
-		name := k.Value
-		if prev, dup := out[name]; dup {
-			p.errorf(k, join(path, name), "duplicate-key", "%q is written twice in %s (first at line %d); keep one", name, orTop(path), prev.key.Line)
-			continue
-		}
-		if allowed != nil && !contains(allowed, name) {
-			p.errorf(k, join(path, name), "unknown-key", "unknown key %q in %s%s; allowed keys: %s",
-				name, orTop(path), didYouMean(name, allowed), strings.Join(allowed, ", "))
-			continue
-		}
-		out[name] = entry{key: k, val: v}
-	}
-	return out
-}
-
-// ordered returns the entries of a mapping in file order, reporting duplicates.
-func (p *parser) ordered(n *yaml.Node, path string) []entry {
-	n = deref(n)
-	if n.Kind != yaml.MappingNode {
-		p.errorf(n, path, "type", "%s should be a set of \"name: value\" lines, not %s", path, describe(n))
-		return nil
-	}
-	var out []entry
-	seen := map[string]int{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := deref(n.Content[i]), n.Content[i+1]
-		if k.Kind != yaml.ScalarNode {
-			p.errorf(k, path, "type", "a name in %s should be plain text", path)
-			continue
-		}
-		if line, dup := seen[k.Value]; dup {
-			p.errorf(k, join(path, k.Value), "duplicate-key", "%q is written twice in %s (first at line %d); keep one", k.Value, path, line)
-			continue
-		}
-		seen[k.Value] = k.Line
-		out = append(out, entry{key: k, val: v})
-	}
-	return out
-}
-
-func deref(n *yaml.Node) *yaml.Node {
-	for n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
-	}
-	return n
-}
-
-func join(path, key string) string {
-	if path == "" {
-		return key
-	}
-	if isIdent(key) {
-		return path + "." + key
-	}
-	return path + "[" + strconv.Quote(key) + "]"
-}
-
-func orTop(path string) string {
-	if path == "" {
-		return "the mapping"
-	}
-	return path
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-// describe names the kind of a YAML value in plain words.
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a set of key: value lines"
-	case yaml.SequenceNode:
-		return "a list"
-	}
-	switch n.Tag {
-	case "!!null":
-		return "empty"
-	case "!!int", "!!float":
-		return "the number " + n.Value
-	case "!!bool":
-		return "the true/false value " + n.Value
-	}
-	return fmt.Sprintf("the text %q", n.Value)
-}
-
-func (p *parser) scalar(n *yaml.Node, path, want string) (*yaml.Node, bool) {
-	n = deref(n)
-	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		p.errorf(n, path, "type", "%s should be %s, not %s", path, want, describe(n))
-		return nil, false
-	}
-	return n, true
-}
-
-func (p *parser) str(n *yaml.Node, path string) (string, bool) {
-	s, ok := p.scalar(n, path, "text")
-	if !ok {
-		return "", false
-	}
-	return s.Value, true
-}
-
-func (p *parser) boolean(n *yaml.Node, path string) (bool, bool) {
-	s, ok := p.scalar(n, path, "true or false")
-	if !ok {
-		return false, false
-	}
-	if s.Tag != "!!bool" {
-		p.errorf(s, path, "type", "%s should be true or false, not %s", path, describe(s))
-		return false, false
-	}
-	b, _ := strconv.ParseBool(s.Value)
-	return b, true
-}
-
-func (p *parser) integer(n *yaml.Node, path string) (int, bool) {
-	s, ok := p.scalar(n, path, "a whole number")
-	if !ok {
-		return 0, false
-	}
-	v, err := strconv.Atoi(s.Value)
-	if s.Tag != "!!int" || err != nil {
-		p.errorf(s, path, "type", "%s should be a whole number, not %s", path, describe(s))
-		return 0, false
-	}
-	return v, true
-}
-
-func (p *parser) duration(n *yaml.Node, path string) (time.Duration, bool) {
-	s, ok := p.scalar(n, path, "a duration such as 500ms or 2s")
-	if !ok {
-		return 0, false
-	}
-	d, err := time.ParseDuration(s.Value)
-	if err != nil || d <= 0 {
-		p.errorf(s, path, "type", "%s should be a positive duration such as 500ms or 2s, not %q", path, s.Value)
-		return 0, false
-	}
-	return d, true
-}
-
 func (p *parser) policy(n *yaml.Node, path string, allowed ...ErrorPolicy) ErrorPolicy {
-	s, ok := p.str(n, path)
+	s, ok := p.r.Str(n, path)
 	if !ok {
 		return allowed[0]
 	}
@@ -349,7 +185,7 @@ func (p *parser) policy(n *yaml.Node, path string, allowed ...ErrorPolicy) Error
 			return a
 		}
 	}
-	p.errorf(deref(n), path, "enum", "%s should be %s, not %q%s", path, strings.Join(names, " or "), s, didYouMean(s, names))
+	p.errorf(yamlnode.Deref(n), path, "enum", "%s should be %s, not %q%s", path, strings.Join(names, " or "), s, didYouMean(s, names))
 	return allowed[0]
 }
 
@@ -373,7 +209,7 @@ func (p *parser) expand(n *yaml.Node, path, s string) string {
 
 // expr reads an expression scalar and records the file position of each of its bytes.
 func (p *parser) expr(n *yaml.Node, path string) *Expr {
-	s, ok := p.scalar(n, path, "an expression")
+	s, ok := p.r.Scalar(n, path, "an expression")
 	if !ok {
 		return nil
 	}
@@ -451,7 +287,7 @@ func isIdent(s string) bool { return identRE.MatchString(s) }
 
 // tokens reads a token list: [id], [access] or [id, access].
 func (p *parser) tokens(n *yaml.Node, path string) Tokens {
-	n = deref(n)
+	n = yamlnode.Deref(n)
 	items := []*yaml.Node{n}
 	if n.Kind == yaml.SequenceNode {
 		items = n.Content
@@ -462,7 +298,7 @@ func (p *parser) tokens(n *yaml.Node, path string) Tokens {
 	}
 	var t Tokens
 	for _, it := range items {
-		s, ok := p.str(it, path)
+		s, ok := p.r.Str(it, path)
 		if !ok {
 			continue
 		}
@@ -472,7 +308,7 @@ func (p *parser) tokens(n *yaml.Node, path string) Tokens {
 		case "access":
 			t |= AccessToken
 		default:
-			p.errorf(deref(it), path, "tokens", "%q is not a token name; use id or access%s", s, didYouMean(s, []string{"id", "access"}))
+			p.errorf(yamlnode.Deref(it), path, "tokens", "%q is not a token name; use id or access%s", s, didYouMean(s, []string{"id", "access"}))
 		}
 	}
 	if t == 0 {
@@ -490,7 +326,7 @@ func (p *parser) constValue(n *yaml.Node, path string) any {
 		return nil
 	}
 	v = Normalize(v)
-	if s, ok := v.(string); ok && deref(n).Kind == yaml.ScalarNode {
+	if s, ok := v.(string); ok && yamlnode.Deref(n).Kind == yaml.ScalarNode {
 		return p.expand(n, path, s)
 	}
 	return v

@@ -3,9 +3,12 @@ package config
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/claimsmapper/claimsmapper/internal/yamlnode"
 )
 
 var sourceKeys = []string{"table", "index", "key", "query", "limit", "consistentRead", "onError", "when", "cache"}
@@ -17,15 +20,15 @@ var reservedNames = []string{"event", "nil", "true", "false", "in", "not", "and"
 
 func (p *parser) sources(n *yaml.Node) []*Source {
 	var out []*Source
-	for _, e := range p.ordered(n, "sources") {
-		name := e.key.Value
-		path := join("sources", name)
+	for _, e := range p.r.Ordered(n, "sources") {
+		name := e.Key.Value
+		path := yamlnode.Join("sources", name)
 		if !isIdent(name) {
-			p.errorf(e.key, path, "source-name", "source name %q can be used in expressions only if it is made of letters, digits and _ and starts with a letter", name)
+			p.errorf(e.Key, path, "source-name", "source name %q can be used in expressions only if it is made of letters, digits and _ and starts with a letter", name)
 			continue
 		}
-		if contains(reservedNames, name) {
-			p.errorf(e.key, path, "source-name", "source name %q is already a word of the expression language; choose another name", name)
+		if slices.Contains(reservedNames, name) {
+			p.errorf(e.Key, path, "source-name", "source name %q is already a word of the expression language; choose another name", name)
 			continue
 		}
 		if src := p.source(e, path); src != nil {
@@ -35,101 +38,101 @@ func (p *parser) sources(n *yaml.Node) []*Source {
 	return out
 }
 
-func (p *parser) source(e entry, path string) *Source {
-	f := p.object(e.val, path, sourceKeys)
+func (p *parser) source(e yamlnode.Entry, path string) *Source {
+	f := p.r.Object(e.Val, path, sourceKeys)
 	if f == nil {
 		return nil
 	}
-	s := &Source{Name: e.key.Value, Pos: Pos{e.key.Line, e.key.Column}, OnError: Ignore}
+	s := &Source{Name: e.Key.Value, Pos: Pos{e.Key.Line, e.Key.Column}, OnError: Ignore}
 	if t, ok := f["table"]; ok {
-		if v, ok := p.str(t.val, path+".table"); ok {
-			s.Table = p.expand(t.val, path+".table", v)
+		if v, ok := p.r.Str(t.Val, path+".table"); ok {
+			s.Table = p.expand(t.Val, path+".table", v)
 		}
 	} else {
-		p.errorf(e.key, path, "required", "source %q has no table; add \"table: TableName\"", s.Name)
+		p.errorf(e.Key, path, "required", "source %q has no table; add \"table: TableName\"", s.Name)
 	}
 	if t, ok := f["index"]; ok {
-		if v, ok := p.str(t.val, path+".index"); ok {
-			s.Index = p.expand(t.val, path+".index", v)
+		if v, ok := p.r.Str(t.Val, path+".index"); ok {
+			s.Index = p.expand(t.Val, path+".index", v)
 		}
 	}
 	key, hasKey := f["key"]
 	query, hasQuery := f["query"]
 	switch {
 	case hasKey && hasQuery:
-		p.errorf(query.key, path, "source-kind", "source %q has both key: and query:; use key: to read one item or query: to read a list", s.Name)
+		p.errorf(query.Key, path, "source-kind", "source %q has both key: and query:; use key: to read one item or query: to read a list", s.Name)
 	case !hasKey && !hasQuery:
-		p.errorf(e.key, path, "required", "source %q needs key: (one item) or query: (a list of items)", s.Name)
+		p.errorf(e.Key, path, "required", "source %q needs key: (one item) or query: (a list of items)", s.Name)
 	case hasKey:
-		s.Key = p.keyValues(key.val, path+".key", 0)
+		s.Key = p.keyValues(key.Val, path+".key", 0)
 		if s.Index != "" {
-			p.errorf(f["index"].key, path+".index", "source-kind", "an index can only be read with query:, not key:; use query: with partition:")
+			p.errorf(f["index"].Key, path+".index", "source-kind", "an index can only be read with query:, not key:; use query: with partition:")
 		}
 	default:
-		s.Query = p.query(query.val, path+".query")
+		s.Query = p.query(query.Val, path+".query")
 	}
 	if t, ok := f["limit"]; ok {
-		if v, ok := p.integer(t.val, path+".limit"); ok {
+		if v, ok := p.r.Int(t.Val, path+".limit"); ok {
 			switch {
 			case !hasQuery:
-				p.errorf(t.key, path+".limit", "source-kind", "limit applies only to query: sources")
+				p.errorf(t.Key, path+".limit", "source-kind", "limit applies only to query: sources")
 			case v < 1 || v > 1000:
-				p.errorf(t.val, path+".limit", "range", "limit should be between 1 and 1000, not %d", v)
+				p.errorf(t.Val, path+".limit", "range", "limit should be between 1 and 1000, not %d", v)
 			}
 			s.Limit = v
 		}
 	}
 	if t, ok := f["consistentRead"]; ok {
-		s.ConsistentRead, _ = p.boolean(t.val, path+".consistentRead")
+		s.ConsistentRead, _ = p.r.Bool(t.Val, path+".consistentRead")
 	}
 	if t, ok := f["onError"]; ok {
-		s.OnError = p.policy(t.val, path+".onError", Ignore, Fail)
+		s.OnError = p.policy(t.Val, path+".onError", Ignore, Fail)
 	}
 	if t, ok := f["when"]; ok {
-		s.When = p.expr(t.val, path+".when")
+		s.When = p.expr(t.Val, path+".when")
 	}
 	if t, ok := f["cache"]; ok {
-		s.Cache, _ = p.duration(t.val, path+".cache")
+		s.Cache, _ = p.r.Duration(t.Val, path+".cache")
 	}
 	return s
 }
 
 // keyValues reads "attribute: expression" lines; exactly > 0 requires that many.
 func (p *parser) keyValues(n *yaml.Node, path string, exactly int) []KeyValue {
-	entries := p.ordered(n, path)
+	entries := p.r.Ordered(n, path)
 	var out []KeyValue
 	for _, e := range entries {
-		if x := p.expr(e.val, join(path, e.key.Value)); x != nil {
-			out = append(out, KeyValue{Attr: e.key.Value, Value: x})
+		if x := p.expr(e.Val, yamlnode.Join(path, e.Key.Value)); x != nil {
+			out = append(out, KeyValue{Attr: e.Key.Value, Value: x})
 		}
 	}
 	switch {
 	case entries == nil:
 	case len(entries) == 0:
-		p.errorf(deref(n), path, "required", "%s is empty; name the key attribute and its value, e.g. userName: event.userName", path)
+		p.errorf(yamlnode.Deref(n), path, "required", "%s is empty; name the key attribute and its value, e.g. userName: event.userName", path)
 	case exactly > 0 && len(entries) != exactly:
-		p.errorf(deref(n), path, "type", "%s should name exactly one attribute, not %d", path, len(entries))
+		p.errorf(yamlnode.Deref(n), path, "type", "%s should name exactly one attribute, not %d", path, len(entries))
 	case len(entries) > 2:
-		p.errorf(deref(n), path, "type", "%s names %d attributes; a DynamoDB key has a partition key and at most a sort key", path, len(entries))
+		p.errorf(yamlnode.Deref(n), path, "type", "%s names %d attributes; a DynamoDB key has a partition key and at most a sort key", path, len(entries))
 	}
 	return out
 }
 
 func (p *parser) query(n *yaml.Node, path string) *Query {
-	f := p.object(n, path, queryKeys)
+	f := p.r.Object(n, path, queryKeys)
 	if f == nil {
 		return nil
 	}
 	q := &Query{}
 	if e, ok := f["partition"]; ok {
-		if kv := p.keyValues(e.val, path+".partition", 1); len(kv) == 1 {
+		if kv := p.keyValues(e.Val, path+".partition", 1); len(kv) == 1 {
 			q.Partition = kv[0]
 		}
 	} else {
-		p.errorf(deref(n), path, "required", "%s needs partition: with the partition key and its value", path)
+		p.errorf(yamlnode.Deref(n), path, "required", "%s needs partition: with the partition key and its value", path)
 	}
 	if e, ok := f["sortBeginsWith"]; ok {
-		if kv := p.keyValues(e.val, path+".sortBeginsWith", 1); len(kv) == 1 {
+		if kv := p.keyValues(e.Val, path+".sortBeginsWith", 1); len(kv) == 1 {
 			q.SortBeginsWith = &kv[0]
 		}
 	}
@@ -148,11 +151,11 @@ var (
 func (p *parser) claims(n *yaml.Node) []*Claim {
 	var out []*Claim
 	var prev *yaml.Node
-	for _, e := range p.ordered(n, "claims") {
-		name := e.key.Value
-		path := join("claims", name)
-		c := &Claim{Name: name, Pos: Pos{e.key.Line, e.key.Column}, Tokens: BothTokens}
-		v := deref(e.val)
+	for _, e := range p.r.Ordered(n, "claims") {
+		name := e.Key.Value
+		path := yamlnode.Join("claims", name)
+		c := &Claim{Name: name, Pos: Pos{e.Key.Line, e.Key.Column}, Tokens: BothTokens}
+		v := yamlnode.Deref(e.Val)
 		above := prev
 		prev = v
 		if p.optionAsClaim(e, above, path) {
@@ -161,31 +164,31 @@ func (p *parser) claims(n *yaml.Node) []*Claim {
 		if v.Kind == yaml.ScalarNode && v.Tag != "!!null" {
 			c.Value = p.expr(v, path)
 		} else if v.Kind == yaml.MappingNode {
-			f := p.object(v, path, claimKeys)
+			f := p.r.Object(v, path, claimKeys)
 			val, hasVal := f["value"]
 			cst, hasConst := f["const"]
 			switch {
 			case hasVal && hasConst:
-				p.errorf(cst.key, path, "claim-value", "claim %q has both value: and const:; keep one", name)
+				p.errorf(cst.Key, path, "claim-value", "claim %q has both value: and const:; keep one", name)
 			case hasVal:
-				c.Value = p.expr(val.val, path+".value")
+				c.Value = p.expr(val.Val, path+".value")
 			case hasConst:
-				c.Const, c.HasConst = p.constValue(cst.val, path+".const"), true
+				c.Const, c.HasConst = p.constValue(cst.Val, path+".const"), true
 			default:
-				p.errorf(e.key, path, "required", "claim %q needs value: (an expression) or const: (a fixed value)", name)
+				p.errorf(e.Key, path, "required", "claim %q needs value: (an expression) or const: (a fixed value)", name)
 			}
 			if w, ok := f["when"]; ok {
-				c.When = p.expr(w.val, path+".when")
+				c.When = p.expr(w.Val, path+".when")
 			}
 			if t, ok := f["tokens"]; ok {
-				c.Tokens = p.tokens(t.val, path+".tokens")
+				c.Tokens = p.tokens(t.Val, path+".tokens")
 			}
 		} else {
-			p.errorf(v, path, "required", "claim %q needs an expression such as user.FirstName, or value:/const: lines, not %s", name, describe(v))
+			p.errorf(v, path, "required", "claim %q needs an expression such as user.FirstName, or value:/const: lines, not %s", name, yamlnode.Describe(v))
 			continue
 		}
 		if why := protectedReason(name, c.Tokens, false); why != "" {
-			p.errorf(e.key, path, "protected-claim", "claim %q cannot be added or overridden: %s", name, why)
+			p.errorf(e.Key, path, "protected-claim", "claim %q cannot be added or overridden: %s", name, why)
 		}
 		out = append(out, c)
 	}
@@ -198,48 +201,48 @@ func (p *parser) claims(n *yaml.Node) []*Claim {
 // is an error when the value could not be a claim anyway, a warning
 // otherwise (a claim may be called "value"), and reports whether it was an
 // error.
-func (p *parser) optionAsClaim(e entry, above *yaml.Node, path string) bool {
-	if !contains(claimKeys, e.key.Value) || above == nil || above.Kind != yaml.MappingNode || len(above.Content) < 2 {
+func (p *parser) optionAsClaim(e yamlnode.Entry, above *yaml.Node, path string) bool {
+	if !slices.Contains(claimKeys, e.Key.Value) || above == nil || above.Kind != yaml.MappingNode || len(above.Content) < 2 {
 		return false
 	}
-	last := deref(above.Content[len(above.Content)-2])
-	if last.Column <= e.key.Column {
+	last := yamlnode.Deref(above.Content[len(above.Content)-2])
+	if last.Column <= e.Key.Column {
 		return false
 	}
 	sev := SevWarning
-	if v := deref(e.val); v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
+	if v := yamlnode.Deref(e.Val); v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
 		sev = SevError
 	}
-	p.report(e.key, path, "indentation", sev, "line %d is indented less than `%s:` on line %d, so YAML reads %q as a claim of its own, not as an option of the claim above; line it up with `%s:` (column %d)",
-		e.key.Line, last.Value, last.Line, e.key.Value, last.Value, last.Column)
+	p.report(e.Key, path, "indentation", sev, "line %d is indented less than `%s:` on line %d, so YAML reads %q as a claim of its own, not as an option of the claim above; line it up with `%s:` (column %d)",
+		e.Key.Line, last.Value, last.Line, e.Key.Value, last.Value, last.Column)
 	return sev == SevError
 }
 
 func (p *parser) suppressions(n *yaml.Node) []*Suppression {
-	n = deref(n)
+	n = yamlnode.Deref(n)
 	if n.Kind != yaml.SequenceNode {
-		p.errorf(n, "suppress", "type", "suppress should be a list of claim names, not %s", describe(n))
+		p.errorf(n, "suppress", "type", "suppress should be a list of claim names, not %s", yamlnode.Describe(n))
 		return nil
 	}
 	var out []*Suppression
 	for i, it := range n.Content {
 		path := "suppress[" + strconv.Itoa(i) + "]"
-		it = deref(it)
+		it = yamlnode.Deref(it)
 		s := &Suppression{Pos: Pos{it.Line, it.Column}, Tokens: BothTokens}
 		if it.Kind == yaml.MappingNode {
-			f := p.object(it, path, suppressKeys)
+			f := p.r.Object(it, path, suppressKeys)
 			if e, ok := f["claim"]; ok {
-				s.Claim, _ = p.str(e.val, path+".claim")
+				s.Claim, _ = p.r.Str(e.Val, path+".claim")
 			} else if f != nil {
 				p.errorf(it, path, "required", "%s needs claim: with the name of the claim to remove", path)
 			}
 			if e, ok := f["when"]; ok {
-				s.When = p.expr(e.val, path+".when")
+				s.When = p.expr(e.Val, path+".when")
 			}
 			if e, ok := f["tokens"]; ok {
-				s.Tokens = p.tokens(e.val, path+".tokens")
+				s.Tokens = p.tokens(e.Val, path+".tokens")
 			}
-		} else if name, ok := p.str(it, path); ok {
+		} else if name, ok := p.r.Str(it, path); ok {
 			s.Claim = name
 		}
 		if s.Claim == "" {
@@ -254,58 +257,58 @@ func (p *parser) suppressions(n *yaml.Node) []*Suppression {
 }
 
 func (p *parser) groups(n *yaml.Node) *Groups {
-	f := p.object(n, "groups", groupKeys)
+	f := p.r.Object(n, "groups", groupKeys)
 	if f == nil {
 		return nil
 	}
 	g := &Groups{}
 	if e, ok := f["override"]; ok {
-		g.Override = p.expr(e.val, "groups.override")
+		g.Override = p.expr(e.Val, "groups.override")
 	}
 	if e, ok := f["iamRoles"]; ok {
-		g.IAMRoles = p.expr(e.val, "groups.iamRoles")
+		g.IAMRoles = p.expr(e.Val, "groups.iamRoles")
 	}
 	if e, ok := f["preferredRole"]; ok {
-		g.PreferredRole = p.expr(e.val, "groups.preferredRole")
+		g.PreferredRole = p.expr(e.Val, "groups.preferredRole")
 	}
 	return g
 }
 
 func (p *parser) scopes(n *yaml.Node) *Scopes {
-	f := p.object(n, "scopes", scopeKeys)
+	f := p.r.Object(n, "scopes", scopeKeys)
 	if f == nil {
 		return nil
 	}
 	s := &Scopes{}
 	if e, ok := f["add"]; ok {
-		s.Add = p.scopeRules(e.val, "scopes.add")
+		s.Add = p.scopeRules(e.Val, "scopes.add")
 	}
 	if e, ok := f["suppress"]; ok {
-		s.Suppress = p.scopeRules(e.val, "scopes.suppress")
+		s.Suppress = p.scopeRules(e.Val, "scopes.suppress")
 	}
 	return s
 }
 
 func (p *parser) scopeRules(n *yaml.Node, path string) []*ScopeRule {
-	n = deref(n)
+	n = yamlnode.Deref(n)
 	if n.Kind != yaml.SequenceNode {
-		p.errorf(n, path, "type", "%s should be a list of expressions such as '\"orders/read\"', not %s", path, describe(n))
+		p.errorf(n, path, "type", "%s should be a list of expressions such as '\"orders/read\"', not %s", path, yamlnode.Describe(n))
 		return nil
 	}
 	var out []*ScopeRule
 	for i, it := range n.Content {
 		ip := path + "[" + strconv.Itoa(i) + "]"
-		it = deref(it)
+		it = yamlnode.Deref(it)
 		r := &ScopeRule{}
 		if it.Kind == yaml.MappingNode {
-			f := p.object(it, ip, scopeRuleKeys)
+			f := p.r.Object(it, ip, scopeRuleKeys)
 			if e, ok := f["value"]; ok {
-				r.Value = p.expr(e.val, ip+".value")
+				r.Value = p.expr(e.Val, ip+".value")
 			} else if f != nil {
 				p.errorf(it, ip, "required", "%s needs value: with an expression such as '\"orders/read\"'", ip)
 			}
 			if e, ok := f["when"]; ok {
-				r.When = p.expr(e.val, ip+".when")
+				r.When = p.expr(e.Val, ip+".when")
 			}
 		} else {
 			r.Value = p.expr(it, ip)
@@ -322,11 +325,11 @@ func (p *parser) crossChecks(m *Mapping) {
 	if m.TriggerVersion == "V1_0" {
 		for _, c := range m.Claims {
 			if c.Tokens == AccessToken {
-				p.findings = append(p.findings, Finding{File: p.file, Pos: c.Pos, Path: join("claims", c.Name) + ".tokens", Severity: SevError, Rule: "v1-access",
+				p.findings = append(p.findings, Finding{File: p.file, Pos: c.Pos, Path: yamlnode.Join("claims", c.Name) + ".tokens", Severity: SevError, Rule: "v1-access",
 					Message: "V1_0 triggers change only the ID token, so this access-token claim would never appear; set triggerVersion: V2_0 or use tokens: [id]"})
 			}
 			if _, text := c.Const.(string); c.HasConst && c.Const != nil && !text {
-				p.findings = append(p.findings, Finding{File: p.file, Pos: c.Pos, Path: join("claims", c.Name) + ".const", Severity: SevWarning, Rule: "v1-text",
+				p.findings = append(p.findings, Finding{File: p.file, Pos: c.Pos, Path: yamlnode.Join("claims", c.Name) + ".const", Severity: SevWarning, Rule: "v1-text",
 					Message: fmt.Sprintf("V1_0 triggers can only add text claims, so this value becomes the text '%s' in the token; quote it to say you mean text, or set triggerVersion: V2_0 to keep its type", v1Text(c.Const))})
 			}
 		}
@@ -339,7 +342,7 @@ func (p *parser) crossChecks(m *Mapping) {
 	}
 	for _, c := range m.Claims {
 		if t := suppressed[c.Name] & c.Tokens; t != 0 {
-			p.findings = append(p.findings, Finding{File: p.file, Pos: c.Pos, Path: join("claims", c.Name), Severity: SevWarning, Rule: "added-and-suppressed",
+			p.findings = append(p.findings, Finding{File: p.file, Pos: c.Pos, Path: yamlnode.Join("claims", c.Name), Severity: SevWarning, Rule: "added-and-suppressed",
 				Message: "claim \"" + c.Name + "\" is also in suppress:, and Cognito applies the suppression, so it never appears in " + t.String() + "; remove one of the two"})
 		}
 	}

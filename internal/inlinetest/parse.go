@@ -10,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/yamlnode"
 	"github.com/claimsmapper/claimsmapper/localdata"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
@@ -56,12 +57,12 @@ func testsNode(src []byte) (tests *yaml.Node, triggerVersion string) {
 	if yaml.Unmarshal(src, &doc) != nil || len(doc.Content) == 0 {
 		return nil, ""
 	}
-	root := deref(doc.Content[0])
+	root := yamlnode.Deref(doc.Content[0])
 	if root.Kind != yaml.MappingNode {
 		return nil, ""
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
-		k, v := deref(root.Content[i]), deref(root.Content[i+1])
+		k, v := yamlnode.Deref(root.Content[i]), yamlnode.Deref(root.Content[i+1])
 		switch {
 		case k.Kind != yaml.ScalarNode:
 		case k.Value == "tests":
@@ -78,17 +79,17 @@ func testsNode(src []byte) (tests *yaml.Node, triggerVersion string) {
 // nothing else sets them.
 func FirstEnv(src []byte) (env map[string]string, name string, line int) {
 	tests, _ := testsNode(src)
-	if tests == nil || deref(tests).Kind != yaml.SequenceNode {
+	if tests == nil || yamlnode.Deref(tests).Kind != yaml.SequenceNode {
 		return nil, "", 0
 	}
-	for _, t := range deref(tests).Content {
-		t = deref(t)
+	for _, t := range yamlnode.Deref(tests).Content {
+		t = yamlnode.Deref(t)
 		if t.Kind != yaml.MappingNode {
 			continue
 		}
 		env, name = nil, ""
 		for i := 0; i+1 < len(t.Content); i += 2 {
-			k, v := deref(t.Content[i]), deref(t.Content[i+1])
+			k, v := yamlnode.Deref(t.Content[i]), yamlnode.Deref(t.Content[i+1])
 			switch k.Value {
 			case "name":
 				name = v.Value
@@ -107,6 +108,7 @@ func FirstEnv(src []byte) (env map[string]string, name string, line int) {
 
 // reader walks the tests: node and collects findings.
 type reader struct {
+	yr             yamlnode.Reader
 	file           string
 	dir            string
 	triggerVersion string
@@ -120,12 +122,13 @@ func parseTests(file string, tests *yaml.Node, triggerVersion string) ([]*Case, 
 		return nil, nil
 	}
 	r := &reader{file: file, dir: baseDir(file), triggerVersion: triggerVersion}
-	n := deref(tests)
+	r.yr = yamlnode.Reader{Report: func(n *yaml.Node, path, kind, msg string) { r.errorf(n, path, "tests-"+kind, "%s", msg) }}
+	n := yamlnode.Deref(tests)
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 		return nil, nil
 	}
 	if n.Kind != yaml.SequenceNode {
-		r.errorf(n, "tests", "tests-type", "tests should be a list of tests, each starting with \"- name:\", not %s", describe(n))
+		r.errorf(n, "tests", "tests-type", "tests should be a list of tests, each starting with \"- name:\", not %s", yamlnode.Describe(n))
 		return nil, r.findings
 	}
 	var cases []*Case
@@ -150,10 +153,10 @@ func parseTests(file string, tests *yaml.Node, triggerVersion string) ([]*Case, 
 // testPath names a test in messages by its name, or by its line when it
 // has none: authors count tests by what they say, not from 0.
 func testPath(n *yaml.Node) string {
-	n = deref(n)
+	n = yamlnode.Deref(n)
 	if n.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			if k, v := deref(n.Content[i]), deref(n.Content[i+1]); k.Value == "name" && v.Kind == yaml.ScalarNode && v.Tag == "!!str" && strings.TrimSpace(v.Value) != "" {
+			if k, v := yamlnode.Deref(n.Content[i]), yamlnode.Deref(n.Content[i+1]); k.Value == "name" && v.Kind == yaml.ScalarNode && v.Tag == "!!str" && strings.TrimSpace(v.Value) != "" {
 				return fmt.Sprintf("tests[%q]", v.Value)
 			}
 		}
@@ -178,39 +181,39 @@ func (r *reader) errorf(n *yaml.Node, path, rule, format string, args ...any) {
 }
 
 func (r *reader) testCase(n *yaml.Node, path string) *Case {
-	fields := r.object(n, path, caseKeys)
+	fields := r.yr.Object(n, path, caseKeys)
 	if fields == nil {
 		return nil
 	}
 	// A test with any problem is not run: every problem is reported instead.
 	before := len(r.findings)
-	c := &Case{Path: path, Pos: config.Pos{Line: deref(n).Line, Column: deref(n).Column}, Data: localdata.New(nil)}
+	c := &Case{Path: path, Pos: config.Pos{Line: yamlnode.Deref(n).Line, Column: yamlnode.Deref(n).Column}, Data: localdata.New(nil)}
 	if e, has := fields["name"]; has {
-		c.Name, _ = r.text(e.val, path+".name")
+		c.Name, _ = r.text(e.Val, path+".name")
 	} else {
 		r.errorf(n, path, "tests-required", "this test has no name; add \"name:\" with a few words saying what it checks")
 	}
 	if e, has := fields["event"]; has {
-		c.Event = r.event(e.val, path+".event")
+		c.Event = r.event(e.Val, path+".event")
 		if w := mapper.VersionMismatch(r.triggerVersion, c.Event); w != "" {
 			// A warning only: the test still runs.
 			r.warnings = append(r.warnings, config.Finding{File: r.file, Path: path + ".event", Severity: config.SevWarning, Rule: "tests-version",
-				Pos:     config.Pos{Line: e.val.Line, Column: e.val.Column},
+				Pos:     config.Pos{Line: e.Val.Line, Column: e.Val.Column},
 				Message: fmt.Sprintf("%s; to test %s, set the event's \"version\" to %q", strings.Replace(w, "this shows", "this test checks", 1), r.triggerVersion, r.triggerVersion[1:2])})
 		}
 	} else {
 		r.errorf(n, path, "tests-required", "this test has no event; add \"event:\" with the path of an event file or the event itself")
 	}
 	if e, has := fields["data"]; has {
-		if d := r.data(e.val, path+".data"); d != nil {
+		if d := r.data(e.Val, path+".data"); d != nil {
 			c.Data = d
 		}
 	}
 	if e, has := fields["env"]; has {
-		c.Env = r.env(e.val, path+".env")
+		c.Env = r.env(e.Val, path+".env")
 	}
 	if e, has := fields["expect"]; has {
-		c.Expect = r.expect(e.val, path+".expect")
+		c.Expect = r.expect(e.Val, path+".expect")
 	} else {
 		r.errorf(n, path, "tests-required", "this test has no expect: section, so it checks nothing; add \"expect:\" with idToken:, accessToken: or error:")
 	}
@@ -221,7 +224,7 @@ func (r *reader) testCase(n *yaml.Node, path string) *Case {
 }
 
 func (r *reader) event(n *yaml.Node, path string) *mapper.Event {
-	n = deref(n)
+	n = yamlnode.Deref(n)
 	var raw []byte
 	switch {
 	case n.Kind == yaml.ScalarNode && n.Tag == "!!str":
@@ -244,7 +247,7 @@ func (r *reader) event(n *yaml.Node, path string) *mapper.Event {
 		}
 		raw = b
 	default:
-		r.errorf(n, path, "tests-type", "event should be the path of an event file, or the event written as key: value lines, not %s", describe(n))
+		r.errorf(n, path, "tests-type", "event should be the path of an event file, or the event written as key: value lines, not %s", yamlnode.Describe(n))
 		return nil
 	}
 	ev, err := mapper.DecodeEvent(raw)
@@ -275,7 +278,7 @@ func PlainIOError(err error) string {
 }
 
 func (r *reader) data(n *yaml.Node, path string) *localdata.Data {
-	n = deref(n)
+	n = yamlnode.Deref(n)
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
 		d, err := localdata.Load(r.resolve(n.Value))
 		if err != nil {
@@ -284,7 +287,7 @@ func (r *reader) data(n *yaml.Node, path string) *localdata.Data {
 		}
 		return d
 	}
-	fields := r.object(n, path, []string{"tables"})
+	fields := r.yr.Object(n, path, []string{"tables"})
 	if fields == nil {
 		return nil
 	}
@@ -295,27 +298,27 @@ func (r *reader) data(n *yaml.Node, path string) *localdata.Data {
 	}
 	tables := map[string][]mapper.Item{}
 	tpath := path + ".tables"
-	for _, t := range r.entries(e.val, tpath) {
-		items := deref(t.val)
-		ipath := tpath + "." + t.key.Value
+	for _, t := range r.entries(e.Val, tpath) {
+		items := yamlnode.Deref(t.Val)
+		ipath := tpath + "." + t.Key.Value
 		if items.Kind == yaml.ScalarNode && items.Tag == "!!null" {
-			tables[t.key.Value] = []mapper.Item{}
+			tables[t.Key.Value] = []mapper.Item{}
 			continue
 		}
 		if items.Kind != yaml.SequenceNode {
-			r.errorf(items, ipath, "tests-type", "table %q should be a list of items, each starting with \"- \", not %s", t.key.Value, describe(items))
+			r.errorf(items, ipath, "tests-type", "table %q should be a list of items, each starting with \"- \", not %s", t.Key.Value, yamlnode.Describe(items))
 			continue
 		}
 		list := []mapper.Item{}
 		for j, it := range items.Content {
 			var item map[string]any
-			if deref(it).Kind != yaml.MappingNode || it.Decode(&item) != nil {
-				r.errorf(it, fmt.Sprintf("%s[%d]", ipath, j), "tests-type", "an item should be attribute: value pairs such as { userName: ben, FirstName: Ben }, not %s", describe(deref(it)))
+			if yamlnode.Deref(it).Kind != yaml.MappingNode || it.Decode(&item) != nil {
+				r.errorf(it, fmt.Sprintf("%s[%d]", ipath, j), "tests-type", "an item should be attribute: value pairs such as { userName: ben, FirstName: Ben }, not %s", yamlnode.Describe(yamlnode.Deref(it)))
 				continue
 			}
 			list = append(list, config.Normalize(item).(map[string]any))
 		}
-		tables[t.key.Value] = list
+		tables[t.Key.Value] = list
 	}
 	return localdata.New(tables)
 }
@@ -323,34 +326,34 @@ func (r *reader) data(n *yaml.Node, path string) *localdata.Data {
 func (r *reader) env(n *yaml.Node, path string) map[string]string {
 	out := map[string]string{}
 	for _, e := range r.entries(n, path) {
-		v := deref(e.val)
+		v := yamlnode.Deref(e.Val)
 		if v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
-			r.errorf(v, path+"."+e.key.Value, "tests-type", "the value of %s should be text, not %s", e.key.Value, describe(v))
+			r.errorf(v, path+"."+e.Key.Value, "tests-type", "the value of %s should be text, not %s", e.Key.Value, yamlnode.Describe(v))
 			continue
 		}
-		out[e.key.Value] = v.Value
+		out[e.Key.Value] = v.Value
 	}
 	return out
 }
 
 func (r *reader) expect(n *yaml.Node, path string) Expect {
 	var x Expect
-	fields := r.object(n, path, expectKeys)
+	fields := r.yr.Object(n, path, expectKeys)
 	if fields == nil {
 		return x
 	}
 	if e, ok := fields["idToken"]; ok {
-		x.IDToken = r.claims(e.val, path+".idToken")
+		x.IDToken = r.claims(e.Val, path+".idToken")
 	}
 	if e, ok := fields["accessToken"]; ok {
-		x.AccessToken = r.claims(e.val, path+".accessToken")
+		x.AccessToken = r.claims(e.Val, path+".accessToken")
 	}
 	if e, ok := fields["idTokenIncludes"]; ok {
-		x.IDTokenIncludes = r.claims(e.val, path+".idTokenIncludes")
+		x.IDTokenIncludes = r.claims(e.Val, path+".idTokenIncludes")
 		r.notBoth(fields, "idToken", "idTokenIncludes", path)
 	}
 	if e, ok := fields["accessTokenIncludes"]; ok {
-		x.AccessTokenIncludes = r.claims(e.val, path+".accessTokenIncludes")
+		x.AccessTokenIncludes = r.claims(e.Val, path+".accessTokenIncludes")
 		r.notBoth(fields, "accessToken", "accessTokenIncludes", path)
 	}
 	x.Suppressed = r.list(fields, "suppressed", path)
@@ -358,11 +361,11 @@ func (r *reader) expect(n *yaml.Node, path string) Expect {
 	x.ScopesSuppressed = r.list(fields, "scopesSuppressed", path)
 	x.Groups = r.list(fields, "groups", path)
 	if e, ok := fields["error"]; ok {
-		if s, ok := r.text(e.val, path+".error"); ok {
+		if s, ok := r.text(e.Val, path+".error"); ok {
 			x.Error = &s
 		}
 		if len(fields) > 1 {
-			r.errorf(e.key, path+".error", "tests-expect", "a test that expects an error checks nothing else, since a failed event adds no claims; move the other expectations to another test")
+			r.errorf(e.Key, path+".error", "tests-expect", "a test that expects an error checks nothing else, since a failed event adds no claims; move the other expectations to another test")
 		}
 	}
 	return x
@@ -370,10 +373,10 @@ func (r *reader) expect(n *yaml.Node, path string) Expect {
 
 // notBoth reports a test that checks one token both exactly and in part:
 // the exact form already checks every claim.
-func (r *reader) notBoth(fields map[string]entry, exact, part, path string) {
+func (r *reader) notBoth(fields map[string]yamlnode.Entry, exact, part, path string) {
 	if _, ok := fields[exact]; ok {
 		e := fields[part]
-		r.errorf(e.key, path+"."+part, "tests-expect", "%s: checks every claim of the token and %s: only the ones it names; use one of them (move these claims into %s:)", exact, part, exact)
+		r.errorf(e.Key, path+"."+part, "tests-expect", "%s: checks every claim of the token and %s: only the ones it names; use one of them (move these claims into %s:)", exact, part, exact)
 	}
 }
 
@@ -382,27 +385,27 @@ func (r *reader) claims(n *yaml.Node, path string) map[string]any {
 	out := map[string]any{}
 	for _, e := range r.entries(n, path) {
 		var v any
-		if err := e.val.Decode(&v); err != nil {
-			r.errorf(e.val, path+"."+e.key.Value, "tests-type", "the expected value cannot be read: %s", err)
+		if err := e.Val.Decode(&v); err != nil {
+			r.errorf(e.Val, path+"."+e.Key.Value, "tests-type", "the expected value cannot be read: %s", err)
 			continue
 		}
-		out[e.key.Value] = config.Normalize(v)
+		out[e.Key.Value] = config.Normalize(v)
 	}
 	return out
 }
 
-func (r *reader) list(fields map[string]entry, key, path string) *[]string {
+func (r *reader) list(fields map[string]yamlnode.Entry, key, path string) *[]string {
 	e, ok := fields[key]
 	if !ok {
 		return nil
 	}
-	n := deref(e.val)
+	n := yamlnode.Deref(e.Val)
 	out := []string{}
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 		return &out
 	}
 	if n.Kind != yaml.SequenceNode {
-		r.errorf(n, path+"."+key, "tests-type", "%s should be a list such as [a, b] (or [] for none), not %s", key, describe(n))
+		r.errorf(n, path+"."+key, "tests-type", "%s should be a list such as [a, b] (or [] for none), not %s", key, yamlnode.Describe(n))
 		return nil
 	}
 	for _, it := range n.Content {
