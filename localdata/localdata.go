@@ -85,6 +85,13 @@ func Load(path string) (*Data, error) {
 	return Parse(path, src)
 }
 
+// Rows returns every item of a table, and false when the data has no
+// such table. The items are shared: do not change them.
+func (d *Data) Rows(table string) ([]mapper.Item, bool) {
+	items, ok := d.tables[table]
+	return items, ok
+}
+
 func (d *Data) table(name string) ([]mapper.Item, error) {
 	items, ok := d.tables[name]
 	if !ok {

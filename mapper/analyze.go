@@ -1,6 +1,9 @@
 package mapper
 
 import (
+	"sort"
+	"strings"
+
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/parser"
 
@@ -41,6 +44,7 @@ func (c *compiler) analyze(e *config.Expr) {
 			if id, ok := n.Node.(*ast.IdentifierNode); ok && c.isSource(id.Value) {
 				if prop, ok := n.Property.(*ast.StringNode); ok {
 					c.use(id.Value).attrs[prop.Value] = true
+					c.read(e, id.Value, prop.Value)
 					consumed[id] = true
 				}
 			}
@@ -70,8 +74,9 @@ func (c *compiler) analyze(e *config.Expr) {
 			if predicateBuiltins[n.Name] && len(n.Arguments) > 1 {
 				if cl, ok := n.Arguments[1].(*ast.PredicateNode); ok {
 					if attrs, ok := predicateAttrs(cl); ok {
-						for a := range attrs {
+						for _, a := range sortedSet(attrs) {
 							c.use(id.Value).attrs[a] = true
+							c.read(e, id.Value, a)
 						}
 						consumed[id] = true
 					}
@@ -133,6 +138,31 @@ func predicateAttrs(cl *ast.PredicateNode) (map[string]bool, bool) {
 		}
 	}
 	return attrs, true
+}
+
+// read records that e reads attribute attr of source src, for the checks
+// against real items (AttributeReads) and for explain's notes.
+func (c *compiler) read(e *config.Expr, src, attr string) {
+	pos := e.Pos
+	if i := strings.Index(e.Code, attr); i >= 0 {
+		pos = e.PosAt(1, i)
+	}
+	table := ""
+	for _, s := range c.cfg.Sources {
+		if s.Name == src {
+			table = s.Table
+		}
+	}
+	c.reads[e] = append(c.reads[e], AttrRead{Source: src, Table: table, Attr: attr, Path: e.Path, Pos: pos})
+}
+
+func sortedSet(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func (c *compiler) isSource(name string) bool {

@@ -34,6 +34,8 @@ type Mapper struct {
 	// claimNames is every claim name, sorted: the order the response
 	// writes claims in, as encoding/json would.
 	claimNames []string
+	// reads is every attribute the expressions read of a source, in file order.
+	reads []AttrRead
 }
 
 type source struct {
@@ -57,6 +59,8 @@ type claim struct {
 	path  string
 	value *vm.Program
 	when  *vm.Program
+	// reads is what value reads of sources: explain says which is missing.
+	reads []AttrRead
 }
 
 type suppression struct {
@@ -84,7 +88,7 @@ func compile(m *config.Mapping, store Store, log *slog.Logger) (*Mapper, []confi
 	c := newCompiler(m)
 	mp.compileSources(c)
 	for _, cl := range m.Claims {
-		mp.claims = append(mp.claims, &claim{cfg: cl, path: claimPath(cl.Name), value: c.compile(cl.Value, false), when: c.compile(cl.When, true)})
+		mp.claims = append(mp.claims, &claim{cfg: cl, path: claimPath(cl.Name), value: c.compile(cl.Value, false), when: c.compile(cl.When, true), reads: c.reads[cl.Value]})
 		mp.claimNames = append(mp.claimNames, cl.Name)
 	}
 	slices.Sort(mp.claimNames)
@@ -104,6 +108,7 @@ func compile(m *config.Mapping, store Store, log *slog.Logger) (*Mapper, []confi
 	}
 	mp.order(c)
 	mp.project(c)
+	mp.reads = c.allReads()
 	c.checkSelfGranted(m)
 	c.checkScopeLiterals(m)
 	for _, s := range m.Sources {
@@ -243,11 +248,13 @@ type compiler struct {
 	usage map[string]*usage
 	// refs records, per expression, the sources it names.
 	refs map[*config.Expr][]string
+	// reads records, per expression, the attributes it reads of sources.
+	reads map[*config.Expr][]AttrRead
 }
 
 func newCompiler(m *config.Mapping) *compiler {
 	c := &compiler{cfg: m, env: map[string]any{"event": &Event{}}, names: []string{"event"},
-		usage: map[string]*usage{}, refs: map[*config.Expr][]string{}}
+		usage: map[string]*usage{}, refs: map[*config.Expr][]string{}, reads: map[*config.Expr][]AttrRead{}}
 	for _, s := range m.Sources {
 		if s.IsQuery() {
 			c.env[s.Name] = []any{}

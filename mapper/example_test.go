@@ -77,6 +77,6 @@ func ExampleMapper_EvaluateTrace() {
 	}
 	// Output:
 	// source user: found=false projection=[FirstName LastName userName]
-	// claims.firstName: fired=false (the value is empty (null), so the claim is left out)
-	// claims.lastName: fired=false (the value is empty (null), so the claim is left out)
+	// claims.firstName: fired=false (SampleUsers has no item with userName = "nobody", so user.FirstName is null; the claim is left out)
+	// claims.lastName: fired=false (SampleUsers has no item with userName = "nobody", so user.LastName is null; the claim is left out)
 }

@@ -46,6 +46,11 @@ func (e *evaluation) claim(r *Result, c *claim) error {
 		return nil
 	case val == nil:
 		rt.Note = "the value is empty (null), so the claim is left out"
+		if e.trace != nil && !c.cfg.HasConst {
+			if why := e.nilReason(c.reads); why != "" {
+				rt.Note = why + "; the claim is left out"
+			}
+		}
 		return nil
 	}
 	rt.Value = val

@@ -4,6 +4,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/claimsmapper/claimsmapper/internal/testenv"
 )
 
 // The flags run, preview and explain share: --env, --version, and the
@@ -38,6 +40,15 @@ func TestEventFlags(t *testing.T) {
 			[]string{"run", "--mapping", seedMapping, "--event", seedEvent, "--env", "1X=a"}, 2, "", `"1X" is not a variable name`},
 		{"an unknown --version is a usage error",
 			[]string{"explain", "--mapping", seedMapping, "--event", seedEvent, "--version", "4"}, 2, "", `"4" is not a trigger version; use 1, 2 or 3`},
+		{"explain says whose item lacks which attribute, and warns about a misspelled one",
+			[]string{"explain", "--mapping", tools + "typo.yaml", "--event", tools + "jdoe.json", "--data", tools + "staff.yaml", "--env", "TABLE_NAME=SampleUsers"}, 0, "explain-missing-attribute.txt",
+			`warning: testdata/tools/typo.yaml:10:20: claims.department: user.Departmnet: none of the 2 items in SampleUsers has an attribute "Departmnet" (did you mean "Department"?), so it reads as null; the attributes there are "Department", "FirstName", "LastName", "userName" [unknown-attribute]`},
+		{"preview warns about a misspelled attribute once",
+			[]string{"preview", "--mapping", tools + "typo.yaml", "--event", tools + "jdoe.json", "--data", tools + "staff.yaml", "--env", "TABLE_NAME=SampleUsers"}, 0, "",
+			`(did you mean "Department"?)`},
+		{"run warns about a misspelled attribute too",
+			[]string{"run", "--mapping", tools + "typo.yaml", "--event", tools + "jdoe.json", "--data", tools + "staff.yaml", "--env", "TABLE_NAME=SampleUsers"}, 0, "",
+			`(did you mean "Department"?)`},
 		{"a client-credentials event cannot become V1",
 			[]string{"preview", "--mapping", seedMapping, "--event", tools + "v3.json", "--env", "TABLE_NAME=SampleUsers", "--data", seedData, "--version", "1"}, 1, "", "client-credentials (machine-to-machine) event, which only version 3 has"},
 	}
@@ -53,7 +64,7 @@ func TestEventFlags(t *testing.T) {
 				t.Errorf("stderr %q, want it to hold %q", errOut, tt.stderr)
 			}
 			if tt.golden != "" {
-				goldenText(t, tt.golden, out)
+				goldenText(t, tt.golden, testenv.MaskDurations(out))
 			}
 		})
 	}

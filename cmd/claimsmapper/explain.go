@@ -29,6 +29,7 @@ func runExplain(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return code
 	}
 	_, trace, err := in.mapper.EvaluateTrace(ctx, in.event)
+	in.checkAttributes(stderr)
 	preview.WriteExplain(stdout, trace, err)
 	if err != nil {
 		return exitFailed

@@ -37,6 +37,7 @@ func runPreview(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return exitUsage
 	}
 	r, err := in.mapper.Evaluate(ctx, in.event)
+	in.checkAttributes(stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %s\n", in.eventPath, describeEventError(err))
 		return exitFailed
@@ -74,6 +75,7 @@ func isTerminal(w io.Writer) bool {
 // eventInput is a loaded mapping and a decoded event.
 type eventInput struct {
 	mapper    *mapper.Mapper
+	rows      func(table string) ([]mapper.Item, bool)
 	event     *mapper.Event
 	raw       []byte
 	eventPath string
@@ -99,7 +101,7 @@ func parseEventFlags(ctx context.Context, fs *flag.FlagSet, args []string, usage
 		fmt.Fprintf(stderr, "%s: only one of --mapping and --event can read standard input\n", name)
 		return eventInput{}, exitUsage, false
 	}
-	mp, err := loadMapper(ctx, &f, stdin, stderr)
+	mp, rows, err := loadMapper(ctx, &f, stdin, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return eventInput{}, exitFailed, false
@@ -124,5 +126,14 @@ func parseEventFlags(ctx context.Context, fs *flag.FlagSet, args []string, usage
 		v := mp.Mapping().TriggerVersion[1:2]
 		fmt.Fprintf(stderr, "warning: %s; to see %s, add --version %s (or use an event with \"version\": %q)\n", w, mp.Mapping().TriggerVersion, v, v)
 	}
-	return eventInput{mapper: mp, event: ev, raw: raw, eventPath: f.Event}, 0, true
+	return eventInput{mapper: mp, rows: rows, event: ev, raw: raw, eventPath: f.Event}, 0, true
+}
+
+// checkAttributes warns, once each, about attributes the mapping reads that
+// no item it ran on has: a misspelled attribute is otherwise just a
+// missing claim.
+func (in eventInput) checkAttributes(stderr io.Writer) {
+	for _, f := range mapper.MissingAttributes(in.mapper.Mapping().File, in.mapper.AttributeReads(), in.rows) {
+		fmt.Fprintf(stderr, "warning: %s [%s]\n", f.String(), f.Rule)
+	}
 }

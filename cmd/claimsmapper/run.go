@@ -13,6 +13,7 @@ import (
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/dynamo"
 	"github.com/claimsmapper/claimsmapper/internal/cliflag"
+	"github.com/claimsmapper/claimsmapper/internal/preview"
 	"github.com/claimsmapper/claimsmapper/localdata"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
@@ -34,6 +35,7 @@ func runRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return code
 	}
 	out, err := in.mapper.Handle(ctx, in.raw)
+	in.checkAttributes(stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %s\n", in.eventPath, describeEventError(err))
 		return exitFailed
@@ -79,10 +81,14 @@ func parseFlags(fs *flag.FlagSet, args []string, usage string, stdout, stderr io
 // nothing, so it needs neither: it runs with no AWS configuration at all.
 // Its ${NAME} resolve as f says, which notes on stderr when it borrows the
 // inline tests' env:.
-func loadMapper(ctx context.Context, f *cliflag.Event, stdin io.Reader, stderr io.Writer) (*mapper.Mapper, error) {
+//
+// rows gives the items the mapping runs on, to check the attributes it reads
+// against: every row of a --data table, or the items DynamoDB returned.
+func loadMapper(ctx context.Context, f *cliflag.Event, stdin io.Reader, stderr io.Writer) (mp *mapper.Mapper, rows func(string) ([]mapper.Item, bool), err error) {
+	noRows := func(string) ([]mapper.Item, bool) { return nil, false }
 	src, err := readInput(f.Mapping, stdin)
 	if err != nil {
-		return nil, fmt.Errorf("claimsmapper: cannot read the mapping: %w", err)
+		return nil, nil, fmt.Errorf("claimsmapper: cannot read the mapping: %w", err)
 	}
 	lookup, note := f.LookupEnv(f.Mapping, src, os.LookupEnv)
 	if note != "" {
@@ -90,16 +96,24 @@ func loadMapper(ctx context.Context, f *cliflag.Event, stdin io.Reader, stderr i
 	}
 	mp, fs := mapper.Load(src, mapper.LoadOptions{File: f.Mapping, Config: config.Options{LookupEnv: lookup}, Logger: cliLogger(stderr)})
 	if err := config.Errors(fs); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !mp.HasSources() && f.Data == "" {
-		return mp, nil
+		return mp, noRows, nil
+	}
+	if f.Data != "" {
+		data, err := localdata.Load(f.Data)
+		if err != nil {
+			return nil, nil, err
+		}
+		return mp.WithStore(data), data.Rows, nil
 	}
 	store, err := openStore(ctx, f.Data)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return mp.WithStore(store), nil
+	rec := &preview.Recorder{Store: store}
+	return mp.WithStore(rec), rec.Rows, nil
 }
 
 // openStore returns the store behind the mapping's sources.

@@ -72,6 +72,44 @@ func (s *Suite) Run(ctx context.Context, c *Case) Outcome {
 	return out
 }
 
+// MissingAttributes checks the attributes the mapping reads against the
+// tests' data: an attribute no item of its table has, in any test, is most
+// likely misspelled, and reads as null without any error (see
+// mapper.MissingAttributes). Each test's env: names its tables; tests
+// without data, or whose mapping does not load, are left out.
+func (s *Suite) MissingAttributes() []config.Finding {
+	pool := map[string][]mapper.Item{}
+	var reads []mapper.AttrRead
+	seen := map[mapper.AttrRead]bool{}
+	for _, c := range s.Cases {
+		lookup := func(name string) (string, bool) {
+			if v, ok := c.Env[name]; ok {
+				return v, true
+			}
+			return s.lookupEnv(name)
+		}
+		mp, fs := mapper.Load(s.src, mapper.LoadOptions{File: s.File, Config: config.Options{LookupEnv: lookup}})
+		if config.Errors(fs) != nil {
+			continue
+		}
+		tables := map[string]bool{}
+		for _, r := range mp.AttributeReads() {
+			if !seen[r] {
+				seen[r] = true
+				reads = append(reads, r)
+			}
+			if rows, ok := c.Data.Rows(r.Table); ok && !tables[r.Table] {
+				tables[r.Table] = true
+				pool[r.Table] = append(pool[r.Table], rows...)
+			}
+		}
+	}
+	return mapper.MissingAttributes(s.File, reads, func(table string) ([]mapper.Item, bool) {
+		rows, ok := pool[table]
+		return rows, ok
+	})
+}
+
 func oneLine(s string) string { return strings.ReplaceAll(s, "\n", "; ") }
 
 // testLogger keeps the mapping's warnings (a failed lookup, an omitted

@@ -15,8 +15,11 @@ import (
 // warning here, since lint seldom runs where the function does.
 func Check(file string, src []byte, env func(string) (string, bool)) []config.Finding {
 	_, fs := mapper.Load(src, mapper.LoadOptions{File: file, Config: config.Options{LookupEnv: env, UnsetEnvIsWarning: true}})
-	_, tfs := inlinetest.Parse(file, src)
+	suite, tfs := inlinetest.Parse(file, src)
 	fs = append(fs, tfs...)
+	if config.Errors(fs) == nil {
+		fs = append(fs, suite.MissingAttributes()...)
+	}
 	config.Sort(fs)
 	return fs
 }
