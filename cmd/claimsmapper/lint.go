@@ -18,6 +18,8 @@ const lintUsage = `Usage: claimsmapper lint [--format text|json|github] [--stric
 
 Checks mapping files the way the Lambda does when it loads them, and the
 tests: section too, and prints every finding with where it is and how to fix it.
+It checks the inline tests are well formed but does not run them: that is
+"claimsmapper test FILE".
 
 Options:
   --format FORMAT  text (default): FILE:LINE:COL: SEVERITY: MESSAGE [rule],
@@ -60,6 +62,7 @@ func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 	}
 	all := []lintFinding{}
 	failed, unreadable := false, false
+	tests, withTests := 0, []string{}
 	for _, file := range files {
 		src, err := readInput(file, stdin)
 		if err != nil {
@@ -68,6 +71,10 @@ func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 			continue
 		}
 		findings := lint.Check(file, src, nil)
+		if suite, _ := inlinetest.Parse(file, src); len(suite.Cases) > 0 {
+			tests += len(suite.Cases)
+			withTests = append(withTests, file)
+		}
 		for _, f := range findings {
 			if f.Severity == config.SevError || (*strict && f.Severity == config.SevWarning) {
 				failed = true
@@ -99,7 +106,20 @@ func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 	if *format == "text" && len(all) == 0 {
 		fmt.Fprintf(stdout, "ok: %d mapping file(s), no findings\n", len(files))
 	}
+	if *format == "text" && tests > 0 {
+		// "ok" above was read as "the tests pass" by authors who had not
+		// run them.
+		fmt.Fprintf(stdout, "%s checked, not run: run `claimsmapper test %s` to run them\n",
+			plural(tests, "inline test"), strings.Join(withTests, " "))
+	}
 	return exitOK
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun + " was"
+	}
+	return fmt.Sprintf("%d %ss were", n, noun)
 }
 
 // withPath prefixes the message with the YAML path it is about.

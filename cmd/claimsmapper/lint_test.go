@@ -115,3 +115,17 @@ func TestGitHubAnnotationEscaping(t *testing.T) {
 		t.Errorf("ghData = %q", got)
 	}
 }
+
+// Lint checks the tests: section but does not run it, and says so: authors
+// took "ok" for "the tests pass".
+func TestLintSaysTestsAreCheckedNotRun(t *testing.T) {
+	t.Setenv("TABLE_NAME", "SampleUsers")
+	code, out, _ := execCLI(t, "", "lint", seedMapping)
+	want := "ok: 1 mapping file(s), no findings\n2 inline tests were checked, not run: run `claimsmapper test ../../testdata/seed/mapping.yaml` to run them\n"
+	if code != exitOK || out != want {
+		t.Errorf("exit %d:\n%s\nwant:\n%s", code, out, want)
+	}
+	if code, out, _ := execCLI(t, "version: 1\nclaims:\n  a: event.userName\n", "lint", "-"); code != exitOK || strings.Contains(out, "not run") {
+		t.Errorf("a mapping without tests: exit %d:\n%s", code, out)
+	}
+}
