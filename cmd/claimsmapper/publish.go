@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/claimsmapper/claimsmapper/internal/publish"
@@ -76,9 +77,10 @@ func (g *gateFlags) checkPublishFlags() error {
 			return err
 		}
 	}
-	if len(g.message) > 1024 || !utf8.ValidString(g.message) {
-		return errors.New("--message should be text of at most 1024 bytes")
-	}
+	// A commit message can be long or cut mid-character by a script: the
+	// message is kept as far as it fits (publish.Metadata) rather than
+	// refused.
+	g.message = strings.ToValidUTF8(g.message, "\uFFFD")
 	if len(g.author) > 256 || !utf8.ValidString(g.author) {
 		return errors.New("--author should be text of at most 256 bytes")
 	}

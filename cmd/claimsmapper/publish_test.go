@@ -80,7 +80,7 @@ func TestPublishHistoryRollback(t *testing.T) {
 	old, new := diffDir+"old.yaml", diffDir+"new.yaml"
 	users := []string{"--users", diffDir + "users.txt", "--data", diffDir + "data.yaml"}
 
-	code, out, errOut := execCLI(t, "", "publish", "--yes", "--author", "ana", "--message", "first: ünïcode ok", old, uri)
+	code, out, errOut := execCLI(t, "", "publish", "--yes", "--author", "ana", "--message", "first: ünïcode ok\n\n"+strings.Repeat("é", 600), old, uri)
 	if code != 0 || !strings.Contains(out, "holds no mapping yet") || !strings.Contains(out, "published "+uri) {
 		t.Fatalf("first publish: exit %d\n%s%s", code, out, errOut)
 	}
@@ -110,7 +110,7 @@ func TestPublishHistoryRollback(t *testing.T) {
 	}
 
 	h := history(t)
-	if len(h) != 2 || !h[0].InForce || h[0].Author != "ben" || h[0].Message != "tenant claim" || h[1].Message != "first: ünïcode ok" {
+	if len(h) != 2 || !h[0].InForce || h[0].Author != "ben" || h[0].Message != "tenant claim" || !strings.HasPrefix(h[1].Message, "first: ünïcode ok\n\néé") || !strings.HasSuffix(h[1].Message, "é…") {
 		t.Fatalf("history: %+v", h)
 	}
 	if *h[0].Claims != 6 || *h[1].Claims != 5 || h[0].Claimsmapper != version || h[0].RecordedSHA256 != "" {
@@ -178,7 +178,7 @@ tests:
 		{"a failing inline test", []string{"publish", "--yes", "--author", "a", failingTest, uri}, 1, "FAIL  everyone is on the pro plan", "refused: 1 inline test(s)"},
 		{"no author where AWS cannot say who", []string{"publish", "--yes", diffDir + "new.yaml", uri}, 2, "", "pass --author NAME"},
 		{"a key that is not s3://", []string{"publish", "--yes", diffDir + "new.yaml", "/tmp/mapping.yaml"}, 2, "", "want s3://bucket/key"},
-		{"a message that is too long", []string{"publish", "--yes", "--message", strings.Repeat("x", 1025), diffDir + "new.yaml", uri}, 2, "", "--message should be text of at most 1024 bytes"},
+		{"an author that is too long", []string{"publish", "--yes", "--author", strings.Repeat("x", 257), diffDir + "new.yaml", uri}, 2, "", "--author should be text of at most 256 bytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -55,8 +55,27 @@ const (
 	metaMessage = "claimsmapper-message"
 )
 
-// maxMessage bounds --message: S3 allows 2 KB of metadata in all.
-const maxMessage = 1024
+// maxMessage bounds the escaped message: S3 allows 2 KB of metadata in all.
+const maxMessage = 1200
+
+// fit shortens s, at a character boundary and marked with "…", until its
+// escaped form takes at most limit bytes.
+func fit(s string, limit int) string {
+	if len(url.QueryEscape(s)) <= limit {
+		return s
+	}
+	r := []rune(s)
+	lo, hi := 0, len(r)
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if len(url.QueryEscape(string(r[:mid])+"…")) <= limit {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return string(r[:lo]) + "…"
+}
 
 func (m Metadata) encode() map[string]string {
 	out := map[string]string{metaSHA256: m.SHA256, metaVersion: url.QueryEscape(m.Version)}
@@ -64,7 +83,7 @@ func (m Metadata) encode() map[string]string {
 		out[metaAuthor] = url.QueryEscape(m.Author)
 	}
 	if m.Message != "" {
-		out[metaMessage] = url.QueryEscape(m.Message)
+		out[metaMessage] = url.QueryEscape(fit(m.Message, maxMessage))
 	}
 	return out
 }
