@@ -7,6 +7,10 @@
 //	  SampleUsers:
 //	    - { userName: benbpyle, FirstName: Ben, LastName: Pyle }
 //
+// It is read as strictly as the mapping (the same node reader): every
+// problem is reported at once, with its line and column. Decode reads the
+// same tables written inline in a mapping's test.
+//
 // Lookups follow DynamoDB's GetItem and Query semantics: a key matches by
 // equality, a query by partition equality plus an optional sort-key prefix,
 // in sort-key order; an index is just other attribute names. Projections are
@@ -25,6 +29,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/yamlnode"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -40,40 +45,76 @@ func New(tables map[string][]mapper.Item) *Data {
 	return &Data{tables: tables}
 }
 
-// Parse reads a data file's contents; name is used in messages.
+// Parse reads a data file's contents; name is used in messages. It reports
+// every problem in the file, each with its line and column.
 func Parse(name string, src []byte) (*Data, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
 		return nil, fmt.Errorf("%s: not valid YAML or JSON: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
 	}
-	bad := func(n *yaml.Node, format string, args ...any) error {
-		return fmt.Errorf("%s:%d:%d: %s", name, n.Line, n.Column, fmt.Sprintf(format, args...))
-	}
 	if len(doc.Content) == 0 {
 		return nil, fmt.Errorf("%s: the data file is empty; start it with \"tables:\"", name)
 	}
-	root := doc.Content[0]
-	if root.Kind != yaml.MappingNode || len(root.Content) != 2 || root.Content[0].Value != "tables" || root.Content[1].Kind != yaml.MappingNode {
-		return nil, bad(root, "a data file holds one key, tables:, with a list of items under each table name")
-	}
-	d := &Data{tables: map[string][]mapper.Item{}}
-	tables := root.Content[1]
-	for i := 0; i+1 < len(tables.Content); i += 2 {
-		tname, list := tables.Content[i].Value, tables.Content[i+1]
-		if list.Kind != yaml.SequenceNode && list.Tag != "!!null" {
-			return nil, bad(list, "table %q should hold a list of items, each written as { attribute: value, ... }", tname)
-		}
-		items := []mapper.Item{}
-		for _, n := range list.Content {
-			var it map[string]any
-			if n.Kind != yaml.MappingNode || n.Decode(&it) != nil {
-				return nil, bad(n, "an item of table %q should be a set of attribute: value pairs", tname)
-			}
-			items = append(items, config.Normalize(it).(map[string]any))
-		}
-		d.tables[tname] = items
+	d, fs := Decode(name, doc.Content[0], "")
+	if len(fs) > 0 {
+		return nil, &config.Error{Findings: fs}
 	}
 	return d, nil
+}
+
+// Decode reads tables from a YAML node: n is the mapping that holds
+// tables:, a data file's top or an inline test's data:, and path is its
+// place in messages ("" for a file). Every problem is a finding; the rule
+// is "required" or one of package yamlnode's kinds. Data is nil when there
+// is a finding.
+func Decode(file string, n *yaml.Node, path string) (*Data, []config.Finding) {
+	var fs []config.Finding
+	report := func(n *yaml.Node, path, rule, msg string) {
+		fs = append(fs, config.Finding{File: file, Pos: config.Pos{Line: n.Line, Column: n.Column}, Path: path,
+			Severity: config.SevError, Rule: rule, Message: msg})
+	}
+	r := yamlnode.Reader{Report: report, Top: "the data file"}
+	fields := r.Object(n, path, []string{"tables"})
+	if fields == nil {
+		return nil, fs
+	}
+	e, ok := fields["tables"]
+	if !ok {
+		report(yamlnode.Deref(n), path, "required", fmt.Sprintf("%s needs \"tables:\", with a list of items under each table name", cmp.Or(path, "the data file")))
+		return nil, fs
+	}
+	tables := map[string][]mapper.Item{}
+	tpath := yamlnode.Join(path, "tables")
+	var entries []yamlnode.Entry
+	if !yamlnode.IsNull(e.Val) {
+		entries = r.Ordered(e.Val, tpath)
+	}
+	for _, t := range entries {
+		items := yamlnode.Deref(t.Val)
+		ipath := yamlnode.Join(tpath, t.Key.Value)
+		if yamlnode.IsNull(items) {
+			tables[t.Key.Value] = []mapper.Item{}
+			continue
+		}
+		if items.Kind != yaml.SequenceNode {
+			report(items, ipath, yamlnode.KindType, fmt.Sprintf("table %q should be a list of items, each starting with \"- \", not %s", t.Key.Value, yamlnode.Describe(items)))
+			continue
+		}
+		list := []mapper.Item{}
+		for j, it := range items.Content {
+			var item map[string]any
+			if yamlnode.Deref(it).Kind != yaml.MappingNode || it.Decode(&item) != nil {
+				report(it, fmt.Sprintf("%s[%d]", ipath, j), yamlnode.KindType, "an item should be attribute: value pairs such as { userName: ben, FirstName: Ben }, not "+yamlnode.Describe(yamlnode.Deref(it)))
+				continue
+			}
+			list = append(list, config.Normalize(item).(map[string]any))
+		}
+		tables[t.Key.Value] = list
+	}
+	if len(fs) > 0 {
+		return nil, fs
+	}
+	return New(tables), nil
 }
 
 // Load reads the data file at path.

@@ -99,3 +99,19 @@ func TestBadDataFiles(t *testing.T) {
 		})
 	}
 }
+
+func TestBadDataFileReportsEveryProblem(t *testing.T) {
+	_, err := localdata.Parse("data.yaml", []byte("table:\n  Users: []\ntables:\n  Users: [1]\n  Roles: { a: 1 }\n"))
+	if err == nil {
+		t.Fatal("a data file with three problems loaded")
+	}
+	for _, want := range []string{
+		`data.yaml:1:1: table: unknown key "table" in the data file (did you mean "tables"?)`,
+		`data.yaml:4:11: tables.Users[0]: an item should be attribute: value pairs`,
+		`data.yaml:5:10: tables.Roles: table "Roles" should be a list of items`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}

@@ -287,40 +287,12 @@ func (r *reader) data(n *yaml.Node, path string) *localdata.Data {
 		}
 		return d
 	}
-	fields := r.yr.Object(n, path, []string{"tables"})
-	if fields == nil {
-		return nil
+	d, fs := localdata.Decode(r.file, n, path)
+	for _, f := range fs {
+		f.Rule = "tests-" + f.Rule
+		r.findings = append(r.findings, f)
 	}
-	e, ok := fields["tables"]
-	if !ok {
-		r.errorf(n, path, "tests-required", "data needs \"tables:\", with a list of items under each table name")
-		return nil
-	}
-	tables := map[string][]mapper.Item{}
-	tpath := path + ".tables"
-	for _, t := range r.entries(e.Val, tpath) {
-		items := yamlnode.Deref(t.Val)
-		ipath := tpath + "." + t.Key.Value
-		if items.Kind == yaml.ScalarNode && items.Tag == "!!null" {
-			tables[t.Key.Value] = []mapper.Item{}
-			continue
-		}
-		if items.Kind != yaml.SequenceNode {
-			r.errorf(items, ipath, "tests-type", "table %q should be a list of items, each starting with \"- \", not %s", t.Key.Value, yamlnode.Describe(items))
-			continue
-		}
-		list := []mapper.Item{}
-		for j, it := range items.Content {
-			var item map[string]any
-			if yamlnode.Deref(it).Kind != yaml.MappingNode || it.Decode(&item) != nil {
-				r.errorf(it, fmt.Sprintf("%s[%d]", ipath, j), "tests-type", "an item should be attribute: value pairs such as { userName: ben, FirstName: Ben }, not %s", yamlnode.Describe(yamlnode.Deref(it)))
-				continue
-			}
-			list = append(list, config.Normalize(item).(map[string]any))
-		}
-		tables[t.Key.Value] = list
-	}
-	return localdata.New(tables)
+	return d
 }
 
 func (r *reader) env(n *yaml.Node, path string) map[string]string {

@@ -26,6 +26,9 @@ type Reader struct {
 	// Report receives each problem: the node it is at, the path of the
 	// setting (tests[0].expect), its kind (KindType, ...) and the message.
 	Report func(n *yaml.Node, path, kind, msg string)
+	// Top names the document in messages about its top ("the mapping"
+	// when empty).
+	Top string
 }
 
 func (r Reader) errorf(n *yaml.Node, path, kind, format string, args ...any) {
@@ -38,24 +41,24 @@ func (r Reader) errorf(n *yaml.Node, path, kind, format string, args ...any) {
 func (r Reader) Object(n *yaml.Node, path string, allowed []string) map[string]Entry {
 	n = Deref(n)
 	if n.Kind != yaml.MappingNode {
-		r.errorf(n, path, KindType, "%s should be a set of \"key: value\" lines, not %s", OrTop(path), Describe(n))
+		r.errorf(n, path, KindType, "%s should be a set of \"key: value\" lines, not %s", r.orTop(path), Describe(n))
 		return nil
 	}
 	out := make(map[string]Entry, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := Deref(n.Content[i]), n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
-			r.errorf(k, path, KindType, "a key in %s should be a plain name", OrTop(path))
+			r.errorf(k, path, KindType, "a key in %s should be a plain name", r.orTop(path))
 			continue
 		}
 		name := k.Value
 		if prev, dup := out[name]; dup {
-			r.errorf(k, Join(path, name), KindDuplicateKey, "%q is written twice in %s (first at line %d); keep one", name, OrTop(path), prev.Key.Line)
+			r.errorf(k, Join(path, name), KindDuplicateKey, "%q is written twice in %s (first at line %d); keep one", name, r.orTop(path), prev.Key.Line)
 			continue
 		}
 		if allowed != nil && !contains(allowed, name) {
 			r.errorf(k, Join(path, name), KindUnknownKey, "unknown key %q in %s%s; allowed keys: %s",
-				name, OrTop(path), DidYouMean(name, allowed), strings.Join(allowed, ", "))
+				name, r.orTop(path), DidYouMean(name, allowed), strings.Join(allowed, ", "))
 			continue
 		}
 		out[name] = Entry{Key: k, Val: v}
@@ -185,12 +188,15 @@ func isIdent(s string) bool {
 	return s != ""
 }
 
-// OrTop names the top of the document for the empty path.
-func OrTop(path string) string {
-	if path == "" {
-		return "the mapping"
+// orTop names the top of the document for the empty path.
+func (r Reader) orTop(path string) string {
+	switch {
+	case path != "":
+		return path
+	case r.Top != "":
+		return r.Top
 	}
-	return path
+	return "the mapping"
 }
 
 func contains(list []string, s string) bool {
