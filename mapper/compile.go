@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
 
@@ -29,8 +28,9 @@ type Mapper struct {
 	scopeAdd []*scopeRule
 	scopeDel []*scopeRule
 	// The pools are pointers so that WithStore's copy shares them.
-	vms  *sync.Pool
-	envs *sync.Pool
+	vms    *sync.Pool
+	envs   *sync.Pool
+	limits *Limits
 	// claimNames is every claim name, sorted: the order the response
 	// writes claims in, as encoding/json would.
 	claimNames []string
@@ -80,12 +80,14 @@ type scopeRule struct {
 
 // compile compiles what it can of m and returns every finding. The Mapper
 // must not be used unless config.Errors(findings) is nil.
-func compile(m *config.Mapping, store Store, log *slog.Logger) (*Mapper, []config.Finding) {
+func compile(m *config.Mapping, opts LoadOptions) (*Mapper, []config.Finding) {
+	store, log := opts.Store, opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	mp := &Mapper{cfg: m, store: store, log: log, vms: &sync.Pool{New: func() any { return &vm.VM{} }}, envs: &sync.Pool{}}
+	mp := &Mapper{cfg: m, store: store, log: log, vms: &sync.Pool{New: func() any { return &vm.VM{} }}, envs: &sync.Pool{}, limits: &DefaultLimits}
 	c := newCompiler(m)
+	c.unbounded = opts.unbounded
 	mp.compileSources(c)
 	for _, cl := range m.Claims {
 		mp.claims = append(mp.claims, &claim{cfg: cl, path: claimPath(cl.Name), value: c.compile(cl.Value, false), when: c.compile(cl.When, true), reads: c.reads[cl.Value]})
@@ -250,10 +252,12 @@ type compiler struct {
 	refs map[*config.Expr][]string
 	// reads records, per expression, the attributes it reads of sources.
 	reads map[*config.Expr][]AttrRead
+	// unbounded leaves the evaluation budget out (benchmarks only).
+	unbounded bool
 }
 
 func newCompiler(m *config.Mapping) *compiler {
-	c := &compiler{cfg: m, env: map[string]any{"event": &Event{}}, names: []string{"event"},
+	c := &compiler{cfg: m, env: map[string]any{"event": &Event{}, budgetVar: (*budget)(nil)}, names: []string{"event"},
 		usage: map[string]*usage{}, refs: map[*config.Expr][]string{}, reads: map[*config.Expr][]AttrRead{}}
 	for _, s := range m.Sources {
 		if s.IsQuery() {
@@ -275,13 +279,11 @@ func (c *compiler) compile(e *config.Expr, asBool bool) *vm.Program {
 	if e == nil {
 		return nil
 	}
-	opts := []expr.Option{expr.Env(c.env)}
-	if asBool {
-		opts = append(opts, expr.AsBool())
-	}
-	prog, err := expr.Compile(e.Code, opts...)
+	prog, err := c.compileExpr(e, asBool)
 	if err != nil {
-		c.exprError(e, err)
+		if err != errReported {
+			c.exprError(e, err)
+		}
 		return nil
 	}
 	c.analyze(e)

@@ -76,6 +76,9 @@ type evaluation struct {
 	env   map[string]any
 	vm    *vm.VM
 	trace *Trace // nil unless tracing
+	// budget is what is left of the Limits for this event; expressions
+	// reach it through env[budgetVar].
+	budget budget
 }
 
 func (mp *Mapper) newEnv(ev *Event) map[string]any {
@@ -84,6 +87,7 @@ func (mp *Mapper) newEnv(ev *Event) map[string]any {
 		env = make(map[string]any, len(mp.sources)+1)
 	}
 	env["event"] = ev
+	env[budgetVar] = (*budget)(nil)
 	for _, s := range mp.sources {
 		if s.cfg.IsQuery() {
 			env[s.cfg.Name] = []any(nil)
@@ -100,7 +104,13 @@ func (mp *Mapper) Evaluate(ctx context.Context, ev *Event) (*Result, error) {
 }
 
 func (mp *Mapper) evaluate(ctx context.Context, ev *Event, t *Trace) (*Result, error) {
+	// The mapping's timeout covers the lookups and the expressions
+	// together, as the caller's deadline (Lambda's, less a margin) does.
+	ctx, cancel := context.WithTimeout(ctx, mp.cfg.Timeout)
+	defer cancel()
 	e := &evaluation{ctx: ctx, mp: mp, ev: ev, env: mp.newEnv(ev), vm: mp.vms.Get().(*vm.VM), trace: t}
+	e.budget.reset(ctx, mp.limits)
+	e.env[budgetVar] = &e.budget
 	defer func() {
 		mp.vms.Put(e.vm)
 		clear(e.env)
@@ -120,7 +130,11 @@ func (e *evaluation) run(p *vm.Program) (out any, err error) {
 			err = fmt.Errorf("%v", r)
 		}
 	}()
-	return e.vm.Run(p, e.env)
+	out, err = e.vm.Run(p, e.env)
+	if err == nil {
+		err = e.checkSize(out)
+	}
+	return out, err
 }
 
 // cond evaluates a when expression; nil means true.
@@ -139,11 +153,6 @@ func (e *evaluation) cond(p *vm.Program) (bool, error) {
 // lookups resolves the sources level by level; the sources of one level
 // depend on none of each other and are looked up concurrently.
 func (e *evaluation) lookups(ctx context.Context) error {
-	if len(e.mp.sources) == 0 {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(ctx, e.mp.cfg.Timeout)
-	defer cancel()
 	for _, level := range e.mp.levels {
 		steps := make([]SourceTrace, len(level))
 		for i, s := range level {

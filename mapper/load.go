@@ -21,6 +21,9 @@ type LoadOptions struct {
 	// Logger receives warnings about omitted claims and failed lookups; nil
 	// discards them.
 	Logger *slog.Logger
+	// unbounded compiles without the evaluation budget: only benchmarks
+	// set it (export_test.go), to measure what the budget costs.
+	unbounded bool
 }
 
 // Load is the one way from a mapping's text to a runnable Mapper: the
@@ -38,7 +41,7 @@ func Load(src []byte, opts LoadOptions) (*Mapper, []config.Finding) {
 	if m == nil {
 		return nil, fs
 	}
-	mp, cfs := compile(m, opts.Store, opts.Logger)
+	mp, cfs := compile(m, opts)
 	fs = append(fs, cfs...)
 	config.Sort(fs)
 	if config.Errors(fs) != nil {
