@@ -269,7 +269,8 @@ func fnMatches(b *budget, args []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := b.alloc(64 * size); err != nil {
+	// A compiled pattern costs a kilobyte or so, and more with its size.
+	if err := b.alloc(1024 + 64*size); err != nil {
 		return nil, err
 	}
 	re, err := regexp.Compile(p)

@@ -32,7 +32,7 @@ var hostileExpressions = []struct {
 	{"a deep list built by reduce", `toJSON(reduce(1..5000, [#acc], []))`, "depth"},
 	{"a pattern built by repeat", `event.userName matches repeat("(a*)*", 5000)`, "pattern"},
 	{"a pattern with nested repetitions", `event.userName matches repeat("a{1000}", 20)`, "pattern"},
-	{"patterns compiled in a loop", `any(0..99999, event.userName matches ("^" + string(#) + "x"))`, "bytes"},
+	{"patterns compiled in a loop", `any(0..99999, event.userName matches ("^" + string(#) + "x{500}"))`, "bytes"},
 	{"replace that multiplies a text", `replace(repeat("a", 100000), "a", repeat("b", 1000))`, "bytes"},
 	{"join of a long text many times", `join(map(0..50000, repeat("x", 1000)), ",")`, "bytes"},
 	{"split into single characters many times", `len(map(0..1000, split(repeat("ab", 100000), "")))`, "bytes"},
@@ -49,7 +49,7 @@ func TestHostileExpressionsFailTheirClaimOnly(t *testing.T) {
 	for _, h := range hostileExpressions {
 		t.Run(h.name, func(t *testing.T) {
 			t.Parallel()
-			mp := load(t, fmt.Sprintf("version: 1\nclaims:\n  ok: '\"fine\"'\n  bad: '%s'\n", strings.ReplaceAll(h.expr, "'", "''")), nil)
+			mp := load(t, fmt.Sprintf("version: 1\ntimeout: 4s\nclaims:\n  ok: '\"fine\"'\n  bad: '%s'\n", strings.ReplaceAll(h.expr, "'", "''")), nil)
 			ev, err := mapper.DecodeEvent(event(t, "v2"))
 			if err != nil {
 				t.Fatal(err)
