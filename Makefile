@@ -9,7 +9,7 @@ LDFLAGS   := -X main.version=$(VERSION)
 FUZZTIME  ?= 10s
 # Minimizing a large new input can take the whole budget; keep it short.
 
-.PHONY: all build test test-unit demo bench fuzz lint fmt package tidy
+.PHONY: all build test test-unit demo bench fuzz lint fmt package tidy studio studio-check
 
 all: build
 
@@ -19,7 +19,7 @@ build:
 # Unit and integration tests; integration tests start their own servers.
 # bench/ is a module of its own: its tests check the five engines agree.
 # The deploy test runs the CLI the construct derives the IAM policy with.
-test: lint build
+test: lint studio-check build
 	$(GO) test -count=1 ./...
 	$(GO) -C bench test -count=1 ./...
 	cd deploy && CLAIMSMAPPER_CLI=$(CURDIR)/bin/claimsmapper npm test
@@ -57,6 +57,21 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./config/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/inlinetest/
 	$(GO) test -run '^$$' -fuzz '^FuzzLintMatchesLoad$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/lint/
+
+# The studio's page script: CodeMirror bundled by esbuild, both pinned in
+# internal/studio/web/package-lock.json. The bundle is committed so that go
+# build needs no Node; studio-check fails when it differs from a fresh build.
+STUDIO_WEB := internal/studio/web
+
+studio:
+	cd $(STUDIO_WEB) && npm ci --no-audit --no-fund && npm run build
+
+studio-check:
+	@test -d $(STUDIO_WEB)/node_modules || { echo "studio-check: run (cd $(STUDIO_WEB) && npm ci) first"; exit 1; }
+	@out=$$(mktemp -d) && trap 'rm -rf "$$out"' EXIT && \
+		(cd $(STUDIO_WEB) && OUT="$$out/app.js" npm run --silent build -- --log-level=warning) && \
+		cmp -s "$$out/app.js" internal/studio/assets/app.js || \
+		{ echo "internal/studio/assets/app.js differs from a fresh build of $(STUDIO_WEB): run make studio and commit it"; exit 1; }
 
 # Code checks: formatting, vet, and a tidy go.mod.
 lint:

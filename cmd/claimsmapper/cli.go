@@ -43,6 +43,8 @@ Usage:
                          list the published versions: when, who, why, which is in force
   claimsmapper rollback [--to VERSION] s3://bucket/key
                          put an earlier version back in force, behind the same gate
+  claimsmapper studio [--data FILE] [--events PATH]... [--addr HOST:PORT] [--no-open] MAPPING
+                         edit the mapping in a web page and see the tokens change as you type
   claimsmapper schema    print the JSON Schema of the mapping format, for editors
   claimsmapper version   print the version
 
@@ -63,6 +65,7 @@ var commands = map[string]command{
 	"history":    runHistory,
 	"rollback":   runRollback,
 	"iam-policy": runIAMPolicy,
+	"studio":     runStudio,
 	"schema":     runSchema,
 	"version":    runVersion,
 }

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/claimsmapper/claimsmapper/internal/studio"
+	"github.com/claimsmapper/claimsmapper/localdata"
+)
+
+const studioUsage = `Usage: claimsmapper studio [--data FILE] [--events DIR|FILE]... [--addr HOST:PORT] [--no-open] MAPPING
+
+Opens the mapping in a web page served by this program: edit it and see the
+ID and access tokens of a user change as you type, with every finding of lint
+underlined in place, the explanation of every rule, the inline tests and Save.
+The page's address is the first line printed; it works only on this computer
+and only with the secret it carries. Stop with Ctrl+C.
+
+Options:
+  --data FILE       tables and items to use instead of DynamoDB (YAML or JSON)
+  --events PATH     a sample event (JSON), or a folder of them (*.json);
+                    repeat for more. Without it, type a user name on the page.
+  --addr HOST:PORT  where to listen (default 127.0.0.1:0, a free port on this
+                    computer only)
+  --no-open         do not open the browser
+
+Exit codes: 0 stopped with Ctrl+C; 1 the server could not start; 2 usage.
+`
+
+// eventsFlag collects --events values.
+type eventsFlag []string
+
+func (e *eventsFlag) String() string     { return strings.Join(*e, ",") }
+func (e *eventsFlag) Set(v string) error { *e = append(*e, v); return nil }
+
+func runStudio(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("studio", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	dataPath := fs.String("data", "", "")
+	addr := fs.String("addr", "127.0.0.1:0", "")
+	noOpen := fs.Bool("no-open", false, "")
+	var events eventsFlag
+	fs.Var(&events, "events", "")
+	files, code, ok := parseInterspersed(fs, args, studioUsage, stdout, stderr)
+	if !ok {
+		return code
+	}
+	if len(files) != 1 {
+		fmt.Fprint(stderr, "claimsmapper studio: name one mapping file\n\n"+studioUsage)
+		return exitUsage
+	}
+	opts := studio.Options{Mapping: files[0], DataPath: *dataPath, Logger: cliLogger(stderr)}
+	if *dataPath != "" {
+		d, err := localdata.Load(*dataPath)
+		if err != nil {
+			fmt.Fprintf(stderr, "claimsmapper studio: %v\n", err)
+			return exitFailed
+		}
+		opts.Store, opts.Data = d, d
+	} else {
+		store, err := openStore(ctx, "")
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return exitFailed
+		}
+		opts.Store = store
+	}
+	var err error
+	if opts.Events, err = readEvents(events); err != nil {
+		fmt.Fprintf(stderr, "claimsmapper studio: %v\n", err)
+		return exitFailed
+	}
+	srv, err := studio.New(opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "claimsmapper studio: %v\n", err)
+		return exitFailed
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "claimsmapper studio: cannot listen on %s: %v\n", *addr, err)
+		return exitFailed
+	}
+	if !loopback(ln.Addr()) {
+		fmt.Fprintf(stderr, "warning: the studio listens on %s, reachable from other computers; anyone who learns its address can read and change the mapping\n", ln.Addr())
+	}
+	srv.Allow(ln.Addr())
+	url := srv.URL(ln.Addr())
+	fmt.Fprintln(stdout, url)
+	fmt.Fprintln(stderr, "claimsmapper studio: editing", files[0], "- stop with Ctrl+C")
+	if !*noOpen {
+		if err := openBrowser(url); err != nil {
+			fmt.Fprintf(stderr, "claimsmapper studio: open the address above in a browser (%v)\n", err)
+		}
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan error, 1)
+	go func() { done <- hs.Serve(ln) }()
+	select {
+	case err := <-done:
+		fmt.Fprintf(stderr, "claimsmapper studio: %v\n", err)
+		return exitFailed
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	hs.Shutdown(shutdown)
+	return exitOK
+}
+
+// readEvents reads the --events files, each folder's *.json in name order.
+func readEvents(paths []string) ([]studio.EventFile, error) {
+	var out []studio.EventFile
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read the events %s: %w", p, err)
+		}
+		files := []string{p}
+		if st.IsDir() {
+			files, _ = filepath.Glob(filepath.Join(p, "*.json"))
+			sort.Strings(files)
+			if len(files) == 0 {
+				return nil, fmt.Errorf("the folder %s has no event files (*.json)", p)
+			}
+		}
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return nil, fmt.Errorf("cannot read the event %s: %w", f, err)
+			}
+			out = append(out, studio.EventFile{Path: f, Raw: b})
+		}
+	}
+	return out, nil
+}
+
+func loopback(a net.Addr) bool {
+	host, _, err := net.SplitHostPort(a.String())
+	ip := net.ParseIP(host)
+	return err == nil && ip != nil && ip.IsLoopback()
+}
+
+// openBrowser opens url in the desktop's browser, when there is a desktop.
+func openBrowser(url string) error {
+	var cmd *exec.Cmd
+	switch runtime.GOOS {
+	case "darwin":
+		cmd = exec.Command("open", url)
+	case "windows":
+		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", url)
+	default:
+		if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+			return errors.New("no display to open a browser on")
+		}
+		cmd = exec.Command("xdg-open", url)
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	go cmd.Wait()
+	return nil
+}

@@ -1,0 +1,325 @@
+package integration
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/claimsmapper/claimsmapper/internal/testenv"
+)
+
+var docsScreenshot = flag.Bool("update-docs-screenshot", false, "rewrite docs/studio.png from the studio browser test")
+
+// TestStudioInBrowser drives the real page in headless Chromium against
+// `claimsmapper studio --no-open` on a copy of the seed scenario, as an
+// author would use it. Screenshots of each state go to integration/out/studio
+// (git-ignored), named in the log.
+func TestStudioInBrowser(t *testing.T) {
+	testenv.Integration(t)
+	browser := chromium(t)
+	bin := testenv.BuildBootstrap(t, t.TempDir())
+	dir := copySeed(t)
+	url := startStudio(t, bin, dir)
+
+	shots, err := filepath.Abs(filepath.Join("out", "studio"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(shots)
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("screenshots of the page are in %s", shots)
+		}
+	})
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:0:0],
+		chromedp.ExecPath(browser),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.WindowSize(1400, 900),
+	)
+	// A bound on the whole walk, so a broken page fails instead of hanging.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	defer cancelAlloc()
+	ctx, cancelTab := chromedp.NewContext(ctx, chromedp.WithLogf(t.Logf))
+	defer cancelTab()
+
+	shot := func(t *testing.T, name string) string {
+		t.Helper()
+		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		p := filepath.Join(shots, name+".png")
+		if err := os.WriteFile(p, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	// waitText waits until the element's text holds every want.
+	waitText := func(t *testing.T, sel string, want ...string) string {
+		t.Helper()
+		var got string
+		deadline := time.After(20 * time.Second)
+		for {
+			// Text waits for the element; a short bound per try keeps the loop going.
+			try, cancel := context.WithTimeout(ctx, time.Second)
+			text, err := chromedp.Run(try, chromedp.Text(chromedp.CSS(sel)))
+			cancel()
+			if err == nil {
+				got = text
+			}
+			if err == nil && containsAll(got, want) {
+				return got
+			}
+			select {
+			case <-deadline:
+				p := shot(t, "failed-"+strings.ReplaceAll(t.Name(), "/", "-"))
+				t.Fatalf("%s never showed %q (screenshot %s); it shows:\n%s", sel, want, p, got)
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
+	// typeAtEndOfLine puts the cursor at the end of line n of the editor
+	// with the keyboard and types text.
+	typeAtEndOfLine := func(t *testing.T, n int, text string) {
+		t.Helper()
+		actions := []chromedp.Action[chromedp.Void]{chromedp.Focus(chromedp.CSS(".cm-content")),
+			chromedp.KeyEvent(kb.Home, chromedp.KeyModifiers(chromedp.ModifierCtrl))}
+		for i := 1; i < n; i++ {
+			actions = append(actions, chromedp.KeyEvent(kb.ArrowDown))
+		}
+		actions = append(actions, chromedp.KeyEvent(kb.End), chromedp.KeyEvent(kb.Enter, keyOnly), chromedp.SendKeys(chromedp.CSS(".cm-content"), text))
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	idToken := "#token-id-token"
+
+	t.Run("the page shows Ben Pyle's ID token without a click", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+			t.Fatal(err)
+		}
+		waitText(t, idToken, "firstName", `"Ben"`, "lastName", `"Pyle"`, "added by the mapping")
+		p := shot(t, "01-loaded")
+		if *docsScreenshot {
+			b, _ := os.ReadFile(p)
+			if err := os.WriteFile("../docs/studio.png", b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+
+	t.Run("a claim typed into the editor appears in the token", func(t *testing.T) {
+		typeAtEndOfLine(t, 9, "team: '\"platform\"'")
+		waitText(t, idToken, "team", `"platform"`)
+		shot(t, "02-new-claim")
+	})
+
+	t.Run("a protected claim shows lint's message in place and greys the tokens", func(t *testing.T) {
+		typeAtEndOfLine(t, 10, "sub: event.userName")
+		waitText(t, ".inline-messages", `claim "sub" cannot be added or overridden`, "[protected-claim]")
+		if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(".cm-lintRange-error"))); err != nil {
+			t.Fatal(err)
+		}
+		stale, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("tokens").classList.contains("stale")`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !stale {
+			t.Error("the last good tokens are not greyed while the mapping has an error")
+		}
+		shot(t, "03-protected-claim")
+		// Remove the line again with CodeMirror's delete-line key.
+		if err := chromedp.Do(ctx, chromedp.KeyEvent("K", chromedp.KeyModifiers(chromedp.ModifierCtrl|chromedp.ModifierShift))); err != nil {
+			t.Fatal(err)
+		}
+		waitText(t, "#findings-summary", "No problems found")
+		waitText(t, idToken, "team")
+	})
+
+	t.Run("choosing another user changes the tokens", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS("#user"), "name:jdoe")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("user").dispatchEvent(new Event("change"))`)); err != nil {
+			t.Fatal(err)
+		}
+		waitText(t, idToken, `"Jane"`, `"Doe"`)
+		shot(t, "04-other-user")
+	})
+
+	t.Run("Save writes the file and keeps a backup", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#save"))); err != nil {
+			t.Fatal(err)
+		}
+		waitText(t, "#status", "Saved")
+		shot(t, "05-saved")
+		saved, err := os.ReadFile(filepath.Join(dir, "mapping.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(saved), "team:") || strings.Contains(string(saved), "sub:") {
+			t.Errorf("the saved mapping is not what the editor holds:\n%s", saved)
+		}
+		backup, err := os.ReadFile(filepath.Join(dir, "mapping.yaml.bak"))
+		if err != nil || strings.Contains(string(backup), "team:") {
+			t.Errorf("the backup should hold the text before the save: %v\n%s", err, backup)
+		}
+	})
+
+	t.Run("requests without the token or from another site are refused", func(t *testing.T) {
+		base, tok, _ := strings.Cut(url, "/?token=")
+		tests := []struct {
+			name   string
+			path   string
+			header map[string]string
+		}{
+			{"no token", "/api/session", nil},
+			{"a wrong token", "/api/session", map[string]string{"X-Studio-Token": "x" + tok[1:]}},
+			{"the page without its token", "/", nil},
+			{"another site's page", "/api/session", map[string]string{"X-Studio-Token": tok, "Origin": "http://attacker.example"}},
+			{"another host name (DNS rebinding)", "/api/session", map[string]string{"X-Studio-Token": tok, "Host": "attacker.example"}},
+		}
+		for _, tt := range tests {
+			req, _ := http.NewRequest(http.MethodGet, base+tt.path, nil)
+			for k, v := range tt.header {
+				if k == "Host" {
+					req.Host = v
+				} else {
+					req.Header.Set(k, v)
+				}
+			}
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != http.StatusForbidden {
+				t.Errorf("%s: status %d, want 403", tt.name, res.StatusCode)
+			}
+		}
+	})
+}
+
+// keyOnly sends a key without the character it types, as a keyboard's
+// Enter reaches the page; with the character too, the editor would get
+// both the Enter key and a second, raw line break.
+func keyOnly(p *input.DispatchKeyEventParams) {
+	p.Text, p.UnmodifiedText = "", ""
+}
+
+func containsAll(s string, want []string) bool {
+	for _, w := range want {
+		if !strings.Contains(s, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// chromium finds the browser; without one the test skips, except in CI,
+// where .ci/run installs it and its absence is a failure.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("chromium is not installed; .ci/run installs it (apt-get install chromium)")
+	}
+	t.Skip("chromium is not installed (apt-get install chromium); skipping the browser test")
+	return ""
+}
+
+// copySeed copies the seed scenario to a temporary folder the studio may write.
+func copySeed(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, f := range []string{"mapping.yaml", "users.yaml", "event.json"} {
+		b := readFile(t, filepath.Join("..", "testdata", "seed", f))
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// startStudio runs `claimsmapper studio --no-open` and returns the address
+// it prints first; the process is stopped when the test ends.
+func startStudio(t *testing.T, bin, dir string) string {
+	t.Helper()
+	cmd := exec.Command(bin, "studio", "--no-open",
+		"--data", filepath.Join(dir, "users.yaml"),
+		"--events", filepath.Join(dir, "event.json"),
+		filepath.Join(dir, "mapping.yaml"))
+	cmd.Env = append(os.Environ(), "TABLE_NAME=SampleUsers")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	})
+	line := make(chan string, 1)
+	go func() {
+		s := bufio.NewScanner(out)
+		if s.Scan() {
+			line <- s.Text()
+		}
+		close(line)
+		for s.Scan() {
+		}
+	}()
+	select {
+	case url, ok := <-line:
+		if !ok || !strings.HasPrefix(url, "http://127.0.0.1:") || !strings.Contains(url, "/?token=") {
+			t.Fatalf("the first line of standard output should be the page's address, got %q; stderr:\n%s", url, stderr.String())
+		}
+		return url
+	case <-time.After(30 * time.Second):
+		t.Fatal(errors.New("claimsmapper studio printed no address within 30 s"))
+	}
+	return ""
+}

@@ -1,0 +1,257 @@
+package studio
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/expr-lang/expr/builtin"
+
+	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
+	"github.com/claimsmapper/claimsmapper/internal/preview"
+	"github.com/claimsmapper/claimsmapper/mapper"
+)
+
+// evalTimeout bounds one evaluation, lookups included.
+const evalTimeout = 10 * time.Second
+
+// finding is a lint finding as the page shows it.
+type finding struct {
+	Line     int    `json:"line"`
+	Column   int    `json:"column"`
+	Severity string `json:"severity"`
+	Rule     string `json:"rule"`
+	Message  string `json:"message"`
+}
+
+func findingsOut(fs []config.Finding) (out []finding, errs int) {
+	out = []finding{}
+	for _, f := range fs {
+		msg := f.Message
+		if f.Path != "" {
+			msg = f.Path + ": " + msg
+		}
+		if f.Severity == config.SevError {
+			errs++
+		}
+		out = append(out, finding{Line: f.Pos.Line, Column: f.Pos.Column, Severity: f.Severity.String(), Rule: f.Rule, Message: msg})
+	}
+	return out, errs
+}
+
+// claimOut is one claim of a token as the page shows it.
+type claimOut struct {
+	Name  string `json:"name"`
+	Value any    `json:"value"`
+	Was   any    `json:"was,omitempty"`
+	// Change is unchanged, added, overridden or suppressed.
+	Change string `json:"change"`
+	// Cognito marks a claim Cognito itself puts in the token.
+	Cognito bool `json:"cognito"`
+	// Placeholder marks a value the preview invents (times, ids).
+	Placeholder bool `json:"placeholder"`
+}
+
+type tokenOut struct {
+	Name     string     `json:"name"`
+	Claims   []claimOut `json:"claims"`
+	Size     int        `json:"size"`
+	TooLarge bool       `json:"tooLarge"`
+}
+
+func tokensOut(p *preview.Preview) []tokenOut {
+	var out []tokenOut
+	for _, t := range p.Tokens() {
+		to := tokenOut{Name: t.Name, Size: t.Size, TooLarge: t.Size > preview.MaxHeaderSize, Claims: []claimOut{}}
+		for _, c := range t.Claims {
+			to.Claims = append(to.Claims, claimOut{Name: c.Name, Value: c.Value, Was: c.Was, Change: c.Change.String(),
+				Cognito: c.Change != preview.Added, Placeholder: c.Placeholder})
+		}
+		out = append(out, to)
+	}
+	return out
+}
+
+type evalRequest struct {
+	Source  string  `json:"source"`
+	User    userRef `json:"user"`
+	Version string  `json:"version"`
+}
+
+type evalResponse struct {
+	Findings []finding `json:"findings"`
+	Errors   int       `json:"errors"`
+	// Tokens is empty when the mapping does not load or the event failed;
+	// Problem then says why.
+	Tokens  []tokenOut `json:"tokens"`
+	Problem string     `json:"problem,omitempty"`
+	Explain string     `json:"explain"`
+	// Log holds what the mapping reported while the event ran.
+	Log string `json:"log,omitempty"`
+	// Version is the trigger version the event ran with.
+	Version string `json:"version,omitempty"`
+	// Tests are the inline tests' names, for the user list.
+	Tests []string `json:"tests"`
+	// Sources and Attributes feed completion in the editor.
+	Sources    []string            `json:"sources"`
+	Attributes map[string][]string `json:"attributes"`
+}
+
+func (s *Server) handleEvaluate(w http.ResponseWriter, r *http.Request) {
+	var req evalRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	writeJSON(w, http.StatusOK, s.evaluate(r.Context(), req))
+}
+
+// evaluation is one run of the editor's text for a user.
+type evaluation struct {
+	event  *mapper.Event
+	raw    map[string]any // the event JSON; nil for an inline test
+	test   *inlinetest.Case
+	result *mapper.Result
+	trace  *mapper.Trace
+	log    string
+	err    error // the mapping did not load, or the event failed
+	loaded bool  // the mapping loaded
+}
+
+func (s *Server) evaluate(ctx context.Context, req evalRequest) evalResponse {
+	src := []byte(req.Source)
+	suite, fs := s.check(src)
+	resp := evalResponse{Tests: []string{}, Attributes: map[string][]string{}, Sources: []string{}}
+	resp.Findings, resp.Errors = findingsOut(fs)
+	for _, c := range suite.Cases {
+		resp.Tests = append(resp.Tests, c.Name)
+	}
+	m, _ := config.Parse(s.file, src, config.Options{LookupEnv: lookupEnv(suite.Cases), UnsetEnvIsWarning: true})
+	if m != nil {
+		for _, src := range m.Sources {
+			resp.Sources = append(resp.Sources, src.Name)
+		}
+		resp.Attributes = s.attributeNames(m)
+	}
+	rn := s.run(ctx, src, suite, req.User, req.Version)
+	if rn.event != nil {
+		resp.Version = rn.event.Version
+	}
+	resp.Log = rn.log
+	if rn.trace != nil {
+		var b bytes.Buffer
+		preview.WriteExplain(&b, rn.trace, rn.err)
+		resp.Explain = b.String()
+	}
+	switch {
+	case rn.err != nil && !rn.loaded:
+		resp.Problem = "the mapping does not load: " + firstLine(rn.err)
+	case rn.err != nil:
+		resp.Problem = describeEventError(rn.err)
+	default:
+		resp.Tokens = tokensOut(preview.Build(rn.event, rn.result))
+	}
+	return resp
+}
+
+// run evaluates the mapping for a user, with the trace.
+func (s *Server) run(ctx context.Context, src []byte, suite *inlinetest.Suite, u userRef, version string) evaluation {
+	var rn evaluation
+	store, env := s.opts.Store, lookupEnv(suite.Cases)
+	if u.Kind == kindTest {
+		for _, c := range suite.Cases {
+			if c.Name == u.ID {
+				rn.test = c
+			}
+		}
+		if rn.test == nil {
+			rn.err = fmt.Errorf("there is no inline test named %q any more", u.ID)
+			return rn
+		}
+		ev := *rn.test.Event
+		if version != "" {
+			ev.Version = version
+		}
+		rn.event, store, env = &ev, rn.test.Data, testEnv(rn.test)
+	} else {
+		raw, err := s.eventFor(u)
+		if err == nil {
+			rn.event, err = withVersion(raw, version)
+		}
+		if err != nil {
+			rn.err = err
+			return rn
+		}
+		rn.raw = raw
+	}
+	var log bytes.Buffer
+	mp, err := loadMapper(s.file, src, env, store, pageLogger(&log))
+	if err != nil {
+		rn.err = err
+		return rn
+	}
+	rn.loaded = true
+	ctx, cancel := context.WithTimeout(ctx, evalTimeout)
+	defer cancel()
+	rn.result, rn.trace, rn.err = mp.EvaluateTrace(ctx, rn.event)
+	rn.log = log.String()
+	return rn
+}
+
+// pageLogger keeps the mapping's warnings while an event runs (a failed
+// lookup, an omitted claim) to show them on the page.
+func pageLogger(w *bytes.Buffer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
+		Level: slog.LevelWarn,
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if (a.Key == slog.TimeKey || a.Key == slog.LevelKey) && len(groups) == 0 {
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
+}
+
+func describeEventError(err error) string {
+	return "the sign-in would fail: " + mapper.DescribeError(err)
+}
+
+func firstLine(err error) string {
+	s := err.Error()
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i] + " (and more: see the findings)"
+	}
+	return s
+}
+
+// eventFields are the names under event. in expressions, from the Event
+// type's expr tags.
+func eventFields() []string {
+	var out []string
+	t := reflect.TypeOf(mapper.Event{})
+	for i := 0; i < t.NumField(); i++ {
+		if tag := t.Field(i).Tag.Get("expr"); tag != "" {
+			out = append(out, tag)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// functions are the expression language's functions, for completion.
+func functions() []string {
+	var out []string
+	for _, f := range builtin.Builtins {
+		if f.Name != "" && !strings.HasPrefix(f.Name, "$") {
+			out = append(out, f.Name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

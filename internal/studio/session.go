@@ -1,0 +1,59 @@
+package studio
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+
+	"github.com/claimsmapper/claimsmapper/config"
+)
+
+// sessionResponse is what the page loads first.
+type sessionResponse struct {
+	// File is the mapping's name, Dir its folder, for the page's title.
+	File string `json:"file"`
+	Dir  string `json:"dir"`
+	// Source is the file's text and Version its hash, sent back on save to
+	// detect a change on disk.
+	Source  string `json:"source"`
+	Version string `json:"version"`
+	// Users to choose from; the first is selected on load.
+	Users []userInfo `json:"users"`
+	// TriggerVersion is the mapping's triggerVersion: as 1, 2 or 3, or "".
+	TriggerVersion string `json:"triggerVersion"`
+	// Schema is the mapping format's JSON Schema, for key completion.
+	Schema    json.RawMessage `json:"schema"`
+	Event     []string        `json:"event"`
+	Functions []string        `json:"functions"`
+	// Store says where lookups go: "local data FILE" or "DynamoDB".
+	Store string `json:"store"`
+	// Changes says why there is no Changes panel yet.
+	Changes string `json:"changes"`
+}
+
+func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
+	src, err := os.ReadFile(s.file)
+	if err != nil {
+		httpError(w, http.StatusInternalServerError, "cannot read the mapping: "+plainIOError(err))
+		return
+	}
+	suite, _ := s.check(src)
+	m, _ := config.Parse(s.file, src, config.Options{LookupEnv: lookupEnv(suite.Cases), UnsetEnvIsWarning: true})
+	resp := sessionResponse{
+		File: filepath.Base(s.file), Dir: s.dir, Source: string(src), Version: hash(src),
+		Users: s.userList(m, suite.Cases), Schema: config.Schema(),
+		Event: eventFields(), Functions: functions(), Store: "DynamoDB",
+		Changes: "A Changes panel (what this edit changes for each user) comes with `claimsmapper diff`, which this version does not have yet.",
+	}
+	if resp.Users == nil {
+		resp.Users = []userInfo{}
+	}
+	if s.opts.DataPath != "" {
+		resp.Store = "local data " + filepath.Base(s.opts.DataPath)
+	}
+	if m != nil && len(m.TriggerVersion) == 4 {
+		resp.TriggerVersion = m.TriggerVersion[1:2] // V2_0 → 2
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
