@@ -127,7 +127,7 @@ type evaluation struct {
 func (s *Server) evaluate(ctx context.Context, req evalRequest) evalResponse {
 	src := []byte(req.Source)
 	suite, fs := s.check(src)
-	resp := evalResponse{Tests: []string{}, Attributes: map[string][]string{}, Sources: []string{}}
+	resp := evalResponse{Tests: []string{}, Tokens: []tokenOut{}, Attributes: map[string][]string{}, Sources: []string{}}
 	resp.Findings, resp.Errors = findingsOut(fs)
 	for _, c := range suite.Cases {
 		resp.Tests = append(resp.Tests, c.Name)
