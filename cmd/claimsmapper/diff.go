@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/claimsmapper/claimsmapper/internal/changes"
+	"github.com/claimsmapper/claimsmapper/internal/cliflag"
 )
 
 const diffUsage = `Usage: claimsmapper diff [options] OLD NEW
@@ -34,6 +35,8 @@ The users to compare (at least one of):
 
 Options:
   --data FILE        tables and items to use instead of DynamoDB (YAML or JSON)
+  --env NAME=VALUE   a value for the mappings' ${NAME} (repeatable); the
+                     environment is used for the others
   --format FORMAT    text (default), json, or markdown (for a pull request)
   --show-values      show claim values; by default they are masked past
                      their first characters, as a diff is shared widely
@@ -50,6 +53,7 @@ type diffFlags struct {
 	event      string
 	data       string
 	showValues bool
+	env        cliflag.Env
 	// sampleTable and sampleN are --sample, parsed by check.
 	sampleTable string
 	sampleN     int
@@ -78,6 +82,8 @@ func (d *diffFlags) check() error {
 }
 
 func (d *diffFlags) register(fs *flag.FlagSet) {
+	d.env = cliflag.Env{}
+	fs.Var(d.env, "env", "")
 	fs.Var(&d.events, "events", "")
 	fs.StringVar(&d.users, "users", "", "")
 	fs.StringVar(&d.sample, "sample", "", "")
@@ -144,15 +150,30 @@ func runDiff(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	return exitOK
 }
 
+// lookupEnv resolves the mappings' ${NAME}: --env, then the environment.
+func (d *diffFlags) lookupEnv(name string) (string, bool) {
+	if v, ok := d.env[name]; ok {
+		return v, true
+	}
+	return os.LookupEnv(name)
+}
+
+// oldLoadError is an old mapping that does not load (with today's rules,
+// or without a variable it needs).
+type oldLoadError struct{ err error }
+
+func (e *oldLoadError) Error() string { return "the old mapping does not load:\n" + e.err.Error() }
+func (e *oldLoadError) Unwrap() error { return e.err }
+
 // compareMappings compiles both mappings against one store and compares
 // them for the users the flags name.
 func compareMappings(ctx context.Context, df diffFlags, oldName string, oldSrc []byte, newName string, newSrc []byte, stderr io.Writer) (*changes.Report, error) {
 	log := cliLogger(io.Discard)
-	before, err := compileMapping(oldName, oldSrc, nil, log)
+	before, err := compileMapping(oldName, oldSrc, df.lookupEnv, nil, log)
 	if err != nil {
-		return nil, fmt.Errorf("the old mapping does not load:\n%w", err)
+		return nil, &oldLoadError{err}
 	}
-	after, err := compileMapping(newName, newSrc, nil, log)
+	after, err := compileMapping(newName, newSrc, df.lookupEnv, nil, log)
 	if err != nil {
 		return nil, fmt.Errorf("the new mapping does not load:\n%w", err)
 	}

@@ -23,6 +23,7 @@ func TestDiffGoldenOutput(t *testing.T) {
 		{"users from a data table in Markdown", append([]string{"diff", "--format", "markdown", "--users", diffDir + "data.yaml", old, new}, data...), 1, "diff-data.md"},
 		{"the same mapping changes nobody and exits 0", append([]string{"diff", "--users", diffDir + "users.txt", old, old}, data...), 0, "diff-same.txt"},
 		{"no change in Markdown says so", append([]string{"diff", "--format", "markdown", "--users", diffDir + "users.txt", new, new}, data...), 0, "diff-same.md"},
+		{"--env names the table of a mapping's ${TABLE_NAME}", []string{"diff", "--env", "TABLE_NAME=SampleUsers", "--users", "../../testdata/seed/users.yaml", "--data", "../../testdata/seed/users.yaml", seedMapping, seedMapping}, 0, "diff-env.txt"},
 		{"diff help", []string{"diff", "-h"}, 0, "help-diff.txt"},
 		{"publish help", []string{"publish", "-h"}, 0, "help-publish.txt"},
 		{"history help", []string{"history", "-h"}, 0, "help-history.txt"},
@@ -62,6 +63,7 @@ func TestDiffErrors(t *testing.T) {
 		{"a bad template event", append([]string{"diff", "--users", diffDir + "users.txt", "--event", diffDir + "users.txt", old, new}, data...), "the template event"},
 		{"a users file with two names on a line", append([]string{"diff", "--users", diffDir + "bad-users.txt", old, new}, data...), "bad-users.txt:2: \"jdoe ben\": put one user name or sub per line"},
 		{"a table that the data file lacks", append([]string{"diff", "--users", diffDir + "data.yaml:Nope", old, new}, data...), `table "Nope" is not in the data file`},
+		{"an unset ${TABLE_NAME} without --env", []string{"diff", "--users", diffDir + "users.txt", "--data", "../../testdata/seed/users.yaml", seedMapping, seedMapping}, "TABLE_NAME"},
 		{"a sample size that is not a number", []string{"diff", "--sample", "Users:many", old, new}, `"Users:many": want TABLE or TABLE:N`},
 	}
 	for _, tt := range tests {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -49,7 +50,8 @@ Options:
   --author NAME      who, recorded on the version when AWS cannot say:
                      by default the caller's identity (STS GetCallerIdentity)
   --events PATH, --users FILE, --sample TABLE[:N], --event FILE, --data FILE,
-  --show-values      the users whose tokens to compare, as for diff
+  --env NAME=VALUE, --show-values
+                     the users whose tokens to compare, as for diff
 `
 
 // gate checks a mapping before it goes live: lint, inline tests, the
@@ -57,7 +59,7 @@ Options:
 // with the exit code.
 func gate(ctx context.Context, verb, file string, src []byte, loc publish.Location, current publish.Object, g gateFlags, stdin io.Reader, stdout, stderr io.Writer) (code int, ok bool) {
 	name := "claimsmapper " + verb
-	findings := lint.Check(file, src, nil)
+	findings := lint.Check(file, src, g.lookupEnv)
 	bad := 0
 	for _, f := range findings {
 		printTextFinding(stdout, f, src)
@@ -99,15 +101,21 @@ func gate(ctx context.Context, verb, file string, src []byte, loc publish.Locati
 		if g.any() {
 			fmt.Fprintln(stdout)
 			report, err := compareMappings(ctx, g.diffFlags, loc.String(), current.Text, file, src, stderr)
-			if err != nil {
+			var old *oldLoadError
+			switch {
+			case errors.As(err, &old):
+				// Replacing a mapping that no longer loads is what a fix does.
+				fmt.Fprintf(stdout, "The mapping in force does not load with this claimsmapper, so tokens cannot be compared:\n%v\n", old.err)
+			case err != nil:
 				fmt.Fprintln(stderr, err)
 				return exitUsage, false
+			default:
+				if err := changes.Write(stdout, report, changes.Options{Format: changes.FormatText, ShowValues: g.showValues}); err != nil {
+					fmt.Fprintf(stderr, "%s: %v\n", name, err)
+					return exitUsage, false
+				}
+				users = report.Changed
 			}
-			if err := changes.Write(stdout, report, changes.Options{Format: changes.FormatText, ShowValues: g.showValues}); err != nil {
-				fmt.Fprintf(stderr, "%s: %v\n", name, err)
-				return exitUsage, false
-			}
-			users = report.Changed
 		} else {
 			fmt.Fprint(stdout, "\n(pass --events, --users or --sample to see which users' tokens change)\n")
 		}

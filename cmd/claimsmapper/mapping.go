@@ -24,8 +24,8 @@ type configMapping = config.Mapping
 
 // compileMapping is the one place diff, publish and rollback turn a
 // mapping's text into a runnable mapping, exactly as the function does.
-func compileMapping(name string, src []byte, store mapper.Store, log *slog.Logger) (*mapper.Mapper, error) {
-	mp, findings := mapper.Load(src, mapper.LoadOptions{File: name, Store: store, Logger: log})
+func compileMapping(name string, src []byte, env func(string) (string, bool), store mapper.Store, log *slog.Logger) (*mapper.Mapper, error) {
+	mp, findings := mapper.Load(src, mapper.LoadOptions{File: name, Config: config.Options{LookupEnv: env}, Store: store, Logger: log})
 	if err := config.Errors(findings); err != nil {
 		return nil, err
 	}

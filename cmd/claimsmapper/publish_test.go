@@ -85,6 +85,11 @@ func TestPublishHistoryRollback(t *testing.T) {
 		t.Fatalf("first publish: exit %d\n%s%s", code, out, errOut)
 	}
 
+	code, out, errOut = execCLI(t, "", append([]string{"diff", uri, new}, users...)...)
+	if code != 1 || !strings.Contains(out, "5 users examined, 5 changed.") {
+		t.Errorf("diff against the mapping in force: exit %d\n%s%s", code, out, errOut)
+	}
+
 	code, out, _ = execCLI(t, "", "publish", "--yes", "--author", "ana", old, uri)
 	if code != 0 || !strings.Contains(out, "already holds this mapping") {
 		t.Errorf("publishing the same text again: exit %d\n%s", code, out)
@@ -197,6 +202,14 @@ tests:
 		code, _, errOut := execCLI(t, "", "publish", "--yes", "--author", "a", diffDir+"new.yaml", "s3://plain/m.yaml")
 		if code != 2 || !strings.Contains(errOut, "does not keep versions") {
 			t.Errorf("exit %d, stderr %s", code, errOut)
+		}
+	})
+
+	t.Run("a mapping in force that no longer loads can be replaced", func(t *testing.T) {
+		s.Put(t, bucket, key, "version: 1\nclaims:\n  a: nope(\n")
+		code, out, errOut := execCLI(t, "", "publish", "--yes", "--author", "a", "--users", diffDir+"users.txt", "--data", diffDir+"data.yaml", diffDir+"old.yaml", uri)
+		if code != 0 || !strings.Contains(out, "does not load with this claimsmapper") {
+			t.Errorf("exit %d\n%s%s", code, out, errOut)
 		}
 	})
 

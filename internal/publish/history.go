@@ -91,7 +91,7 @@ func History(ctx context.Context, api API, loc Location, limit int) ([]Version, 
 		if vs[i].Deleted {
 			continue
 		}
-		obj, err := Get(ctx, api, Location{Bucket: loc.Bucket, Key: loc.Key, VersionID: vs[i].VersionID})
+		obj, err := Get(ctx, api, at(loc, vs[i].VersionID))
 		if err != nil {
 			return nil, err
 		}

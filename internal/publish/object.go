@@ -123,7 +123,12 @@ func Get(ctx context.Context, api API, loc Location) (Object, error) {
 	if loc.VersionID != "" {
 		in.VersionId = aws.String(loc.VersionID)
 	}
-	out, err := api.GetObject(ctx, in)
+	// The text's sha256 is checked against the one recorded at publish
+	// (History, rollback) instead of S3's response checksum, which some
+	// S3-compatible servers give for another version than the one read.
+	out, err := api.GetObject(ctx, in, func(o *s3.Options) {
+		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+	})
 	if err != nil {
 		if loc.VersionID == "" && notFound(err) {
 			return Object{}, nil
@@ -154,4 +159,9 @@ func notFound(err error) bool {
 	}
 	var re *smithyhttp.ResponseError
 	return errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotFound
+}
+
+// at names one version of loc's object ("" for the current one).
+func at(loc Location, versionID string) Location {
+	return Location{Kind: mappingfile.S3, Bucket: loc.Bucket, Key: loc.Key, VersionID: versionID}
 }

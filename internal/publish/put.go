@@ -97,7 +97,7 @@ func Put(ctx context.Context, api API, loc Location, text []byte, meta Metadata,
 // checkedPut writes without a condition, checking the version in force just
 // before and the history just after.
 func checkedPut(ctx context.Context, api API, loc Location, in *s3.PutObjectInput, expected Object) (string, error) {
-	cur, err := Get(ctx, api, Location{Bucket: loc.Bucket, Key: loc.Key})
+	cur, err := Get(ctx, api, at(loc, ""))
 	if err != nil {
 		return "", err
 	}
@@ -115,21 +115,26 @@ func checkedPut(ctx context.Context, api API, loc Location, in *s3.PutObjectInpu
 	}
 	// Newest first: ours must be first, and right behind it the version
 	// that was reviewed.
-	at := -1
+	pos := -1
 	for i, v := range versions {
 		if v.VersionID == ours {
-			at = i
+			pos = i
 			break
 		}
 	}
 	prev := ""
-	if at >= 0 && at+1 < len(versions) {
-		prev = versions[at+1].VersionID
+	if pos >= 0 && pos+1 < len(versions) {
+		prev = versions[pos+1].VersionID
 	}
-	if at != 0 || prev != expected.VersionID {
+	follows := prev == expected.VersionID
+	if !expected.Exists {
+		// A first version may follow the deletion of an earlier object.
+		follows = prev == "" || versions[pos+1].Deleted
+	}
+	if pos != 0 || !follows {
 		found := Object{}
 		if len(versions) > 0 {
-			found, _ = Get(ctx, api, Location{Bucket: loc.Bucket, Key: loc.Key, VersionID: versions[0].VersionID})
+			found, _ = Get(ctx, api, at(loc, versions[0].VersionID))
 		}
 		return ours, &RaceError{Loc: loc, Expected: expected.VersionID, Found: found, Written: ours}
 	}
@@ -137,7 +142,7 @@ func checkedPut(ctx context.Context, api API, loc Location, in *s3.PutObjectInpu
 }
 
 func race(ctx context.Context, api API, loc Location, expected Object, written string) error {
-	cur, err := Get(ctx, api, Location{Bucket: loc.Bucket, Key: loc.Key})
+	cur, err := Get(ctx, api, at(loc, ""))
 	if err != nil {
 		cur = Object{}
 	}
