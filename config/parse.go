@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -49,7 +50,7 @@ func Parse(file string, src []byte, opts Options) (*Mapping, []Finding) {
 	}
 	p := &parser{file: file, src: src, opts: opts, lineStarts: lineStarts(src)}
 	p.r = yamlnode.Reader{Report: func(n *yaml.Node, path, kind, msg string) { p.errorf(n, path, kind, "%s", msg) }}
-	m := &Mapping{File: file, Size: len(src), Timeout: DefaultTimeout, OnClaimError: Omit}
+	m := &Mapping{File: file, Size: len(src), Timeout: DefaultTimeout, OnClaimError: claimErrorPolicies[0]}
 	if !p.parse(m) {
 		m = nil
 	}
@@ -125,12 +126,11 @@ func (p *parser) parse(m *Mapping) bool {
 	}
 	if e, ok := fields["triggerVersion"]; ok {
 		if s, ok := p.r.Str(e.Val, "triggerVersion"); ok {
-			switch s {
-			case "V1_0", "V2_0", "V3_0":
+			if slices.Contains(triggerVersions, s) {
 				m.TriggerVersion = s
-			default:
-				p.errorf(e.Val, "triggerVersion", "enum", "triggerVersion %q is not a Cognito trigger version; use V1_0, V2_0 or V3_0%s",
-					s, didYouMean(s, []string{"V1_0", "V2_0", "V3_0"}))
+			} else {
+				p.errorf(e.Val, "triggerVersion", "enum", "triggerVersion %q is not a Cognito trigger version; use %s%s",
+					s, orList(triggerVersions), didYouMean(s, triggerVersions))
 			}
 		}
 	}
@@ -143,7 +143,7 @@ func (p *parser) parse(m *Mapping) bool {
 		}
 	}
 	if e, ok := fields["onClaimError"]; ok {
-		m.OnClaimError = p.policy(e.Val, "onClaimError", Omit, Fail)
+		m.OnClaimError = p.policy(e.Val, "onClaimError", claimErrorPolicies...)
 	}
 	if e, ok := fields["sources"]; ok {
 		m.Sources = p.sources(e.Val)
@@ -292,7 +292,7 @@ func (p *parser) tokens(n *yaml.Node, path string) Tokens {
 	if n.Kind == yaml.SequenceNode {
 		items = n.Content
 		if len(items) == 0 {
-			p.errorf(n, path, "tokens", "%s is empty; list id, access or both", path)
+			p.errorf(n, path, "tokens", "%s is empty; list %s or both", path, strings.Join(tokenNameList(), ", "))
 			return BothTokens
 		}
 	}
@@ -302,14 +302,12 @@ func (p *parser) tokens(n *yaml.Node, path string) Tokens {
 		if !ok {
 			continue
 		}
-		switch s {
-		case "id":
-			t |= IDToken
-		case "access":
-			t |= AccessToken
-		default:
-			p.errorf(yamlnode.Deref(it), path, "tokens", "%q is not a token name; use id or access%s", s, didYouMean(s, []string{"id", "access"}))
+		tok, ok := tokenNamed(s)
+		if !ok {
+			p.errorf(yamlnode.Deref(it), path, "tokens", "%q is not a token name; use %s%s", s, orList(tokenNameList()), didYouMean(s, tokenNameList()))
+			continue
 		}
+		t |= tok
 	}
 	if t == 0 {
 		return BothTokens

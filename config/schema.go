@@ -6,14 +6,14 @@ import (
 )
 
 // keyDocs describes every key the parser accepts, by section. Schema builds
-// the JSON Schema from the parser's own key lists and these descriptions, so
-// the two cannot drift apart: TestSchemaCoversEveryKey fails on a key
-// without a description.
+// the JSON Schema from the parser's own key lists, value tables (tables.go)
+// and these descriptions, so the two cannot drift apart:
+// TestSchemaCoversEveryKey fails on a key without a description.
 var keyDocs = map[string]map[string]string{
 	"": {
 		"version":        "Mapping format version. Always 1.",
 		"triggerVersion": "The LambdaVersion the user pool's trigger is set to (V1_0, V2_0 or V3_0); lets lint check more.",
-		"timeout":        "Time budget for all lookups of one event, e.g. 2s or 1500ms; at most 4s. Default 2s.",
+		"timeout":        fmt.Sprintf("Time budget for all lookups of one event, e.g. 2s or 1500ms; at most %s. Default %s.", MaxTimeout, DefaultTimeout),
 		"onClaimError":   "What an expression error in a claim does: omit (leave the claim out, the default) or fail (the sign-in fails).",
 		"sources":        "DynamoDB lookups, by name; each name becomes a variable in expressions.",
 		"claims":         "Claims to add or override, by claim name: an expression, or an object with value/const, when and tokens.",
@@ -27,7 +27,7 @@ var keyDocs = map[string]map[string]string{
 		"index":          "Secondary index to query (query sources only).",
 		"key":            "Look up one item: the key attribute(s) and an expression for each value.",
 		"query":          "Look up a list of items: partition key equality and an optional sort-key prefix.",
-		"limit":          "Most items a query source returns (1 to 1000).",
+		"limit":          fmt.Sprintf("Most items a query source returns (%d to %d).", minLimit, maxLimit),
 		"consistentRead": "Use strongly consistent reads. Default false.",
 		"onError":        "What a failed lookup does: ignore (log it, treat as not found; the default) or fail (the sign-in fails).",
 		"when":           "Expression: look up only when true; otherwise the variable is nil.",
@@ -96,13 +96,15 @@ func Schema() []byte {
 	// An expression is YAML text; a bare number or true/false is one too.
 	expr := schema{"type": []string{"string", "number", "boolean"}}
 	keyValue := schema{"type": "object", "minProperties": 1, "maxProperties": 2, "additionalProperties": expr}
-	tokens := schema{"type": "array", "items": schema{"enum": []string{"id", "access"}}, "uniqueItems": true}
+	tokenName := schema{"enum": tokenNameList()}
+	tokens := schema{"anyOf": []any{tokenName, schema{"type": "array", "items": tokenName, "uniqueItems": true, "minItems": 1}}}
+	duration := schema{"type": "string", "pattern": durationPattern}
 	rule := schema{"anyOf": []any{expr, schema{"$ref": "#/$defs/scopeRule"}}}
 	root := object("", map[string]schema{
-		"version":        {"const": 1},
-		"triggerVersion": {"enum": []string{"V1_0", "V2_0", "V3_0"}},
-		"timeout":        {"type": "string", "pattern": `^[0-9.]+(ms|s)$`},
-		"onClaimError":   {"enum": []string{"omit", "fail"}},
+		"version":        {"const": Current},
+		"triggerVersion": {"enum": triggerVersions},
+		"timeout":        duration,
+		"onClaimError":   {"enum": policyNames(claimErrorPolicies)},
 		"sources":        {"type": "object", "additionalProperties": schema{"$ref": "#/$defs/source"}},
 		"claims":         {"type": "object", "additionalProperties": schema{"anyOf": []any{expr, schema{"$ref": "#/$defs/claim"}}}},
 		"suppress":       {"type": "array", "items": schema{"anyOf": []any{schema{"type": "string"}, schema{"$ref": "#/$defs/suppress"}}}},
@@ -116,9 +118,9 @@ func Schema() []byte {
 		"source": object("source", map[string]schema{
 			"table": {"type": "string"}, "index": {"type": "string"}, "key": keyValue,
 			"query":          {"$ref": "#/$defs/query"},
-			"limit":          {"type": "integer", "minimum": 1, "maximum": 1000},
-			"consistentRead": {"type": "boolean"}, "onError": {"enum": []string{"ignore", "fail"}},
-			"when": expr, "cache": {"type": "string"},
+			"limit":          {"type": "integer", "minimum": minLimit, "maximum": maxLimit},
+			"consistentRead": {"type": "boolean"}, "onError": {"enum": policyNames(sourceErrorPolicies)},
+			"when": expr, "cache": duration,
 		}, "table"),
 		"query":     object("query", map[string]schema{"partition": keyValue, "sortBeginsWith": keyValue}, "partition"),
 		"claim":     object("claim", map[string]schema{"value": expr, "when": expr, "tokens": tokens}),

@@ -43,7 +43,7 @@ func (p *parser) source(e yamlnode.Entry, path string) *Source {
 	if f == nil {
 		return nil
 	}
-	s := &Source{Name: e.Key.Value, Pos: Pos{e.Key.Line, e.Key.Column}, OnError: Ignore}
+	s := &Source{Name: e.Key.Value, Pos: Pos{e.Key.Line, e.Key.Column}, OnError: sourceErrorPolicies[0]}
 	if t, ok := f["table"]; ok {
 		if v, ok := p.r.Str(t.Val, path+".table"); ok {
 			s.Table = p.expand(t.Val, path+".table", v)
@@ -76,8 +76,8 @@ func (p *parser) source(e yamlnode.Entry, path string) *Source {
 			switch {
 			case !hasQuery:
 				p.errorf(t.Key, path+".limit", "source-kind", "limit applies only to query: sources")
-			case v < 1 || v > 1000:
-				p.errorf(t.Val, path+".limit", "range", "limit should be between 1 and 1000, not %d", v)
+			case v < minLimit || v > maxLimit:
+				p.errorf(t.Val, path+".limit", "range", "limit should be between %d and %d, not %d", minLimit, maxLimit, v)
 			}
 			s.Limit = v
 		}
@@ -86,7 +86,7 @@ func (p *parser) source(e yamlnode.Entry, path string) *Source {
 		s.ConsistentRead, _ = p.r.Bool(t.Val, path+".consistentRead")
 	}
 	if t, ok := f["onError"]; ok {
-		s.OnError = p.policy(t.Val, path+".onError", Ignore, Fail)
+		s.OnError = p.policy(t.Val, path+".onError", sourceErrorPolicies...)
 	}
 	if t, ok := f["when"]; ok {
 		s.When = p.expr(t.Val, path+".when")
