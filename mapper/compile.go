@@ -90,7 +90,9 @@ func compile(m *config.Mapping, opts LoadOptions) (*Mapper, []config.Finding) {
 	c.unbounded = opts.unbounded
 	mp.compileSources(c)
 	for _, cl := range m.Claims {
-		mp.claims = append(mp.claims, &claim{cfg: cl, path: claimPath(cl.Name), value: c.compile(cl.Value, false), when: c.compile(cl.When, true), reads: c.reads[cl.Value]})
+		value := c.compile(cl.Value, false)
+		c.checkV1Type(cl, value)
+		mp.claims = append(mp.claims, &claim{cfg: cl, path: claimPath(cl.Name), value: value, when: c.compile(cl.When, true), reads: c.reads[cl.Value]})
 		mp.claimNames = append(mp.claimNames, cl.Name)
 	}
 	slices.Sort(mp.claimNames)

@@ -49,6 +49,10 @@ func TestEventFlags(t *testing.T) {
 		{"run warns about a misspelled attribute too",
 			[]string{"run", "--mapping", tools + "typo.yaml", "--event", tools + "jdoe.json", "--data", tools + "staff.yaml", "--env", "TABLE_NAME=SampleUsers"}, 0, "",
 			`(did you mean "Department"?)`},
+		{"preview shows that under V1 every added claim is text",
+			[]string{"preview", "--mapping", tools + "types.yaml", "--event", tools + "v1.json"}, 0, "preview-types-v1.txt", ""},
+		{"and that under V2 the same claims keep their types",
+			[]string{"preview", "--mapping", tools + "types.yaml", "--event", tools + "v1.json", "--version", "2"}, 0, "preview-types-v2.txt", ""},
 		{"a client-credentials event cannot become V1",
 			[]string{"preview", "--mapping", seedMapping, "--event", tools + "v3.json", "--env", "TABLE_NAME=SampleUsers", "--data", seedData, "--version", "1"}, 1, "", "client-credentials (machine-to-machine) event, which only version 3 has"},
 	}

@@ -20,8 +20,9 @@ var marks = map[Change]string{Unchanged: " ", Added: "+", Overridden: "~", Suppr
 var colours = map[Change]string{Added: green, Overridden: yellow, Suppressed: red}
 
 // WriteText writes each token as a list of claims, marking what the mapping
-// added (+), overrode (~) or suppressed (-), and warns about tokens too
-// large for common HTTP header limits.
+// added (+), overrode (~) or suppressed (-), with each value's type (an app
+// that reads "true" as text breaks when it becomes true under V2), and warns
+// about tokens too large for common HTTP header limits.
 func WriteText(w io.Writer, p *Preview, colour bool) {
 	for i, t := range p.Tokens() {
 		if i > 0 {
@@ -33,8 +34,10 @@ func WriteText(w io.Writer, p *Preview, colour bool) {
 			width = max(width, len(c.Name))
 		}
 		for _, c := range t.Claims {
-			line := fmt.Sprintf("  %s %-*s  %s", marks[c.Change], width, c.Name, Show(c.Value))
+			line := fmt.Sprintf("  %s %-*s  %-10s  %s", marks[c.Change], width, c.Name, TypeName(c.Value), Show(c.Value))
 			switch {
+			case c.Change == Overridden && TypeName(c.Was) != TypeName(c.Value):
+				line += fmt.Sprintf("  (overridden; was %s, %s)", TypeName(c.Was), Show(c.Was))
 			case c.Change == Overridden:
 				line += fmt.Sprintf("  (overridden; was %s)", Show(c.Was))
 			case c.Change != Unchanged:
@@ -56,6 +59,26 @@ func WriteText(w io.Writer, p *Preview, colour bool) {
 				t.Name, t.Size, MaxHeaderSize)
 		}
 	}
+}
+
+// TypeName names a claim value's JSON type as an app reading the token sees
+// it: text, number, true/false, list, object or null.
+func TypeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "text"
+	case bool:
+		return "true/false"
+	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64, json.Number:
+		return "number"
+	case []any, []string:
+		return "list"
+	case map[string]any:
+		return "object"
+	}
+	return "value"
 }
 
 // Show writes a value as compact JSON, text in quotes, so that "42" and 42
