@@ -39,7 +39,7 @@ type cacheEntry struct {
 	items   []mapper.Item
 }
 
-var _ mapper.Store = (*Cache)(nil)
+var _ mapper.CachingStore = (*Cache)(nil)
 
 // NewCache wraps next with a cache of at most size entries (0 means
 // DefaultCacheEntries).
@@ -52,34 +52,48 @@ func NewCache(next mapper.Store, size int) *Cache {
 
 // GetItem serves a cached item when the source caches and one is fresh.
 func (c *Cache) GetItem(ctx context.Context, in mapper.GetItemInput) (mapper.Item, error) {
+	item, _, err := c.GetItemCached(ctx, in)
+	return item, err
+}
+
+// GetItemCached is GetItem that also says whether the cache answered.
+func (c *Cache) GetItemCached(ctx context.Context, in mapper.GetItemInput) (mapper.Item, bool, error) {
 	if in.CacheTTL <= 0 {
-		return c.next.GetItem(ctx, in)
+		item, err := c.next.GetItem(ctx, in)
+		return item, false, err
 	}
 	key := getKey(in)
 	if e, ok := c.lookup(key); ok {
-		return e.item, nil
+		return e.item, true, nil
 	}
 	item, err := c.next.GetItem(ctx, in)
 	if err == nil {
 		c.store(key, cacheEntry{expires: c.now().Add(in.CacheTTL), item: item})
 	}
-	return item, err
+	return item, false, err
 }
 
 // Query serves cached items when the source caches and they are fresh.
 func (c *Cache) Query(ctx context.Context, in mapper.QueryInput) ([]mapper.Item, error) {
+	items, _, err := c.QueryCached(ctx, in)
+	return items, err
+}
+
+// QueryCached is Query that also says whether the cache answered.
+func (c *Cache) QueryCached(ctx context.Context, in mapper.QueryInput) ([]mapper.Item, bool, error) {
 	if in.CacheTTL <= 0 {
-		return c.next.Query(ctx, in)
+		items, err := c.next.Query(ctx, in)
+		return items, false, err
 	}
 	key := queryKey(in)
 	if e, ok := c.lookup(key); ok {
-		return e.items, nil
+		return e.items, true, nil
 	}
 	items, err := c.next.Query(ctx, in)
 	if err == nil {
 		c.store(key, cacheEntry{expires: c.now().Add(in.CacheTTL), items: items})
 	}
-	return items, err
+	return items, false, err
 }
 
 func (c *Cache) lookup(key string) (cacheEntry, bool) {

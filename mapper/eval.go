@@ -76,6 +76,7 @@ type evaluation struct {
 	env   map[string]any
 	vm    *vm.VM
 	trace *Trace // nil unless tracing
+	stats *Stats // nil unless counting
 	// budget is what is left of the Limits for this event; expressions
 	// reach it through env[budgetVar].
 	budget budget
@@ -100,15 +101,15 @@ func (mp *Mapper) newEnv(ev *Event) map[string]any {
 
 // Evaluate runs the mapping for one event.
 func (mp *Mapper) Evaluate(ctx context.Context, ev *Event) (*Result, error) {
-	return mp.evaluate(ctx, ev, nil)
+	return mp.evaluate(ctx, ev, nil, nil)
 }
 
-func (mp *Mapper) evaluate(ctx context.Context, ev *Event, t *Trace) (*Result, error) {
+func (mp *Mapper) evaluate(ctx context.Context, ev *Event, t *Trace, stats *Stats) (*Result, error) {
 	// The mapping's timeout covers the lookups and the expressions
 	// together, as the caller's deadline (Lambda's, less a margin) does.
 	ctx, cancel := context.WithTimeout(ctx, mp.cfg.Timeout)
 	defer cancel()
-	e := &evaluation{ctx: ctx, mp: mp, ev: ev, env: mp.newEnv(ev), vm: mp.vms.Get().(*vm.VM), trace: t}
+	e := &evaluation{ctx: ctx, mp: mp, ev: ev, env: mp.newEnv(ev), vm: mp.vms.Get().(*vm.VM), trace: t, stats: stats}
 	e.budget.reset(ctx, mp.limits)
 	e.env[budgetVar] = &e.budget
 	defer func() {
@@ -172,6 +173,7 @@ func (e *evaluation) lookups(ctx context.Context) error {
 			if e.trace != nil {
 				e.trace.Sources = append(e.trace.Sources, *st)
 			}
+			e.count(st)
 			if st.Err != nil {
 				if s.cfg.OnError == config.Fail {
 					return &EventError{Public: publicSourceError, Err: fmt.Errorf("source %q: %w", s.cfg.Name, st.Err)}
@@ -290,15 +292,32 @@ func (e *evaluation) fetch(ctx context.Context, s *source, st *SourceTrace) {
 	}
 	start := time.Now()
 	defer func() { st.Duration = time.Since(start) }()
+	cs, caches := e.mp.store.(CachingStore)
 	if st.Get != nil {
-		item, err := e.mp.store.GetItem(ctx, *st.Get)
+		var item Item
+		var err error
+		if caches && st.Get.CacheTTL > 0 {
+			var hit bool
+			item, hit, err = cs.GetItemCached(ctx, *st.Get)
+			st.Cache = cacheUse(hit)
+		} else {
+			item, err = e.mp.store.GetItem(ctx, *st.Get)
+		}
 		st.Err = err
 		if err == nil && item != nil {
 			st.Found, st.Items, st.value = true, 1, item
 		}
 		return
 	}
-	items, err := e.mp.store.Query(ctx, *st.Query)
+	var items []Item
+	var err error
+	if caches && st.Query.CacheTTL > 0 {
+		var hit bool
+		items, hit, err = cs.QueryCached(ctx, *st.Query)
+		st.Cache = cacheUse(hit)
+	} else {
+		items, err = e.mp.store.Query(ctx, *st.Query)
+	}
 	st.Err = err
 	if err != nil || len(items) == 0 {
 		return
@@ -308,4 +327,11 @@ func (e *evaluation) fetch(ctx context.Context, s *source, st *SourceTrace) {
 		list[i] = it
 	}
 	st.Found, st.Items, st.value = true, len(items), list
+}
+
+func cacheUse(hit bool) CacheUse {
+	if hit {
+		return CacheHit
+	}
+	return CacheMiss
 }

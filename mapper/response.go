@@ -9,11 +9,15 @@ import (
 // and returns the event with its response set, every other field unchanged.
 // The response is written straight into the copy of the event.
 func (mp *Mapper) Handle(ctx context.Context, event []byte) ([]byte, error) {
+	return mp.handle(ctx, event, nil)
+}
+
+func (mp *Mapper) handle(ctx context.Context, event []byte, stats *Stats) ([]byte, error) {
 	ev, err := DecodeEvent(event)
 	if err != nil {
 		return nil, err
 	}
-	r, err := mp.Evaluate(ctx, ev)
+	r, err := mp.evaluate(ctx, ev, nil, stats)
 	if err != nil {
 		return nil, err
 	}

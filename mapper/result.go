@@ -37,6 +37,9 @@ func (e *evaluation) claim(r *Result, c *claim) error {
 	case err != nil:
 		rt.Err = err
 		if e.mp.cfg.OnClaimError == config.Fail {
+			if e.stats != nil {
+				e.stats.ClaimErrors++
+			}
 			return &EventError{Public: publicClaimError, Err: fmt.Errorf("claim %q: %w", c.cfg.Name, err)}
 		}
 		e.warn(&rt, "claim omitted: its expression failed", err)
@@ -112,6 +115,9 @@ func setClaim(m map[string]any, name string, v any, n int) map[string]any {
 // values they failed on, and those are user data.
 func (e *evaluation) warn(rt *RuleTrace, msg string, err error, attrs ...slog.Attr) {
 	rt.Note = msg
+	if e.stats != nil {
+		e.stats.ClaimErrors++
+	}
 	ctx := e.ctx
 	attrs = append(attrs, slog.String("rule", rt.Path))
 	e.mp.log.LogAttrs(ctx, slog.LevelWarn, msg, attrs...)

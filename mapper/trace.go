@@ -26,7 +26,9 @@ type SourceTrace struct {
 	Found      bool
 	Items      int
 	Duration   time.Duration
-	Err        error
+	// Cache says whether the store's cache answered, for a source that caches.
+	Cache CacheUse
+	Err   error
 
 	value      any
 	exprFailed bool // Err comes from the mapping's expressions, not the store
@@ -52,11 +54,14 @@ type RuleTrace struct {
 // It costs more than Evaluate; use it for explain and debugging.
 func (mp *Mapper) EvaluateTrace(ctx context.Context, ev *Event) (*Result, *Trace, error) {
 	t := &Trace{}
-	r, err := mp.evaluate(ctx, ev, t)
+	r, err := mp.evaluate(ctx, ev, t, nil)
 	return r, t, err
 }
 
 func (e *evaluation) rule(rt RuleTrace) {
+	if e.stats != nil && rt.Fired && rt.Kind == "claim" {
+		e.stats.ClaimsAdded++
+	}
 	if e.trace != nil {
 		e.trace.Rules = append(e.trace.Rules, rt)
 	}

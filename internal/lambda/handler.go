@@ -22,12 +22,15 @@ const publicError = "could not prepare your sign-in, try again"
 
 // Handler serves Pre Token Generation events with a compiled mapping.
 type Handler struct {
-	// Mappings gives the mapping in force for each invocation; it may check
-	// S3 for a new one within the invocation's deadline.
+	// Mappings gives the mapping in force for each invocation, and its
+	// version; it may check S3 for a new one within the invocation's
+	// deadline.
 	Mappings interface {
-		Mapper(ctx context.Context) *mapper.Mapper
+		Current(ctx context.Context) (*mapper.Mapper, MappingVersion)
 	}
 	Log *slog.Logger
+	// Metrics receives each invocation's metrics; nil writes none.
+	Metrics *Metrics
 }
 
 // Invoke handles one event. It works on raw JSON so that fields claimsmapper
@@ -39,10 +42,16 @@ func (h *Handler) Invoke(ctx context.Context, event json.RawMessage) (json.RawMe
 		ctx, cancel = context.WithDeadline(ctx, dl.Add(-DeadlineMargin))
 		defer cancel()
 	}
+	mp, version := h.Mappings.Current(ctx)
+	// Every line of this invocation names the mapping that served it.
+	ctx = withMapping(ctx, version)
 	if h.Log.Enabled(ctx, slog.LevelDebug) {
 		h.Log.LogAttrs(ctx, slog.LevelDebug, "event received", slog.Any("event", event))
 	}
-	out, err := h.Mappings.Mapper(ctx).Handle(ctx, event)
+	stats := statsPool.Get().(*mapper.Stats)
+	defer statsPool.Put(stats)
+	out, err := mp.HandleStats(ctx, event, stats)
+	h.Metrics.write(invocationFacts{requestID: requestID(ctx), failed: err != nil, duration: time.Since(start), stats: stats, mapping: version})
 	took := slog.Duration("duration", time.Since(start))
 	if err != nil {
 		var ee *mapper.EventError

@@ -27,7 +27,7 @@ func Serve(ctx context.Context, lookupEnv func(string) (string, bool), stdout io
 	store, err := dynamo.Open(ctx, log)
 	if err == nil {
 		var h *Handler
-		if h, err = NewHandler(ctx, lookupEnv, store, log); err == nil {
+		if h, err = NewHandler(ctx, lookupEnv, store, log, stdout); err == nil {
 			awslambda.StartWithOptions(h.Invoke, awslambda.WithContext(ctx))
 			return nil
 		}
@@ -42,14 +42,29 @@ func Serve(ctx context.Context, lookupEnv func(string) (string, bool), stdout io
 // text, validates and compiles it with store behind its sources, and
 // returns a handler serving it. When the mapping cannot be read or is
 // invalid it logs why (every finding, one line each) and fails: the function
-// never runs without a mapping.
-func NewHandler(ctx context.Context, lookupEnv func(string) (string, bool), store mapper.Store, log *slog.Logger) (*Handler, error) {
+// never runs without a mapping. The metrics (unless CLAIMS_METRICS is off)
+// go to metricsOut, the log stream CloudWatch reads them from; nil writes
+// none.
+func NewHandler(ctx context.Context, lookupEnv func(string) (string, bool), store mapper.Store, log *slog.Logger, metricsOut io.Writer) (*Handler, error) {
 	loc, err := mappingfile.FromEnv(lookupEnv)
 	if err != nil {
 		log.Error("cannot read the mapping", slog.String("error", err.Error()))
 		return nil, err
 	}
-	fetcher, obj, err := mappingfile.Open(ctx, loc, mappingfile.Options{Log: log})
+	var metrics *Metrics
+	if metricsOut != nil {
+		if metrics, err = MetricsFromEnv(lookupEnv, metricsOut); err != nil {
+			log.Error("cannot set up the metrics", slog.String("error", err.Error()))
+			return nil, err
+		}
+	}
+	fetcher, obj, err := mappingfile.Open(ctx, loc, mappingfile.Options{Log: log, Checked: func(err error) {
+		if err != nil {
+			metrics.Refreshed(RefreshS3Error)
+		} else {
+			metrics.Refreshed(RefreshUnchanged)
+		}
+	}})
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +76,8 @@ func NewHandler(ctx context.Context, lookupEnv func(string) (string, bool), stor
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{Mappings: mappings, Log: log}, nil
+	mappings.refreshed = metrics.Refreshed
+	return &Handler{Mappings: mappings, Log: log, Metrics: metrics}, nil
 }
 
 // logFindings logs a mapping's findings one line each, so the log says all

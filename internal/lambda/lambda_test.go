@@ -51,7 +51,7 @@ func (f storeFuncs) Query(context.Context, mapper.QueryInput) ([]mapper.Item, er
 func TestNewHandlerLogsEveryFinding(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
-	_, err := NewHandler(context.Background(), env(map[string]string{mappingfile.EnvInline: "version: 1\nclaims:\n  a: usr.x\n  b: nope(\n"}), nil, NewLogger(&buf, slog.LevelInfo))
+	_, err := NewHandler(context.Background(), env(map[string]string{mappingfile.EnvInline: "version: 1\nclaims:\n  a: usr.x\n  b: nope(\n"}), nil, NewLogger(&buf, slog.LevelInfo), nil)
 	if err == nil {
 		t.Fatal("an invalid mapping loaded")
 	}
@@ -62,7 +62,7 @@ func TestNewHandlerLogsEveryFinding(t *testing.T) {
 
 func TestNewHandlerWithoutMappingSaysWhatToSet(t *testing.T) {
 	t.Parallel()
-	_, err := NewHandler(context.Background(), env(nil), nil, NewLogger(&bytes.Buffer{}, slog.LevelInfo))
+	_, err := NewHandler(context.Background(), env(nil), nil, NewLogger(&bytes.Buffer{}, slog.LevelInfo), nil)
 	if err == nil || !strings.Contains(err.Error(), mappingfile.EnvInline) {
 		t.Fatalf("error = %v, want it to name %s", err, mappingfile.EnvInline)
 	}
@@ -71,7 +71,7 @@ func TestNewHandlerWithoutMappingSaysWhatToSet(t *testing.T) {
 // handler compiles mapping over store and logs to buf.
 func handler(t *testing.T, mapping string, store mapper.Store, buf *bytes.Buffer, level slog.Level) *Handler {
 	t.Helper()
-	h, err := NewHandler(context.Background(), env(map[string]string{mappingfile.EnvInline: mapping}), store, NewLogger(buf, level))
+	h, err := NewHandler(context.Background(), env(map[string]string{mappingfile.EnvInline: mapping}), store, NewLogger(buf, level), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,7 +32,8 @@ func NewLogger(w io.Writer, level slog.Level) *slog.Logger {
 	return slog.New(requestIDHandler{slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})})
 }
 
-// requestIDHandler adds the request id of the record's context.
+// requestIDHandler adds the request id of the record's context, and the
+// mapping that serves the invocation (see withMapping).
 type requestIDHandler struct{ next slog.Handler }
 
 func (h requestIDHandler) Enabled(ctx context.Context, l slog.Level) bool {
@@ -43,6 +44,10 @@ func (h requestIDHandler) Handle(ctx context.Context, r slog.Record) error {
 	if lc, ok := lambdacontext.FromContext(ctx); ok && lc.AwsRequestID != "" {
 		r = r.Clone()
 		r.AddAttrs(slog.String("requestId", lc.AwsRequestID))
+	}
+	if attrs := mappingAttrs(ctx); attrs != nil {
+		r = r.Clone()
+		r.AddAttrs(attrs...)
 	}
 	return h.next.Handle(ctx, r)
 }

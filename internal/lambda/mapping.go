@@ -28,11 +28,14 @@ type mappings struct {
 
 	cur     atomic.Pointer[inForce]
 	install sync.Mutex // one compile of a change at a time
+	// refreshed counts a check's outcome in the metrics; nil counts nothing.
+	refreshed func(outcome string)
 }
 
 type inForce struct {
-	mp  *mapper.Mapper
-	obj mappingfile.Object // Text dropped: the mapper holds what it needs
+	mp      *mapper.Mapper
+	obj     mappingfile.Object // Text dropped: the mapper holds what it needs
+	version MappingVersion
 }
 
 // newMappings compiles the first text; it fails, having logged every
@@ -48,13 +51,26 @@ func newMappings(ctx context.Context, obj mappingfile.Object, ch changes, compil
 	return m, nil
 }
 
-// Mapper returns the mapping in force, having installed a change the
-// fetcher returns first when it is valid.
-func (m *mappings) Mapper(ctx context.Context) *mapper.Mapper {
+// Current returns the mapping in force and its version, having installed a
+// change the fetcher returns first when it is valid.
+func (m *mappings) Current(ctx context.Context) (*mapper.Mapper, MappingVersion) {
 	if obj, ok := m.changes.Changed(ctx); ok {
 		m.change(ctx, obj)
 	}
-	return m.cur.Load().mp
+	cur := m.cur.Load()
+	return cur.mp, cur.version
+}
+
+// Mapper is Current without the version.
+func (m *mappings) Mapper(ctx context.Context) *mapper.Mapper {
+	mp, _ := m.Current(ctx)
+	return mp
+}
+
+func (m *mappings) outcome(o string) {
+	if m.refreshed != nil {
+		m.refreshed(o)
+	}
 }
 
 // change installs obj when it is valid; an invalid one is logged with every
@@ -65,7 +81,8 @@ func (m *mappings) change(ctx context.Context, obj mappingfile.Object) {
 	cur := m.cur.Load()
 	if obj.SHA256 == cur.obj.SHA256 {
 		// Same text under a new ETag (uploaded again): nothing to compile.
-		m.cur.Store(&inForce{mp: cur.mp, obj: withoutText(obj)})
+		m.cur.Store(&inForce{mp: cur.mp, obj: withoutText(obj), version: newMappingVersion(obj.SHA256, obj.VersionID)})
+		m.outcome(RefreshUnchanged)
 		m.log.LogAttrs(ctx, slog.LevelInfo, "mapping unchanged", slog.String("source", obj.Source),
 			slog.String("etag", obj.ETag), slog.String("sha256", obj.SHA256))
 		return
@@ -77,14 +94,16 @@ func (m *mappings) change(ctx context.Context, obj mappingfile.Object) {
 			slog.String("source", obj.Source), slog.String("versionId", obj.VersionID), slog.String("etag", obj.ETag),
 			slog.String("sha256", obj.SHA256), slog.String("activeSha256", cur.obj.SHA256),
 			slog.String("error", firstLine(err)))
+		m.outcome(RefreshRejected)
 		return
 	}
 	m.use(ctx, mp, obj, "refresh")
+	m.outcome(RefreshUpdated)
 }
 
 // use puts mp in force and logs which mapping that is.
 func (m *mappings) use(ctx context.Context, mp *mapper.Mapper, obj mappingfile.Object, trigger string) {
-	m.cur.Store(&inForce{mp: mp, obj: withoutText(obj)})
+	m.cur.Store(&inForce{mp: mp, obj: withoutText(obj), version: newMappingVersion(obj.SHA256, obj.VersionID)})
 	attrs := []slog.Attr{slog.String("source", obj.Source), slog.String("trigger", trigger)}
 	if obj.VersionID != "" {
 		attrs = append(attrs, slog.String("versionId", obj.VersionID))

@@ -43,6 +43,10 @@ type Options struct {
 	FetchTimeout time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Checked, when set, is told how each check that read no object ended:
+	// err is nil when S3 said the object is unchanged, and the read's error
+	// otherwise. It runs in the check's goroutine.
+	Checked func(err error)
 }
 
 // Object is one read of the mapping: its text and what identifies it.
@@ -225,15 +229,23 @@ func (f *Fetcher) check(ifNoneMatch string) (Object, bool) {
 	obj, err := getObject(ctx, f.client, f.loc, ifNoneMatch)
 	if errors.Is(err, errNotModified) {
 		f.opts.Log.LogAttrs(ctx, slog.LevelDebug, "mapping unchanged", slog.String("source", f.loc.String()), slog.String("etag", ifNoneMatch))
+		f.checked(nil)
 		return Object{}, false
 	}
 	if err != nil {
 		f.opts.Log.LogAttrs(ctx, slog.LevelError, "mapping check failed, keeping the current mapping",
 			slog.String("source", f.loc.String()), slog.String("error", err.Error()))
+		f.checked(err)
 		return Object{}, false
 	}
 	obj.Source, obj.SHA256 = f.loc.String(), digest(obj.Text)
 	return obj, true
+}
+
+func (f *Fetcher) checked(err error) {
+	if f.opts.Checked != nil {
+		f.opts.Checked(err)
+	}
 }
 
 func digest(b []byte) string {
