@@ -194,6 +194,36 @@ func TestStudioInBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("keyboard only: Tab leaves the editor for the next control", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS(".cm-content")), chromedp.KeyEvent(kb.Tab)); err != nil {
+			t.Fatal(err)
+		}
+		inEditor, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.activeElement.closest(".cm-editor") !== null`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inEditor {
+			t.Error("Tab stays in the editor: a keyboard user could not leave it")
+		}
+	})
+
+	t.Run("at 200% zoom the page reflows without scrolling sideways", func(t *testing.T) {
+		// 200% zoom of a 1400x900 window: half as many CSS pixels, each drawn twice.
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(700, 450, chromedp.EmulateScale(2))); err != nil {
+			t.Fatal(err)
+		}
+		defer chromedp.Do(ctx, chromedp.EmulateReset())
+		waitText(t, idToken, `"Jane"`)
+		wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > document.documentElement.clientWidth + 1`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		shot(t, "06-zoom-200")
+		if wide {
+			t.Error("at 200% zoom the page is wider than the window")
+		}
+	})
+
 	t.Run("requests without the token or from another site are refused", func(t *testing.T) {
 		base, tok, _ := strings.Cut(url, "/?token=")
 		tests := []struct {

@@ -3,6 +3,7 @@ package studio
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -120,7 +121,8 @@ type evaluation struct {
 	result *mapper.Result
 	trace  *mapper.Trace
 	log    string
-	err    error // the mapping did not load, or the event failed
+	err    error // the user has no event, the mapping did not load, or the event failed
+	noUser bool  // err says why the user's event could not be made
 	loaded bool  // the mapping loaded
 }
 
@@ -150,6 +152,8 @@ func (s *Server) evaluate(ctx context.Context, req evalRequest) evalResponse {
 		resp.Explain = b.String()
 	}
 	switch {
+	case rn.noUser:
+		resp.Problem = rn.err.Error()
 	case rn.err != nil && !rn.loaded:
 		resp.Problem = "the mapping does not load: " + firstLine(rn.err)
 	case rn.err != nil:
@@ -171,24 +175,28 @@ func (s *Server) run(ctx context.Context, src []byte, suite *inlinetest.Suite, u
 			}
 		}
 		if rn.test == nil {
-			rn.err = fmt.Errorf("there is no inline test named %q any more", u.ID)
+			rn.err, rn.noUser = fmt.Errorf("there is no inline test named %q any more", u.ID), true
 			return rn
 		}
 		ev := *rn.test.Event
 		if version != "" {
+			if ev.ClientCredentials() && version != "3" {
+				rn.err, rn.noUser = fmt.Errorf("this test's event is a client-credentials (machine-to-machine) event, which only version 3 has"), true
+				return rn
+			}
 			ev.Version = version
 		}
 		rn.event, store, env = &ev, rn.test.Data, testEnv(rn.test)
 	} else {
 		raw, err := s.eventFor(u)
 		if err == nil {
-			rn.event, err = withVersion(raw, version)
+			raw, rn.event, err = withVersion(raw, version)
 		}
 		if err != nil {
-			rn.err = err
+			rn.err, rn.noUser = err, true
 			return rn
 		}
-		rn.raw = raw
+		json.Unmarshal(raw, &rn.raw)
 	}
 	var log bytes.Buffer
 	mp, err := loadMapper(s.file, src, env, store, pageLogger(&log))

@@ -18,7 +18,8 @@ import (
 // loadMapper is the one place the studio turns a mapping's text into a
 // mapper, exactly as the command line's preview does.
 func loadMapper(file string, src []byte, lookupEnv func(string) (string, bool), store mapper.Store, log *slog.Logger) (*mapper.Mapper, error) {
-	mp, fs := mapper.Load(src, mapper.LoadOptions{File: file, Config: config.Options{LookupEnv: lookupEnv}, Store: store, Logger: log})
+	// Messages name the file as the author knows it, not by its full path.
+	mp, fs := mapper.Load(src, mapper.LoadOptions{File: filepath.Base(file), Config: config.Options{LookupEnv: lookupEnv}, Store: store, Logger: log})
 	if err := config.Errors(fs); err != nil {
 		return nil, err
 	}

@@ -160,6 +160,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		"/api/tests":    {http.MethodPost, s.handleTests},
 		"/api/newtest":  {http.MethodPost, s.handleNewTest},
 		"/api/save":     {http.MethodPost, s.handleSave},
+		"/api/changes":  {http.MethodPost, s.handleChanges},
 	}
 	rt, ok := routes[r.URL.Path]
 	if !ok {

@@ -28,8 +28,6 @@ type sessionResponse struct {
 	Functions []string        `json:"functions"`
 	// Store says where lookups go: "local data FILE" or "DynamoDB".
 	Store string `json:"store"`
-	// Changes says why there is no Changes panel yet.
-	Changes string `json:"changes"`
 }
 
 func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
@@ -44,7 +42,6 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
 		File: filepath.Base(s.file), Dir: s.dir, Source: string(src), Version: hash(src),
 		Users: s.userList(m, suite.Cases), Schema: config.Schema(),
 		Event: eventFields(), Functions: functions(), Store: "DynamoDB",
-		Changes: "A Changes panel (what this edit changes for each user) comes with `claimsmapper diff`, which this version does not have yet.",
 	}
 	if resp.Users == nil {
 		resp.Users = []userInfo{}

@@ -275,7 +275,7 @@ func TestEvaluateShowsFindingsAndWhyThereAreNoTokens(t *testing.T) {
 		t.Errorf("unknown kind: %v", out["problem"])
 	}
 	_, out = call(t, s, "POST", "/api/evaluate", evalRequest{Source: source(t, dir), User: userRef{kindEvent, "0"}, Version: "9"})
-	if !strings.Contains(out["problem"].(string), "should be 1, 2 or 3") {
+	if !strings.Contains(out["problem"].(string), "use 1, 2 or 3") {
 		t.Errorf("version 9: %v", out["problem"])
 	}
 }
@@ -437,5 +437,24 @@ func TestInsertTestKeepsTheRestOfTheFile(t *testing.T) {
 				t.Errorf("got:\n%s\nwant:\n%s", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestChangesCompareTheEditorWithTheSavedFile(t *testing.T) {
+	t.Parallel()
+	s, dir := seed(t)
+	src := source(t, dir)
+	_, out := call(t, s, "POST", "/api/changes", sourceRequest{Source: src})
+	if out["users"].(float64) != 3 || out["changed"].(float64) != 0 {
+		t.Errorf("unchanged: %v", out)
+	}
+	edited := strings.Replace(src, "  lastName: user.LastName\n", "  lastName: user.LastName\n  team: '\"platform\"'\n", 1)
+	_, out = call(t, s, "POST", "/api/changes", sourceRequest{Source: edited})
+	if out["changed"].(float64) != 3 || !strings.Contains(out["text"].(string), "team") {
+		t.Errorf("a new claim for everyone: %v", out)
+	}
+	_, out = call(t, s, "POST", "/api/changes", sourceRequest{Source: "version: 1\nclaims: { a: nope }\n"})
+	if !strings.Contains(out["problem"].(string), "fix the mapping's errors first") {
+		t.Errorf("a broken mapping: %v", out)
 	}
 }

@@ -111,6 +111,9 @@ func (s *Server) newTest(ctx context.Context, req newTestRequest) (string, int, 
 		return "", 0, errors.New("this user is already an inline test; choose a sample event or type a user name")
 	}
 	rn := s.run(ctx, src, suite, req.User, req.Version)
+	if rn.noUser {
+		return "", 0, rn.err
+	}
 	if rn.err != nil && !rn.loaded {
 		return "", 0, fmt.Errorf("fix the mapping's errors first: %s", firstLine(rn.err))
 	}

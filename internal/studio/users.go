@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/changes"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
@@ -56,32 +57,26 @@ func decodeSample(ef EventFile) (sampleEvent, error) {
 	return sampleEvent{path: ef.Path, label: label, raw: raw}, nil
 }
 
-// template is the event a typed user name goes into when no --events were
-// given: a sign-in, as Cognito sends it to a V1_0 trigger.
-const template = `{
-  "version": "1",
-  "triggerSource": "TokenGeneration_Authentication",
-  "region": "us-east-1",
-  "userPoolId": "us-east-1_EXAMPLE",
-  "userName": "",
-  "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": "example-app-client"},
-  "request": {
-    "userAttributes": {"sub": "00000000-0000-0000-0000-000000000001", "email_verified": "true", "cognito:user_status": "CONFIRMED"},
-    "groupConfiguration": {"groupsToOverride": [], "iamRolesToOverride": [], "preferredRole": null},
-    "scopes": ["openid", "profile", "aws.cognito.signin.user.admin"]
-  },
-  "response": {}
-}`
+// template is the event a typed user name goes into, as diff expands
+// users: the first sample event, or diff's default sign-in.
+func (s *Server) template() []byte {
+	if len(s.events) > 0 {
+		b, _ := json.Marshal(s.events[0].raw)
+		return b
+	}
+	return changes.DefaultTemplate
+}
 
 // eventFor builds the event JSON of a user other than an inline test: the
-// sample event itself, or the first sample (or the template) with the
-// typed user name.
-func (s *Server) eventFor(u userRef) (map[string]any, error) {
+// sample event itself, or the template with the typed user name. Like
+// diff, the template's user attributes are dropped: they are its own
+// user's, not the typed one's.
+func (s *Server) eventFor(u userRef) ([]byte, error) {
 	switch u.Kind {
 	case kindEvent:
 		for i, e := range s.events {
 			if fmt.Sprint(i) == u.ID {
-				return deepCopy(e.raw), nil
+				return json.Marshal(e.raw)
 			}
 		}
 		return nil, fmt.Errorf("there is no sample event %q", u.ID)
@@ -91,40 +86,29 @@ func (s *Server) eventFor(u userRef) (map[string]any, error) {
 			return nil, fmt.Errorf("type a user name")
 		}
 		var raw map[string]any
-		if len(s.events) > 0 {
-			raw = deepCopy(s.events[0].raw)
-		} else {
-			json.Unmarshal([]byte(template), &raw)
+		if err := json.Unmarshal(s.template(), &raw); err != nil {
+			return nil, err
 		}
 		raw["userName"] = name
-		return raw, nil
+		if req, ok := raw["request"].(map[string]any); ok {
+			req["userAttributes"] = map[string]any{}
+		}
+		return json.Marshal(raw)
 	}
 	return nil, fmt.Errorf("choose a user: %q is not a kind of user", u.Kind)
 }
 
-// withVersion sets the trigger version of an event ("1", "2" or "3"); ""
-// keeps the event's own. A client-credentials event exists only in version 3.
-func withVersion(raw map[string]any, version string) (*mapper.Event, error) {
-	switch version {
-	case "", "1", "2", "3":
-	default:
-		return nil, fmt.Errorf("the trigger version should be 1, 2 or 3, not %q", version)
-	}
+// withVersion rewrites an event to a trigger version ("1", "2" or "3") as
+// preview --version does; "" keeps the event's own.
+func withVersion(raw []byte, version string) ([]byte, *mapper.Event, error) {
 	if version != "" {
-		raw["version"] = version
+		var err error
+		if raw, err = mapper.WithVersion(raw, version); err != nil {
+			return nil, nil, err
+		}
 	}
-	b, err := json.Marshal(raw)
-	if err != nil {
-		return nil, err
-	}
-	ev, err := mapper.DecodeEvent(b)
-	if err != nil {
-		return nil, err
-	}
-	if ev.ClientCredentials() && ev.Version != "3" {
-		return nil, fmt.Errorf("a client-credentials event (a token for an app, with no user) exists only for V3_0 triggers; choose V3")
-	}
-	return ev, nil
+	ev, err := mapper.DecodeEvent(raw)
+	return raw, ev, err
 }
 
 // userList is every user the page offers: the sample events, the users of
@@ -143,24 +127,22 @@ func (s *Server) userList(m *config.Mapping, cases []*inlinetest.Case) []userInf
 	return out
 }
 
-// dataUsers lists the user names in the local data: the key values of
-// every table a source looks up by event.userName.
+// dataUsers lists the user names in the local data: the users of the
+// table the mapping reads the signing-in user from, found as diff finds it.
 func (s *Server) dataUsers(m *config.Mapping) []string {
 	if s.opts.Data == nil || m == nil {
 		return nil
 	}
-	seen := map[string]bool{}
+	ut, ok := changes.FindUserTable(m, "")
+	if !ok {
+		return nil
+	}
+	items, _ := s.opts.Data.Items(ut.Table)
+	keys, _ := changes.KeysFromItems(items, ut)
 	var names []string
-	for _, src := range m.Sources {
-		if len(src.Key) != 1 || src.Key[0].Value == nil || strings.TrimSpace(src.Key[0].Value.Code) != "event.userName" {
-			continue
-		}
-		items, _ := s.opts.Data.Items(src.Table)
-		for _, it := range items {
-			if v, ok := it[src.Key[0].Attr].(string); ok && v != "" && !seen[v] {
-				seen[v] = true
-				names = append(names, v)
-			}
+	for _, k := range keys {
+		if n := k["userName"]; n != "" && len(names) < changes.MaxUsers {
+			names = append(names, n)
 		}
 	}
 	return names
@@ -190,12 +172,5 @@ func (s *Server) attributeNames(m *config.Mapping) map[string][]string {
 		sort.Strings(names)
 		out[src.Name] = names
 	}
-	return out
-}
-
-func deepCopy(m map[string]any) map[string]any {
-	b, _ := json.Marshal(m)
-	var out map[string]any
-	json.Unmarshal(b, &out)
 	return out
 }

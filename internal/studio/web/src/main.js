@@ -109,6 +109,7 @@ function makeEditor(text) {
         yaml(),
         lintGutter(),
         inlineField,
+        EditorView.lineWrapping,
         autocompletion({ override: [schemaCompletions(() => state.session.schema, () => state.names)] }),
         keymap.of([
           { key: "Mod-s", preventDefault: true, run: () => (save(false), true) },
@@ -231,6 +232,19 @@ async function evaluate() {
   $("log").textContent = data.log || "";
   $("log-box").hidden = !data.log;
   $("evaluated").textContent = "Updated " + new Date().toLocaleTimeString();
+  if (!data.errors && $("changes-box").open) showChanges(src, seq);
+}
+
+// showChanges compares the editor with the saved file over every user, as
+// claimsmapper diff does.
+async function showChanges(src, seq) {
+  const { data } = await api("/api/changes", { source: src });
+  if (seq !== state.seq) return;
+  $("changes-summary").textContent =
+    data.problem || data.error || (data.changed === 0
+      ? `No user's tokens change (${plural(data.users, "user")} compared with the saved file).`
+      : `${plural(data.changed, "user")} of ${data.users} get different tokens than with the saved file:`);
+  $("changes").textContent = data.changed ? data.text : "";
 }
 
 const changeWords = {
@@ -469,7 +483,9 @@ async function start() {
   state.trigger = data.triggerVersion || "";
   $("file").textContent = data.file;
   $("store").textContent = "Lookups use " + data.store + ".";
-  $("changes").textContent = data.changes;
+  $("changes-box").addEventListener("toggle", () => {
+    if ($("changes-box").open) showChanges(text(), state.seq);
+  });
   document.querySelector(`input[name=trigger][value="${state.trigger}"]`).checked = true;
   makeEditor(data.source);
   showDirty();
