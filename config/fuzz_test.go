@@ -12,8 +12,11 @@ import (
 // complete enough to use.
 func FuzzParse(f *testing.F) {
 	files, _ := filepath.Glob("../testdata/*/*.yaml")
-	more, _ := filepath.Glob("../testdata/lint/*.yaml")
-	for _, file := range append(files, more...) {
+	for _, dir := range []string{"testdata", "../mapper/testdata", "../internal/lint/testdata", "../testdata/lint"} {
+		more, _ := filepath.Glob(dir + "/*.yaml")
+		files = append(files, more...)
+	}
+	for _, file := range files {
 		b, err := os.ReadFile(file)
 		if err != nil {
 			f.Fatal(err)

@@ -14,8 +14,11 @@ import (
 const lintCases = "../../testdata/lint/"
 
 // TestLintCases lints testdata/lint: each NAME.bad.yaml must fail with the
-// findings in NAME.txt and NAME.json (go test -update rewrites them); each
-// NAME.good.yaml must be clean.
+// output in NAME.txt and NAME.json (go test -update rewrites them); each
+// NAME.good.yaml must be clean. These few cases are for what the CLI adds
+// (text with snippets, JSON, exit codes); the rules' own cases are next to
+// the packages that find them (config/testdata, mapper/testdata,
+// internal/lint/testdata).
 func TestLintCases(t *testing.T) {
 	bad, _ := filepath.Glob(lintCases + "*.bad.yaml")
 	good, _ := filepath.Glob(lintCases + "*.good.yaml")

@@ -10,8 +10,10 @@ import (
 // Package lint's fuzz target covers the mapping's loader and this together.
 func FuzzParse(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*.yaml")
-	lint, _ := filepath.Glob("../../testdata/lint/*.yaml")
-	files = append(files, lint...)
+	for _, dir := range []string{"../lint/testdata", "../../config/testdata", "../../mapper/testdata"} {
+		more, _ := filepath.Glob(dir + "/*.yaml")
+		files = append(files, more...)
+	}
 	for _, p := range files {
 		if src, err := os.ReadFile(p); err == nil {
 			f.Add(src)

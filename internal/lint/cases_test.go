@@ -1,0 +1,20 @@
+package lint_test
+
+import (
+	"testing"
+
+	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/golden"
+	"github.com/claimsmapper/claimsmapper/internal/lint"
+)
+
+// TestRuleCases: each testdata/NAME.bad.yaml has the findings in
+// testdata/NAME.findings (go test -update rewrites them): the cases of
+// what lint adds to the mapping's loader, the tests: section.
+func TestRuleCases(t *testing.T) {
+	t.Parallel()
+	unset := func(string) (string, bool) { return "", false }
+	golden.Cases(t, func(file string, src []byte) []config.Finding {
+		return lint.Check(file, src, unset)
+	})
+}
