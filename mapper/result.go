@@ -120,6 +120,11 @@ func (e *evaluation) warn(rt *RuleTrace, msg string, err error, attrs ...slog.At
 	}
 	ctx := e.ctx
 	attrs = append(attrs, slog.String("rule", rt.Path))
+	if limit, ok := IsLimit(err); ok {
+		// Which limit was hit tells the operator what went wrong, and
+		// quotes nothing of the user's.
+		attrs = append(attrs, slog.String("limit", limit))
+	}
 	e.mp.log.LogAttrs(ctx, slog.LevelWarn, msg, attrs...)
 	if err != nil && e.mp.log.Enabled(ctx, slog.LevelDebug) {
 		e.mp.log.LogAttrs(ctx, slog.LevelDebug, msg, append(attrs, slog.String("error", err.Error()))...)

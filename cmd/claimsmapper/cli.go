@@ -70,7 +70,19 @@ var commands = map[string]command{
 	"version":    runVersion,
 }
 
+// run runs one command. A failed write to stdout (a full disk, a closed
+// pipe) fails every command, whatever it would have returned.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	out := &checkedWriter{w: stdout}
+	code := dispatch(ctx, args, stdin, out, stderr)
+	if out.err != nil {
+		fmt.Fprint(stderr, writeFailure(out.err))
+		return exitFailed
+	}
+	return code
+}
+
+func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usageText)
 		return exitUsage

@@ -15,14 +15,24 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	var code int
 	if lambdaMode(os.Args[1:], os.Getenv) {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := exitOK
 		if lambda.Serve(ctx, os.LookupEnv, os.Stdout) != nil {
 			code = exitFailed // Lambda reports an init error with the logged findings
 		}
-	} else {
-		code = run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
+	}
+	// A closed pipe is a failed write (exit 1, with a message), not a
+	// silent death by SIGPIPE.
+	signal.Ignore(syscall.SIGPIPE)
+	ctx, signalled, stop := onSignal(context.Background(), os.Stderr)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	if s := signalled(); s != 0 {
+		// Stopped: whatever the command made of its cancelled context, it
+		// did not finish, and must not exit 0.
+		code = s
 	}
 	stop()
 	os.Exit(code)

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestSignalsStopEveryCommand: SIGINT and SIGTERM stop a command, whether it
+// is evaluating or blocked reading, with the shell's code for the signal,
+// never 0.
+func TestSignalsStopEveryCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	t.Parallel()
+	dir := t.TempDir()
+	// Little memory and many comparisons per loop step: only the timeout
+	// (4s) or the signal stops it.
+	slow := filepath.Join(dir, "slow.yaml")
+	writeFile(t, slow, "version: 1\ntimeout: 4s\nclaims:\n  slow: 'let x = 0..30000; all(x, # in x)'\n")
+	cases := []struct {
+		name string
+		args []string
+	}{
+		{"evaluating", []string{"run", "--mapping", slow, "--event", "../../testdata/events/v2.json"}},
+		{"waiting for standard input", []string{"run", "--mapping", slow, "--event", "-"}},
+		{"explaining", []string{"explain", "--mapping", slow, "--event", "../../testdata/events/v2.json"}},
+	}
+	for _, sig := range []struct {
+		sig  syscall.Signal
+		code int
+	}{{syscall.SIGINT, exitInterrupted}, {syscall.SIGTERM, exitTerminated}} {
+		for _, c := range cases {
+			t.Run(sig.sig.String()+" while "+c.name, func(t *testing.T) {
+				t.Parallel()
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				cmd := childCommand(ctx, c.args...)
+				stdin, err := cmd.StdinPipe() // left open: "-" waits on it
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer stdin.Close()
+				var stderr bytes.Buffer
+				cmd.Stderr = &stderr
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(300 * time.Millisecond) // let it start its work
+				start := time.Now()
+				cmd.Process.Signal(sig.sig)
+				code := exitCode(t, cmd.Wait())
+				if code != sig.code {
+					t.Errorf("exit %d, want %d; stderr:\n%s", code, sig.code, stderr.String())
+				}
+				// The signal, not the mapping's 4s timeout, ended it.
+				if took := time.Since(start); took > 3*time.Second {
+					t.Errorf("it took %v to stop", took)
+				}
+			})
+		}
+	}
+}
+
+// TestFailedWritesFailEveryCommand: a full disk or a closed pipe on
+// standard output is an error, exit 1 with a message, on every command.
+func TestFailedWritesFailEveryCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	t.Parallel()
+	commands := [][]string{
+		{"version"},
+		{"help"},
+		{"schema"},
+		{"lint", seedMapping},
+		{"lint", "--format", "json", seedMapping},
+		{"test", seedMapping},
+		{"run", "--mapping", seedMapping, "--event", seedEvent, "--data", seedData},
+		{"preview", "--mapping", seedMapping, "--event", seedEvent, "--data", seedData},
+		{"explain", "--mapping", seedMapping, "--event", seedEvent, "--data", seedData},
+	}
+	outputs := []struct {
+		name, want string
+		open       func(t *testing.T) *os.File
+	}{
+		{"a full disk", "no space left on device", func(t *testing.T) *os.File {
+			f, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return f
+		}},
+		{"a closed pipe", "broken pipe", func(t *testing.T) *os.File {
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Close()
+			return w
+		}},
+	}
+	for _, args := range commands {
+		for _, o := range outputs {
+			t.Run(strings.Join(args[:1], " ")+" writing to "+o.name, func(t *testing.T) {
+				t.Parallel()
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				cmd := childCommand(ctx, args...)
+				cmd.Env = append(cmd.Env, "TABLE_NAME=SampleUsers")
+				out := o.open(t)
+				defer out.Close()
+				cmd.Stdout = out
+				var stderr bytes.Buffer
+				cmd.Stderr = &stderr
+				code := exitCode(t, cmd.Run())
+				if code != exitFailed || !strings.Contains(stderr.String(), "could not write the output: "+o.want) {
+					t.Errorf("%v: exit %d, stderr %q; want exit 1 saying %q", args, code, stderr.String(), o.want)
+				}
+			})
+		}
+	}
+}
+
+func TestCheckedWriterKeepsTheFirstError(t *testing.T) {
+	t.Parallel()
+	w := &checkedWriter{w: failingWriter{}}
+	if _, err := io.WriteString(w, "a"); err == nil {
+		t.Fatal("no error")
+	}
+	if n, err := io.WriteString(w, "b"); n != 0 || err == nil {
+		t.Errorf("a write after a failure: %d, %v", n, err)
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
+
+func writeFile(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strconv"
+	"syscall"
+	"testing"
+)
+
+// TestMain lets a test run this test binary as the claimsmapper command in
+// a child process: signals, closed pipes and memory limits are a process's
+// business, which the in-process run function cannot show.
+func TestMain(m *testing.M) {
+	if os.Getenv("CLAIMSMAPPER_TEST_AS_MAIN") == "1" {
+		if as := os.Getenv("CLAIMSMAPPER_TEST_RLIMIT_DATA"); as != "" {
+			n, err := strconv.ParseUint(as, 10, 64)
+			if err != nil || syscall.Setrlimit(syscall.RLIMIT_DATA, &syscall.Rlimit{Cur: n, Max: n}) != nil {
+				os.Exit(99)
+			}
+		}
+		main()
+	}
+	os.Exit(m.Run())
+}
+
+// childCommand prepares the claimsmapper command line as a child process.
+func childCommand(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "CLAIMSMAPPER_TEST_AS_MAIN=1")
+	return cmd
+}
+
+// exitCode is the child's exit code, or -1 when a signal killed it.
+func exitCode(t *testing.T, err error) int {
+	t.Helper()
+	if err == nil {
+		return 0
+	}
+	ee, ok := err.(*exec.ExitError)
+	if !ok {
+		t.Fatalf("the command did not run: %v", err)
+	}
+	return ee.ExitCode()
+}
