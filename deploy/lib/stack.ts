@@ -80,6 +80,11 @@ export class ClaimsMapperStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'FunctionName', { value: this.trigger.function.functionName });
     new CfnOutput(this, 'AliasArn', { value: this.trigger.alias.functionArn });
+    // What mapping authors pass to claimsmapper diff, publish, history and rollback.
+    new CfnOutput(this, 'MappingUri', {
+      value: this.trigger.mappingUri!,
+      description: 'the mapping in force: claimsmapper diff/publish/history/rollback take this s3:// address',
+    });
   }
 }
 

@@ -140,6 +140,8 @@ export class ClaimsMapperTrigger extends Construct {
   readonly alias: lambda.Alias;
   /** The mapping's bucket, for an S3 mapping. */
   readonly bucket?: s3.IBucket;
+  /** s3://bucket/key of an S3 mapping: what diff, publish, history and rollback take. */
+  readonly mappingUri?: string;
   readonly namespace: string;
   readonly alarms: cloudwatch.Alarm[] = [];
   /** The DynamoDB statements derived from the mapping. */
@@ -197,7 +199,8 @@ export class ClaimsMapperTrigger extends Construct {
           prune: false,
           extract: true,
         });
-        environment.CLAIMS_MAPPING_URI = `s3://${this.bucket.bucketName}/${mappingKey}`;
+        this.mappingUri = `s3://${this.bucket.bucketName}/${mappingKey}`;
+        environment.CLAIMS_MAPPING_URI = this.mappingUri;
         if (o.refresh) environment.CLAIMS_MAPPING_REFRESH = o.refresh;
         break;
       }

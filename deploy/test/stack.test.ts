@@ -35,6 +35,14 @@ function synth(lambdaVersion: LambdaVersionName, refresh?: string, alarmEmail?: 
 const trigger = { Properties: { Handler: 'bootstrap' } };
 
 describe('the example stack', () => {
+  it('names the mapping in force as a stack output, for diff, publish, history and rollback', () => {
+    const t = synth('V1_0');
+    const bucket = logicalId(t, 'AWS::S3::Bucket');
+    t.hasOutput('MappingUri', {
+      Value: { 'Fn::Join': ['', ['s3://', { Ref: bucket }, `/${DEFAULT_MAPPING_KEY}`]] },
+    });
+  });
+
   for (const v of ['V1_0', 'V2_0', 'V3_0'] as const) {
     it(`points the pre token generation trigger at the live alias with version ${v}`, () => {
       const t = synth(v);
