@@ -15,7 +15,11 @@
 //
 // Logs are JSON lines on stdout. The invocation's context goes down through
 // the mapper to the stores, and every line logged with it carries the
-// invocation's request id. Debug level adds the incoming event and every
+// invocation's request id and the mapping in force (mappingSha256,
+// mappingVersionId). The metrics go to stdout too, as CloudWatch Embedded
+// Metric Format documents (metrics.go): the mapper counts what each
+// evaluation did into a reused mapper.Stats, and the handler writes the
+// counts, never a value from the event or the tables. Debug level adds the incoming event and every
 // DynamoDB request with its timing; info and above never carry user
 // attributes, claim values or tokens.
 package lambda

@@ -23,7 +23,7 @@ type changes interface {
 type mappings struct {
 	changes changes
 	compile func(name string, src []byte) (*mapper.Mapper, error)
-	refresh time.Duration // for the load line only
+	refresh time.Duration // 0 when the mapping is never checked
 	log     *slog.Logger
 
 	cur     atomic.Pointer[inForce]
@@ -54,6 +54,11 @@ func newMappings(ctx context.Context, obj mappingfile.Object, ch changes, compil
 // Current returns the mapping in force and its version, having installed a
 // change the fetcher returns first when it is valid.
 func (m *mappings) Current(ctx context.Context) (*mapper.Mapper, MappingVersion) {
+	if m.refresh > 0 {
+		// The check's lines (still running, rejected) name the mapping
+		// serving meanwhile, as the invocation's other lines do.
+		ctx = withMapping(ctx, m.cur.Load().version)
+	}
 	if obj, ok := m.changes.Changed(ctx); ok {
 		m.change(ctx, obj)
 	}

@@ -144,3 +144,25 @@ func TestMappings(t *testing.T) {
 		}
 	})
 }
+
+func TestMappingsCountRefreshOutcomes(t *testing.T) {
+	t.Parallel()
+	first := object(mappingWith(1), `"e1"`)
+	h, err := newMappingsHarness(t, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outcomes []string
+	h.m.refreshed = func(o string) { outcomes = append(outcomes, o) }
+	for _, obj := range []mappingfile.Object{object(invalidMapping, `"e2"`), object(mappingWith(1), `"e3"`), object(mappingWith(2), `"e4"`)} {
+		h.changes.next = append(h.changes.next, obj)
+		h.claims()
+	}
+	if want := []string{RefreshRejected, RefreshUnchanged, RefreshUpdated}; fmt.Sprint(outcomes) != fmt.Sprint(want) {
+		t.Errorf("outcomes %v, want %v", outcomes, want)
+	}
+	_, v := h.m.Current(context.Background())
+	if v.VersionID != `v-"e4"` || v.SHA256 != object(mappingWith(2), "").SHA256[:ShortSHA] {
+		t.Errorf("version %+v, want the updated mapping's", v)
+	}
+}

@@ -83,7 +83,12 @@ func MetricsFromEnv(lookupEnv func(string) (string, bool), w io.Writer) (*Metric
 	if len(ns) > 255 {
 		return nil, fmt.Errorf("%s is %d characters long; CloudWatch allows 255", EnvMetricsNamespace, len(ns))
 	}
-	return &Metrics{w: w, namespace: ns, function: get(envFunctionName), version: get(envFunctionVersion), now: time.Now}, nil
+	fn := get(envFunctionName)
+	if fn == "" {
+		// Lambda always sets it; a dimension must have a value.
+		fn = "unknown"
+	}
+	return &Metrics{w: w, namespace: ns, function: fn, version: get(envFunctionVersion), now: time.Now}, nil
 }
 
 // Refreshed counts a refresh check's outcome, one of the Refresh constants.

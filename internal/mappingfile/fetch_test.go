@@ -437,3 +437,31 @@ func TestFetcherIsSafeForConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestCheckedHearsHowEachCheckEnded(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	var mu sync.Mutex
+	var got []string
+	h.opts.Checked = func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, fmt.Sprint(err))
+	}
+	h.s3.put(text(1))
+	f, _ := h.open(t, s3Loc)
+	h.clock.Add(time.Minute)
+	changed(f) // not modified
+	h.s3.set(func(f *fakeS3) { f.err = errors.New("SlowDown") })
+	h.clock.Add(time.Minute)
+	changed(f) // an error
+	h.s3.set(func(f *fakeS3) { f.err = nil })
+	h.s3.put(text(2))
+	h.clock.Add(time.Minute)
+	changed(f) // read: the caller decides, Checked is not called
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []string{"<nil>", "SlowDown"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Checked heard %q, want %q", got, want)
+	}
+}
