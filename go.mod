@@ -43,5 +43,5 @@ require (
 ignore (
 	./deploy/node_modules
 	./internal/studio/web/node_modules
-	./testtools/node_modules
+	./internal/testenv/node_modules
 )

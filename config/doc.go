@@ -9,4 +9,10 @@
 // compiles them.
 //
 // A parsed *Mapping is immutable: callers must not change it.
+//
+// The strict node reading is package internal/yamlnode's, shared with the
+// inline tests and the local data files. The values a setting may take
+// (tables.go) feed both the parser and the JSON Schema editors load
+// (Schema, docs/mapping.schema.json). Each rule has a case in testdata: a
+// NAME.bad.yaml and the NAME.findings Parse gives for it.
 package config

@@ -17,5 +17,10 @@
 //
 // The package knows the Cognito event shapes and expr, not the AWS SDK: data
 // comes through the small Store interface, which package localdata
-// implements over a file and package dynamo over DynamoDB.
+// implements over a file and package dynamo over DynamoDB. Warnings about
+// omitted claims and failed lookups go to the Logger given to Load, with
+// the context the event was handled with, so the caller's log handler can
+// add what that context carries (the Lambda adds the request id). The
+// cases of the rules mapper adds to config's (expressions, dependencies,
+// what Cognito refuses) are in testdata, each with its findings.
 package mapper

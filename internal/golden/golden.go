@@ -1,9 +1,3 @@
-// Package golden compares test output with files checked in next to the
-// test, and rewrites them when the test runs with -update:
-//
-//	go test ./cmd/claimsmapper -update
-//
-// It is the one -update flag of the repository; only tests import it.
 package golden
 
 import (

@@ -1,7 +1,8 @@
 // Package testenv starts the real servers integration tests talk to, on
 // loopback, and stops them when the test ends: dynalite (a DynamoDB API
-// server from npm, installed in testtools/ by `npm ci`) and the AWS Lambda
-// Runtime Interface Emulator running the claimsmapper binary.
+// server) and s3rver (an S3 API server), both from npm, pinned in this
+// folder's package.json and installed next to it by `npm ci`, and the AWS
+// Lambda Runtime Interface Emulator running the claimsmapper binary.
 //
 // When a server cannot start, a test skips with a message saying what to
 // install, except in CI (CI=true), where it fails: a CI run that skipped its

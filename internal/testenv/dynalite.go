@@ -28,7 +28,7 @@ type DynamoDB struct {
 }
 
 // StartDynamoDB starts dynalite on a free loopback port; it stops when the
-// test ends. dynalite comes from testtools/node_modules (npm ci there).
+// test ends. dynalite comes from node_modules next to this file (npm ci here).
 func StartDynamoDB(t testing.TB) *DynamoDB {
 	t.Helper()
 	Integration(t)
@@ -36,9 +36,9 @@ func StartDynamoDB(t testing.TB) *DynamoDB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cli := filepath.Join(root, "testtools", "node_modules", "dynalite", "cli.js")
+	cli := filepath.Join(root, "internal", "testenv", "node_modules", "dynalite", "cli.js")
 	if _, err := os.Stat(cli); err != nil {
-		Unavailable(t, "dynalite is not installed (run `npm ci` in testtools/)")
+		Unavailable(t, "dynalite is not installed (run `npm ci` in internal/testenv/)")
 	}
 	node, err := exec.LookPath("node")
 	if err != nil {

@@ -36,7 +36,7 @@ const (
 var s3rverListening = regexp.MustCompile(`S3rver listening on [^:\s]+:(\d+)`)
 
 // StartS3 starts s3rver on a free loopback port; it stops when the test
-// ends. s3rver comes from testtools/node_modules (npm ci there).
+// ends. s3rver comes from node_modules next to this file (npm ci here).
 func StartS3(t testing.TB) *S3 {
 	t.Helper()
 	Integration(t)
@@ -44,9 +44,9 @@ func StartS3(t testing.TB) *S3 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cli := filepath.Join(root, "testtools", "node_modules", "s3rver", "bin", "s3rver.js")
+	cli := filepath.Join(root, "internal", "testenv", "node_modules", "s3rver", "bin", "s3rver.js")
 	if _, err := os.Stat(cli); err != nil {
-		Unavailable(t, "s3rver is not installed (run `npm ci` in testtools/)")
+		Unavailable(t, "s3rver is not installed (run `npm ci` in internal/testenv/)")
 	}
 	node, err := exec.LookPath("node")
 	if err != nil {
