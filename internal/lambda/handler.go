@@ -56,7 +56,11 @@ func (h *Handler) Invoke(ctx context.Context, event json.RawMessage) (json.RawMe
 	if err != nil {
 		var ee *mapper.EventError
 		if errors.As(err, &ee) {
-			h.Log.LogAttrs(ctx, slog.LevelError, "event failed", slog.String("shown", ee.Public), slog.Any("cause", ee.Err), took)
+			attrs := []slog.Attr{slog.String("shown", ee.Public), slog.Any("cause", ee.Err), took}
+			if limit, ok := mapper.IsLimit(err); ok {
+				attrs = append(attrs, slog.String("limit", limit))
+			}
+			h.Log.LogAttrs(ctx, slog.LevelError, "event failed", attrs...)
 			return nil, errors.New(ee.Public)
 		}
 		// The event itself is malformed: the details help the operator, not
