@@ -43,7 +43,7 @@ Usage:
                          list the published versions: when, who, why, which is in force
   claimsmapper rollback [--to VERSION] s3://bucket/key
                          put an earlier version back in force, behind the same gate
-  claimsmapper studio [--data FILE] [--events PATH]... [--addr HOST:PORT] [--no-open] MAPPING
+  claimsmapper studio [--data FILE] [--events PATH]... [--env NAME=VALUE]... [--no-open] MAPPING
                          edit the mapping in a web page and see the tokens change as you type
   claimsmapper schema    print the JSON Schema of the mapping format, for editors
   claimsmapper version   print the version

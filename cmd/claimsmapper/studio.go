@@ -16,11 +16,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/claimsmapper/claimsmapper/internal/cliflag"
+	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/internal/studio"
 	"github.com/claimsmapper/claimsmapper/localdata"
 )
 
-const studioUsage = `Usage: claimsmapper studio [--data FILE] [--events DIR|FILE]... [--addr HOST:PORT] [--no-open] MAPPING
+const studioUsage = `Usage: claimsmapper studio [--data FILE] [--events DIR|FILE]... [--env NAME=VALUE]... [--addr HOST:PORT] [--no-open] MAPPING
 
 Opens the mapping in a web page served by this program: edit it and see the
 ID and access tokens of a user change as you type, with every finding of lint
@@ -32,6 +34,9 @@ Options:
   --data FILE       tables and items to use instead of DynamoDB (YAML or JSON)
   --events PATH     a sample event (JSON), or a folder of them (*.json);
                     repeat for more. Without it, type a user name on the page.
+  --env NAME=VALUE  a value for ${NAME} in the mapping, e.g. TABLE_NAME=SampleUsers;
+                    repeat it for each variable. Without it the values come from
+                    the environment or, when that sets none, from the tests' env:
   --addr HOST:PORT  where to listen (default 127.0.0.1:0, a free port on this
                     computer only)
   --no-open         do not open the browser
@@ -53,6 +58,8 @@ func runStudio(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	noOpen := fs.Bool("no-open", false, "")
 	var events eventsFlag
 	fs.Var(&events, "events", "")
+	env := cliflag.Env{}
+	fs.Var(env, "env", "")
 	files, code, ok := parseInterspersed(fs, args, studioUsage, stdout, stderr)
 	if !ok {
 		return code
@@ -61,7 +68,7 @@ func runStudio(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		fmt.Fprint(stderr, "claimsmapper studio: name one mapping file\n\n"+studioUsage)
 		return exitUsage
 	}
-	opts := studio.Options{Mapping: files[0], DataPath: *dataPath, Logger: cliLogger(stderr)}
+	opts := studio.Options{Mapping: files[0], DataPath: *dataPath, Env: env, Logger: cliLogger(stderr)}
 	if *dataPath != "" {
 		d, err := localdata.Load(*dataPath)
 		if err != nil {
@@ -125,7 +132,7 @@ func readEvents(paths []string) ([]studio.EventFile, error) {
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
-			return nil, fmt.Errorf("cannot read the events %s: %w", p, err)
+			return nil, fmt.Errorf("cannot read the events %s: %s", p, inlinetest.PlainIOError(err))
 		}
 		files := []string{p}
 		if st.IsDir() {
@@ -138,7 +145,7 @@ func readEvents(paths []string) ([]studio.EventFile, error) {
 		for _, f := range files {
 			b, err := os.ReadFile(f)
 			if err != nil {
-				return nil, fmt.Errorf("cannot read the event %s: %w", f, err)
+				return nil, fmt.Errorf("cannot read the event %s: %s", f, inlinetest.PlainIOError(err))
 			}
 			out = append(out, studio.EventFile{Path: f, Raw: b})
 		}

@@ -44,11 +44,11 @@ func (s *Server) changes(ctx context.Context, src []byte) changesResponse {
 	suite, _ := s.check(src)
 	saved, _ := s.check(disk)
 	quiet := slog.New(slog.DiscardHandler)
-	before, err := loadMapper(s.file, disk, lookupEnv(saved.Cases), s.opts.Store, quiet)
+	before, err := loadMapper(s.file, disk, s.lookupEnv(saved.Cases), s.opts.Store, quiet)
 	if err != nil {
 		return changesResponse{Problem: "the saved file does not load, so there is nothing to compare with: " + firstLine(err)}
 	}
-	env := lookupEnv(append(suite.Cases, saved.Cases...))
+	env := s.lookupEnv(append(suite.Cases, saved.Cases...))
 	after, err := loadMapper(s.file, src, env, s.opts.Store, quiet)
 	if err != nil {
 		return changesResponse{Problem: "fix the mapping's errors first: " + firstLine(err)}

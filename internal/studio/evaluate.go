@@ -134,7 +134,7 @@ func (s *Server) evaluate(ctx context.Context, req evalRequest) evalResponse {
 	for _, c := range suite.Cases {
 		resp.Tests = append(resp.Tests, c.Name)
 	}
-	m, _ := config.Parse(s.file, src, config.Options{LookupEnv: lookupEnv(suite.Cases), UnsetEnvIsWarning: true})
+	m, _ := config.Parse(s.file, src, config.Options{LookupEnv: s.lookupEnv(suite.Cases), UnsetEnvIsWarning: true})
 	if m != nil {
 		for _, src := range m.Sources {
 			resp.Sources = append(resp.Sources, src.Name)
@@ -167,7 +167,7 @@ func (s *Server) evaluate(ctx context.Context, req evalRequest) evalResponse {
 // run evaluates the mapping for a user, with the trace.
 func (s *Server) run(ctx context.Context, src []byte, suite *inlinetest.Suite, u userRef, version string) evaluation {
 	var rn evaluation
-	store, env := s.opts.Store, lookupEnv(suite.Cases)
+	store, env := s.opts.Store, s.lookupEnv(suite.Cases)
 	if u.Kind == kindTest {
 		for _, c := range suite.Cases {
 			if c.Name == u.ID {

@@ -32,7 +32,7 @@ func loadMapper(file string, src []byte, lookupEnv func(string) (string, bool), 
 func (s *Server) check(src []byte) (*inlinetest.Suite, []config.Finding) {
 	src, outside := s.confine(src)
 	suite, _ := inlinetest.Parse(s.file, src)
-	fs := lint.Check(s.file, src, nil)
+	fs := lint.Check(s.file, src, s.processEnv)
 	if len(outside) == 0 {
 		return suite, fs
 	}
@@ -139,12 +139,13 @@ func (s *Server) inside(p string) bool {
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
-// lookupEnv resolves ${VAR} as the command line does, from the process
-// environment; a variable it lacks comes from the first inline test that
-// sets it, so the seed scenario works without setting anything.
-func lookupEnv(cases []*inlinetest.Case) func(string) (string, bool) {
+// lookupEnv resolves ${VAR} as the command line does: --env, then the
+// process environment; a variable neither sets comes from the first
+// inline test that sets it, so the seed scenario works without setting
+// anything.
+func (s *Server) lookupEnv(cases []*inlinetest.Case) func(string) (string, bool) {
 	return func(name string) (string, bool) {
-		if v, ok := os.LookupEnv(name); ok {
+		if v, ok := s.processEnv(name); ok {
 			return v, true
 		}
 		for _, c := range cases {
@@ -154,6 +155,14 @@ func lookupEnv(cases []*inlinetest.Case) func(string) (string, bool) {
 		}
 		return "", false
 	}
+}
+
+// processEnv is --env, then the process environment: what lint warns about.
+func (s *Server) processEnv(name string) (string, bool) {
+	if v, ok := s.opts.Env[name]; ok {
+		return v, true
+	}
+	return os.LookupEnv(name)
 }
 
 // testEnv resolves ${VAR} for one inline test: its env: first.

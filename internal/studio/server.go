@@ -31,6 +31,9 @@ type Options struct {
 	// DataPath is the local data file's path, "" for DynamoDB; a new inline
 	// test names it when it is inside the mapping's folder.
 	DataPath string
+	// Env gives the mapping's ${NAME} values (--env), before the process
+	// environment.
+	Env map[string]string
 	// Events are the sample events, by file.
 	Events []EventFile
 	// Logger gets the server's own messages; the mapping's warnings while an

@@ -214,7 +214,7 @@ func (s *Server) usedEnv(src []byte, cases []*inlinetest.Case) *yaml.Node {
 		}
 	}
 	sort.Strings(names)
-	look := lookupEnv(cases)
+	look := s.lookupEnv(cases)
 	for _, name := range names {
 		if v, ok := look(name); ok {
 			add(n, name, v)

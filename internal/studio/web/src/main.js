@@ -272,7 +272,19 @@ function showTokens(tokens) {
     const table = document.createElement("table");
     table.innerHTML = '<thead><tr><th scope="col">Claim</th><th scope="col">Value</th><th scope="col">Where it comes from</th></tr></thead>';
     const body = document.createElement("tbody");
-    for (const c of t.claims) {
+    // What the mapping did first: that is what the author is working on.
+    const mine = t.claims.filter((c) => c.change !== "unchanged");
+    const cognito = t.claims.filter((c) => c.change === "unchanged");
+    if (!mine.length) {
+      const tr = document.createElement("tr");
+      const td = document.createElement("td");
+      td.colSpan = 3;
+      td.className = "none";
+      td.textContent = "The mapping adds, changes and removes nothing in this token for this user.";
+      tr.appendChild(td);
+      body.appendChild(tr);
+    }
+    for (const c of [...mine, ...cognito]) {
       const tr = document.createElement("tr");
       tr.className = "claim claim-" + c.change + (c.cognito && c.change === "unchanged" ? " cognito" : "");
       const name = document.createElement("th");
