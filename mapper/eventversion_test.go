@@ -99,3 +99,27 @@ func TestVersionMismatchSaysWhichVersionToUse(t *testing.T) {
 		}
 	}
 }
+
+// FuzzWithVersion: any input either is refused with an error or becomes an
+// event of the version asked for, which the mapper then handles.
+func FuzzWithVersion(f *testing.F) {
+	for _, name := range []string{"v1", "v2", "v3"} {
+		b, err := os.ReadFile("../testdata/events/" + name + ".json")
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b, uint8(1))
+	}
+	f.Add([]byte(`{"version":"1","request":null,"response":7}`), uint8(2))
+	f.Fuzz(func(t *testing.T, in []byte, v uint8) {
+		version := string(rune('1' + v%3))
+		out, err := mapper.WithVersion(in, version)
+		if err != nil {
+			return
+		}
+		ev, err := mapper.DecodeEvent(out)
+		if err != nil || ev.Version != version {
+			t.Fatalf("rewritten event does not decode as version %s: %v\nin:  %s\nout: %s", version, err, in, out)
+		}
+	})
+}
