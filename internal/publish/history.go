@@ -3,6 +3,7 @@ package publish
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -33,29 +34,34 @@ type Version struct {
 // newest first, without reading them.
 func listVersions(ctx context.Context, api API, loc Location, limit int) ([]Version, error) {
 	in := &s3.ListObjectVersionsInput{Bucket: aws.String(loc.Bucket), Prefix: aws.String(loc.Key)}
-	var out []Version
-	for len(out) < limit {
+	var versions, markers []Version
+	for len(versions)+len(markers) < limit {
 		page, err := api.ListObjectVersions(ctx, in)
 		if err != nil {
 			return nil, fmt.Errorf("list the versions of %s: %w", loc, err)
 		}
-		var got []Version
 		for _, v := range page.Versions {
 			if aws.ToString(v.Key) == loc.Key {
-				got = append(got, Version{VersionID: aws.ToString(v.VersionId), Time: aws.ToTime(v.LastModified), Latest: aws.ToBool(v.IsLatest), Size: int(aws.ToInt64(v.Size))})
+				versions = append(versions, Version{VersionID: aws.ToString(v.VersionId), Time: aws.ToTime(v.LastModified), Latest: aws.ToBool(v.IsLatest), Size: int(aws.ToInt64(v.Size))})
 			}
 		}
 		for _, m := range page.DeleteMarkers {
 			if aws.ToString(m.Key) == loc.Key {
-				got = append(got, Version{VersionID: aws.ToString(m.VersionId), Time: aws.ToTime(m.LastModified), Latest: aws.ToBool(m.IsLatest), Deleted: true})
+				markers = append(markers, Version{VersionID: aws.ToString(m.VersionId), Time: aws.ToTime(m.LastModified), Latest: aws.ToBool(m.IsLatest), Deleted: true})
 			}
 		}
-		out = append(out, got...)
 		if !aws.ToBool(page.IsTruncated) {
 			break
 		}
 		in.KeyMarker, in.VersionIdMarker = page.NextKeyMarker, page.NextVersionIdMarker
 	}
+	// S3 lists a key's versions newest first, which orders versions written
+	// within the same second; a server that lists them oldest first shows
+	// it by putting the latest one last.
+	if n := len(versions); n > 1 && versions[n-1].Latest && !versions[0].Latest {
+		slices.Reverse(versions)
+	}
+	out := append(versions, markers...)
 	sortNewestFirst(out)
 	if len(out) > limit {
 		out = out[:limit]
