@@ -112,16 +112,18 @@ type reader struct {
 	file           string
 	dir            string
 	triggerVersion string
-	findings       []config.Finding
+	// within, when set, is the only folder files may be read from.
+	within   string
+	findings []config.Finding
 	// warnings do not stop a test from running, unlike findings.
 	warnings []config.Finding
 }
 
-func parseTests(file string, tests *yaml.Node, triggerVersion string) ([]*Case, []config.Finding) {
+func parseTests(file string, tests *yaml.Node, triggerVersion, within string) ([]*Case, []config.Finding) {
 	if tests == nil {
 		return nil, nil
 	}
-	r := &reader{file: file, dir: baseDir(file), triggerVersion: triggerVersion}
+	r := &reader{file: file, dir: baseDir(file), triggerVersion: triggerVersion, within: within}
 	r.yr = yamlnode.Reader{Report: func(n *yaml.Node, path, kind, msg string) { r.errorf(n, path, "tests-"+kind, "%s", msg) }}
 	n := yamlnode.Deref(tests)
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
@@ -228,6 +230,9 @@ func (r *reader) event(n *yaml.Node, path string) *mapper.Event {
 	var raw []byte
 	switch {
 	case n.Kind == yaml.ScalarNode && n.Tag == "!!str":
+		if r.outside(n, path, n.Value) {
+			return nil
+		}
 		b, err := os.ReadFile(r.resolve(n.Value))
 		if err != nil {
 			r.errorf(n, path, "tests-event", "cannot read the event file %q: %s; the path is relative to the mapping file", n.Value, PlainIOError(err))
@@ -265,6 +270,27 @@ func (r *reader) resolve(p string) string {
 	return filepath.Join(r.dir, p)
 }
 
+// outside reports, as a finding, a file that lies outside r.within.
+func (r *reader) outside(n *yaml.Node, path, p string) bool {
+	if r.within == "" {
+		return false
+	}
+	dir, err := filepath.EvalSymlinks(r.within)
+	if err != nil {
+		dir = r.within
+	}
+	p = r.resolve(p)
+	if real, err := filepath.EvalSymlinks(p); err == nil {
+		p = real
+	}
+	rel, err := filepath.Rel(dir, filepath.Clean(p))
+	if err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel) {
+		return false
+	}
+	r.errorf(n, path, "tests-outside-folder", "%q is outside the mapping's folder, which is the only place this test's files are read from here; move the file next to the mapping, or run the test with `claimsmapper test`", n.Value)
+	return true
+}
+
 // PlainIOError says why a file could not be read, without the Go
 // operation name and path os errors repeat.
 func PlainIOError(err error) string {
@@ -280,6 +306,9 @@ func PlainIOError(err error) string {
 func (r *reader) data(n *yaml.Node, path string) *localdata.Data {
 	n = yamlnode.Deref(n)
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
+		if r.outside(n, path, n.Value) {
+			return nil
+		}
 		d, err := localdata.Load(r.resolve(n.Value))
 		if err != nil {
 			r.errorf(n, path, "tests-data", "cannot use the data file %q: %s; the path is relative to the mapping file", n.Value, strings.TrimPrefix(err.Error(), "read data file: "))

@@ -27,8 +27,17 @@ type Suite struct {
 // loads the mapping the way the function does when it runs. Run nothing
 // unless config.Errors(findings) is nil.
 func Parse(file string, src []byte) (*Suite, []config.Finding) {
+	return ParseWithin(file, src, "")
+}
+
+// ParseWithin is Parse that reads the event: and data: files the tests
+// name only when they lie inside the folder within, symbolic links
+// followed; any other is a finding (rule tests-outside-folder) and is not
+// opened. The studio uses it so a mapping typed into the page cannot read
+// the rest of the disk. An empty within allows every file.
+func ParseWithin(file string, src []byte, within string) (*Suite, []config.Finding) {
 	tests, triggerVersion := testsNode(src)
-	cases, fs := parseTests(file, tests, triggerVersion)
+	cases, fs := parseTests(file, tests, triggerVersion, within)
 	return &Suite{File: file, Cases: cases, src: src, lookupEnv: os.LookupEnv}, fs
 }
 

@@ -110,9 +110,19 @@ func (s *Server) Allow(addr net.Addr) {
 		return
 	}
 	s.hosts[strings.ToLower(net.JoinHostPort(host, port))] = true
-	if ip := net.ParseIP(host); ip != nil && (ip.IsLoopback() || ip.IsUnspecified()) {
+	ip := net.ParseIP(host)
+	if ip != nil && (ip.IsLoopback() || ip.IsUnspecified()) {
 		for _, h := range []string{"127.0.0.1", "localhost", "::1"} {
 			s.hosts[net.JoinHostPort(h, port)] = true
+		}
+	}
+	if ip != nil && ip.IsUnspecified() {
+		// Listening on every interface: reachable by each of their addresses.
+		addrs, _ := net.InterfaceAddrs()
+		for _, a := range addrs {
+			if n, ok := a.(*net.IPNet); ok {
+				s.hosts[strings.ToLower(net.JoinHostPort(n.IP.String(), port))] = true
+			}
 		}
 	}
 }

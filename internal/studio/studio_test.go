@@ -288,9 +288,15 @@ func TestInlineTestsReadOnlyFilesInTheMappingsFolder(t *testing.T) {
 	if err := os.Symlink(outside, filepath.Join(dir, "link.json")); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{outside, "../" + filepath.Base(filepath.Dir(outside)) + "/secret.json", "link.json", `"` + outside + `"`} {
+	paths := []string{outside, "../" + filepath.Base(filepath.Dir(outside)) + "/secret.json", "link.json", `"` + outside + `"`, "&elsewhere " + outside}
+	for _, p := range paths {
 		t.Run(p, func(t *testing.T) {
 			src := source(t, dir) + "  - name: reads elsewhere\n    event: " + p + "\n    data: /etc/passwd\n    expect: { idToken: {} }\n"
+			if strings.HasPrefix(p, "&") {
+				// An alias to a path written elsewhere is read through, too.
+				src = source(t, dir) + "  - name: reads elsewhere\n    event: event.json\n    data: { tables: { T: [ { a: " + p + " } ] } }\n    expect: { idToken: {} }\n" +
+					"  - name: alias\n    event: *elsewhere\n    data: /etc/passwd\n    expect: { idToken: {} }\n"
+			}
 			_, out := call(t, s, "POST", "/api/evaluate", evalRequest{Source: src, User: userRef{kindEvent, "0"}})
 			body, _ := json.Marshal(out)
 			if strings.Contains(string(body), "do not show") || strings.Contains(string(body), "root:") {
@@ -300,7 +306,7 @@ func TestInlineTestsReadOnlyFilesInTheMappingsFolder(t *testing.T) {
 			for _, f := range out["findings"].([]any) {
 				rules = append(rules, f.(map[string]any)["rule"].(string))
 			}
-			if strings.Count(strings.Join(rules, " "), "studio-outside-folder") != 2 {
+			if strings.Count(strings.Join(rules, " "), "tests-outside-folder") != 2 {
 				t.Errorf("rules: %v", rules)
 			}
 		})
