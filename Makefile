@@ -55,6 +55,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeEvent$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./mapper/
 	$(GO) test -run '^$$' -fuzz '^FuzzAppendString$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./mapper/
 	$(GO) test -run '^$$' -fuzz '^FuzzWithVersion$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./mapper/
+	$(GO) test -run '^$$' -fuzz '^FuzzEvaluate$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./mapper/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./config/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/inlinetest/
 	$(GO) test -run '^$$' -fuzz '^FuzzLintMatchesLoad$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/lint/
