@@ -2,13 +2,13 @@ package integration
 
 import (
 	"encoding/json"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/claimsmapper/claimsmapper/internal/golden"
 	"github.com/claimsmapper/claimsmapper/internal/testenv"
 )
 
@@ -21,14 +21,8 @@ var tables = []testenv.Table{
 	{Name: "SampleUsers", PK: "userName"},
 }
 
-func readFile(t testing.TB, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+// readFile is golden.ReadFile, by its short name.
+var readFile = golden.ReadFile
 
 // loadData creates the tables and puts the items of localdata files, so the
 // same data serves the local and the DynamoDB runs.

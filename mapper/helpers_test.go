@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"os"
 	"testing"
 
 	"github.com/claimsmapper/claimsmapper/config"
@@ -39,14 +38,8 @@ func tables(t testing.TB, yaml string) *localdata.Data {
 	return d
 }
 
-func readFile(t testing.TB, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+// readFile is golden.ReadFile, by its short name.
+var readFile = golden.ReadFile
 
 // handle runs an event and returns the decoded response object.
 func handle(t testing.TB, mp *mapper.Mapper, event []byte) map[string]any {

@@ -39,6 +39,17 @@ func Check(t testing.TB, path string, got []byte) {
 	}
 }
 
+// ReadFile returns the file's contents, failing the test when it cannot be
+// read: for inputs and expectations a test keeps in files.
+func ReadFile(t testing.TB, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // Findings compares findings, one per line as "line:col: severity: path:
 // message [rule]" with any snippet below, with the file at path.
 func Findings(t testing.TB, path string, fs []config.Finding) {

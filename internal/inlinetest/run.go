@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"log/slog"
 	"os"
 	"strings"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/preview"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -67,7 +67,7 @@ func (s *Suite) Run(ctx context.Context, c *Case) Outcome {
 	}
 	var log bytes.Buffer
 	mp, fs := mapper.Load(s.src, mapper.LoadOptions{File: s.File, Config: config.Options{LookupEnv: lookup},
-		Store: c.Data, Logger: testLogger(&log)})
+		Store: c.Data, Logger: preview.WarningLog(&log)})
 	if err := config.Errors(fs); err != nil {
 		out.Problem = "the mapping does not load for this test: " + oneLine(err.Error())
 		if unsetVariable(err) {
@@ -120,20 +120,6 @@ func (s *Suite) MissingAttributes() []config.Finding {
 }
 
 func oneLine(s string) string { return strings.ReplaceAll(s, "\n", "; ") }
-
-// testLogger keeps the mapping's warnings (a failed lookup, an omitted
-// claim) so a failing test can show why.
-func testLogger(w *bytes.Buffer) *slog.Logger {
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
-		Level: slog.LevelWarn,
-		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
-			if (a.Key == slog.TimeKey || a.Key == slog.LevelKey) && len(groups) == 0 {
-				return slog.Attr{}
-			}
-			return a
-		},
-	}))
-}
 
 // unsetVariable tells whether a load failed on an unset ${VAR}: a test can
 // fix that with its own env:.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 )
 
@@ -91,4 +92,20 @@ func Show(v any) string {
 		return "(a value that cannot be shown)"
 	}
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// WarningLog returns a logger that keeps a mapping's warnings (a failed
+// lookup, an omitted claim) as text lines for the mapping's author, without
+// time or level: the inline tests show them under a failing test, the
+// studio on its page.
+func WarningLog(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
+		Level: slog.LevelWarn,
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if (a.Key == slog.TimeKey || a.Key == slog.LevelKey) && len(groups) == 0 {
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
 }

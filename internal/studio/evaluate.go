@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"reflect"
 	"sort"
@@ -199,7 +198,7 @@ func (s *Server) run(ctx context.Context, src []byte, suite *inlinetest.Suite, u
 		json.Unmarshal(raw, &rn.raw)
 	}
 	var log bytes.Buffer
-	mp, err := loadMapper(s.file, src, env, store, pageLogger(&log))
+	mp, err := loadMapper(s.file, src, env, store, preview.WarningLog(&log))
 	if err != nil {
 		rn.err = err
 		return rn
@@ -210,20 +209,6 @@ func (s *Server) run(ctx context.Context, src []byte, suite *inlinetest.Suite, u
 	rn.result, rn.trace, rn.err = mp.EvaluateTrace(ctx, rn.event)
 	rn.log = log.String()
 	return rn
-}
-
-// pageLogger keeps the mapping's warnings while an event runs (a failed
-// lookup, an omitted claim) to show them on the page.
-func pageLogger(w *bytes.Buffer) *slog.Logger {
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
-		Level: slog.LevelWarn,
-		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
-			if (a.Key == slog.TimeKey || a.Key == slog.LevelKey) && len(groups) == 0 {
-				return slog.Attr{}
-			}
-			return a
-		},
-	}))
 }
 
 func describeEventError(err error) string {
