@@ -6,7 +6,9 @@
 // itself (rather than decoding into structs) so that every unknown key, wrong
 // type or forbidden claim is reported with its file:line:col, all at once.
 // Expressions are kept as source text with their position; package mapper
-// compiles them.
+// compiles them. Constants (const:) are kept as written too, as a *Value:
+// what a constant means (a date stays text, 017 is refused) is decided once,
+// in mapper's value model, not by the YAML library's YAML 1.1 habits.
 //
 // A parsed *Mapping is immutable: callers must not change it.
 //

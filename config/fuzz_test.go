@@ -38,7 +38,7 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("accepted version %d", m.Version)
 		}
 		for _, c := range m.Claims {
-			if c.Value == nil && !c.HasConst {
+			if c.Value == nil && c.Const == nil {
 				t.Fatalf("claim %q accepted with neither value nor const", c.Name)
 			}
 		}

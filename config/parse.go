@@ -2,12 +2,10 @@ package config
 
 import (
 	"fmt"
-	"math"
 	"os"
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -315,60 +313,19 @@ func (p *parser) tokens(n *yaml.Node, path string) Tokens {
 	return t
 }
 
-// constValue converts a YAML literal to the Go values claims carry:
-// string, int64, float64, bool, nil, []any and map[string]any.
-func (p *parser) constValue(n *yaml.Node, path string) any {
-	var v any
-	if err := n.Decode(&v); err != nil {
-		p.errorf(n, path, "type", "%s cannot be read: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
+// constValue reads a const: as written; package mapper gives it its meaning.
+func (p *parser) constValue(n *yaml.Node, path string) *Value {
+	v, err := ReadValue(n)
+	if err != nil {
+		f := Finding{File: p.file, Path: path, Severity: SevError, Rule: "const-value", Message: err.Error()}
+		if ve, ok := err.(*ValueError); ok {
+			f.Pos, f.Message = ve.Pos, ve.Msg
+		}
+		p.findings = append(p.findings, f)
 		return nil
 	}
-	v = Normalize(v)
-	if s, ok := v.(string); ok && yamlnode.Deref(n).Kind == yaml.ScalarNode {
-		return p.expand(n, path, s)
-	}
-	return v
-}
-
-// Normalize converts values decoded from YAML or JSON to the types that
-// DynamoDB items yield: int64 for integral numbers, float64 for others,
-// map[string]any and []any for structures.
-func Normalize(v any) any {
-	switch x := v.(type) {
-	case int:
-		return int64(x)
-	case float64:
-		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
-			return int64(x)
-		}
-		return x
-	case int64, string, bool, nil:
-		return x
-	case uint64:
-		if x <= 1<<63-1 {
-			return int64(x)
-		}
-		return float64(x)
-	case float32:
-		return Normalize(float64(x))
-	case map[string]any:
-		for k, e := range x {
-			x[k] = Normalize(e)
-		}
-		return x
-	case map[any]any:
-		m := make(map[string]any, len(x))
-		for k, e := range x {
-			m[fmt.Sprint(k)] = Normalize(e)
-		}
-		return m
-	case []any:
-		for i, e := range x {
-			x[i] = Normalize(e)
-		}
-		return x
-	case time.Time:
-		return x.Format(time.RFC3339Nano)
+	if v.Kind == Scalar && v.Tag == "!!str" {
+		v.Text = p.expand(n, path, v.Text)
 	}
 	return v
 }

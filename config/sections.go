@@ -1,8 +1,6 @@
 package config
 
 import (
-	"encoding/json"
-	"fmt"
 	"slices"
 	"strconv"
 
@@ -173,7 +171,7 @@ func (p *parser) claims(n *yaml.Node) []*Claim {
 			case hasVal:
 				c.Value = p.expr(val.Val, path+".value")
 			case hasConst:
-				c.Const, c.HasConst = p.constValue(cst.Val, path+".const"), true
+				c.Const = p.constValue(cst.Val, path+".const")
 			default:
 				p.errorf(e.Key, path, "required", "claim %q needs value: (an expression) or const: (a fixed value)", name)
 			}
@@ -328,10 +326,6 @@ func (p *parser) crossChecks(m *Mapping) {
 				p.findings = append(p.findings, Finding{File: p.file, Pos: c.Pos, Path: yamlnode.Join("claims", c.Name) + ".tokens", Severity: SevError, Rule: "v1-access",
 					Message: "V1_0 triggers change only the ID token, so this access-token claim would never appear; set triggerVersion: V2_0 or use tokens: [id]"})
 			}
-			if _, text := c.Const.(string); c.HasConst && c.Const != nil && !text {
-				p.findings = append(p.findings, Finding{File: p.file, Pos: c.Pos, Path: yamlnode.Join("claims", c.Name) + ".const", Severity: SevWarning, Rule: "v1-text",
-					Message: fmt.Sprintf("V1_0 triggers can only add text claims, so this value becomes the text '%s' in the token; quote it to say you mean text, or set triggerVersion: V2_0 to keep its type", v1Text(c.Const))})
-			}
 		}
 	}
 	suppressed := map[string]Tokens{}
@@ -346,13 +340,4 @@ func (p *parser) crossChecks(m *Mapping) {
 				Message: "claim \"" + c.Name + "\" is also in suppress:, and Cognito applies the suppression, so it never appears in " + t.String() + "; remove one of the two"})
 		}
 	}
-}
-
-// v1Text is how a V1 response writes a non-text value: as JSON.
-func v1Text(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
 }

@@ -155,12 +155,11 @@ type Query struct {
 type Claim struct {
 	Name string
 	Pos  Pos
-	// Exactly one of Value and Const is set (HasConst tells a literal null from none).
-	Value    *Expr
-	Const    any
-	HasConst bool
-	When     *Expr
-	Tokens   Tokens
+	// Exactly one of Value and Const is set.
+	Value  *Expr
+	Const  *Value
+	When   *Expr
+	Tokens Tokens
 }
 
 // Suppression removes a claim from the tokens.

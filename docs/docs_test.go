@@ -19,6 +19,7 @@ import (
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/internal/lint"
+	"github.com/claimsmapper/claimsmapper/localdata"
 )
 
 // block is one ```yaml example and the line its first YAML line is on.
@@ -26,10 +27,13 @@ type block struct {
 	line int
 	src  []byte
 	file string // from file=PATH on the fence, or ""
+	// data is set by ```yaml data: the block is a --data file, not a mapping.
+	data bool
 }
 
 // yamlBlocks returns the ```yaml fenced blocks of a Markdown file. Blocks
-// fenced with a bare ``` are fragments and are not checked.
+// fenced with a bare ``` are fragments and are not checked; ```yaml data
+// blocks are data files.
 func yamlBlocks(src []byte) ([]block, error) {
 	var (
 		out []block
@@ -45,6 +49,9 @@ func yamlBlocks(src []byte) ([]block, error) {
 		switch {
 		case cur == nil && trimmed == "```yaml":
 			cur = &block{line: n + 1}
+			buf.Reset()
+		case cur == nil && trimmed == "```yaml data":
+			cur = &block{line: n + 1, data: true}
 			buf.Reset()
 		case cur == nil && strings.HasPrefix(trimmed, "```yaml file="):
 			cur = &block{line: n + 1, file: strings.TrimPrefix(trimmed, "```yaml file=")}
@@ -97,6 +104,12 @@ func TestExamplesLoad(t *testing.T) {
 
 // checkBlock lints one example and runs its inline tests.
 func checkBlock(t *testing.T, doc string, b block) {
+	if b.data {
+		if _, err := localdata.Parse(doc, b.src); err != nil {
+			t.Errorf("the data file example does not load: %v", err)
+		}
+		return
+	}
 	// The examples assume ${TABLE_NAME} is set, and nothing else.
 	t.Setenv("TABLE_NAME", "Users")
 	name := doc

@@ -1,10 +1,7 @@
 package dynamo
 
 import (
-	"encoding/base64"
 	"fmt"
-	"math"
-	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -12,10 +9,10 @@ import (
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
-// Item converts a DynamoDB item to the values expressions see: S string,
-// N int64 when integral else float64, BOOL bool, NULL nil, M map[string]any,
-// L, SS and NS []any, B and BS base64 text (the form Cognito claims and JSON
-// can carry).
+// Item converts a DynamoDB item to the values expressions see, as mapper's
+// value model defines them (mapper.Number, mapper.Binary, mapper.Set): S
+// text, N int64 when whole and within int64 else float64, BOOL bool, NULL
+// nil, M map, L list, B base64 text, and SS, NS and BS sorted lists.
 func Item(av map[string]types.AttributeValue) (mapper.Item, error) {
 	var raw map[string]any
 	// UseNumber keeps N as text so integers above 2^53 survive exactly.
@@ -43,9 +40,9 @@ func normalize(v any) (any, error) {
 	case nil, string, bool:
 		return x, nil
 	case attributevalue.Number:
-		return number(string(x))
+		return mapper.Number(string(x))
 	case []byte:
-		return base64.StdEncoding.EncodeToString(x), nil
+		return mapper.Binary(x), nil
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
@@ -59,11 +56,11 @@ func normalize(v any) (any, error) {
 	case []any:
 		return list(x)
 	case []string:
-		return list(x)
+		return set(x)
 	case []attributevalue.Number:
-		return list(x)
+		return set(x)
 	case [][]byte:
-		return list(x)
+		return set(x)
 	}
 	return nil, fmt.Errorf("unexpected decoded type %T", v)
 }
@@ -80,22 +77,14 @@ func list[T any](xs []T) ([]any, error) {
 	return out, nil
 }
 
-// number reads a DynamoDB number: int64 when it is an integer that fits,
-// float64 otherwise (DynamoDB numbers have 38 digits; float64 is the
-// closest the engine has).
-func number(s string) (any, error) {
-	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return i, nil
-	}
-	f, err := strconv.ParseFloat(s, 64)
+// set converts a string, number or binary set, which DynamoDB returns in no
+// particular order, to a sorted list.
+func set[T any](xs []T) ([]any, error) {
+	out, err := list(xs)
 	if err != nil {
-		return nil, fmt.Errorf("number %q: %w", s, err)
+		return nil, err
 	}
-	// "1E+3" is an integer too; DynamoDB returns numbers as they were written.
-	if f == math.Trunc(f) && math.Abs(f) < 1<<63 {
-		return int64(f), nil
-	}
-	return f, nil
+	return mapper.Set(out), nil
 }
 
 // keyValue converts a key value from an expression to an attribute value.

@@ -3,7 +3,9 @@ package localdata
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -17,22 +19,50 @@ import (
 
 // Data is a set of tables held in memory. It is safe for concurrent use.
 type Data struct {
-	tables map[string][]mapper.Item
+	tables map[string]*table
 }
+
+// table is one table's items and what is known of its key schema.
+type table struct {
+	items []mapper.Item
+	// keys maps the table's partition attribute to its declared sort key
+	// ("" for none); nil when undeclared.
+	keys    map[string]string
+	indexes map[string]keySchema
+}
+
+type keySchema struct{ partition, sort string }
 
 var _ mapper.Store = (*Data)(nil)
 
-// New returns Data serving the given tables.
+// New returns Data serving the given tables, whose key schemas are inferred.
 func New(tables map[string][]mapper.Item) *Data {
-	return &Data{tables: tables}
+	d := &Data{tables: map[string]*table{}}
+	for name, items := range tables {
+		d.tables[name] = &table{items: items}
+	}
+	return d
 }
+
+var (
+	tableKeys  = []string{"keys", "indexes", "items"}
+	schemaKeys = []string{"partition", "sort"}
+)
 
 // Parse reads a data file's contents; name is used in messages. It reports
 // every problem in the file, each with its line and column.
 func Parse(name string, src []byte) (*Data, error) {
+	dec := yaml.NewDecoder(strings.NewReader(string(src)))
 	var doc yaml.Node
-	if err := yaml.Unmarshal(src, &doc); err != nil {
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%s: the data file is empty; start it with \"tables:\"", name)
+		}
 		return nil, fmt.Errorf("%s: not valid YAML or JSON: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	var more yaml.Node
+	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s:%d:%d: a data file is one YAML document; remove the --- line and what follows, or merge the tables into the first document", name, more.Line, more.Column)
 	}
 	if len(doc.Content) == 0 {
 		return nil, fmt.Errorf("%s: the data file is empty; start it with \"tables:\"", name)
@@ -47,8 +77,8 @@ func Parse(name string, src []byte) (*Data, error) {
 // Decode reads tables from a YAML node: n is the mapping that holds
 // tables:, a data file's top or an inline test's data:, and path is its
 // place in messages ("" for a file). Every problem is a finding; the rule
-// is "required" or one of package yamlnode's kinds. Data is nil when there
-// is a finding.
+// is "required", "value" or one of package yamlnode's kinds. Data is nil
+// when there is a finding.
 func Decode(file string, n *yaml.Node, path string) (*Data, []config.Finding) {
 	var fs []config.Finding
 	report := func(n *yaml.Node, path, rule, msg string) {
@@ -65,38 +95,119 @@ func Decode(file string, n *yaml.Node, path string) (*Data, []config.Finding) {
 		report(yamlnode.Deref(n), path, "required", fmt.Sprintf("%s needs \"tables:\", with a list of items under each table name", cmp.Or(path, "the data file")))
 		return nil, fs
 	}
-	tables := map[string][]mapper.Item{}
+	d := &Data{tables: map[string]*table{}}
 	tpath := yamlnode.Join(path, "tables")
 	var entries []yamlnode.Entry
 	if !yamlnode.IsNull(e.Val) {
+		// Ordered reports a table written twice.
 		entries = r.Ordered(e.Val, tpath)
 	}
-	for _, t := range entries {
-		items := yamlnode.Deref(t.Val)
-		ipath := yamlnode.Join(tpath, t.Key.Value)
-		if yamlnode.IsNull(items) {
-			tables[t.Key.Value] = []mapper.Item{}
+	for _, te := range entries {
+		name := te.Key.Value
+		t := &table{items: []mapper.Item{}}
+		d.tables[name] = t
+		items := yamlnode.Deref(te.Val)
+		ipath := yamlnode.Join(tpath, name)
+		if items.Kind == yaml.MappingNode && hasAny(items, tableKeys) {
+			items = t.readSchema(r, items, ipath)
+		}
+		if items == nil || yamlnode.IsNull(items) {
 			continue
 		}
 		if items.Kind != yaml.SequenceNode {
-			report(items, ipath, yamlnode.KindType, fmt.Sprintf("table %q should be a list of items, each starting with \"- \", not %s", t.Key.Value, yamlnode.Describe(items)))
+			report(items, ipath, yamlnode.KindType, fmt.Sprintf("table %q should be a list of items, each starting with \"- \", not %s", name, yamlnode.Describe(items)))
 			continue
 		}
-		list := []mapper.Item{}
 		for j, it := range items.Content {
-			var item map[string]any
-			if yamlnode.Deref(it).Kind != yaml.MappingNode || it.Decode(&item) != nil {
-				report(it, fmt.Sprintf("%s[%d]", ipath, j), yamlnode.KindType, "an item should be attribute: value pairs such as { userName: ben, FirstName: Ben }, not "+yamlnode.Describe(yamlnode.Deref(it)))
+			item, err := Item(it)
+			if err != nil {
+				var ve *config.ValueError
+				if errors.As(err, &ve) {
+					report(&yaml.Node{Line: ve.Pos.Line, Column: ve.Pos.Column}, fmt.Sprintf("%s[%d]", ipath, j), "value", ve.Msg)
+				} else {
+					report(it, fmt.Sprintf("%s[%d]", ipath, j), yamlnode.KindType, err.Error())
+				}
 				continue
 			}
-			list = append(list, config.Normalize(item).(map[string]any))
+			t.items = append(t.items, item)
 		}
-		tables[t.Key.Value] = list
 	}
 	if len(fs) > 0 {
 		return nil, fs
 	}
-	return New(tables), nil
+	return d, nil
+}
+
+// Item reads one item written in YAML through mapper's value model, as a
+// data file's items are read. A problem is a *config.ValueError.
+func Item(n *yaml.Node) (mapper.Item, error) {
+	if d := yamlnode.Deref(n); d.Kind != yaml.MappingNode {
+		return nil, &config.ValueError{Pos: config.Pos{Line: d.Line, Column: d.Column},
+			Msg: "an item should be attribute: value pairs such as { userName: ben, FirstName: Ben }, not " + yamlnode.Describe(d)}
+	}
+	v, err := config.ReadValue(n)
+	if err != nil {
+		return nil, err
+	}
+	x, err := mapper.DataValue(v)
+	if err != nil {
+		return nil, err
+	}
+	return x.(map[string]any), nil
+}
+
+// hasAny reports whether the mapping node n has one of the keys.
+func hasAny(n *yaml.Node, keys []string) bool {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if slices.Contains(keys, yamlnode.Deref(n.Content[i]).Value) {
+			return true
+		}
+	}
+	return false
+}
+
+// readSchema reads a table written as keys:, indexes: and items:, and
+// returns the items node (nil when there is none).
+func (t *table) readSchema(r yamlnode.Reader, n *yaml.Node, path string) *yaml.Node {
+	fields := r.Object(n, path, tableKeys)
+	if e, ok := fields["keys"]; ok {
+		if s, ok := schema(r, e.Val, yamlnode.Join(path, "keys")); ok {
+			t.keys = map[string]string{s.partition: s.sort}
+		}
+	}
+	if e, ok := fields["indexes"]; ok {
+		for _, ie := range r.Ordered(e.Val, yamlnode.Join(path, "indexes")) {
+			if s, ok := schema(r, ie.Val, yamlnode.Join(yamlnode.Join(path, "indexes"), ie.Key.Value)); ok {
+				if t.indexes == nil {
+					t.indexes = map[string]keySchema{}
+				}
+				t.indexes[ie.Key.Value] = s
+			}
+		}
+	}
+	if e, ok := fields["items"]; ok {
+		return yamlnode.Deref(e.Val)
+	}
+	return nil
+}
+
+// schema reads { partition: NAME, sort: NAME }, sort being optional.
+func schema(r yamlnode.Reader, n *yaml.Node, path string) (keySchema, bool) {
+	var s keySchema
+	fields := r.Object(n, path, schemaKeys)
+	if fields == nil {
+		return s, false
+	}
+	e, ok := fields["partition"]
+	if !ok {
+		r.Report(yamlnode.Deref(n), path, "required", path+" needs partition: with the partition key's name")
+		return s, false
+	}
+	s.partition, ok = r.Str(e.Val, yamlnode.Join(path, "partition"))
+	if e, has := fields["sort"]; has {
+		s.sort, _ = r.Str(e.Val, yamlnode.Join(path, "sort"))
+	}
+	return s, ok
 }
 
 // Load reads the data file at path.
@@ -111,25 +222,28 @@ func Load(path string) (*Data, error) {
 // Rows returns every item of a table, and false when the data has no
 // such table. The items are shared: do not change them.
 func (d *Data) Rows(table string) ([]mapper.Item, bool) {
-	items, ok := d.tables[table]
-	return items, ok
+	t, ok := d.tables[table]
+	if !ok {
+		return nil, false
+	}
+	return t.items, true
 }
 
-func (d *Data) table(name string) ([]mapper.Item, error) {
-	items, ok := d.tables[name]
+func (d *Data) table(name string) (*table, error) {
+	t, ok := d.tables[name]
 	if !ok {
 		return nil, fmt.Errorf("table %q is not in the data file", name)
 	}
-	return items, nil
+	return t, nil
 }
 
 // GetItem returns the item whose key attributes equal in.Key.
 func (d *Data) GetItem(ctx context.Context, in mapper.GetItemInput) (mapper.Item, error) {
-	items, err := d.table(in.Table)
+	t, err := d.table(in.Table)
 	if err != nil {
 		return nil, err
 	}
-	for _, it := range items {
+	for _, it := range t.items {
 		if matchesKey(it, in.Key) {
 			return project(it, in.Projection), nil
 		}
@@ -139,7 +253,7 @@ func (d *Data) GetItem(ctx context.Context, in mapper.GetItemInput) (mapper.Item
 
 func matchesKey(it mapper.Item, key []mapper.Attr) bool {
 	for _, k := range key {
-		if !equal(it[k.Name], k.Value) {
+		if !mapper.KeysEqual(it[k.Name], k.Value) {
 			return false
 		}
 	}
@@ -148,13 +262,13 @@ func matchesKey(it mapper.Item, key []mapper.Attr) bool {
 
 // Query returns the items of one partition, in sort-key order.
 func (d *Data) Query(ctx context.Context, in mapper.QueryInput) ([]mapper.Item, error) {
-	items, err := d.table(in.Table)
+	t, err := d.table(in.Table)
 	if err != nil {
 		return nil, err
 	}
 	var out []mapper.Item
-	for _, it := range items {
-		if !equal(it[in.Partition.Name], in.Partition.Value) {
+	for _, it := range t.items {
+		if !mapper.KeysEqual(it[in.Partition.Name], in.Partition.Value) {
 			continue
 		}
 		if sp := in.SortPrefix; sp != nil {
@@ -166,12 +280,14 @@ func (d *Data) Query(ctx context.Context, in mapper.QueryInput) ([]mapper.Item, 
 		}
 		out = append(out, it)
 	}
-	if in.SortPrefix != nil {
-		name := in.SortPrefix.Name
+	sortKey, err := t.sortKey(in, out)
+	if err != nil {
+		return nil, err
+	}
+	if sortKey != "" {
 		slices.SortStableFunc(out, func(a, b mapper.Item) int {
-			as, _ := a[name].(string)
-			bs, _ := b[name].(string)
-			return cmp.Compare(as, bs)
+			c, _ := mapper.CompareKeys(a[sortKey], b[sortKey])
+			return c
 		})
 	}
 	if in.Limit > 0 && len(out) > in.Limit {
@@ -181,6 +297,93 @@ func (d *Data) Query(ctx context.Context, in mapper.QueryInput) ([]mapper.Item, 
 		out[i] = project(it, in.Projection)
 	}
 	return out, ctx.Err()
+}
+
+// sortKey says which attribute orders a query's items: the one declared,
+// the one sortBeginsWith names, or the one the items imply.
+func (t *table) sortKey(in mapper.QueryInput, items []mapper.Item) (string, error) {
+	if in.Index != "" {
+		if s, ok := t.indexes[in.Index]; ok {
+			return s.sort, nil
+		}
+	} else if sk, ok := t.keys[in.Partition.Name]; ok {
+		return sk, nil
+	}
+	if in.SortPrefix != nil {
+		return in.SortPrefix.Name, nil
+	}
+	if len(items) < 2 {
+		return "", nil
+	}
+	// Candidates: attributes every item has, with a key value (text or a
+	// number) that differs from item to item.
+	var candidates []string
+	for name, v := range items[0] {
+		if name == in.Partition.Name || !isKeyValue(v) {
+			continue
+		}
+		if unique(items, name) {
+			candidates = append(candidates, name)
+		}
+	}
+	slices.Sort(candidates)
+	switch {
+	case len(candidates) == 0:
+		return "", nil
+	case len(candidates) == 1 || sameOrder(items, candidates):
+		return candidates[0], nil
+	}
+	where := "table " + fmt.Sprintf("%q", in.Table)
+	if in.Index != "" {
+		where = "index " + fmt.Sprintf("%q", in.Index) + " of " + where
+	}
+	return "", fmt.Errorf("the data file does not say which attribute is the sort key of %s, and the items could be sorted by %s; declare it, e.g. %s: { keys: { partition: %s, sort: %s }, items: [...] }",
+		where, strings.Join(candidates, " or "), in.Table, in.Partition.Name, candidates[0])
+}
+
+func isKeyValue(v any) bool {
+	switch v.(type) {
+	case string, int64, float64:
+		return true
+	}
+	return false
+}
+
+func unique(items []mapper.Item, name string) bool {
+	for i, a := range items {
+		if !isKeyValue(a[name]) {
+			return false
+		}
+		for _, b := range items[:i] {
+			if mapper.KeysEqual(a[name], b[name]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// sameOrder reports whether every candidate sorts the items alike, so the
+// choice among them cannot be observed.
+func sameOrder(items []mapper.Item, candidates []string) bool {
+	order := func(name string) []int {
+		idx := make([]int, len(items))
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortStableFunc(idx, func(a, b int) int {
+			c, _ := mapper.CompareKeys(items[a][name], items[b][name])
+			return c
+		})
+		return idx
+	}
+	first := order(candidates[0])
+	for _, c := range candidates[1:] {
+		if !slices.Equal(first, order(c)) {
+			return false
+		}
+	}
+	return true
 }
 
 // project copies the named attributes of an item; nil names mean all.
@@ -200,29 +403,12 @@ func project(it mapper.Item, names []string) mapper.Item {
 	return out
 }
 
-// equal compares key values as DynamoDB does: numbers by value, text exactly.
-func equal(a, b any) bool {
-	if fa, ok := number(a); ok {
-		fb, ok := number(b)
-		return ok && fa == fb
-	}
-	sa, ok := a.(string)
-	sb, ok2 := b.(string)
-	return ok && ok2 && sa == sb
-}
-
-func number(v any) (float64, bool) {
-	switch x := v.(type) {
-	case int:
-		return float64(x), true
-	case int64:
-		return float64(x), true
-	case float64:
-		return x, true
-	}
-	return 0, false
-}
-
 // Items returns the items of a table, for tools that list users; the
 // items must not be changed.
-func (d *Data) Items(table string) ([]mapper.Item, error) { return d.table(table) }
+func (d *Data) Items(table string) ([]mapper.Item, error) {
+	t, err := d.table(table)
+	if err != nil {
+		return nil, err
+	}
+	return t.items, nil
+}

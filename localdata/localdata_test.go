@@ -115,3 +115,97 @@ func TestBadDataFileReportsEveryProblem(t *testing.T) {
 		}
 	}
 }
+
+func TestDataFilesReadValuesAsDynamoDBWouldReturnThem(t *testing.T) {
+	d, err := localdata.Parse("data.yaml", []byte("tables:\n  T:\n    - { id: a, day: 2024-01-01, at: 2024-01-01T10:00:00Z, bin: !!binary aGVsbG8=, n: 1e3, z: 0 }\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := d.GetItem(context.Background(), mapper.GetItemInput{Table: "T", Key: []mapper.Attr{{Name: "id", Value: "a"}}})
+	want := mapper.Item{"id": "a", "day": "2024-01-01", "at": "2024-01-01T10:00:00Z", "bin": "aGVsbG8=", "n": int64(1000), "z": int64(0)}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("item = %#v\nwant %#v", got, want)
+	}
+}
+
+func TestAQueryReturnsItsPartitionInSortKeyOrder(t *testing.T) {
+	ctx := context.Background()
+	query := func(t *testing.T, src string, in mapper.QueryInput) ([]any, error) {
+		t.Helper()
+		d, err := localdata.Parse("data.yaml", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		items, err := d.Query(ctx, in)
+		var out []any
+		for _, it := range items {
+			out = append(out, it["SK"])
+		}
+		return out, err
+	}
+	app := mapper.QueryInput{Table: "App", Partition: mapper.Attr{Name: "PK", Value: "u1"}}
+	t.Run("inferred from the items when one attribute tells them apart", func(t *testing.T) {
+		got, err := query(t, "tables:\n  App:\n    - { PK: u1, SK: b, role: x }\n    - { PK: u1, SK: a, role: x }\n    - { PK: u2, SK: 0, role: y }\n", app)
+		if err != nil || !reflect.DeepEqual(got, []any{"a", "b"}) {
+			t.Errorf("got %v, %v", got, err)
+		}
+	})
+	t.Run("numbers sort by value", func(t *testing.T) {
+		got, err := query(t, "tables:\n  App:\n    - { PK: u1, SK: 10 }\n    - { PK: u1, SK: 9 }\n    - { PK: u1, SK: 9.5 }\n", app)
+		if err != nil || !reflect.DeepEqual(got, []any{int64(9), 9.5, int64(10)}) {
+			t.Errorf("got %v, %v", got, err)
+		}
+	})
+	t.Run("declared keys decide", func(t *testing.T) {
+		got, err := query(t, "tables:\n  App:\n    keys: { partition: PK, sort: SK }\n    items:\n      - { PK: u1, SK: b, n: 1 }\n      - { PK: u1, SK: a, n: 2 }\n", app)
+		if err != nil || !reflect.DeepEqual(got, []any{"a", "b"}) {
+			t.Errorf("got %v, %v", got, err)
+		}
+	})
+	t.Run("an index's declared sort key orders an index query", func(t *testing.T) {
+		in := mapper.QueryInput{Table: "App", Index: "byRole", Partition: mapper.Attr{Name: "role", Value: "x"}}
+		got, err := query(t, "tables:\n  App:\n    indexes: { byRole: { partition: role, sort: n } }\n    items:\n      - { PK: u1, SK: a, role: x, n: 2 }\n      - { PK: u2, SK: b, role: x, n: 1 }\n", in)
+		if err != nil || !reflect.DeepEqual(got, []any{"b", "a"}) {
+			t.Errorf("got %v, %v", got, err)
+		}
+	})
+	t.Run("an ambiguous sort key that changes the order is an error saying to declare it", func(t *testing.T) {
+		_, err := query(t, "tables:\n  App:\n    - { PK: u1, SK: b, n: 1 }\n    - { PK: u1, SK: a, n: 2 }\n", app)
+		if err == nil || !strings.Contains(err.Error(), "could be sorted by SK or n; declare it, e.g. App: { keys: { partition: PK, sort: SK }") {
+			t.Errorf("err = %v", err)
+		}
+	})
+}
+
+func TestATableWrittenTwiceIsAnError(t *testing.T) {
+	_, err := localdata.Parse("data.yaml", []byte("tables:\n  Users: []\n  Users: [{ id: 1 }]\n"))
+	if err == nil || !strings.Contains(err.Error(), `data.yaml:3:3: tables.Users: "Users" is written twice`) {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestAliasedItemsAreRead(t *testing.T) {
+	d, err := localdata.Parse("data.yaml", []byte("base: &u { id: a, name: Ann }\ntables:\n  Users:\n    - *u\n"))
+	if err == nil {
+		t.Fatalf("a file with a key besides tables: was accepted: %v", d)
+	}
+	d, err = localdata.Parse("data.yaml", []byte("tables:\n  Users:\n    - &u { id: a, name: Ann }\n  Copy:\n    - *u\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := d.GetItem(context.Background(), mapper.GetItemInput{Table: "Copy", Key: []mapper.Attr{{Name: "id", Value: "a"}}})
+	if got["name"] != "Ann" {
+		t.Errorf("got %v", got)
+	}
+	_, err = localdata.Parse("data.yaml", []byte("tables:\n  Users:\n    - &u { id: a, self: *u }\n"))
+	if err == nil || !strings.Contains(err.Error(), "refers to itself") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestADataFileIsOneDocument(t *testing.T) {
+	_, err := localdata.Parse("data.yaml", []byte("tables:\n  Users: []\n---\ntables:\n  More: []\n"))
+	if err == nil || !strings.Contains(err.Error(), "one YAML document") {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -61,6 +61,8 @@ type claim struct {
 	when  *vm.Program
 	// reads is what value reads of sources: explain says which is missing.
 	reads []AttrRead
+	// constant is cfg.Const's meaning (ConstValue).
+	constant any
 }
 
 type suppression struct {
@@ -92,7 +94,8 @@ func compile(m *config.Mapping, opts LoadOptions) (*Mapper, []config.Finding) {
 	for _, cl := range m.Claims {
 		value := c.compile(cl.Value, false)
 		c.checkV1Type(cl, value)
-		mp.claims = append(mp.claims, &claim{cfg: cl, path: claimPath(cl.Name), value: value, when: c.compile(cl.When, true), reads: c.reads[cl.Value]})
+		mp.claims = append(mp.claims, &claim{cfg: cl, path: claimPath(cl.Name), value: value, when: c.compile(cl.When, true),
+			reads: c.reads[cl.Value], constant: c.constant(cl)})
 		mp.claimNames = append(mp.claimNames, cl.Name)
 	}
 	slices.Sort(mp.claimNames)
@@ -332,4 +335,32 @@ func (c *compiler) sourceRefs(s *config.Source) []string {
 		}
 	}
 	return out
+}
+
+// constant gives a claim's const: its meaning (see ConstValue) and checks
+// what V1 does to it.
+func (c *compiler) constant(cl *config.Claim) any {
+	if cl.Const == nil {
+		return nil
+	}
+	path := claimPath(cl.Name) + ".const"
+	v, err := ConstValue(cl.Const)
+	if err != nil {
+		f := config.Finding{Pos: cl.Const.Pos, Path: path, Rule: "const-value", Message: err.Error()}
+		if ve, ok := err.(*config.ValueError); ok {
+			f.Message = ve.Msg
+		}
+		c.add(f)
+		return nil
+	}
+	if v == nil {
+		c.add(config.Finding{Pos: cl.Const.Pos, Path: path, Severity: config.SevWarning, Rule: "const-value",
+			Message: "a claim whose value is null is left out of the tokens, so this claim never appears; remove it, or quote the value for text"})
+	}
+	if _, text := v.(string); c.cfg.TriggerVersion == "V1_0" && v != nil && !text {
+		s, _ := Text(v)
+		c.add(config.Finding{Pos: cl.Pos, Path: path, Severity: config.SevWarning, Rule: "v1-text",
+			Message: fmt.Sprintf("V1_0 triggers can only add text claims, so this value becomes the text '%s' in the token; quote it to say you mean text, or set triggerVersion: V2_0 to keep its type", s)})
+	}
+	return v
 }

@@ -91,7 +91,9 @@ func (mp *Mapper) newEnv(ev *Event) map[string]any {
 	env[budgetVar] = (*budget)(nil)
 	for _, s := range mp.sources {
 		if s.cfg.IsQuery() {
-			env[s.cfg.Name] = []any(nil)
+			// A query is a list even when it was not made or found
+			// nothing: [] in a token, as the docs promise.
+			env[s.cfg.Name] = []any{}
 		} else {
 			env[s.cfg.Name] = Item(nil)
 		}

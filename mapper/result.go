@@ -49,7 +49,7 @@ func (e *evaluation) claim(r *Result, c *claim) error {
 		return nil
 	case val == nil:
 		rt.Note = "the value is empty (null), so the claim is left out"
-		if e.trace != nil && !c.cfg.HasConst {
+		if e.trace != nil && c.cfg.Const == nil {
 			if why := e.nilReason(c.reads); why != "" {
 				rt.Note = why + "; the claim is left out"
 			}
@@ -151,14 +151,14 @@ func (e *evaluation) claimValue(c *claim, rt *RuleTrace) (any, error) {
 	if err != nil || !ok {
 		return nil, err
 	}
-	if c.cfg.HasConst {
-		return c.cfg.Const, nil
+	if c.cfg.Const != nil {
+		return c.constant, nil
 	}
 	v, err := e.run(c.value)
 	if err != nil {
 		return nil, err
 	}
-	return v, checkValue(v)
+	return claimValue(v)
 }
 
 // idValue adapts a claim value to the ID token: text only under V1, and no

@@ -19,7 +19,7 @@ import (
 // only from the item, at run time.
 func (c *compiler) checkV1Type(cl *config.Claim, prog *vm.Program) {
 	tv := c.cfg.TriggerVersion
-	if prog == nil || cl.HasConst || !cl.Tokens.Has(config.IDToken) || tv != "V1_0" {
+	if prog == nil || cl.Const != nil || !cl.Tokens.Has(config.IDToken) || tv != "V1_0" {
 		return
 	}
 	kind, example := staticKind(prog.Node().Type())

@@ -179,7 +179,7 @@ func compareMappings(ctx context.Context, df diffFlags, oldName string, oldSrc [
 	}
 	// DynamoDB is opened only when a mapping reads it.
 	if before.HasSources() || after.HasSources() || df.data != "" {
-		store, err := openStore(ctx, df.data)
+		store, err := openStore(ctx, df.data, nil)
 		if err != nil {
 			return nil, err
 		}

@@ -100,8 +100,8 @@ func parseEventFlags(ctx context.Context, fs *flag.FlagSet, args []string, usage
 		fmt.Fprintf(stderr, "%s: --mapping and --event are required\n\n%s", name, usage)
 		return eventInput{}, exitUsage, false
 	}
-	if f.Mapping == "-" && f.Event == "-" {
-		fmt.Fprintf(stderr, "%s: only one of --mapping and --event can read standard input\n", name)
+	if stdinReaders(f.Mapping, f.Event, f.Data) > 1 {
+		fmt.Fprintf(stderr, "%s: only one of --mapping, --event and --data can read standard input\n", name)
 		return eventInput{}, exitUsage, false
 	}
 	mp, rows, err := loadMapper(ctx, &f, stdin, stderr)

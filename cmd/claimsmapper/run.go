@@ -102,13 +102,13 @@ func loadMapper(ctx context.Context, f *cliflag.Event, stdin io.Reader, stderr i
 		return mp, noRows, nil
 	}
 	if f.Data != "" {
-		data, err := localdata.Load(f.Data)
+		data, err := readData(f.Data, stdin)
 		if err != nil {
 			return nil, nil, err
 		}
 		return mp.WithStore(data), data.Rows, nil
 	}
-	store, err := openStore(ctx, f.Data)
+	store, err := openStore(ctx, f.Data, stdin)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -116,8 +116,19 @@ func loadMapper(ctx context.Context, f *cliflag.Event, stdin io.Reader, stderr i
 	return mp.WithStore(rec), rec.Rows, nil
 }
 
+// stdinReaders counts the paths that name standard input.
+func stdinReaders(paths ...string) int {
+	n := 0
+	for _, p := range paths {
+		if p == "-" {
+			n++
+		}
+	}
+	return n
+}
+
 // openStore returns the store behind the mapping's sources.
-func openStore(ctx context.Context, dataPath string) (mapper.Store, error) {
+func openStore(ctx context.Context, dataPath string, stdin io.Reader) (mapper.Store, error) {
 	if dataPath == "" {
 		store, err := dynamo.Open(ctx, nil)
 		if err != nil {
@@ -125,5 +136,18 @@ func openStore(ctx context.Context, dataPath string) (mapper.Store, error) {
 		}
 		return store, nil
 	}
-	return localdata.Load(dataPath)
+	return readData(dataPath, stdin)
+}
+
+// readData reads a --data file; "-" is standard input, where the command
+// has it to give (stdin nil: it does not).
+func readData(path string, stdin io.Reader) (*localdata.Data, error) {
+	if path == "-" && stdin == nil {
+		return nil, fmt.Errorf("claimsmapper: this command cannot read --data from standard input; name a file")
+	}
+	src, err := readInput(path, stdin)
+	if err != nil {
+		return nil, fmt.Errorf("claimsmapper: cannot read the data file: %w", err)
+	}
+	return localdata.Parse(path, src)
 }

@@ -62,6 +62,24 @@ func TestRunReadsStandardInput(t *testing.T) {
 	}
 }
 
+func TestDataDashReadsStandardInput(t *testing.T) {
+	t.Setenv("TABLE_NAME", "SampleUsers")
+	data, err := os.ReadFile(seedData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"run", "preview", "explain"} {
+		code, out, errOut := execCLI(t, string(data), cmd, "--mapping", seedMapping, "--event", seedEvent, "--data", "-")
+		if code != 0 || !strings.Contains(out, "Ben") {
+			t.Errorf("%s: exit %d:\n%s%s", cmd, code, out, errOut)
+		}
+	}
+	code, _, errOut := execCLI(t, string(data), "run", "--mapping", seedMapping, "--event", "-", "--data", "-")
+	if code != exitUsage || !strings.Contains(errOut, "only one of --mapping, --event and --data can read standard input") {
+		t.Errorf("two readers of standard input: exit %d, %s", code, errOut)
+	}
+}
+
 func TestRunExitCodes(t *testing.T) {
 	t.Setenv("TABLE_NAME", "SampleUsers")
 	dir := t.TempDir()

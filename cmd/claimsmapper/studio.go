@@ -77,7 +77,7 @@ func runStudio(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		}
 		opts.Store, opts.Data = d, d
 	} else {
-		store, err := openStore(ctx, "")
+		store, err := openStore(ctx, "", nil)
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return exitFailed

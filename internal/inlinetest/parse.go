@@ -240,12 +240,11 @@ func (r *reader) event(n *yaml.Node, path string) *mapper.Event {
 		}
 		raw = b
 	case n.Kind == yaml.MappingNode:
-		var v any
-		if err := n.Decode(&v); err != nil {
-			r.errorf(n, path, "tests-event", "the event cannot be read: %s", err)
+		v, err := r.value(n, path, "tests-event")
+		if err != nil {
 			return nil
 		}
-		b, err := json.Marshal(config.Normalize(v))
+		b, err := json.Marshal(v)
 		if err != nil {
 			r.errorf(n, path, "tests-event", "the event cannot be written as JSON: %s", err)
 			return nil
@@ -385,14 +384,34 @@ func (r *reader) notBoth(fields map[string]yamlnode.Entry, exact, part, path str
 func (r *reader) claims(n *yaml.Node, path string) map[string]any {
 	out := map[string]any{}
 	for _, e := range r.entries(n, path) {
-		var v any
-		if err := e.Val.Decode(&v); err != nil {
-			r.errorf(e.Val, path+"."+e.Key.Value, "tests-type", "the expected value cannot be read: %s", err)
-			continue
+		if v, err := r.value(e.Val, path+"."+e.Key.Value, "tests-type"); err == nil {
+			out[e.Key.Value] = v
 		}
-		out[e.Key.Value] = config.Normalize(v)
 	}
 	return out
+}
+
+// value reads a value written in a test through mapper's value model, as
+// data files and the function's lookups are read.
+func (r *reader) value(n *yaml.Node, path, rule string) (any, error) {
+	cv, err := config.ReadValue(n)
+	if err == nil {
+		var v any
+		if v, err = mapper.DataValue(cv); err == nil {
+			return v, nil
+		}
+	}
+	r.valueError(n, path, rule, err)
+	return nil, err
+}
+
+// valueError reports a value that cannot be read, at its position.
+func (r *reader) valueError(n *yaml.Node, path, rule string, err error) {
+	if ve, ok := err.(*config.ValueError); ok {
+		r.errorf(&yaml.Node{Line: ve.Pos.Line, Column: ve.Pos.Column}, path, rule, "%s", ve.Msg)
+		return
+	}
+	r.errorf(n, path, rule, "the value cannot be read: %s", err)
 }
 
 func (r *reader) list(fields map[string]yamlnode.Entry, key, path string) *[]string {

@@ -13,7 +13,6 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 )
 
@@ -340,7 +339,7 @@ func claimsNode(c map[string]any) *yaml.Node {
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		add(n, k, config.Normalize(c[k]))
+		add(n, k, c[k])
 	}
 	if len(names) == 0 {
 		n.Style = yaml.FlowStyle

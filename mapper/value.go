@@ -1,0 +1,228 @@
+package mapper
+
+import (
+	"cmp"
+	"encoding/base64"
+	"fmt"
+	"math"
+	"math/big"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/claimsmapper/claimsmapper/config"
+)
+
+// The value model: what expressions see and what Cognito gets. Every reader
+// of values (DynamoDB in package dynamo, data files in localdata, constants
+// in the mapping, the expectations of inline tests) converts through the
+// functions of this file, and convert.go writes claims from the same model.
+// docs/mapping.md ("Values") shows it as a table for mapping authors.
+//
+//	DynamoDB       expression value                       V1 text          V2/V3 JSON
+//	S              text (string)                          as is            "text"
+//	N              whole within int64: int64;             42, 4.5          42, 4.5
+//	               otherwise float64
+//	BOOL           bool                                   true, false      true, false
+//	NULL, no item  nil                                    claim left out   claim left out
+//	B              base64 text                            base64           "base64"
+//	SS, NS, BS     list, sorted (text and base64 by       JSON             [...]
+//	               their bytes, numbers by value)
+//	L              list ([]any)                           JSON             [...]
+//	M              map (map[string]any)                   JSON             {...}
+//	(a date)       DynamoDB has none: text or a number    as stored        as stored
+//	               as stored; date() and now() give a
+//	               time, written as RFC 3339 text in UTC
+//
+// A query source is always a list: [] when it found nothing, was skipped or
+// failed with onError: ignore. A key source that found nothing is nil.
+
+// Number reads a DynamoDB number (N), as DynamoDB returns it: int64 when it
+// is whole and fits, float64 otherwise (DynamoDB keeps 38 digits; float64
+// is the closest an expression has).
+func Number(s string) (any, error) {
+	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return i, nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil, fmt.Errorf("%q is not a number", s)
+	}
+	// "1E+3" is whole too; DynamoDB returns numbers as they were written.
+	if f == math.Trunc(f) && math.Abs(f) < 1<<63 {
+		return int64(f), nil
+	}
+	return f, nil
+}
+
+// Binary is how a binary value (B) appears: standard base64 text, the form
+// JSON and tokens can carry.
+func Binary(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+// Set orders the members of a DynamoDB set (SS, NS, BS), which has no
+// order of its own: text (and base64) by bytes, numbers by value, so that first(),
+// a token and a local data file agree.
+func Set(members []any) []any {
+	slices.SortStableFunc(members, func(a, b any) int {
+		c, _ := CompareKeys(a, b)
+		return c
+	})
+	return members
+}
+
+// decimalInt is a whole number as a person writes it: no leading zero, no
+// 0x, 0o or _.
+var decimalInt = regexp.MustCompile(`^[-+]?(0|[1-9][0-9]*)$`)
+
+// ConstValue gives a constant written in the mapping (const:) its meaning:
+// exactly what it says. Text, dates and binary stay the text written; a
+// whole number is int64, and one that does not fit, or is written with a
+// leading zero or in another base, is an error that says to quote it.
+func ConstValue(v *config.Value) (any, error) {
+	return fromConfig(v, true)
+}
+
+// DataValue is ConstValue for the items of a data file (package localdata)
+// and the values in inline tests: numbers as DynamoDB would return them
+// (a whole number too large for int64 becomes float64, as from DynamoDB).
+func DataValue(v *config.Value) (any, error) {
+	return fromConfig(v, false)
+}
+
+func fromConfig(v *config.Value, strict bool) (any, error) {
+	switch v.Kind {
+	case config.List:
+		out := make([]any, len(v.Items))
+		for i, e := range v.Items {
+			x, err := fromConfig(e, strict)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = x
+		}
+		return out, nil
+	case config.Map:
+		out := make(map[string]any, len(v.Items))
+		for i, e := range v.Items {
+			x, err := fromConfig(e, strict)
+			if err != nil {
+				return nil, err
+			}
+			out[v.Keys[i]] = x
+		}
+		return out, nil
+	}
+	bad := func(format string, args ...any) error {
+		return &config.ValueError{Pos: v.Pos, Msg: fmt.Sprintf(format, args...)}
+	}
+	switch v.Tag {
+	case "!!null":
+		return nil, nil
+	case "!!bool":
+		return strconv.ParseBool(strings.ToLower(v.Text))
+	case "!!binary":
+		b, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(v.Text), ""))
+		if err != nil {
+			return nil, bad("%s is not base64; binary values are written in base64", v.Text)
+		}
+		return Binary(b), nil
+	case "!!int":
+		if t := strings.TrimLeft(v.Text, "+-"); len(t) > 1 && t[0] == '0' && strings.Trim(t, "0123456789") == "" {
+			return nil, bad("%s starts with 0, which some YAML readers take as octal; write %s for the number, or quote it ('%s') to keep it as text", v.Text, cmp.Or(strings.TrimLeft(t, "0"), "0"), v.Text)
+		}
+		if !decimalInt.MatchString(v.Text) {
+			return nil, bad("%s is a number written in a way that means different things to different readers (0x, 0o, 0b or _); write it in plain decimal, or quote it ('%s') to keep it as text", v.Text, v.Text)
+		}
+		n, err := strconv.ParseInt(v.Text, 10, 64)
+		if err == nil {
+			return n, nil
+		}
+		if strict {
+			return nil, bad("%s is too large for a whole number (at most %d); quote it ('%s') to keep it as text", v.Text, int64(math.MaxInt64), v.Text)
+		}
+		return Number(v.Text)
+	case "!!float":
+		f, err := strconv.ParseFloat(v.Text, 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil, bad("%s is not a finite number, which a token cannot hold; quote it ('%s') to keep it as text", v.Text, v.Text)
+		}
+		if !strict {
+			// DynamoDB keeps no difference between 3.0 and 3.
+			return Number(strconv.FormatFloat(f, 'g', -1, 64))
+		}
+		return f, nil
+	}
+	// !!str and !!timestamp: text as written.
+	return v.Text, nil
+}
+
+// CompareKeys orders two key values as DynamoDB does: numbers by value
+// (exactly, whatever their Go type), text by its UTF-8 bytes. ok is false
+// when they are not comparable (a number and text, or not a key value).
+func CompareKeys(a, b any) (c int, ok bool) {
+	if x, isNum := bigNumber(a); isNum {
+		y, isNum := bigNumber(b)
+		if !isNum {
+			return 0, false
+		}
+		return x.Cmp(y), true
+	}
+	sa, ok1 := a.(string)
+	sb, ok2 := b.(string)
+	if !ok1 || !ok2 {
+		return 0, false
+	}
+	return cmp.Compare(sa, sb), true
+}
+
+// KeysEqual reports whether two key values are the same to DynamoDB.
+func KeysEqual(a, b any) bool {
+	c, ok := CompareKeys(a, b)
+	return ok && c == 0
+}
+
+func bigNumber(v any) (*big.Float, bool) {
+	switch x := v.(type) {
+	case int:
+		return new(big.Float).SetInt64(int64(x)), true
+	case int64:
+		return new(big.Float).SetInt64(x), true
+	case float64:
+		if math.IsNaN(x) {
+			return nil, false
+		}
+		return new(big.Float).SetFloat64(x), true
+	}
+	return nil, false
+}
+
+// claimValue turns what an expression gave into what a claim holds: a
+// source that found nothing (a nil item or list) is nil, so the claim is
+// left out like any other nil, and a time becomes RFC 3339 text in UTC.
+// What a token cannot hold is an error.
+func claimValue(v any) (any, error) {
+	switch x := v.(type) {
+	case nil:
+		return nil, nil
+	case map[string]any:
+		if x == nil {
+			return nil, nil
+		}
+	case []any:
+		if x == nil {
+			return nil, nil
+		}
+	case time.Time:
+		return x.UTC().Format(time.RFC3339Nano), nil
+	case time.Duration:
+		return nil, fmt.Errorf("the result is a duration, which a token cannot hold; use its .Seconds() or .String()")
+	default:
+		if rv := reflect.ValueOf(v); (rv.Kind() == reflect.Map || rv.Kind() == reflect.Slice || rv.Kind() == reflect.Pointer) && rv.IsNil() {
+			return nil, nil
+		}
+	}
+	return v, checkValue(v)
+}

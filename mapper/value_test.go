@@ -1,0 +1,92 @@
+package mapper_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/mapper"
+)
+
+func TestLargeWholeNumbersKeepEveryDigit(t *testing.T) {
+	t.Parallel()
+	mp := load(t, "version: 1\nclaims:\n  n: { const: 9223372036854775807 }\n  m: { const: -9223372036854775808 }\n", nil)
+	out, err := mp.Handle(context.Background(), event(t, "v2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"n":9223372036854775807`, `"m":-9223372036854775808`} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("response lacks %s:\n%s", want, out)
+		}
+	}
+}
+
+func TestConstantsThatMeanDifferentThingsToDifferentReadersAreRefused(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, value, want string }{
+		{"a leading zero", "017", "017 starts with 0, which some YAML readers take as octal; write 17 for the number, or quote it ('017')"},
+		{"hexadecimal", "0x1F", "write it in plain decimal, or quote it ('0x1F')"},
+		{"underscores", "1_000", "write it in plain decimal"},
+		{"a whole number too large", "12345678901234567890", "12345678901234567890 is too large for a whole number (at most 9223372036854775807); quote it ('12345678901234567890')"},
+		{"infinity", ".inf", "not a finite number"},
+		{"not a number", ".nan", "not a finite number"},
+		{"a custom tag", "!thing 3", "the tag !thing is not one this file understands"},
+		{"a recursive alias", "&a [*a]", "refers to itself"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, fs := mapper.Load([]byte("version: 1\nclaims:\n  c:\n    const: "+tt.value+"\n"), mapper.LoadOptions{File: "m.yaml"})
+			err := config.Errors(fs)
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "m.yaml:4:") {
+				t.Errorf("err = %v\nwant it at line 4 to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestANullConstantIsWarnedAbout(t *testing.T) {
+	t.Parallel()
+	mp, fs := mapper.Load([]byte("version: 1\nclaims:\n  c: { const: null }\n"), mapper.LoadOptions{File: "m.yaml"})
+	if mp == nil || len(fs) != 1 || fs[0].Rule != "const-value" || fs[0].Severity != config.SevWarning {
+		t.Errorf("findings = %v", fs)
+	}
+}
+
+func TestKeysCompareAsDynamoDBComparesThem(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		a, b any
+		want int
+		ok   bool
+	}{
+		{int64(1), 1.0, 0, true},
+		{int64(9007199254740993), float64(9007199254740992), 1, true},
+		{1, int64(2), -1, true},
+		{"a", "b", -1, true},
+		{"Z", "a", -1, true},
+		{"é", "z", 1, true},
+		{"1", int64(1), 0, false},
+		{nil, nil, 0, false},
+	}
+	for _, tt := range tests {
+		c, ok := mapper.CompareKeys(tt.a, tt.b)
+		if c != tt.want || ok != tt.ok {
+			t.Errorf("CompareKeys(%#v, %#v) = %d, %v; want %d, %v", tt.a, tt.b, c, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestSetsAreSorted(t *testing.T) {
+	t.Parallel()
+	got := mapper.Set([]any{int64(10), 2.5, int64(-1)})
+	if jsonText(got) != `[-1,2.5,10]` {
+		t.Errorf("got %s", jsonText(got))
+	}
+	got = mapper.Set([]any{"b", "B", "a"})
+	if jsonText(got) != `["B","a","b"]` {
+		t.Errorf("got %s", jsonText(got))
+	}
+}
