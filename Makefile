@@ -45,7 +45,7 @@ BENCH_COUNT ?= 5
 bench:
 	@rm -rf bench/out && mkdir -p bench/out
 	$(GO) -C bench test -run '^$$' -bench BenchmarkEngines -benchmem -count $(BENCH_COUNT) . | tee bench/out/engines.txt
-	$(GO) test -run '^$$' -bench 'BenchmarkHandler|BenchmarkScale' -benchmem -count $(BENCH_COUNT) ./mapper/ | tee bench/out/mapper.txt
+	$(GO) test -run '^$$' -bench 'BenchmarkHandler|BenchmarkScale|BenchmarkBudget' -benchmem -count $(BENCH_COUNT) ./mapper/ | tee bench/out/mapper.txt
 	$(GO) test -run '^$$' -bench BenchmarkColdStart -benchtime 10x ./integration/ | tee bench/out/coldstart.txt
 	$(GO) test -run '^$$' -bench BenchmarkDynamoDBCost -benchtime 20x ./integration/ | tee bench/out/dynamodb.txt
 	$(MAKE) --no-print-directory package | tee bench/out/package.txt
