@@ -25,7 +25,8 @@ s3://bucket/key, the mapping in force:
 The users to compare (at least one of):
   --events PATH      Cognito events: a .json file, or a folder of them;
                      repeat for more
-  --users FILE       one user name or sub per line, or a data file (as for
+  --users FILE       one user per line (the user name, sub or whatever the
+                     mapping looks users up by), or a data file (as for
                      --data) whose user table lists the users; FILE:TABLE
                      picks the table
   --sample TABLE[:N] at most N users (default 100) read from the DynamoDB
@@ -113,6 +114,10 @@ func runDiff(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	if len(files) != 2 {
 		fmt.Fprint(stderr, "claimsmapper diff: name two mappings, OLD and NEW\n\n"+diffUsage)
+		return exitUsage
+	}
+	if files[0] == "-" && files[1] == "-" {
+		fmt.Fprint(stderr, "claimsmapper diff: only one of OLD and NEW can read standard input\n")
 		return exitUsage
 	}
 	switch *format {

@@ -24,6 +24,7 @@ func TestDiffGoldenOutput(t *testing.T) {
 		{"the same mapping changes nobody and exits 0", append([]string{"diff", "--users", diffDir + "users.txt", old, old}, data...), 0, "diff-same.txt"},
 		{"no change in Markdown says so", append([]string{"diff", "--format", "markdown", "--users", diffDir + "users.txt", new, new}, data...), 0, "diff-same.md"},
 		{"--env names the table of a mapping's ${TABLE_NAME}", []string{"diff", "--env", "TABLE_NAME=SampleUsers", "--users", "../../testdata/seed/users.yaml", "--data", "../../testdata/seed/users.yaml", seedMapping, seedMapping}, 0, "diff-env.txt"},
+		{"a users list works for a mapping that finds users by sub", []string{"diff", "--show-values", "--users", diffDir + "bysub/users.txt", "--data", diffDir + "bysub/data.yaml", diffDir + "bysub/old.yaml", diffDir + "bysub/new.yaml"}, 1, "diff-bysub.txt"},
 		{"diff help", []string{"diff", "-h"}, 0, "help-diff.txt"},
 		{"publish help", []string{"publish", "-h"}, 0, "help-publish.txt"},
 		{"history help", []string{"history", "-h"}, 0, "help-history.txt"},
@@ -53,6 +54,7 @@ func TestDiffErrors(t *testing.T) {
 		args   []string
 		stderr string
 	}{
+		{"only one mapping can come from standard input", []string{"diff", "--users", diffDir + "users.txt", "-", "-"}, "only one of OLD and NEW"},
 		{"two mappings are needed", []string{"diff", "--users", diffDir + "users.txt", old}, "name two mappings, OLD and NEW"},
 		{"users are needed", []string{"diff", old, new}, "say which users to compare with --events, --users or --sample"},
 		{"an unknown format is refused", []string{"diff", "--format", "yaml", "--users", diffDir + "users.txt", old, new}, `--format should be text, json or markdown, not "yaml"`},

@@ -77,7 +77,22 @@ func usersFileKeys(spec string, mappings []*configMapping) ([]changes.Key, error
 		if table != "" {
 			return nil, fmt.Errorf("%s is a list of users, not a data file with tables: drop %q", path, ":"+table)
 		}
-		return changes.ParseUsers(path, src)
+		keys, err := changes.ParseUsers(path, src)
+		if err != nil {
+			return nil, err
+		}
+		// A line is what the user is found by: when the mapping reads the
+		// user by another event field (the sub, an attribute), that field
+		// gets the line too.
+		ut := userTable(table, mappings)
+		for _, k := range keys {
+			for _, field := range ut.Fields {
+				if _, set := k[field]; !set {
+					k[field] = k["userName"]
+				}
+			}
+		}
+		return keys, nil
 	}
 	data, err := localdata.Parse(path, src)
 	if err != nil {
