@@ -9,6 +9,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
+	"slices"
+	"strings"
 
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/dynamo"
@@ -96,7 +99,7 @@ func loadMapper(ctx context.Context, f *cliflag.Event, stdin io.Reader, stderr i
 	}
 	mp, fs := mapper.Load(src, mapper.LoadOptions{File: f.Mapping, Config: config.Options{LookupEnv: lookup}, Logger: cliLogger(stderr)})
 	if err := config.Errors(fs); err != nil {
-		return nil, nil, err
+		return nil, nil, withEnvHint(err, fs)
 	}
 	if !mp.HasSources() && f.Data == "" {
 		return mp, noRows, nil
@@ -126,6 +129,29 @@ func stdinReaders(paths ...string) int {
 	}
 	return n
 }
+
+// withEnvHint adds to a load error caused by unset ${NAME} how to give them
+// on the command line: the config's message is written for the function.
+func withEnvHint(err error, fs []config.Finding) error {
+	var names []string
+	for _, f := range fs {
+		if f.Rule == "env-unset" && f.Severity == config.SevError {
+			if m := envName.FindStringSubmatch(f.Message); m != nil && !slices.Contains(names, m[1]) {
+				names = append(names, m[1])
+			}
+		}
+	}
+	if len(names) == 0 {
+		return err
+	}
+	flags := make([]string, len(names))
+	for i, n := range names {
+		flags[i] = "--env " + n + "=VALUE"
+	}
+	return fmt.Errorf("%w\ngive the value on the command line: %s (or with --data, an inline test's env: is used)", err, strings.Join(flags, " "))
+}
+
+var envName = regexp.MustCompile(`environment variable ([A-Za-z_][A-Za-z0-9_]*)`)
 
 // openStore returns the store behind the mapping's sources.
 func openStore(ctx context.Context, dataPath string, stdin io.Reader) (mapper.Store, error) {

@@ -85,10 +85,16 @@ tests:
 		{"no tests: nothing to borrow", nil, none, []byte("version: 1\nsources:\n  u: { table: \"${TABLE}\", key: { id: event.userName } }\nclaims:\n  a: u.A\n"), "", ""},
 		{"not YAML: nothing to borrow", nil, none, []byte("{"), "", ""},
 	}
+	t.Run("without --data, DynamoDB is not given a test's table", func(t *testing.T) {
+		f := Event{}
+		if _, note := f.LookupEnv("m.yaml", mapping, none); note != "" {
+			t.Errorf("note %q, want none", note)
+		}
+	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := Event{Env: tt.env}
+			f := Event{Env: tt.env, Data: "users.yaml"}
 			lookup, note := f.LookupEnv("m.yaml", tt.src, tt.process)
 			got, _ := lookup("TABLE")
 			if got != tt.want || !strings.Contains(note, tt.note) || (tt.note == "" && note != "") {

@@ -35,18 +35,19 @@ const Usage = `  --mapping FILE      the mapping file (YAML)
   --data FILE         tables and items to use instead of DynamoDB (YAML or JSON)
   --env NAME=VALUE    a value for ${NAME} in the mapping, e.g. --env TABLE_NAME=SampleUsers;
                       repeat it for each variable. Without it the values come from the
-                      environment or, when that sets none, from the mapping's first test's env:
+                      environment or, with --data when that sets none, from the mapping's
+                      first test's env:
   --version 1|2|3     show the event as Cognito sends it when the user pool's trigger
                       is V1_0, V2_0 or V3_0
 `
 
 // LookupEnv returns how the mapping's ${NAME} resolve: --env first, then
-// process (the process environment). When no --env is given and process
-// sets none of the variables the mapping reads, the env: of the mapping's
-// first inline test that has one is used instead, and note says so; a
-// mapping's own tests name the table its sample data is in, so preview works
-// on a fresh checkout without a variable that would otherwise have to be
-// found and set first.
+// process (the process environment). When --data is given but no --env, and
+// process sets none of the variables the mapping reads, the env: of the
+// mapping's first inline test that has one is used instead, and note says
+// so; a mapping's own tests name the table their sample data is in, so
+// preview works on a fresh checkout without a variable that would otherwise
+// have to be found and set first.
 func (f *Event) LookupEnv(file string, src []byte, process func(string) (string, bool)) (lookup func(string) (string, bool), note string) {
 	flags := func(name string) (string, bool) {
 		if v, ok := f.Env[name]; ok {
@@ -54,7 +55,9 @@ func (f *Event) LookupEnv(file string, src []byte, process func(string) (string,
 		}
 		return process(name)
 	}
-	if len(f.Env) > 0 {
+	if len(f.Env) > 0 || f.Data == "" {
+		// Without --data the lookups go to DynamoDB, where a test's sample
+		// table name would read the wrong table, or none.
 		return flags, ""
 	}
 	var read, set []string
