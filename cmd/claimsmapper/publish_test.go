@@ -290,3 +290,16 @@ func TestPublishRecordsTheCallerIdentity(t *testing.T) {
 		t.Errorf("author %q, want the caller's ARN", h[0].Author)
 	}
 }
+
+func TestConfirmNeedsAYes(t *testing.T) {
+	t.Parallel()
+	for answer, want := range map[string]bool{"y\n": true, "YES\n": true, " yes \n": true, "\n": false, "n\n": false, "": false, "yep\n": false} {
+		var out strings.Builder
+		if got := confirm(strings.NewReader(answer), &out, "Publish?"); got != want {
+			t.Errorf("answer %q: %v, want %v", answer, got, want)
+		}
+		if out.String() != "Publish? [y/N] " {
+			t.Errorf("asked %q", out.String())
+		}
+	}
+}

@@ -195,3 +195,29 @@ groups:
 	//   claim plan: changed for 1 user
 	//   group readers: gained by 1 user
 }
+
+func TestHostileNamesAndValuesStayInTheirPlace(t *testing.T) {
+	t.Parallel()
+	r := &changes.Report{Users: 1, Changed: 1, Changes: []changes.Change{
+		{User: "eve\x1b[31m|</details>", Token: "id", Kind: changes.KindClaim, Name: "a|b", Before: "x`|y\nz", HasBefore: true, After: "<b>", HasAfter: true},
+		{User: "eve\x1b[31m|</details>", Token: "id", Kind: changes.KindGroups, Name: "g\x07", After: "g\x07", HasAfter: true},
+	}}
+	var text, md strings.Builder
+	if err := changes.Write(&text, r, changes.Options{Format: changes.FormatText, ShowValues: true}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(text.String(), "\x1b\x07") {
+		t.Errorf("control characters reach the terminal:\n%q", text.String())
+	}
+	if err := changes.Write(&md, r, changes.Options{Format: changes.FormatMarkdown, ShowValues: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(md.String(), "\n") {
+		if strings.HasPrefix(line, "| eve") && strings.Count(strings.ReplaceAll(line, `\|`, ""), "|") != 6 {
+			t.Errorf("a row has extra cells: %s", line)
+		}
+	}
+	if strings.Count(md.String(), "</details>") != 1 {
+		t.Errorf("a name closed the details block:\n%s", md.String())
+	}
+}

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/claimsmapper/claimsmapper/internal/preview"
 )
@@ -68,7 +70,7 @@ func writeText(w io.Writer, raw, shown *Report, opts Options) {
 				fmt.Fprintln(w)
 			}
 			user, token = c.User, ""
-			fmt.Fprintln(w, c.User)
+			fmt.Fprintln(w, printable(c.User))
 		}
 		if c.Kind == KindFailure {
 			if c.HasAfter {
@@ -119,6 +121,7 @@ func describe(c, raw Change, show func(any) string) string {
 }
 
 func subject(k Kind, name string) string {
+	name = printable(name)
 	switch k {
 	case KindClaim:
 		return "claim " + name
@@ -224,7 +227,7 @@ func writeMarkdown(w io.Writer, raw, shown *Report, opts Options) {
 			// The first line says why; the caret snippet needs a wider place.
 			before, after = firstLine(before), firstLine(after)
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", mdEscape(c.User), token, what, before, after)
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", mdEscape(printable(c.User)), token, what, before, after)
 	}
 	fmt.Fprint(w, "\n</details>\n")
 	if !opts.ShowValues && hasClaims(shown) {
@@ -247,6 +250,17 @@ func mdValue(v any, k Kind) string {
 		return mdCode(s)
 	}
 	return mdCode(preview.Show(v))
+}
+
+// printable quotes a name that holds control characters: user names and
+// group names come from data, and must not drive the reader's terminal.
+func printable(s string) string {
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return strconv.Quote(s)
+		}
+	}
+	return s
 }
 
 // mdCode writes s as inline code that a table cell can hold.
