@@ -63,6 +63,7 @@ export class ClaimsMapperStack extends Stack {
       tables: { TABLE_NAME: this.table },
       cli: props.cli,
       alarms: { topic },
+      dashboard: true,
     });
 
     this.userPool = new cognito.UserPool(this, 'UserPool', {

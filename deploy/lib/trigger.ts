@@ -86,6 +86,12 @@ export interface AlarmOptions {
   readonly sourceErrors?: number;
   /** Bad minutes out of the last five that fire the alarm (default 2): one blip does not page. */
   readonly datapointsToAlarm?: number;
+  /**
+   * p99 of the function's Duration, in milliseconds, that counts as slow
+   * (default 3000): Cognito gives the trigger 5 seconds, then fails the
+   * sign-in.
+   */
+  readonly slowMillis?: number;
 }
 
 export interface ClaimsMapperTriggerProps {
@@ -126,6 +132,8 @@ export interface ClaimsMapperTriggerProps {
   readonly alarms?: AlarmOptions;
   /** Name of the alias Cognito invokes (default live). */
   readonly aliasName?: string;
+  /** Also create a CloudWatch dashboard of the metrics (default false). */
+  readonly dashboard?: boolean;
 }
 
 /**
@@ -247,6 +255,7 @@ export class ClaimsMapperTrigger extends Construct {
     });
 
     this.addAlarms(props.alarms ?? {});
+    if (props.dashboard) this.addDashboard();
   }
 
   /** Makes this the user pool's Pre Token Generation trigger, invoked through the alias. */
@@ -263,6 +272,38 @@ export class ClaimsMapperTrigger extends Construct {
       statistic: 'Sum',
       period: Duration.minutes(1),
       ...props,
+    });
+  }
+
+  /** The dashboard, when dashboard is set. */
+  dashboard?: cloudwatch.Dashboard;
+
+  private addDashboard(): void {
+    // One line per source, whatever the mapping names: a search over the
+    // Source dimension.
+    const bySource = (name: string, statistic: string) => [new cloudwatch.MathExpression({
+      expression: `SEARCH('{"${this.namespace}",FunctionName,Source} MetricName="${name}" FunctionName="${this.function.functionName}"', '${statistic}', 60)`,
+      usingMetrics: {},
+      label: '',
+      period: Duration.minutes(1),
+    })];
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      widgets: [
+        [
+          new cloudwatch.GraphWidget({ title: 'Sign-ins and failures', left: [this.metric('Invocations'), this.metric('Failures')], width: 8 }),
+          new cloudwatch.GraphWidget({ title: 'Duration (ms)', left: [this.metric('Duration', {}, { statistic: 'p50' }), this.metric('Duration', {}, { statistic: 'p99' })], width: 8 }),
+          new cloudwatch.GraphWidget({ title: 'Claims added and rule errors', left: [this.metric('ClaimsAdded'), this.metric('ClaimErrors')], width: 8 }),
+        ],
+        [
+          new cloudwatch.GraphWidget({ title: 'Source errors', left: bySource('SourceErrors', 'Sum'), right: bySource('SourceTimeouts', 'Sum'), width: 8 }),
+          new cloudwatch.GraphWidget({ title: 'Source latency p99 (ms)', left: bySource('SourceLatency', 'p99'), width: 8 }),
+          new cloudwatch.GraphWidget({
+            title: 'Mapping refreshes',
+            left: ['unchanged', 'updated', 'rejected', 's3-error'].map((o) => this.metric('MappingRefresh', { Outcome: o }, { label: o })),
+            width: 8,
+          }),
+        ],
+      ],
     });
   }
 
@@ -291,6 +332,8 @@ export class ClaimsMapperTrigger extends Construct {
       this.metric('SourceErrors'), o.sourceErrors ?? 1, bad);
     alarm('RejectedRefreshAlarm', 'A changed mapping in S3 was rejected as invalid; the previous one still serves. Logs: msg "mapping rejected" with every finding.',
       this.metric('MappingRefresh', { Outcome: 'rejected' }), 1, 1);
+    alarm('SlowAlarm', 'Sign-ins are slow: p99 Duration nears the 5 seconds Cognito waits before failing them. SourceLatency by Source says which table.',
+      this.metric('Duration', {}, { statistic: 'p99' }), o.slowMillis ?? 3000, bad);
     // Crashes, timeouts and init failures write no metrics of their own.
     alarm('ErrorsAlarm', 'The function fails or times out (including an init failure: an invalid mapping at cold start).',
       this.alias.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' }), 1, bad);

@@ -138,7 +138,8 @@ describe('the example stack', () => {
     const t = synth('V1_0', undefined, 'oncall@example.com');
     t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
     const topic = logicalId(t, 'AWS::SNS::Topic');
-    t.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: topic }] }, 4);
+    t.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: topic }] }, 5);
+    t.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 });
 

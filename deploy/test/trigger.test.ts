@@ -169,7 +169,7 @@ describe('alarms', () => {
     const { t } = synth(() => ({}));
     const fn = logicalId(t, 'AWS::Lambda::Function', { Properties: { Handler: 'bootstrap' } });
     const alias = logicalId(t, 'AWS::Lambda::Alias');
-    t.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    t.resourceCountIs('AWS::CloudWatch::Alarm', 5);
     const common = {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       EvaluationPeriods: 5,
@@ -184,6 +184,11 @@ describe('alarms', () => {
     ours('Failures', [], 1, 2);
     ours('SourceErrors', [], 1, 2);
     ours('MappingRefresh', [{ Name: 'Outcome', Value: 'rejected' }], 1, 1);
+    const { Statistic: _, ...slow } = common;
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ...slow, Namespace: 'claimsmapper', MetricName: 'Duration', ExtendedStatistic: 'p99', Threshold: 3000, DatapointsToAlarm: 2,
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: fn } }],
+    });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {
       ...common, Namespace: 'AWS/Lambda', MetricName: 'Errors', Threshold: 1,
       Dimensions: Match.arrayWith([{ Name: 'Resource', Value: Match.anyValue() }]),
@@ -192,10 +197,20 @@ describe('alarms', () => {
     void alias;
   });
 
+  it('have no dashboard unless asked; the dashboard searches every source of the function', () => {
+    synth(() => ({})).t.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    const { t } = synth(() => ({ dashboard: true }));
+    const fn = logicalId(t, 'AWS::Lambda::Function', { Properties: { Handler: 'bootstrap' } });
+    const body = JSON.stringify(Object.values(t.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
+    for (const want of ['SourceErrors', 'SourceLatency', 'MappingRefresh', 'Failures', fn]) {
+      assert.ok(body.includes(want), `dashboard lacks ${want}: ${body}`);
+    }
+  });
+
   it('notify a topic when one is given, on alarm and when it clears', () => {
     const { t } = synth((s) => ({ alarms: { topic: new sns.Topic(s, 'Pager'), failures: 3 } }));
     const topic = logicalId(t, 'AWS::SNS::Topic');
-    t.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: topic }], OKActions: [{ Ref: topic }] }, 4);
+    t.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: topic }], OKActions: [{ Ref: topic }] }, 5);
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Failures', Threshold: 3 });
   });
 });
