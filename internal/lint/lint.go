@@ -1,8 +1,6 @@
 package lint
 
 import (
-	"strings"
-
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/mapper"
@@ -28,10 +26,4 @@ func CheckWithin(file string, src []byte, env func(string) (string, bool), withi
 	}
 	config.Sort(fs)
 	return fs
-}
-
-// IsTestsFinding tells a finding about the tests: section, which the
-// function ignores, from one about the mapping itself.
-func IsTestsFinding(f config.Finding) bool {
-	return strings.HasPrefix(f.Rule, "tests")
 }
