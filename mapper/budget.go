@@ -80,8 +80,8 @@ type budget struct {
 	bytes int // left
 	done  <-chan struct{}
 	ctx   context.Context
-	err   error
-	polls uint32
+	err   error // a limit of steps, bytes or depth was hit: it stays hit
+	late  error // the time ran out: loops stop, the rest still runs
 }
 
 // budgetVar is the variable that holds the event's budget. The parser
@@ -98,14 +98,17 @@ func (b *budget) poll() error {
 	if b.err != nil {
 		return b.err
 	}
+	if b.late != nil {
+		return b.late
+	}
 	select {
 	case <-b.done:
 		if errors.Is(b.ctx.Err(), context.DeadlineExceeded) {
-			b.err = limitErr("time", "the sign-in ran out of time (the mapping's timeout, or the function's, covers its lookups and expressions together)")
+			b.late = limitErr("time", "the sign-in ran out of time (the mapping's timeout, or the function's, covers its lookups and expressions together)")
 		} else {
-			b.err = limitErr("time", "the evaluation was stopped")
+			b.late = limitErr("time", "the evaluation was stopped")
 		}
-		return b.err
+		return b.late
 	default:
 		return nil
 	}
@@ -125,10 +128,13 @@ func (b *budget) step(n int) error {
 	return nil
 }
 
-// alloc takes n bytes, before the operation that produces them runs.
+// alloc takes n bytes, before the operation that produces them runs. It
+// does not look at the time: what runs outside loops is bounded by the
+// bytes, so once the time is up the cheap claims still come out, and only
+// loops, which poll at every step, are cut short.
 func (b *budget) alloc(n int) error {
-	if err := b.poll(); err != nil {
-		return err
+	if b.err != nil {
+		return b.err
 	}
 	if n < 0 || n > b.bytes {
 		b.bytes = 0
@@ -153,22 +159,24 @@ func sizeText(n int) string {
 // checkSize bounds what one expression returns, measured as the JSON that
 // would carry it: a list that holds the same list many times is small in
 // memory and huge once written, and the response, the trace and V1's text
-// all write it.
+// all write it. The size is charged to the event's bytes too, so that all
+// the values of one event together, and so the response, stay within them.
 func (e *evaluation) checkSize(v any) error {
+	lim := e.mp.limits
 	switch x := v.(type) {
 	case nil, bool, int, float64:
 		return nil
 	case string:
-		if 6*len(x)+2 <= e.mp.limits.Value {
-			return nil
+		if 6*len(x)+2 <= lim.Value {
+			return e.budget.alloc(jsonTextSize(x))
 		}
 	}
-	m, ok := measure(v, e.mp.limits.Value, e.mp.limits)
+	m, ok := measure(v, lim.Value, lim)
 	switch {
 	case ok:
-		return nil
+		return e.budget.alloc(m.size)
 	case m.deep:
-		return limitErr("depth", "lists and objects may nest at most %d levels deep", e.mp.limits.Depth)
+		return limitErr("depth", "lists and objects may nest at most %d levels deep", lim.Depth)
 	}
-	return limitErr("value", "an expression may return at most %s, written as JSON", sizeText(e.mp.limits.Value))
+	return limitErr("value", "an expression may return at most %s, written as JSON", sizeText(lim.Value))
 }

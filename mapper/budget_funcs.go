@@ -202,8 +202,8 @@ func (b *budget) measure(v any) (meter, error) {
 	case ok:
 		return m, nil
 	case m.deep:
-		b.err = limitErr("depth", "lists and objects may nest at most %d levels deep", b.lim.Depth)
-		return m, b.err
+		// A property of one value, not of the event: nothing else fails for it.
+		return m, limitErr("depth", "lists and objects may nest at most %d levels deep", b.lim.Depth)
 	}
 	return m, b.alloc(-1)
 }

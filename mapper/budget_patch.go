@@ -141,14 +141,23 @@ func (c *compiler) precheck(e *config.Expr, tree *parser.Tree) bool {
 // Each replacement keeps the node's type, so the rest of the program
 // compiles as before.
 type budgetPatch struct {
-	// underIn marks ranges and literal lists right of `in`, which expr's
-	// optimizer turns into comparisons: they never allocate.
+	// underIn marks the ranges right of `in` that expr's optimizer turns
+	// into two comparisons (an int in a range of literals): they never
+	// allocate.
 	underIn map[ast.Node]bool
 }
 
 func (p *budgetPatch) mark(n ast.Node) {
-	if b, ok := n.(*ast.BinaryNode); ok && b.Operator == "in" {
-		p.underIn[b.Right] = true
+	b, ok := n.(*ast.BinaryNode)
+	if !ok || b.Operator != "in" || b.Left.Type().Kind() != reflect.Int {
+		return
+	}
+	if r, ok := b.Right.(*ast.BinaryNode); ok && r.Operator == ".." {
+		_, lo := r.Left.(*ast.IntegerNode)
+		_, hi := r.Right.(*ast.IntegerNode)
+		if lo && hi {
+			p.underIn[r] = true
+		}
 	}
 }
 
@@ -207,7 +216,7 @@ func (p *budgetPatch) Visit(node *ast.Node) {
 		}
 		p.replace(node, "$size", n)
 	case *ast.ArrayNode:
-		if !p.underIn[n] && !literals(n.Nodes) {
+		if !literals(n.Nodes) {
 			p.replace(node, "$size", n)
 		}
 	case *ast.MapNode:

@@ -74,22 +74,28 @@ func TestBudgetFailsTheEventUnderOnClaimErrorFail(t *testing.T) {
 	}
 }
 
-func TestBudgetStopsWhenTheEventIsCancelled(t *testing.T) {
+// TestBudgetStopsLoopsWhenTheEventIsCancelled: once the event's time is up
+// (or it is cancelled), loops stop at their next step, and the claims that
+// need no loop still come out.
+func TestBudgetStopsLoopsWhenTheEventIsCancelled(t *testing.T) {
 	t.Parallel()
-	// Little memory, many steps' worth of work per step: only time stops it.
-	mp := load(t, "version: 1\nclaims:\n  slow: 'let x = 0..20000; all(x, # in x)'\n", nil)
+	// Little memory, many comparisons per loop step: only time stops it.
+	mp := load(t, "version: 1\nclaims:\n  slow: 'let x = 0..20000; all(x, # in x)'\n  cheap: '\"hello \" + event.userName'\n", nil)
 	ev, err := mapper.DecodeEvent(event(t, "v2"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, tr, err := mp.EvaluateTrace(ctx, ev)
+	r, tr, err := mp.EvaluateTrace(ctx, ev)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if limit, _ := mapper.IsLimit(tr.Rules[0].Err); limit != "time" {
 		t.Errorf("got %v, want the time limit", tr.Rules[0].Err)
+	}
+	if r.IDClaims["cheap"] != "hello jdoe" {
+		t.Errorf("claims %v, want the cheap one", r.IDClaims)
 	}
 }
 
@@ -124,5 +130,32 @@ claims:
 	want := `{"biggest":5,"flat":[1,2,3],"grouped":2,"inList":true,"inRange":true,"joined":"A-B","json":"{\n  \"a\": [\n    1,\n    2\n  ]\n}","matched":true,"repeated":"ababab","replaced":"a+b","sorted":["a","bb"],"split":["a","b"],"text":"42!","total":5050,"unique":[1,2]}`
 	if got := jsonText(r.IDClaims); got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+// TestBudgetBoundsTheValuesOfAnEventTogether: each value returned counts
+// toward the event's bytes, so many claims of a megabyte cannot make a
+// response of hundreds.
+func TestBudgetBoundsTheValuesOfAnEventTogether(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("version: 1\nclaims:\n")
+	for i := range 20 {
+		fmt.Fprintf(&b, "  c%02d: 'repeat(\"x\", 300000)'\n", i)
+	}
+	mp := load(t, b.String(), nil)
+	ev, err := mapper.DecodeEvent(event(t, "v2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, tr, err := mp.EvaluateTrace(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(r.IDClaims); n == 0 || n > 7 {
+		t.Errorf("%d claims of 300 KB came out of a 4 MiB budget", n)
+	}
+	if limit, _ := mapper.IsLimit(tr.Rules[len(tr.Rules)-1].Err); limit != "bytes" {
+		t.Errorf("the last claim failed with %v, want the bytes limit", tr.Rules[len(tr.Rules)-1].Err)
 	}
 }

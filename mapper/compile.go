@@ -31,6 +31,8 @@ type Mapper struct {
 	vms    *sync.Pool
 	envs   *sync.Pool
 	limits *Limits
+	// unbounded was compiled without the evaluation budget (benchmarks only).
+	unbounded bool
 	// claimNames is every claim name, sorted: the order the response
 	// writes claims in, as encoding/json would.
 	claimNames []string
@@ -90,6 +92,7 @@ func compile(m *config.Mapping, opts LoadOptions) (*Mapper, []config.Finding) {
 	mp := &Mapper{cfg: m, store: store, log: log, vms: &sync.Pool{New: func() any { return &vm.VM{} }}, envs: &sync.Pool{}, limits: &DefaultLimits}
 	c := newCompiler(m)
 	c.unbounded = opts.unbounded
+	mp.unbounded = opts.unbounded
 	mp.compileSources(c)
 	for _, cl := range m.Claims {
 		value := c.compile(cl.Value, false)

@@ -134,7 +134,7 @@ func (e *evaluation) run(p *vm.Program) (out any, err error) {
 		}
 	}()
 	out, err = e.vm.Run(p, e.env)
-	if err == nil {
+	if err == nil && !e.mp.unbounded {
 		err = e.checkSize(out)
 	}
 	return out, err
