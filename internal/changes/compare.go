@@ -42,7 +42,7 @@ const (
 // the event fails.
 type Change struct {
 	User  string
-	Token string // "id" or "access"; "" for a failure, which fails both
+	Token string // "id" or "access"
 	Kind  Kind
 	Name  string
 	// Before and After are the values; HasBefore and HasAfter say whether
@@ -165,15 +165,29 @@ func compareOne(ctx context.Context, before, after *mapper.Mapper, c Case) []Cha
 	case errB != nil && errA != nil:
 		return nil
 	case errB != nil:
-		return []Change{{User: c.User, Kind: KindFailure, Name: "event", Before: failure(errB), HasBefore: true}}
+		return failures(c, Change{Before: failure(errB), HasBefore: true})
 	case errA != nil:
-		return []Change{{User: c.User, Kind: KindFailure, Name: "event", After: failure(errA), HasAfter: true}}
+		return failures(c, Change{After: failure(errA), HasAfter: true})
 	}
 	var out []Change
 	if pb.ID != nil && pa.ID != nil {
 		out = append(out, compareToken(c.User, "id", pb.ID.Payload(), pa.ID.Payload())...)
 	}
 	return append(out, compareToken(c.User, "access", pb.Access.Payload(), pa.Access.Payload())...)
+}
+
+// failures lists a failing event once per token it would issue, so that
+// every change names its token.
+func failures(c Case, f Change) []Change {
+	f.User, f.Kind, f.Name = c.User, KindFailure, "event"
+	var out []Change
+	if !c.Event.ClientCredentials() {
+		id := f
+		id.Token = "id"
+		out = append(out, id)
+	}
+	f.Token = "access"
+	return append(out, f)
 }
 
 func build(ctx context.Context, mp *mapper.Mapper, ev *mapper.Event) (*preview.Preview, error) {

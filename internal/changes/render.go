@@ -73,6 +73,9 @@ func writeText(w io.Writer, raw, shown *Report, opts Options) {
 			fmt.Fprintln(w, printable(c.User))
 		}
 		if c.Kind == KindFailure {
+			if i > 0 && shown.Changes[i-1].Kind == KindFailure && shown.Changes[i-1].User == c.User {
+				continue // the same failure, for the other token
+			}
 			if c.HasAfter {
 				fmt.Fprintf(w, "  ! starts failing: %s\n", indent(strings.TrimPrefix(fmt.Sprint(c.After), "fails: ")))
 			} else {
@@ -203,8 +206,12 @@ func writeMarkdown(w io.Writer, raw, shown *Report, opts Options) {
 	}
 	fmt.Fprint(w, "\n<details><summary>Changes per user</summary>\n\n")
 	fmt.Fprint(w, "| User | Token | Change | Before | After |\n|---|---|---|---|---|\n")
+	rows := 0
 	for i, c := range shown.Changes {
-		if i == markdownRows {
+		if c.Kind == KindFailure && i > 0 && shown.Changes[i-1].Kind == KindFailure && shown.Changes[i-1].User == c.User {
+			continue // the same failure, for the other token
+		}
+		if rows++; rows > markdownRows {
 			fmt.Fprintf(w, "\n… and %d more changes (run claimsmapper diff to see them all).\n", len(shown.Changes)-i)
 			break
 		}
@@ -212,7 +219,7 @@ func writeMarkdown(w io.Writer, raw, shown *Report, opts Options) {
 		token := tokenNames[c.Token]
 		if c.Kind == KindFailure {
 			what = map[bool]string{true: "⚠️ starts failing", false: "✅ stops failing"}[c.HasAfter]
-			token = "both"
+			token = "every token"
 		} else if t := typeChange(raw.Changes[i]); t != "" {
 			what += " (" + t + ")"
 		}
