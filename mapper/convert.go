@@ -54,23 +54,37 @@ func toStrings(v any) ([]string, error) {
 	return nil, fmt.Errorf("expected text or a list of text, not a %s", kind(v))
 }
 
-// kind names a value's type in a mapping author's words.
-func kind(v any) string {
+// TypeName names a claim value's JSON type as an app reading the token sees
+// it: text, number, true/false, list, object or null.
+func TypeName(v any) string {
 	switch v.(type) {
 	case nil:
 		return "null"
 	case string:
 		return "text"
 	case bool:
-		return "true/false value"
-	case int, int64, float64, int32, uint, uint64:
+		return "true/false"
+	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64, json.Number:
 		return "number"
 	case []any, []string:
 		return "list"
 	case map[string]any:
 		return "object"
 	}
-	return "value of an unsupported kind"
+	return "value"
+}
+
+// kind names a value's type in a mapping author's words, for messages
+// that say "a <kind>".
+func kind(v any) string {
+	switch t := TypeName(v); t {
+	case "true/false":
+		return "true/false value"
+	case "value":
+		return "value of an unsupported kind"
+	default:
+		return t
+	}
 }
 
 // checkValue reports a value that cannot be written in a token: a number

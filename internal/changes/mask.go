@@ -3,6 +3,8 @@ package changes
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
 // Masked stands for a number whose value is hidden.
@@ -85,30 +87,13 @@ func (r *Report) Masked() *Report {
 	return &out
 }
 
-// typeName is a value's JSON type as an author knows it.
-func typeName(v any) string {
-	switch v.(type) {
-	case string:
-		return "text"
-	case bool:
-		return "true/false"
-	case nil:
-		return "null"
-	case []any, []string:
-		return "list"
-	case map[string]any:
-		return "object"
-	}
-	return "number"
-}
-
 // typeChange says "text → true/false" when a changed value changes type,
 // which a consumer of the token may care about more than the value.
 func typeChange(c Change) string {
 	if !c.HasBefore || !c.HasAfter {
 		return ""
 	}
-	b, a := typeName(c.Before), typeName(c.After)
+	b, a := mapper.TypeName(c.Before), mapper.TypeName(c.After)
 	if b == a {
 		return ""
 	}

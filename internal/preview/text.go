@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+
+	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
 // ANSI colours, used only when the output is a terminal.
@@ -35,10 +37,10 @@ func WriteText(w io.Writer, p *Preview, colour bool) {
 			width = max(width, len(c.Name))
 		}
 		for _, c := range t.Claims {
-			line := fmt.Sprintf("  %s %-*s  %-10s  %s", marks[c.Change], width, c.Name, TypeName(c.Value), Show(c.Value))
+			line := fmt.Sprintf("  %s %-*s  %-10s  %s", marks[c.Change], width, c.Name, mapper.TypeName(c.Value), Show(c.Value))
 			switch {
-			case c.Change == Overridden && TypeName(c.Was) != TypeName(c.Value):
-				line += fmt.Sprintf("  (overridden; was %s, %s)", TypeName(c.Was), Show(c.Was))
+			case c.Change == Overridden && mapper.TypeName(c.Was) != mapper.TypeName(c.Value):
+				line += fmt.Sprintf("  (overridden; was %s, %s)", mapper.TypeName(c.Was), Show(c.Was))
 			case c.Change == Overridden:
 				line += fmt.Sprintf("  (overridden; was %s)", Show(c.Was))
 			case c.Change != Unchanged:
@@ -60,26 +62,6 @@ func WriteText(w io.Writer, p *Preview, colour bool) {
 				t.Name, t.Size, MaxHeaderSize)
 		}
 	}
-}
-
-// TypeName names a claim value's JSON type as an app reading the token sees
-// it: text, number, true/false, list, object or null.
-func TypeName(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "text"
-	case bool:
-		return "true/false"
-	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64, json.Number:
-		return "number"
-	case []any, []string:
-		return "list"
-	case map[string]any:
-		return "object"
-	}
-	return "value"
 }
 
 // Show writes a value as compact JSON, text in quotes, so that "42" and 42
