@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/claimsmapper/claimsmapper/mapper"
@@ -31,6 +32,10 @@ type Handler struct {
 	Log *slog.Logger
 	// Metrics receives each invocation's metrics; nil writes none.
 	Metrics *Metrics
+
+	// stats holds the *mapper.Stats of invocations: reused, counting
+	// allocates nothing once they have room for the mapping's sources.
+	stats sync.Pool
 }
 
 // Invoke handles one event. It works on raw JSON so that fields claimsmapper
@@ -48,8 +53,11 @@ func (h *Handler) Invoke(ctx context.Context, event json.RawMessage) (json.RawMe
 	if h.Log.Enabled(ctx, slog.LevelDebug) {
 		h.Log.LogAttrs(ctx, slog.LevelDebug, "event received", slog.Any("event", event))
 	}
-	stats := statsPool.Get().(*mapper.Stats)
-	defer statsPool.Put(stats)
+	stats, _ := h.stats.Get().(*mapper.Stats)
+	if stats == nil {
+		stats = new(mapper.Stats)
+	}
+	defer h.stats.Put(stats)
 	out, err := mp.HandleStats(ctx, event, stats)
 	h.Metrics.write(invocationFacts{requestID: requestID(ctx), failed: err != nil, duration: time.Since(start), stats: stats, mapping: version})
 	took := slog.Duration("duration", time.Since(start))

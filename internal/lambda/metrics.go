@@ -345,7 +345,3 @@ func requestID(ctx context.Context) string {
 	}
 	return ""
 }
-
-// statsPool holds the Stats of invocations: reused, counting allocates
-// nothing once they have room for the mapping's sources.
-var statsPool = sync.Pool{New: func() any { return new(mapper.Stats) }}
