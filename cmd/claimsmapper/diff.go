@@ -140,7 +140,7 @@ func runDiff(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprintf(stderr, "claimsmapper diff: %v\n", err)
 		return exitUsage
 	}
-	report, err := compareMappings(ctx, df, files[0], oldSrc, files[1], newSrc, stderr)
+	report, err := compareMappings(ctx, df, files[0], oldSrc, files[1], newSrc)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
@@ -172,7 +172,7 @@ func (e *oldLoadError) Unwrap() error { return e.err }
 
 // compareMappings compiles both mappings against one store and compares
 // them for the users the flags name.
-func compareMappings(ctx context.Context, df diffFlags, oldName string, oldSrc []byte, newName string, newSrc []byte, stderr io.Writer) (*changes.Report, error) {
+func compareMappings(ctx context.Context, df diffFlags, oldName string, oldSrc []byte, newName string, newSrc []byte) (*changes.Report, error) {
 	log := cliLogger(io.Discard)
 	before, err := compileMapping(oldName, oldSrc, df.lookupEnv, nil, log)
 	if err != nil {

@@ -100,7 +100,7 @@ func gate(ctx context.Context, verb, file string, src []byte, loc publish.Locati
 		changes.WriteTextDiff(stdout, fmt.Sprintf("%s (version %s)", loc, current.VersionID), file, current.Text, src)
 		if g.any() {
 			fmt.Fprintln(stdout)
-			report, err := compareMappings(ctx, g.diffFlags, loc.String(), current.Text, file, src, stderr)
+			report, err := compareMappings(ctx, g.diffFlags, loc.String(), current.Text, file, src)
 			var old *oldLoadError
 			switch {
 			case errors.As(err, &old):
@@ -162,7 +162,7 @@ func isTerminalReader(r io.Reader) bool {
 
 // author is who a publish is recorded as: the caller's AWS identity, or
 // --author when AWS cannot say (a local S3 server, no STS access).
-func author(ctx context.Context, flagAuthor string, stderr io.Writer) (string, error) {
+func author(ctx context.Context, flagAuthor string) (string, error) {
 	arn, ok, err := publish.CallerARN(ctx)
 	switch {
 	case ok:

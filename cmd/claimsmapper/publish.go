@@ -106,7 +106,7 @@ func ship(ctx context.Context, verb, file string, src []byte, loc publish.Locati
 	if code, ok := gate(ctx, verb, file, src, loc, current, g, stdin, stdout, stderr); !ok {
 		return code
 	}
-	who, err := author(ctx, g.author, stderr)
+	who, err := author(ctx, g.author)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return exitUsage

@@ -15,6 +15,9 @@ import (
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
+// maxEventSize is Lambda's limit on a synchronous invocation's payload.
+const maxEventSize = 6 << 20
+
 // MaxUsers bounds how many users one comparison examines, whatever the source.
 const MaxUsers = 10000
 
@@ -45,6 +48,9 @@ func Events(paths []string) ([]Case, error) {
 	for _, f := range files {
 		if len(out) == MaxUsers {
 			return nil, fmt.Errorf("more than %d events: compare fewer at a time", MaxUsers)
+		}
+		if st, err := os.Stat(f); err == nil && st.Size() > maxEventSize {
+			return nil, fmt.Errorf("%s is %d bytes, larger than any Cognito event (Lambda takes at most %d): is it an event?", f, st.Size(), maxEventSize)
 		}
 		raw, err := os.ReadFile(f)
 		if err != nil {
