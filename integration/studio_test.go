@@ -3,6 +3,7 @@ package integration
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"net/http"
@@ -88,9 +89,10 @@ func TestStudioInBrowser(t *testing.T) {
 		var got string
 		deadline := time.After(20 * time.Second)
 		for {
-			// Text waits for the element; a short bound per try keeps the loop going.
+			// A short bound per try keeps the loop going.
 			try, cancel := context.WithTimeout(ctx, time.Second)
-			text, err := chromedp.Run(try, chromedp.Text(chromedp.CSS(sel)))
+			q, _ := json.Marshal(sel)
+			text, err := chromedp.Run(try, chromedp.Evaluate[string](`document.querySelector(`+string(q)+`)?.textContent ?? ""`))
 			cancel()
 			if err == nil {
 				got = text
@@ -101,6 +103,9 @@ func TestStudioInBrowser(t *testing.T) {
 			select {
 			case <-deadline:
 				p := shot(t, "failed-"+strings.ReplaceAll(t.Name(), "/", "-"))
+				q, _ := json.Marshal(sel)
+				html, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(`+string(q)+`)?.outerHTML ?? "(no such element)"`))
+				t.Logf("%s is %s", sel, html)
 				t.Fatalf("%s never showed %q (screenshot %s); it shows:\n%s", sel, want, p, got)
 			case <-time.After(100 * time.Millisecond):
 			}
@@ -192,6 +197,55 @@ func TestStudioInBrowser(t *testing.T) {
 		if err != nil || strings.Contains(string(backup), "team:") {
 			t.Errorf("the backup should hold the text before the save: %v\n%s", err, backup)
 		}
+	})
+
+	t.Run("completion offers the format's keys and the names an expression can use", func(t *testing.T) {
+		// Line 11 is the blank line before the tests' comment.
+		moveTo := []chromedp.Action[chromedp.Void]{chromedp.Focus(chromedp.CSS(".cm-content")),
+			chromedp.KeyEvent(kb.Home, chromedp.KeyModifiers(chromedp.ModifierCtrl))}
+		for i := 1; i < 11; i++ {
+			moveTo = append(moveTo, chromedp.KeyEvent(kb.ArrowDown))
+		}
+		if err := chromedp.Do(ctx, append(moveTo, chromedp.SendKeys(chromedp.CSS(".cm-content"), "sup"))...); err != nil {
+			t.Fatal(err)
+		}
+		waitText(t, ".cm-tooltip-autocomplete", "suppress")
+		shot(t, "07-complete-key")
+		if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Escape), chromedp.KeyEvent(kb.Backspace), chromedp.KeyEvent(kb.Backspace), chromedp.KeyEvent(kb.Backspace)); err != nil {
+			t.Fatal(err)
+		}
+		typeAtEndOfLine(t, 9, "title: us")
+		waitText(t, ".cm-tooltip-autocomplete", "user", "source")
+		if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(".cm-content"), "er.")); err != nil {
+			t.Fatal(err)
+		}
+		// The attributes the data's items have.
+		waitText(t, ".cm-tooltip-autocomplete", "FirstName", "LastName")
+		shot(t, "08-complete-name")
+		if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Escape), chromedp.KeyEvent("K", chromedp.KeyModifiers(chromedp.ModifierCtrl|chromedp.ModifierShift))); err != nil {
+			t.Fatal(err)
+		}
+		waitText(t, "#findings-summary", "No problems found")
+	})
+
+	t.Run("the inline tests run from the page, and the tokens become a new test", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#run-tests"))); err != nil {
+			t.Fatal(err)
+		}
+		// The claim typed earlier is in every token now, which the tests
+		// do not expect: each failure shows what it expected and what it got.
+		waitText(t, "#test-results", "0 passed, 2 failed", "FAIL ben gets his first and last name", "idToken.team", "(not in the token)", `"platform"`)
+		// The chosen user is jdoe, from the data.
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#make-test"))); err != nil {
+			t.Fatal(err)
+		}
+		waitText(t, "#status", "A new test is in the editor")
+		waitText(t, ".cm-content", "what jdoe gets", "firstName: Jane")
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#run-tests"))); err != nil {
+			t.Fatal(err)
+		}
+		waitText(t, "#test-results", "1 passed, 2 failed", "PASS what jdoe gets")
+		shot(t, "09-tests")
 	})
 
 	t.Run("keyboard only: Tab leaves the editor for the next control", func(t *testing.T) {

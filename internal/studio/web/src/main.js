@@ -208,8 +208,12 @@ async function evaluate() {
     return;
   }
   state.last = data;
-  state.names.sources = data.sources;
-  state.names.attributes = data.attributes;
+  // Text that is not a mapping yet (a key typed without its value) has no
+  // sources: keep the last ones for completion.
+  if (data.sources.length || !data.errors) {
+    state.names.sources = data.sources;
+    state.names.attributes = data.attributes;
+  }
   const doc = view.state.doc;
   view.dispatch(setDiagnostics(view.state, diagnostics(doc, data.findings)));
   view.dispatch({ effects: setInline.of(inlineDecorations(doc, data.findings)) });
@@ -427,7 +431,7 @@ async function makeTest() {
   }
   view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: data.source } });
   const line = view.state.doc.line(Math.min(data.line, view.state.doc.lines));
-  view.dispatch({ selection: { anchor: line.from }, scrollIntoView: true });
+  view.dispatch({ selection: { anchor: line.from }, effects: EditorView.scrollIntoView(line.from, { y: "start" }) });
   $("test-name").value = "";
   setStatus(`A new test is in the editor at line ${data.line}. Save to keep it.`);
 }
