@@ -1,7 +1,10 @@
 package config
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"slices"
@@ -60,6 +63,27 @@ func Parse(file string, src []byte, opts Options) (*Mapping, []Finding) {
 	return m, p.findings
 }
 
+// secondDocument finds the --- (or ...) line that ends the first document.
+func (p *parser) secondDocument() Pos {
+	content := false
+	for i, start := range p.lineStarts {
+		end := len(p.src)
+		if i+1 < len(p.lineStarts) {
+			end = p.lineStarts[i+1]
+		}
+		line := strings.TrimRight(string(p.src[start:end]), "\r\n")
+		marker := line == "---" || line == "..." || strings.HasPrefix(line, "--- ") || strings.HasPrefix(line, "... ")
+		switch {
+		case marker && content:
+			return Pos{Line: i + 1, Column: 1}
+		case marker, strings.TrimSpace(line) == "", strings.HasPrefix(strings.TrimSpace(line), "#"), strings.HasPrefix(line, "%"):
+		default:
+			content = true
+		}
+	}
+	return Pos{Line: 1, Column: 1}
+}
+
 // maxInlineSize is what fits in CLAIMS_MAPPING: Lambda allows 4 KB for all
 // environment variables together.
 const maxInlineSize = 4096
@@ -98,9 +122,18 @@ func (p *parser) errorf(n *yaml.Node, path, rule, format string, args ...any) {
 // parse fills m; it returns false when the text is not a YAML mapping at
 // all, so there is nothing to compile.
 func (p *parser) parse(m *Mapping) bool {
+	dec := yaml.NewDecoder(bytes.NewReader(p.src))
 	var doc yaml.Node
-	if err := yaml.Unmarshal(p.src, &doc); err != nil {
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
 		p.yamlError(err)
+		return false
+	}
+	// A YAML library reads the first document and drops the rest, so a
+	// second one would be silently ignored: refuse it.
+	var more yaml.Node
+	if err := dec.Decode(&more); !errors.Is(err, io.EOF) && (err != nil || len(more.Content) > 0) {
+		p.findings = append(p.findings, Finding{File: p.file, Pos: p.secondDocument(), Severity: SevError, Rule: "multi-document",
+			Message: "this file holds more than one YAML document (a --- line starts another), and the function would read only the first; remove the --- line and merge what follows into the mapping, or move it to a file of its own"})
 		return false
 	}
 	if len(doc.Content) == 0 {

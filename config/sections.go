@@ -98,6 +98,7 @@ func (p *parser) source(e yamlnode.Entry, path string) *Source {
 // keyValues reads "attribute: expression" lines; exactly > 0 requires that many.
 func (p *parser) keyValues(n *yaml.Node, path string, exactly int) []KeyValue {
 	entries := p.r.Ordered(n, path)
+	isMap := yamlnode.Deref(n).Kind == yaml.MappingNode
 	var out []KeyValue
 	for _, e := range entries {
 		if x := p.expr(e.Val, yamlnode.Join(path, e.Key.Value)); x != nil {
@@ -105,7 +106,7 @@ func (p *parser) keyValues(n *yaml.Node, path string, exactly int) []KeyValue {
 		}
 	}
 	switch {
-	case entries == nil:
+	case !isMap:
 	case len(entries) == 0:
 		p.errorf(yamlnode.Deref(n), path, "required", "%s is empty; name the key attribute and its value, e.g. userName: event.userName", path)
 	case exactly > 0 && len(entries) != exactly:
@@ -185,8 +186,8 @@ func (p *parser) claims(n *yaml.Node) []*Claim {
 			p.errorf(v, path, "required", "claim %q needs an expression such as user.FirstName, or value:/const: lines, not %s", name, yamlnode.Describe(v))
 			continue
 		}
-		if why := protectedReason(name, c.Tokens, false); why != "" {
-			p.errorf(e.Key, path, "protected-claim", "claim %q cannot be added or overridden: %s", name, why)
+		if rule, msg := nameProblem(name, c.Tokens, false); rule != "" {
+			p.errorf(e.Key, path, rule, "%s", msg)
 		}
 		out = append(out, c)
 	}
@@ -227,10 +228,11 @@ func (p *parser) suppressions(n *yaml.Node) []*Suppression {
 		path := "suppress[" + strconv.Itoa(i) + "]"
 		it = yamlnode.Deref(it)
 		s := &Suppression{Pos: Pos{it.Line, it.Column}, Tokens: BothTokens}
+		named := false // the claim's name was read as text, maybe empty
 		if it.Kind == yaml.MappingNode {
 			f := p.r.Object(it, path, suppressKeys)
 			if e, ok := f["claim"]; ok {
-				s.Claim, _ = p.r.Str(e.Val, path+".claim")
+				s.Claim, named = p.r.Str(e.Val, path+".claim")
 			} else if f != nil {
 				p.errorf(it, path, "required", "%s needs claim: with the name of the claim to remove", path)
 			}
@@ -241,13 +243,13 @@ func (p *parser) suppressions(n *yaml.Node) []*Suppression {
 				s.Tokens = p.tokens(e.Val, path+".tokens")
 			}
 		} else if name, ok := p.r.Str(it, path); ok {
-			s.Claim = name
+			s.Claim, named = name, true
+		}
+		if rule, msg := nameProblem(s.Claim, s.Tokens, true); rule != "" && named {
+			p.errorf(it, path, rule, "%s", msg)
 		}
 		if s.Claim == "" {
 			continue
-		}
-		if why := protectedReason(s.Claim, s.Tokens, true); why != "" {
-			p.errorf(it, path, "protected-claim", "claim %q cannot be suppressed: %s", s.Claim, why)
 		}
 		out = append(out, s)
 	}

@@ -68,7 +68,12 @@ func (c *compiler) analyze(e *config.Expr) {
 				return
 			}
 			if n.Name == "len" {
-				consumed[id] = true
+				// The length of a query's list is its number of items, which
+				// a projection does not change; the length of an item is its
+				// number of attributes, which needs them all.
+				if c.isQuery(id.Value) {
+					consumed[id] = true
+				}
 				return
 			}
 			if predicateBuiltins[n.Name] && len(n.Arguments) > 1 {
@@ -86,8 +91,10 @@ func (c *compiler) analyze(e *config.Expr) {
 	}))
 	seen := map[string]bool{}
 	for _, id := range idents {
+		// Naming a source uses it, even as len(list) or user != nil.
+		u := c.use(id.Value)
 		if !consumed[id] {
-			c.use(id.Value).whole = true
+			u.whole = true
 		}
 		if !seen[id.Value] {
 			seen[id.Value] = true
@@ -169,6 +176,15 @@ func (c *compiler) isSource(name string) bool {
 	for _, s := range c.cfg.Sources {
 		if s.Name == name {
 			return true
+		}
+	}
+	return false
+}
+
+func (c *compiler) isQuery(name string) bool {
+	for _, s := range c.cfg.Sources {
+		if s.Name == name {
+			return s.IsQuery()
 		}
 	}
 	return false

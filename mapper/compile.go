@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/expr-lang/expr/builtin"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
 
@@ -122,7 +123,7 @@ func compile(m *config.Mapping, opts LoadOptions) (*Mapper, []config.Finding) {
 	c.checkSelfGranted(m)
 	c.checkScopeLiterals(m)
 	for _, s := range m.Sources {
-		if c.usage[s.Name] == nil {
+		if _, inEnv := c.env[s.Name]; c.usage[s.Name] == nil && inEnv {
 			c.add(config.Finding{Pos: s.Pos, Path: "sources." + s.Name, Severity: config.SevWarning, Rule: "source-unused",
 				Message: fmt.Sprintf("source %q is never used, yet it would cost a DynamoDB request per sign-in; use it in a claim or remove it", s.Name)})
 		}
@@ -268,6 +269,13 @@ func newCompiler(m *config.Mapping) *compiler {
 	c := &compiler{cfg: m, env: map[string]any{"event": &Event{}, budgetVar: (*budget)(nil)}, names: []string{"event"},
 		usage: map[string]*usage{}, refs: map[*config.Expr][]string{}, reads: map[*config.Expr][]AttrRead{}}
 	for _, s := range m.Sources {
+		if _, fn := builtin.Index[s.Name]; fn || s.Name == budgetVar {
+			// A variable of that name would hide the function from every
+			// expression; expressions compile as if the source were not there.
+			c.add(config.Finding{Pos: s.Pos, Path: "sources." + s.Name, Rule: "source-name",
+				Message: fmt.Sprintf("source name %q is the name of an expression function (%s(...)), which a source of that name would hide from every expression; choose another name, e.g. %q", s.Name, s.Name, s.Name+"Row")})
+			continue
+		}
 		if s.IsQuery() {
 			c.env[s.Name] = []any{}
 		} else {

@@ -47,6 +47,10 @@ func TestProjectionAsksOnlyForWhatExpressionsRead(t *testing.T) {
 		{"conditions and groups count too", "claims:\n  a: { value: '1', when: user.active }\ngroups:\n  override: user.roles\nscopes:\n  add: ['\"t:\" + user.tenantId']\n", []string{"active", "roles", "tenantId", "userName"}},
 		{"using the whole item fetches every attribute", "claims:\n  a: user\n", nil},
 		{"a computed attribute name fetches every attribute", "claims:\n  a: user[event.clientId]\n", nil},
+		{"len of an item counts every attribute, so it fetches them all", "claims:\n  a: len(user)\n", nil},
+		{"keys of an item fetch every attribute", "claims:\n  a: keys(user)\n", nil},
+		{"values of an item fetch every attribute", "claims:\n  a: len(values(user))\n", nil},
+		{"passing the item to a function fetches every attribute", "claims:\n  a: toJSON(user)\n", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -234,5 +238,44 @@ func TestTimeoutIsNotExceededByManyLevels(t *testing.T) {
 	handle(t, mp, event(t, "v2"))
 	if calls != 2 {
 		t.Errorf("%d lookups, want 2", calls)
+	}
+}
+
+func TestASourceUsedOnlyAsAWholeIsUsed(t *testing.T) {
+	t.Parallel()
+	for _, claims := range []string{"n: len(m)", "found: user != nil", "rows: m", "n: len(user)"} {
+		mapping := "version: 1\nsources:\n  user: { table: Users, key: { userName: event.userName } }\n  m: { table: App, query: { partition: { PK: event.userName } } }\nclaims:\n  " + claims + "\n  other: user?.x ?? len(m)\n"
+		mp, fs := mapper.Load([]byte(mapping), mapper.LoadOptions{File: "m.yaml"})
+		if mp == nil {
+			t.Fatalf("%s: %v", claims, fs)
+		}
+		for _, f := range fs {
+			if f.Rule == "source-unused" {
+				t.Errorf("%s: %s", claims, f)
+			}
+		}
+	}
+}
+
+func TestLenOfAnItemIsTheSameWhateverElseTheMappingReads(t *testing.T) {
+	t.Parallel()
+	item := mapper.Item{"userName": "jdoe", "a": "1", "b": "2", "c": "3"}
+	store := storeFuncs{GetFunc: func(_ context.Context, in mapper.GetItemInput) (mapper.Item, error) {
+		if in.Projection == nil {
+			return item, nil
+		}
+		out := mapper.Item{}
+		for _, a := range in.Projection {
+			if v, ok := item[a]; ok {
+				out[a] = v
+			}
+		}
+		return out, nil
+	}}
+	for _, extra := range []string{"", "\n  k: keys(user)", "\n  a: user.a"} {
+		mp := load(t, "version: 1\nsources:\n  user: { table: Users, key: { userName: event.userName } }\nclaims:\n  n: len(user)"+extra+"\n", store)
+		if got := jsonText(dig(handle(t, mp, event(t, "v2")), "claimsAndScopeOverrideDetails", "idTokenGeneration", "claimsToAddOrOverride", "n")); got != "4" {
+			t.Errorf("with %q: len(user) = %s, want 4", extra, got)
+		}
 	}
 }
