@@ -83,6 +83,12 @@ func (c *compiler) precheck(e *config.Expr, tree *parser.Tree) bool {
 			ok = false
 		}
 	}
+	rightOfIn := map[ast.Node]bool{}
+	ast.Walk(&tree.Node, visitor(func(n ast.Node) {
+		if b, ok := n.(*ast.BinaryNode); ok && b.Operator == "in" {
+			rightOfIn[b.Right] = true
+		}
+	}))
 	ast.Walk(&tree.Node, visitor(func(n ast.Node) {
 		switch n := n.(type) {
 		case *ast.IdentifierNode:
@@ -106,10 +112,11 @@ func (c *compiler) precheck(e *config.Expr, tree *parser.Tree) bool {
 				}
 				find(n.Right, config.SevWarning, "computed-pattern", "this pattern is computed when the sign-in runs, so it is compiled at every sign-in and fails the claim if it is over %d characters or invalid; if it does not change, write it as a quoted text", lim.Pattern)
 			case "..":
+				// Right of in, expr may compare instead of making the list.
 				lo, ok1 := n.Left.(*ast.IntegerNode)
 				hi, ok2 := n.Right.(*ast.IntegerNode)
-				if ok1 && ok2 && hi.Value >= lo.Value && (uint64(hi.Value)-uint64(lo.Value) >= uint64(lim.Steps) || uint64(hi.Value)-uint64(lo.Value) >= uint64(lim.Bytes/8)) {
-					find(n, config.SevError, "over-limit", "this range has more numbers than one sign-in may loop over (%d steps); use a smaller range", lim.Steps)
+				if ok1 && ok2 && !rightOfIn[n] && hi.Value >= lo.Value && uint64(hi.Value)-uint64(lo.Value) >= uint64(lim.Bytes/8) {
+					find(n, config.SevError, "over-limit", "this range makes more numbers than fit in the %s of lists one sign-in may produce (8 bytes each); use a smaller range", sizeText(lim.Bytes))
 				}
 			}
 		case *ast.BuiltinNode:
