@@ -48,6 +48,24 @@ func TestDiffSampleFromDynamoDB(t *testing.T) {
 	if code != 1 || !strings.Contains(capped, "2 users examined") {
 		t.Errorf("--sample Users:2: exit %d, want 2 users examined:\n%s%s", code, capped, errOut)
 	}
+	// A single-table design: users are the items whose key starts USER#.
+	db.Put(t, "AppTable",
+		map[string]any{"PK": "USER#ann", "SK": "PROFILE", "plan": "pro"},
+		map[string]any{"PK": "USER#bob", "SK": "PROFILE", "plan": "free"},
+		map[string]any{"PK": "ORG#acme", "SK": "META", "plan": "corp"})
+	single := func(plan string) string {
+		p := filepath.Join(t.TempDir(), "m.yaml")
+		src := "version: 1\nsources:\n  user:\n    table: AppTable\n    key: { PK: '\"USER#\" + event.userName', SK: '\"PROFILE\"' }\nclaims:\n  plan: " + plan + "\n"
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	out, errOut, code := runBinary(t, bin, env, "diff", "--show-values", "--sample", "AppTable", single("user.plan"), single(`'user.plan + \"!\"'`))
+	if code != 1 || !strings.Contains(out, "2 users examined, 2 changed.") || !strings.Contains(out, `~ claim plan: "pro" → "pro!"`) || strings.Contains(out, "corp") {
+		t.Errorf("--sample of a single-table design: exit %d\n%s%s", code, out, errOut)
+	}
+
 	_, errOut, code = runBinary(t, bin, env, append([]string{"diff", "--sample", "Nope"}, mappings...)...)
 	if code != 2 || !strings.Contains(errOut, `scan table "Nope"`) {
 		t.Errorf("a missing table: exit %d, stderr:\n%s", code, errOut)

@@ -129,6 +129,7 @@ func TestFindUserTableReadsTheKeyFromTheEvent(t *testing.T) {
 		{"the user name", "event.userName", map[string]string{"id": "userName"}},
 		{"a user attribute", "event.userAttributes.sub", map[string]string{"id": "userAttributes.sub"}},
 		{"a user attribute in brackets", `event.userAttributes["custom:id"]`, map[string]string{"id": "userAttributes.custom:id"}},
+		{"a prefixed user name, as in a single-table design", `"USER#" + event.userName`, map[string]string{"id": "userName"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -219,5 +220,17 @@ func TestHostileNamesAndValuesStayInTheirPlace(t *testing.T) {
 	}
 	if strings.Count(md.String(), "</details>") != 1 {
 		t.Errorf("a name closed the details block:\n%s", md.String())
+	}
+}
+
+func TestKeysFromItemsKeepsTheUsersOfASingleTable(t *testing.T) {
+	t.Parallel()
+	ut := changes.UserTable{Table: "App", Fields: map[string]string{"PK": "userName"}, Prefixes: map[string]string{"PK": "USER#"}}
+	keys, err := changes.KeysFromItems([]mapper.Item{{"PK": "USER#ann"}, {"PK": "ORG#acme"}, {"SK": "x"}}, ut)
+	if err != nil || len(keys) != 1 || keys[0]["userName"] != "ann" {
+		t.Errorf("got %v, %v; want ann alone", keys, err)
+	}
+	if _, err := changes.KeysFromItems([]mapper.Item{{"PK": "ORG#acme"}}, ut); err == nil {
+		t.Error("no user item should be an error")
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/claimsmapper/claimsmapper/dynamo"
 	"github.com/claimsmapper/claimsmapper/mapper"
@@ -35,12 +36,19 @@ func Sample(ctx context.Context, api ScanAPI, ut UserTable, n int) ([]Key, error
 	}
 	attrs := attrNames(fields)
 	names := map[string]string{}
+	values := map[string]types.AttributeValue{}
 	var proj, exists []string
 	for i, a := range attrs {
 		p := fmt.Sprintf("#k%d", i)
 		names[p] = a
 		proj = append(proj, p)
-		exists = append(exists, "attribute_exists("+p+")")
+		if prefix := ut.Prefixes[a]; prefix != "" {
+			v := fmt.Sprintf(":p%d", i)
+			values[v] = &types.AttributeValueMemberS{Value: prefix}
+			exists = append(exists, "begins_with("+p+", "+v+")")
+		} else {
+			exists = append(exists, "attribute_exists("+p+")")
+		}
 	}
 	in := &dynamodb.ScanInput{
 		TableName:                aws.String(ut.Table),
@@ -49,6 +57,9 @@ func Sample(ctx context.Context, api ScanAPI, ut UserTable, n int) ([]Key, error
 		ExpressionAttributeNames: names,
 		ConsistentRead:           aws.Bool(true),
 		Limit:                    aws.Int32(int32(min(n, 1000))),
+	}
+	if len(values) > 0 {
+		in.ExpressionAttributeValues = values
 	}
 	var items []mapper.Item
 	for page := 0; page < maxScanPages && len(items) < n; page++ {
@@ -71,7 +82,7 @@ func Sample(ctx context.Context, api ScanAPI, ut UserTable, n int) ([]Key, error
 	if len(items) > n {
 		items = items[:n]
 	}
-	keys, err := KeysFromItems(items, UserTable{Table: ut.Table, Fields: fields})
+	keys, err := KeysFromItems(items, UserTable{Table: ut.Table, Fields: fields, Prefixes: ut.Prefixes})
 	if err != nil {
 		return nil, err
 	}

@@ -124,6 +124,9 @@ type UserTable struct {
 	// Fields maps a key attribute to an event field: "userName",
 	// "clientId" or "userAttributes.NAME".
 	Fields map[string]string
+	// Prefixes holds, for a key written as "USER#" + event.userName (a
+	// single-table design), the text before the event field.
+	Prefixes map[string]string
 }
 
 var eventField = regexp.MustCompile(`^event\.(userName|clientId|userAttributes(?:\.([A-Za-z_][A-Za-z0-9_]*)|\[\s*"([^"]+)"\s*\]|\[\s*'([^']+)'\s*\]))$`)
@@ -139,35 +142,46 @@ func FindUserTable(m *config.Mapping, table string) (UserTable, bool) {
 		if s.Query != nil {
 			kvs = []config.KeyValue{s.Query.Partition}
 		}
-		fields := map[string]string{}
+		ut := UserTable{Table: s.Table, Fields: map[string]string{}, Prefixes: map[string]string{}}
 		for _, kv := range kvs {
-			if f := fieldOf(kv.Value); f != "" {
-				fields[kv.Attr] = f
+			if f, prefix := fieldOf(kv.Value); f != "" {
+				ut.Fields[kv.Attr] = f
+				if prefix != "" {
+					ut.Prefixes[kv.Attr] = prefix
+				}
 			}
 		}
-		if len(fields) > 0 && s.Query == nil {
-			return UserTable{Table: s.Table, Fields: fields}, true
+		if len(ut.Fields) > 0 && s.Query == nil {
+			return ut, true
 		}
 	}
 	return UserTable{}, false
 }
 
-func fieldOf(e *config.Expr) string {
+var prefixed = regexp.MustCompile(`^(?:"([^"\\]*)"|'([^'\\]*)')\s*\+\s*(.+)$`)
+
+// fieldOf says which event field a key expression reads, and the text put
+// before it, if any: event.userName, or "USER#" + event.userName.
+func fieldOf(e *config.Expr) (field, prefix string) {
 	if e == nil {
-		return ""
+		return "", ""
 	}
-	m := eventField.FindStringSubmatch(strings.TrimSpace(e.Code))
+	code := strings.TrimSpace(e.Code)
+	if m := prefixed.FindStringSubmatch(code); m != nil {
+		prefix, code = m[1]+m[2], strings.TrimSpace(m[3])
+	}
+	m := eventField.FindStringSubmatch(code)
 	switch {
 	case m == nil:
-		return ""
+		return "", ""
 	case m[2] != "":
-		return "userAttributes." + m[2]
+		return "userAttributes." + m[2], prefix
 	case m[3] != "":
-		return "userAttributes." + m[3]
+		return "userAttributes." + m[3], prefix
 	case m[4] != "":
-		return "userAttributes." + m[4]
+		return "userAttributes." + m[4], prefix
 	}
-	return m[1]
+	return m[1], prefix
 }
 
 // KeysFromItems turns items of the user table into user keys, through the
@@ -182,9 +196,19 @@ func KeysFromItems(items []mapper.Item, ut UserTable) ([]Key, error) {
 	for _, it := range items {
 		k := Key{}
 		for attr, field := range fields {
-			if v, ok := it[attr]; ok {
-				k[field] = fmt.Sprint(v)
+			v, ok := it[attr]
+			if !ok {
+				continue
 			}
+			s := fmt.Sprint(v)
+			if p := ut.Prefixes[attr]; p != "" {
+				// Items of other kinds share the table in a single-table design.
+				if !strings.HasPrefix(s, p) {
+					continue
+				}
+				s = strings.TrimPrefix(s, p)
+			}
+			k[field] = s
 		}
 		if len(k) == 0 {
 			continue
