@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/claimsmapper/claimsmapper/internal/lambda"
 	"github.com/claimsmapper/claimsmapper/internal/testenv"
 )
 
@@ -85,6 +86,7 @@ func TestMappingDelivery(t *testing.T) {
 		if !strings.Contains(fn.Output(), `"msg":"mapping check failed, keeping the current mapping"`) {
 			t.Errorf("the failed check is not logged:\n%s", fn.Output())
 		}
+		checkRefreshMetrics(t, fn, event, sum(b))
 	})
 
 	t.Run("a missing s3 object fails the init", func(t *testing.T) {
@@ -193,4 +195,43 @@ func sum(s string) string {
 // quoteJSON is s as a JSON string, as the logs write an ETag with its quotes.
 func quoteJSON(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
+}
+
+// checkRefreshMetrics reads the refresh outcomes back from the metrics: a
+// check's outcome goes out with the invocation after it ends, so the B
+// update is in s3-3's document, the rejection in s3-4's, and the S3 error in
+// a later one. The documents from s3-3 on name mapping B.
+func checkRefreshMetrics(t *testing.T, fn *testenv.Function, event []byte, shaB string) {
+	t.Helper()
+	byOutcome := map[string]string{}
+	deadline := time.Now().Add(5 * time.Second)
+	for byOutcome[lambda.RefreshS3Error] == "" && time.Now().Before(deadline) {
+		fn.Invoke(t, "s3-7", event)
+		time.Sleep(100 * time.Millisecond)
+		byOutcome = map[string]string{}
+		for _, line := range testenv.EMFLines([]byte(fn.Output())) {
+			doc, err := testenv.CheckEMF(line)
+			if err != nil {
+				t.Fatalf("invalid EMF document: %v\n%s", err, line)
+			}
+			id, _ := doc["requestId"].(string)
+			if o, ok := doc["Outcome"].(string); ok && doc["MappingRefresh"] == 1.0 && byOutcome[o] == "" {
+				byOutcome[o] = id
+			}
+			if id == "s3-3" || id == "s3-4" || id == "s3-5" {
+				if doc["mappingSha256"] != shaB[:12] {
+					t.Errorf("%s: mappingSha256 %v, want B's %s", id, doc["mappingSha256"], shaB[:12])
+				}
+			}
+		}
+	}
+	t.Logf("refresh outcomes, with the request that carried them: %v", byOutcome)
+	for outcome, id := range map[string]string{lambda.RefreshUpdated: "s3-3", lambda.RefreshRejected: "s3-4"} {
+		if byOutcome[outcome] != id {
+			t.Errorf("MappingRefresh %s went out with %q, want %s (all: %v)", outcome, byOutcome[outcome], id, byOutcome)
+		}
+	}
+	if byOutcome[lambda.RefreshS3Error] == "" {
+		t.Errorf("no MappingRefresh s3-error (all: %v)\n%s", byOutcome, fn.Output())
+	}
 }
