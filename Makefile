@@ -31,7 +31,7 @@ test-unit:
 # Runs the seed scenario on local data and prints the response. The command
 # is echoed, so the reader sees the --env that names the table.
 demo:
-	$(GO) run ./cmd/claimsmapper run \
+	CLAIMS_MAPPING_ENV=TABLE_NAME $(GO) run ./cmd/claimsmapper run \
 		--mapping testdata/seed/mapping.yaml \
 		--event testdata/seed/event.json \
 		--data testdata/seed/users.yaml \

@@ -25,6 +25,10 @@ const MaxSize = 1 << 20
 type Options struct {
 	// LookupEnv resolves ${VAR} references; nil means os.LookupEnv.
 	LookupEnv func(string) (string, bool)
+	// AllowEnv lists the variables ${VAR} may read: the operator's
+	// CLAIMS_MAPPING_ENV, as AllowedEnv reads it. Empty allows none, and a
+	// reserved name (AWS_…, LAMBDA_…, _…, CLAIMS_…) is never read.
+	AllowEnv []string
 	// UnsetEnvIsWarning reports an unset ${VAR} as a warning and leaves the
 	// reference in place, for lint; the runtime treats it as an error.
 	UnsetEnvIsWarning bool
@@ -220,24 +224,6 @@ func (p *parser) policy(n *yaml.Node, path string, allowed ...ErrorPolicy) Error
 	return allowed[0]
 }
 
-var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
-
-// expand resolves ${VAR} references in a plain setting such as a table name.
-func (p *parser) expand(n *yaml.Node, path, s string) string {
-	return envRef.ReplaceAllStringFunc(s, func(ref string) string {
-		name := ref[2 : len(ref)-1]
-		if v, ok := p.opts.LookupEnv(name); ok {
-			return v
-		}
-		if p.opts.UnsetEnvIsWarning {
-			p.report(n, path, "env-unset", SevWarning, "the environment variable %s is not set here; the function fails to start unless it is set where it runs", name)
-		} else {
-			p.errorf(n, path, "env-unset", "the environment variable %s is not set; set it or write the value directly", name)
-		}
-		return ref
-	})
-}
-
 // expr reads an expression scalar and records the file position of each of its bytes.
 func (p *parser) expr(n *yaml.Node, path string) *Expr {
 	s, ok := p.r.Scalar(n, path, "an expression")
@@ -347,7 +333,9 @@ func (p *parser) tokens(n *yaml.Node, path string) Tokens {
 }
 
 // constValue reads a const: as written; package mapper gives it its meaning.
+// ${NAME} is resolved in every text of it, nested ones included.
 func (p *parser) constValue(n *yaml.Node, path string) *Value {
+	p.expandTexts(n, path, map[*yaml.Node]bool{})
 	v, err := ReadValue(n)
 	if err != nil {
 		f := Finding{File: p.file, Path: path, Severity: SevError, Rule: "const-value", Message: err.Error()}
@@ -357,8 +345,30 @@ func (p *parser) constValue(n *yaml.Node, path string) *Value {
 		p.findings = append(p.findings, f)
 		return nil
 	}
-	if v.Kind == Scalar && v.Tag == "!!str" {
-		v.Text = p.expand(n, path, v.Text)
-	}
 	return v
+}
+
+// expandTexts resolves ${NAME} in every text of a constant, in place before
+// the node is read. An alias shares its anchor's node, which is expanded
+// once: a $${ that became ${ is never read again as a reference.
+func (p *parser) expandTexts(n *yaml.Node, path string, done map[*yaml.Node]bool) {
+	n = yamlnode.Deref(n)
+	if done[n] {
+		return
+	}
+	done[n] = true
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if n.ShortTag() == "!!str" {
+			n.Value = p.expand(n, path, n.Value)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			p.expandTexts(c, fmt.Sprintf("%s[%d]", path, i), done)
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			p.expandTexts(n.Content[i+1], yamlnode.Join(path, n.Content[i].Value), done)
+		}
+	}
 }

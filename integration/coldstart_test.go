@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/dynamo"
 	"github.com/claimsmapper/claimsmapper/internal/testenv"
 	"github.com/claimsmapper/claimsmapper/mapper"
@@ -53,7 +54,7 @@ func BenchmarkColdStart(b *testing.B) {
 	}
 	runs := []coldStart{
 		{"handwritten", handwritten, env("TABLE_NAME", "SampleUsers"), seedEvent, seedClaims},
-		{"seed", claimsmapper, env("TABLE_NAME", "SampleUsers", "CLAIMS_MAPPING", string(readFile(b, "../testdata/seed/mapping.yaml"))), seedEvent, seedClaims},
+		{"seed", claimsmapper, env("TABLE_NAME", "SampleUsers", "CLAIMS_MAPPING_ENV", "TABLE_NAME", "CLAIMS_MAPPING", string(readFile(b, "../testdata/seed/mapping.yaml"))), seedEvent, seedClaims},
 		{"claims100", claimsmapper, env("CLAIMS_MAPPING", string(readFile(b, "../testdata/scale/claims100.yaml"))), readFile(b, "../testdata/events/v2.json"), scaledClaims},
 	}
 	for _, r := range runs {
@@ -151,7 +152,7 @@ func TestHandwrittenLambda(t *testing.T) {
 	got, _ := dig(decode(t, inv.Body), "response", "claimsOverrideDetails", "claimsToAddOrOverride").(map[string]any)
 
 	t.Setenv("TABLE_NAME", "SampleUsers")
-	mp, err := loadErr(mapper.Load(readFile(t, "../testdata/seed/mapping.yaml"), mapper.LoadOptions{File: "mapping.yaml", Store: dynamo.New(db.Client, nil)}))
+	mp, err := loadErr(mapper.Load(readFile(t, "../testdata/seed/mapping.yaml"), mapper.LoadOptions{File: "mapping.yaml", Config: config.Options{AllowEnv: []string{"TABLE_NAME"}}, Store: dynamo.New(db.Client, nil)}))
 	if err != nil {
 		t.Fatal(err)
 	}

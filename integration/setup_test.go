@@ -50,6 +50,8 @@ func functionEnv(endpoint, mapping string, extra ...string) map[string]string {
 	env["CLAIMS_MAPPING"] = mapping
 	env["LOG_LEVEL"] = "info"
 	env["AWS_LAMBDA_FUNCTION_TIMEOUT"] = "5"
+	// As the example stack deploys it: ${TABLE_NAME} may read TABLE_NAME.
+	env["CLAIMS_MAPPING_ENV"] = "TABLE_NAME"
 	for i := 0; i+1 < len(extra); i += 2 {
 		env[extra[i]] = extra[i+1]
 	}

@@ -365,7 +365,7 @@ func startStudio(t *testing.T, bin, dir string) string {
 		"--data", filepath.Join(dir, "users.yaml"),
 		"--events", filepath.Join(dir, "event.json"),
 		filepath.Join(dir, "mapping.yaml"))
-	cmd.Env = append(os.Environ(), "TABLE_NAME=SampleUsers")
+	cmd.Env = append(os.Environ(), "TABLE_NAME=SampleUsers", "CLAIMS_MAPPING_ENV=TABLE_NAME")
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()

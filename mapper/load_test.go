@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -77,7 +78,7 @@ func TestMappingsThatDoNotLoad(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := loadErr(mapper.Load([]byte(tt.mapping), mapper.LoadOptions{File: "mapping.yaml"}))
+			_, err := loadErr(mapper.Load([]byte(tt.mapping), mapper.LoadOptions{File: "mapping.yaml", Config: config.Options{AllowEnv: []string{"NO_SUCH_TABLE_VAR"}}}))
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err =\n%v\nwant it to contain\n%s", err, tt.want)
 			}

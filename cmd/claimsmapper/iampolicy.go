@@ -83,7 +83,12 @@ func runIAMPolicy(_ context.Context, args []string, stdin io.Reader, stdout, std
 		}
 		return os.LookupEnv(name)
 	}
-	mp, findings := mapper.Load(src, mapper.LoadOptions{File: files[0], Config: config.Options{LookupEnv: lookup}})
+	allow, err := config.AllowedEnv(os.LookupEnv)
+	if err != nil {
+		fmt.Fprintf(stderr, "claimsmapper iam-policy: %v\n", err)
+		return exitFailed
+	}
+	mp, findings := mapper.Load(src, mapper.LoadOptions{File: files[0], Config: config.Options{LookupEnv: lookup, AllowEnv: allow}})
 	if err := config.Errors(findings); err != nil {
 		fmt.Fprintf(stderr, "%v\nclaimsmapper iam-policy: the mapping is invalid: fix it (claimsmapper lint %s says how), or pass --env NAME=VALUE for each ${NAME} it uses\n", err, files[0])
 		return exitFailed

@@ -93,11 +93,17 @@ func loadMapper(ctx context.Context, f *cliflag.Event, stdin io.Reader, stderr i
 	if err != nil {
 		return nil, nil, fmt.Errorf("claimsmapper: cannot read the mapping: %w", err)
 	}
-	lookup, note := f.LookupEnv(f.Mapping, src, os.LookupEnv)
+	// CLAIMS_MAPPING_ENV comes from this process, as the function's from its
+	// configuration; neither --env nor a test's env: can widen it.
+	allow, err := config.AllowedEnv(os.LookupEnv)
+	if err != nil {
+		return nil, nil, fmt.Errorf("claimsmapper: %w", err)
+	}
+	lookup, note := f.LookupEnv(f.Mapping, src, os.LookupEnv, allow)
 	if note != "" {
 		fmt.Fprintf(stderr, "note: %s\n", note)
 	}
-	mp, fs := mapper.Load(src, mapper.LoadOptions{File: f.Mapping, Config: config.Options{LookupEnv: lookup}, Logger: cliLogger(stderr)})
+	mp, fs := mapper.Load(src, mapper.LoadOptions{File: f.Mapping, Config: config.Options{LookupEnv: lookup, AllowEnv: allow}, Logger: cliLogger(stderr)})
 	if err := config.Errors(fs); err != nil {
 		return nil, nil, withEnvHint(err, fs)
 	}

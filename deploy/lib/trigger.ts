@@ -166,6 +166,10 @@ export class ClaimsMapperTrigger extends Construct {
     for (const [name, table] of Object.entries(tables)) {
       environment[name] = table.tableName;
     }
+    // The mapping's ${NAME} may read exactly the variables given here, and
+    // nothing else of the function's environment.
+    const allowEnv = allowedVariables(props);
+    if (allowEnv) environment.CLAIMS_MAPPING_ENV = allowEnv;
     if (props.logLevel) environment.LOG_LEVEL = props.logLevel;
 
     const m = props.mapping;
@@ -361,7 +365,7 @@ function derivePolicy(scope: Construct, text: string, tables: Record<string, dyn
   for (const [n, v] of Object.entries(props.environment ?? {})) args.push('--env', `${n}=${v}`);
   if (props.restrictAttributes) args.push('--attributes');
   args.push('-');
-  const doc = JSON.parse(runCLI(props.cli, args, text));
+  const doc = JSON.parse(runCLI(props.cli, args, text, allowedVariables(props)));
   const stack = Stack.of(scope);
   return doc.Statement.map((s: any) => {
     const match = RESOURCE.exec(s.Resource);
@@ -387,13 +391,27 @@ function derivePolicy(scope: Construct, text: string, tables: Record<string, dyn
   });
 }
 
-/** Runs the claimsmapper CLI with the mapping on standard input. */
-export function runCLI(cli: string | undefined, args: string[], input: string): string {
+/**
+ * CLAIMS_MAPPING_ENV: the variables in tables and environment, which the
+ * mapping may read; empty when there are none.
+ */
+function allowedVariables(props: ClaimsMapperTriggerProps): string {
+  return [...Object.keys(props.environment ?? {}), ...Object.keys(props.tables ?? {})].join(',');
+}
+
+/**
+ * Runs the claimsmapper CLI with the mapping on standard input; allowEnv is
+ * the function's CLAIMS_MAPPING_ENV, so the CLI reads the mapping as the
+ * function will.
+ */
+export function runCLI(cli: string | undefined, args: string[], input: string, allowEnv = ''): string {
   const bin = cli ?? process.env.CLAIMSMAPPER_CLI ?? 'claimsmapper';
   try {
     // Only PATH from this environment: a ${VAR} the construct was not told
     // about fails here, at synth, rather than at the function's init.
-    return execFileSync(bin, args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' } });
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '' };
+    if (allowEnv) env.CLAIMS_MAPPING_ENV = allowEnv;
+    return execFileSync(bin, args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], env });
   } catch (e: any) {
     if (e.code === 'ENOENT') {
       throw new Error(`cannot run ${JSON.stringify(bin)}: build the CLI (make build puts it in bin/claimsmapper) and pass it as cli or CLAIMSMAPPER_CLI`);

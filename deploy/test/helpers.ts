@@ -36,7 +36,12 @@ export function cli(): string {
 
 /** Runs the CLI and parses its JSON output. */
 export function cliJSON(...args: string[]): any {
-  return JSON.parse(execFileSync(cli(), args, { cwd: repoDir, encoding: 'utf8' }));
+  return cliJSONWithEnv({}, ...args);
+}
+
+/** cliJSON with variables added to the CLI's environment. */
+export function cliJSONWithEnv(env: Record<string, string>, ...args: string[]): any {
+  return JSON.parse(execFileSync(cli(), args, { cwd: repoDir, encoding: 'utf8', env: { ...process.env, ...env } }));
 }
 
 /**

@@ -76,6 +76,7 @@ describe('the example stack', () => {
           CLAIMS_MAPPING_URI: { 'Fn::Join': ['', ['s3://', { Ref: bucket }, `/${DEFAULT_MAPPING_KEY}`]] },
           CLAIMS_METRICS_NAMESPACE: 'claimsmapper',
           TABLE_NAME: { Ref: table },
+          CLAIMS_MAPPING_ENV: 'TABLE_NAME',
         }),
       },
     });

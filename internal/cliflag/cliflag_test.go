@@ -87,15 +87,22 @@ tests:
 	}
 	t.Run("without --data, DynamoDB is not given a test's table", func(t *testing.T) {
 		f := Event{}
-		if _, note := f.LookupEnv("m.yaml", mapping, none); note != "" {
+		if _, note := f.LookupEnv("m.yaml", mapping, none, []string{"TABLE"}); note != "" {
 			t.Errorf("note %q, want none", note)
+		}
+	})
+	t.Run("a variable the operator does not allow is not borrowed", func(t *testing.T) {
+		t.Parallel()
+		lookup, note := (&Event{Data: "users.yaml"}).LookupEnv("m.yaml", mapping, none, nil)
+		if got, _ := lookup("TABLE"); got != "" || note != "" {
+			t.Errorf("TABLE = %q, note %q; want nothing borrowed", got, note)
 		}
 	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := Event{Env: tt.env, Data: "users.yaml"}
-			lookup, note := f.LookupEnv("m.yaml", tt.src, tt.process)
+			lookup, note := f.LookupEnv("m.yaml", tt.src, tt.process, []string{"TABLE"})
 			got, _ := lookup("TABLE")
 			if got != tt.want || !strings.Contains(note, tt.note) || (tt.note == "" && note != "") {
 				t.Errorf("TABLE = %q, note %q; want %q, note %q", got, note, tt.want, tt.note)

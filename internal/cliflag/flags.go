@@ -48,7 +48,10 @@ const Usage = `  --mapping FILE      the mapping file (YAML)
 // so; a mapping's own tests name the table their sample data is in, so
 // preview works on a fresh checkout without a variable that would otherwise
 // have to be found and set first.
-func (f *Event) LookupEnv(file string, src []byte, process func(string) (string, bool)) (lookup func(string) (string, bool), note string) {
+//
+// allow is the operator's CLAIMS_MAPPING_ENV: only those variables count as
+// read, as in the function.
+func (f *Event) LookupEnv(file string, src []byte, process func(string) (string, bool), allow []string) (lookup func(string) (string, bool), note string) {
 	flags := func(name string) (string, bool) {
 		if v, ok := f.Env[name]; ok {
 			return v, true
@@ -61,7 +64,7 @@ func (f *Event) LookupEnv(file string, src []byte, process func(string) (string,
 		return flags, ""
 	}
 	var read, set []string
-	config.Parse(file, src, config.Options{UnsetEnvIsWarning: true, LookupEnv: func(name string) (string, bool) {
+	config.Parse(file, src, config.Options{UnsetEnvIsWarning: true, AllowEnv: allow, LookupEnv: func(name string) (string, bool) {
 		read = append(read, name)
 		v, ok := process(name)
 		if ok {

@@ -22,8 +22,17 @@ func load(t *testing.T, name string) *Suite {
 	if err := config.Errors(fs); err != nil {
 		t.Fatalf("%s does not load:\n%v", name, err)
 	}
-	s.lookupEnv = func(string) (string, bool) { return "", false }
+	s.lookupEnv = testEnv
 	return s
+}
+
+// testEnv is the tool's environment in these tests: the operator allows the
+// variables the test mappings name, and sets none of them.
+func testEnv(name string) (string, bool) {
+	if name == config.EnvAllowVar {
+		return "USERS_TABLE, UNSET_TABLE_FOR_TESTS", true
+	}
+	return "", false
 }
 
 func runAll(t *testing.T, s *Suite) map[string]Outcome {

@@ -41,6 +41,14 @@ func ParseWithin(file string, src []byte, within string) (*Suite, []config.Findi
 	return &Suite{File: file, Cases: cases, src: src, lookupEnv: os.LookupEnv}, fs
 }
 
+// WithEnv returns the suite reading env where it would read the process
+// environment: values under the tests' env:, and CLAIMS_MAPPING_ENV.
+func (s *Suite) WithEnv(env func(string) (string, bool)) *Suite {
+	cp := *s
+	cp.lookupEnv = env
+	return &cp
+}
+
 // Outcome is the result of one test.
 type Outcome struct {
 	Case *Case
@@ -59,15 +67,13 @@ func (o Outcome) Passed() bool { return o.Problem == "" && len(o.Diffs) == 0 }
 // env: may resolve ${VAR} references differently.
 func (s *Suite) Run(ctx context.Context, c *Case) Outcome {
 	out := Outcome{Case: c}
-	lookup := func(name string) (string, bool) {
-		if v, ok := c.Env[name]; ok {
-			return v, true
-		}
-		return s.lookupEnv(name)
+	cfg, err := s.options(c)
+	if err != nil {
+		out.Problem = err.Error()
+		return out
 	}
 	var log bytes.Buffer
-	mp, fs := mapper.Load(s.src, mapper.LoadOptions{File: s.File, Config: config.Options{LookupEnv: lookup},
-		Store: c.Data, Logger: preview.WarningLog(&log)})
+	mp, fs := mapper.Load(s.src, mapper.LoadOptions{File: s.File, Config: cfg, Store: c.Data, Logger: preview.WarningLog(&log)})
 	if err := config.Errors(fs); err != nil {
 		out.Problem = "the mapping does not load for this test: " + oneLine(err.Error())
 		if unsetVariable(err) {
@@ -91,13 +97,11 @@ func (s *Suite) MissingAttributes() []config.Finding {
 	var reads []mapper.AttrRead
 	seen := map[mapper.AttrRead]bool{}
 	for _, c := range s.Cases {
-		lookup := func(name string) (string, bool) {
-			if v, ok := c.Env[name]; ok {
-				return v, true
-			}
-			return s.lookupEnv(name)
+		cfg, err := s.options(c)
+		if err != nil {
+			continue
 		}
-		mp, fs := mapper.Load(s.src, mapper.LoadOptions{File: s.File, Config: config.Options{LookupEnv: lookup}})
+		mp, fs := mapper.Load(s.src, mapper.LoadOptions{File: s.File, Config: cfg})
 		if config.Errors(fs) != nil {
 			continue
 		}
@@ -117,6 +121,24 @@ func (s *Suite) MissingAttributes() []config.Finding {
 		rows, ok := pool[table]
 		return rows, ok
 	})
+}
+
+// options say how a test reads the mapping: its env: first, then the
+// tool's environment, for values; CLAIMS_MAPPING_ENV from where the tool
+// runs, as the function's from its configuration, for which variables may
+// be read. A test's env: gives values, never permission.
+func (s *Suite) options(c *Case) (config.Options, error) {
+	allow, err := config.AllowedEnv(s.lookupEnv)
+	if err != nil {
+		return config.Options{}, err
+	}
+	lookup := func(name string) (string, bool) {
+		if v, ok := c.Env[name]; ok {
+			return v, true
+		}
+		return s.lookupEnv(name)
+	}
+	return config.Options{LookupEnv: lookup, AllowEnv: allow}, nil
 }
 
 func oneLine(s string) string { return strings.ReplaceAll(s, "\n", "; ") }

@@ -51,6 +51,12 @@ func NewHandler(ctx context.Context, lookupEnv func(string) (string, bool), stor
 		log.Error("cannot read the mapping", slog.String("error", err.Error()))
 		return nil, err
 	}
+	// ${NAME} in the mapping reads only what CLAIMS_MAPPING_ENV allows.
+	allow, err := config.AllowedEnv(lookupEnv)
+	if err != nil {
+		log.Error("cannot read the mapping", slog.String("error", err.Error()))
+		return nil, err
+	}
 	var metrics *Metrics
 	if metricsOut != nil {
 		if metrics, err = MetricsFromEnv(lookupEnv, metricsOut); err != nil {
@@ -68,8 +74,9 @@ func NewHandler(ctx context.Context, lookupEnv func(string) (string, bool), stor
 	if err != nil {
 		return nil, err
 	}
+	cfg := config.Options{LookupEnv: lookupEnv, AllowEnv: allow}
 	compile := func(name string, src []byte) (*mapper.Mapper, error) {
-		mp, fs := mapper.Load(src, mapper.LoadOptions{File: name, Config: config.Options{LookupEnv: lookupEnv}, Store: store, Logger: log})
+		mp, fs := mapper.Load(src, mapper.LoadOptions{File: name, Config: cfg, Store: store, Logger: log})
 		return mp, config.Errors(fs)
 	}
 	mappings, err := newMappings(ctx, obj, fetcher, compile, loc.Refresh, log)

@@ -68,6 +68,54 @@ func TestNewHandlerWithoutMappingSaysWhatToSet(t *testing.T) {
 	}
 }
 
+func TestLoadReadsOnlyTheVariablesTheOperatorAllows(t *testing.T) {
+	t.Parallel()
+	const secret = "wJalrXUtnFEMI-secret"
+	fn := map[string]string{
+		"AWS_SECRET_ACCESS_KEY": secret,
+		"DB_PASSWORD":           secret,
+		"TABLE_NAME":            "Users",
+	}
+	tests := []struct {
+		name, allow, mapping, want string
+	}{
+		{"an allowed variable loads", "TABLE_NAME", "version: 1\nclaims:\n  t: { const: '${TABLE_NAME}' }\n", ""},
+		{"without CLAIMS_MAPPING_ENV nothing is readable", "", "version: 1\nclaims:\n  t: { const: '${TABLE_NAME}' }\n", "${TABLE_NAME} is not allowed"},
+		{"a variable not listed fails the init", "TABLE_NAME", "version: 1\nclaims:\n  t: { const: '${DB_PASSWORD}' }\n", "${DB_PASSWORD} is not allowed"},
+		{"the credentials are never readable", "TABLE_NAME", "version: 1\nclaims:\n  t: { const: '${AWS_SECRET_ACCESS_KEY}' }\n", "can never read"},
+		{"listing a credential fails the init", "TABLE_NAME,AWS_SECRET_ACCESS_KEY", "version: 1\nclaims:\n  t: { const: x }\n", "CLAIMS_MAPPING_ENV: AWS_SECRET_ACCESS_KEY cannot be allowed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := map[string]string{mappingfile.EnvInline: tt.mapping, "CLAIMS_MAPPING_ENV": tt.allow}
+			for k, v := range fn {
+				e[k] = v
+			}
+			var buf bytes.Buffer
+			h, err := NewHandler(context.Background(), env(e), nil, NewLogger(&buf, slog.LevelInfo), nil)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				ctx, cancel := invocation("env", time.Now().Add(5*time.Second))
+				defer cancel()
+				out, err := h.Invoke(ctx, json.RawMessage(v1Event))
+				if err != nil || !strings.Contains(string(out), `"t":"Users"`) {
+					t.Errorf("response %s, %v; want t: Users", out, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(buf.String(), tt.want) {
+				t.Fatalf("error %v, log:\n%s\nwant the init failed with %q", err, buf.String(), tt.want)
+			}
+			if strings.Contains(buf.String(), secret) {
+				t.Errorf("the log shows the secret:\n%s", buf.String())
+			}
+		})
+	}
+}
+
 // handler compiles mapping over store and logs to buf.
 func handler(t *testing.T, mapping string, store mapper.Store, buf *bytes.Buffer, level slog.Level) *Handler {
 	t.Helper()

@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,9 +15,52 @@ import (
 )
 
 // allSet and noneSet are the two environments the equivalence is checked
-// under: every ${VAR} resolves, or none does.
-func allSet(string) (string, bool)  { return "Users", true }
-func noneSet(string) (string, bool) { return "", false }
+// under: every ${VAR} resolves, or none does. Both allow every variable a
+// text names (but the reserved ones, which nothing allows), as an operator
+// would list them in CLAIMS_MAPPING_ENV.
+func allSet(src []byte) func(string) (string, bool) {
+	allow := allowAll(src)
+	return func(name string) (string, bool) {
+		if name == config.EnvAllowVar {
+			return allow, true
+		}
+		return "Users", true
+	}
+}
+
+func noneSet(src []byte) func(string) (string, bool) {
+	allow := allowAll(src)
+	return func(name string) (string, bool) {
+		if name == config.EnvAllowVar {
+			return allow, true
+		}
+		return "", false
+	}
+}
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+func allowAll(src []byte) string {
+	var names []string
+	for _, m := range envRef.FindAllSubmatch(src, -1) {
+		n := string(m[1])
+		if _, err := config.AllowedEnv(func(string) (string, bool) { return n, true }); err == nil {
+			names = append(names, n)
+		}
+	}
+	return strings.Join(names, ",")
+}
+
+// load is the function's loader under env: CLAIMS_MAPPING_ENV read from it
+// as the function reads it.
+func load(t *testing.T, name string, src []byte, env func(string) (string, bool)) (*mapper.Mapper, []config.Finding) {
+	t.Helper()
+	allow, err := config.AllowedEnv(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mapper.Load(src, mapper.LoadOptions{File: name, Config: config.Options{LookupEnv: env, AllowEnv: allow}})
+}
 
 // mappingErrors is what lint says is wrong with the mapping itself, without
 // its tests: section, which the function ignores.
@@ -34,8 +78,8 @@ func mappingErrors(fs []config.Finding) []string {
 // function's loader refuses the text, with the same errors.
 func checkEquivalence(t *testing.T, name string, src []byte) {
 	t.Helper()
-	lintErrs := mappingErrors(lint.Check(name, src, allSet))
-	mp, fs := mapper.Load(src, mapper.LoadOptions{File: name, Config: config.Options{LookupEnv: allSet}})
+	lintErrs := mappingErrors(lint.Check(name, src, allSet(src)))
+	mp, fs := load(t, name, src, allSet(src))
 	loadErr := config.Errors(fs)
 	if (len(lintErrs) > 0) != (loadErr != nil) || (mp == nil) != (loadErr != nil) {
 		t.Fatalf("%s: lint errors %q, but load error %v", name, lintErrs, loadErr)
@@ -50,12 +94,12 @@ func checkEquivalence(t *testing.T, name string, src []byte) {
 		t.Errorf("%s: lint and load report different errors:\nlint:\n%s\nload:\n%s", name, strings.Join(lintErrs, "\n"), strings.Join(loadErrs, "\n"))
 	}
 	// Where the variables are unset, lint warns and the function refuses.
-	lintFs := lint.Check(name, src, noneSet)
+	lintFs := lint.Check(name, src, noneSet(src))
 	warned := len(mappingErrors(lintFs)) > 0
 	for _, f := range lintFs {
 		warned = warned || f.Rule == "env-unset"
 	}
-	if _, fs := mapper.Load(src, mapper.LoadOptions{File: name, Config: config.Options{LookupEnv: noneSet}}); warned != (config.Errors(fs) != nil) {
+	if _, fs := load(t, name, src, noneSet(src)); warned != (config.Errors(fs) != nil) {
 		t.Errorf("%s with no variables set: lint warned or failed %v, load failed %v", name, warned, config.Errors(fs))
 	}
 }
@@ -124,7 +168,7 @@ func TestLintAndLoadApplyTheSameSizeLimit(t *testing.T) {
 	}
 	src := []byte(b.String())
 	checkEquivalence(t, "big.yaml", src)
-	fs := lint.Check("big.yaml", src, allSet)
+	fs := lint.Check("big.yaml", src, allSet(src))
 	if len(mappingErrors(fs)) == 0 || fs[0].Rule != "size" {
 		t.Fatalf("a %d-byte mapping linted without a size error: %v", len(src), fs)
 	}

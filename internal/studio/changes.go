@@ -68,7 +68,7 @@ func (s *Server) changes(ctx context.Context, src []byte) changesResponse {
 			add(raw)
 		}
 	}
-	m, _ := config.Parse(s.file, src, config.Options{LookupEnv: env, UnsetEnvIsWarning: true})
+	m, _ := config.Parse(s.file, src, warnUnset(readOptions(env)))
 	for _, name := range s.dataUsers(m) {
 		if raw, err := s.eventFor(userRef{kindName, name}); err == nil {
 			add(raw)

@@ -133,7 +133,7 @@ func (s *Server) evaluate(ctx context.Context, req evalRequest) evalResponse {
 	for _, c := range suite.Cases {
 		resp.Tests = append(resp.Tests, c.Name)
 	}
-	m, _ := config.Parse(s.file, src, config.Options{LookupEnv: s.lookupEnv(suite.Cases), UnsetEnvIsWarning: true})
+	m, _ := config.Parse(s.file, src, warnUnset(readOptions(s.lookupEnv(suite.Cases))))
 	if m != nil {
 		for _, src := range m.Sources {
 			resp.Sources = append(resp.Sources, src.Name)

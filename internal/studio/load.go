@@ -15,11 +15,26 @@ import (
 // mapper, exactly as the command line's preview does.
 func loadMapper(file string, src []byte, lookupEnv func(string) (string, bool), store mapper.Store, log *slog.Logger) (*mapper.Mapper, error) {
 	// Messages name the file as the author knows it, not by its full path.
-	mp, fs := mapper.Load(src, mapper.LoadOptions{File: filepath.Base(file), Config: config.Options{LookupEnv: lookupEnv}, Store: store, Logger: log})
+	mp, fs := mapper.Load(src, mapper.LoadOptions{File: filepath.Base(file), Config: readOptions(lookupEnv), Store: store, Logger: log})
 	if err := config.Errors(fs); err != nil {
 		return nil, err
 	}
 	return mp, nil
+}
+
+// readOptions reads a mapping with lookupEnv's values and, as the function
+// does, only the variables CLAIMS_MAPPING_ENV allows, here from the studio's
+// own environment (a mistake in it is a lint finding).
+func readOptions(lookupEnv func(string) (string, bool)) config.Options {
+	allow, _ := config.AllowedEnv(os.LookupEnv)
+	return config.Options{LookupEnv: lookupEnv, AllowEnv: allow}
+}
+
+// warnUnset makes an unset variable a warning, to read what the mapping
+// names even where its variables are not set.
+func warnUnset(o config.Options) config.Options {
+	o.UnsetEnvIsWarning = true
+	return o
 }
 
 // check is lint on the editor's text: every finding of the mapping and of

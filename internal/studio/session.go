@@ -37,7 +37,7 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	suite, _ := s.check(src)
-	m, _ := config.Parse(s.file, src, config.Options{LookupEnv: s.lookupEnv(suite.Cases), UnsetEnvIsWarning: true})
+	m, _ := config.Parse(s.file, src, warnUnset(readOptions(s.lookupEnv(suite.Cases))))
 	resp := sessionResponse{
 		File: filepath.Base(s.file), Dir: s.dir, Source: string(src), Version: hash(src),
 		Users: s.userList(m, suite.Cases), Schema: config.Schema(),
