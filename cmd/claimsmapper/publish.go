@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
 	"github.com/claimsmapper/claimsmapper/internal/publish"
 )
 
@@ -99,7 +100,7 @@ func ship(ctx context.Context, verb, file string, src []byte, loc publish.Locati
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return exitUsage
 	}
-	if current.Exists && publish.SHA256(current.Text) == publish.SHA256(src) {
+	if current.Exists && mappingfile.SHA256(current.Text) == mappingfile.SHA256(src) {
 		fmt.Fprintf(stdout, "%s already holds this mapping (version %s): nothing to %s\n", loc, current.VersionID, verb)
 		return exitOK
 	}
@@ -122,7 +123,7 @@ func ship(ctx context.Context, verb, file string, src []byte, loc publish.Locati
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return exitUsage
 	}
-	fmt.Fprintf(stdout, "published %s as version %s (sha256 %s, by %s)\n", loc, id, publish.SHA256(src)[:12], who)
+	fmt.Fprintf(stdout, "published %s as version %s (sha256 %s, by %s)\n", loc, id, mappingfile.SHA256(src)[:12], who)
 	fmt.Fprintf(stdout, "functions with CLAIMS_MAPPING_REFRESH pick it up at their next check; undo with: claimsmapper rollback %s\n", loc)
 	return exitOK
 }

@@ -125,7 +125,7 @@ func Open(ctx context.Context, loc Location, opts Options) (*Fetcher, Object, er
 	default:
 		return nil, Object{}, fmt.Errorf("mappingfile: unknown location kind %d", loc.Kind)
 	}
-	obj.Source, obj.SHA256 = loc.String(), digest(obj.Text)
+	obj.Source, obj.SHA256 = loc.String(), SHA256(obj.Text)
 	if loc.Refresh > 0 {
 		f.nextCheck = opts.Now().Add(loc.Refresh)
 	}
@@ -138,12 +138,19 @@ func readFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("read the mapping: %w", err)
 	}
 	defer f.Close()
-	text, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
+	return ReadText(f, path)
+}
+
+// ReadText reads a mapping's text from r, named name in messages. It fails
+// past MaxSize: a wrong key or path must not make the caller read a large
+// object into memory.
+func ReadText(r io.Reader, name string) ([]byte, error) {
+	text, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("read the mapping %s: %w", path, err)
+		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
 	if len(text) > MaxSize {
-		return nil, fmt.Errorf("%s is larger than %d bytes: not a mapping", path, MaxSize)
+		return nil, fmt.Errorf("%s is larger than %d bytes: not a mapping", name, MaxSize)
 	}
 	return text, nil
 }
@@ -198,13 +205,19 @@ func (f *Fetcher) startCheck() chan struct{} {
 	return done
 }
 
-func (f *Fetcher) wait(ctx context.Context, done <-chan struct{}) {
+// waitBound is how long an invocation waits for a check it started:
+// RefreshWait, or half of what remains before ctx's deadline if that is
+// less.
+func (f *Fetcher) waitBound(ctx context.Context) time.Duration {
 	wait := f.opts.RefreshWait
 	if dl, ok := ctx.Deadline(); ok {
-		if half := time.Until(dl) / 2; half < wait {
-			wait = half
-		}
+		wait = min(wait, time.Until(dl)/2)
 	}
+	return wait
+}
+
+func (f *Fetcher) wait(ctx context.Context, done <-chan struct{}) {
+	wait := f.waitBound(ctx)
 	if wait <= 0 {
 		return
 	}
@@ -238,7 +251,7 @@ func (f *Fetcher) check(ifNoneMatch string) (Object, bool) {
 		f.checked(err)
 		return Object{}, false
 	}
-	obj.Source, obj.SHA256 = f.loc.String(), digest(obj.Text)
+	obj.Source, obj.SHA256 = f.loc.String(), SHA256(obj.Text)
 	return obj, true
 }
 
@@ -248,7 +261,9 @@ func (f *Fetcher) checked(err error) {
 	}
 }
 
-func digest(b []byte) string {
+// SHA256 is the hex digest that names a mapping's text: the function logs
+// it for the mapping in force, and publish records it on each version.
+func SHA256(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }

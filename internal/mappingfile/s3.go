@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 
@@ -62,12 +61,9 @@ func getObject(ctx context.Context, client S3API, loc Location, ifNoneMatch stri
 		return Object{}, err
 	}
 	defer out.Body.Close()
-	text, err := io.ReadAll(io.LimitReader(out.Body, MaxSize+1))
+	text, err := ReadText(out.Body, loc.String())
 	if err != nil {
-		return Object{}, fmt.Errorf("read %s: %w", loc, err)
-	}
-	if len(text) > MaxSize {
-		return Object{}, fmt.Errorf("%s is larger than %d bytes: not a mapping", loc, MaxSize)
+		return Object{}, err
 	}
 	return Object{Text: text, ETag: aws.ToString(out.ETag), VersionID: aws.ToString(out.VersionId)}, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
 )
 
 // Version is one entry of the object's history.
@@ -102,7 +103,7 @@ func History(ctx context.Context, api API, loc Location, limit int) ([]Version, 
 			return nil, err
 		}
 		vs[i].Meta = obj.Meta
-		vs[i].SHA256 = SHA256(obj.Text)
+		vs[i].SHA256 = mappingfile.SHA256(obj.Text)
 		vs[i].Claims = -1
 		if m, _ := config.Parse(loc.String(), obj.Text, config.Options{UnsetEnvIsWarning: true}); m != nil {
 			vs[i].Claims = len(m.Claims)

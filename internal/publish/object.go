@@ -2,11 +2,8 @@ package publish
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -16,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
-
 	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
 )
 
@@ -101,12 +97,6 @@ func decodeMetadata(h map[string]string) Metadata {
 	return Metadata{SHA256: h[metaSHA256], Version: get(metaVersion), Author: get(metaAuthor), Message: get(metaMessage)}
 }
 
-// SHA256 is the hex digest publish records for a mapping's text.
-func SHA256(text []byte) string {
-	sum := sha256.Sum256(text)
-	return hex.EncodeToString(sum[:])
-}
-
 // Object is one version of the mapping.
 type Object struct {
 	// Exists is false when there is no object at the key yet.
@@ -136,12 +126,9 @@ func Get(ctx context.Context, api API, loc Location) (Object, error) {
 		return Object{}, fmt.Errorf("read %s: %w", loc, err)
 	}
 	defer out.Body.Close()
-	text, err := io.ReadAll(io.LimitReader(out.Body, mappingfile.MaxSize+1))
+	text, err := mappingfile.ReadText(out.Body, loc.String())
 	if err != nil {
-		return Object{}, fmt.Errorf("read %s: %w", loc, err)
-	}
-	if len(text) > mappingfile.MaxSize {
-		return Object{}, fmt.Errorf("%s is larger than %d bytes: not a mapping", loc, mappingfile.MaxSize)
+		return Object{}, err
 	}
 	return Object{Exists: true, Text: text, ETag: aws.ToString(out.ETag), VersionID: aws.ToString(out.VersionId), Meta: decodeMetadata(out.Metadata)}, nil
 }

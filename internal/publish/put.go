@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
 )
 
 // RaceError reports that the object changed between the review and the
@@ -65,7 +66,7 @@ func CheckVersioning(ctx context.Context, api API, loc Location) error {
 // conditional writes answers 501; then the version in force is checked just
 // before the write, and the version history just after.
 func Put(ctx context.Context, api API, loc Location, text []byte, meta Metadata, expected Object) (string, error) {
-	meta.SHA256 = SHA256(text)
+	meta.SHA256 = mappingfile.SHA256(text)
 	in := &s3.PutObjectInput{
 		Bucket:      aws.String(loc.Bucket),
 		Key:         aws.String(loc.Key),
