@@ -80,3 +80,29 @@ func ExampleMapper_EvaluateTrace() {
 	// claims.firstName: fired=false (SampleUsers has no item with userName = "nobody", so user.FirstName is null; the claim is left out)
 	// claims.lastName: fired=false (SampleUsers has no item with userName = "nobody", so user.LastName is null; the claim is left out)
 }
+
+// HandleStats also counts what the evaluation did, for metrics: no values,
+// only names, flags and counts. Reuse the Stats: once it has room for the
+// mapping's sources, counting allocates nothing.
+func ExampleMapper_HandleStats() {
+	users := localdata.New(map[string][]mapper.Item{
+		"SampleUsers": {{"userName": "benbpyle", "FirstName": "Ben"}},
+	})
+	mp, findings := mapper.Load([]byte(exampleMapping), mapper.LoadOptions{File: "mapping.yaml", Store: users})
+	if err := config.Errors(findings); err != nil {
+		fmt.Println(err)
+		return
+	}
+	var st mapper.Stats
+	if _, err := mp.HandleStats(context.Background(), []byte(`{"version":"1","userName":"benbpyle","request":{}}`), &st); err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, s := range st.Sources {
+		fmt.Printf("source %s: error %t, timeout %t, cache %s\n", s.Name, s.Err, s.Timeout, s.Cache)
+	}
+	fmt.Printf("claims added %d, claim errors %d\n", st.ClaimsAdded, st.ClaimErrors)
+	// Output:
+	// source user: error false, timeout false, cache none
+	// claims added 1, claim errors 0
+}

@@ -159,6 +159,11 @@ export class ClaimsMapperTrigger extends Construct {
     super(scope, id);
     this.namespace = props.metricsNamespace ?? DEFAULT_NAMESPACE;
     const tables = props.tables ?? {};
+    for (const name of Object.keys(tables)) {
+      if (props.environment && name in props.environment) {
+        throw new Error(`${name} is in both tables and environment: name it in one (tables, when it names a table the mapping reads)`);
+      }
+    }
     const environment: Record<string, string> = {
       ...props.environment,
       CLAIMS_METRICS_NAMESPACE: this.namespace,

@@ -92,6 +92,11 @@ describe('the derived policy equals claimsmapper iam-policy', () => {
     })), /"\$\{T\}-users" is built from a variable in tables: a variable in tables must be the whole table name/);
   });
 
+  it('refuses a variable given both as a table and as a value', () => {
+    assert.throws(() => synth((s) => ({ tables: { TABLE_NAME: usersTable(s) }, environment: { TABLE_NAME: 'Users' } })),
+      /TABLE_NAME is in both tables and environment/);
+  });
+
   it('fails at synth when the mapping uses a variable it was not given', () => {
     assert.throws(() => synth(() => ({
       mapping: MappingDelivery.inline('version: 1\nsources:\n  u: {table: "${NOT_GIVEN}", key: {id: event.userName}}\nclaims:\n  a: u.a\n'),
