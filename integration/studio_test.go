@@ -64,7 +64,7 @@ func TestStudioInBrowser(t *testing.T) {
 		chromedp.WindowSize(1400, 900),
 	)
 	// A bound on the whole walk, so a broken page fails instead of hanging.
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
 	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	defer cancelAlloc()
@@ -87,7 +87,7 @@ func TestStudioInBrowser(t *testing.T) {
 	waitText := func(t *testing.T, sel string, want ...string) string {
 		t.Helper()
 		var got string
-		deadline := time.After(20 * time.Second)
+		deadline := time.After(45 * time.Second)
 		for {
 			// A short bound per try keeps the loop going.
 			try, cancel := context.WithTimeout(ctx, time.Second)
@@ -246,6 +246,50 @@ func TestStudioInBrowser(t *testing.T) {
 		}
 		waitText(t, "#test-results", "1 passed, 2 failed", "PASS what jdoe gets")
 		shot(t, "09-tests")
+	})
+
+	t.Run("saving a mapping with errors asks first", func(t *testing.T) {
+		typeAtEndOfLine(t, 9, "bad: nope")
+		waitText(t, "#findings-summary", "1 error")
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#save"))); err != nil {
+			t.Fatal(err)
+		}
+		waitText(t, "#save-anyway", "Save a mapping with 1 error?")
+		shot(t, "10-save-with-errors")
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#save-anyway button[value="cancel"]`))); err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := os.ReadFile(filepath.Join(dir, "mapping.yaml")); strings.Contains(string(b), "bad:") {
+			t.Error("Keep editing saved the file")
+		}
+		if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS(".cm-content")),
+			chromedp.KeyEvent("K", chromedp.KeyModifiers(chromedp.ModifierCtrl|chromedp.ModifierShift))); err != nil {
+			t.Fatal(err)
+		}
+		waitText(t, "#findings-summary", "No problems found")
+	})
+
+	t.Run("a file changed on disk meanwhile is not overwritten without asking", func(t *testing.T) {
+		file := filepath.Join(dir, "mapping.yaml")
+		disk, _ := os.ReadFile(file)
+		if err := os.WriteFile(file, append(disk, "# changed by someone else\n"...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#save"))); err != nil {
+			t.Fatal(err)
+		}
+		waitText(t, "#conflict", "The file changed on disk", "# changed by someone else")
+		shot(t, "11-conflict")
+		if b, _ := os.ReadFile(file); !strings.Contains(string(b), "# changed by someone else") {
+			t.Fatal("the other change was overwritten")
+		}
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#overwrite"))); err != nil {
+			t.Fatal(err)
+		}
+		waitText(t, "#status", "Saved")
+		if b, _ := os.ReadFile(file); strings.Contains(string(b), "# changed by someone else") || !strings.Contains(string(b), "what jdoe gets") {
+			t.Errorf("after Overwrite the file should hold the editor's text:\n%s", b)
+		}
 	})
 
 	t.Run("keyboard only: Tab leaves the editor for the next control", func(t *testing.T) {

@@ -221,7 +221,7 @@ async function evaluate() {
   updateTestUsers(data.tests);
   const problem = $("problem");
   if (data.problem) {
-    problem.textContent = data.problem;
+    problem.textContent = sentence(data.problem);
     problem.hidden = false;
     $("tokens").classList.add("stale");
     $("tokens").setAttribute("aria-describedby", "problem");
@@ -245,7 +245,7 @@ async function showChanges(src, seq) {
   const { data } = await api("/api/changes", { source: src });
   if (seq !== state.seq) return;
   $("changes-summary").textContent =
-    data.problem || data.error || (data.changed === 0
+    sentence(data.problem || data.error) || (data.changed === 0
       ? `No user's tokens change (${plural(data.users, "user")} compared with the saved file).`
       : `${plural(data.changed, "user")} of ${data.users} get different tokens than with the saved file:`);
   $("changes").textContent = data.changed ? data.text : "";
@@ -369,7 +369,7 @@ async function runTests() {
   const { data } = await api("/api/tests", { source: text() });
   box.replaceChildren();
   if (data.error || data.problem) {
-    box.textContent = data.error || data.problem;
+    box.textContent = sentence(data.error || data.problem);
     return;
   }
   const passed = data.outcomes.filter((o) => o.passed).length;
@@ -473,9 +473,14 @@ function showDirty() {
   document.title = (dirty ? "• " : "") + state.session.file + " — claimsmapper studio";
 }
 
+// sentence starts the server's messages (lowercase, as Go's are) with a capital.
+function sentence(msg) {
+  return msg ? msg[0].toUpperCase() + msg.slice(1) : "";
+}
+
 function setStatus(msg, bad) {
   const s = $("status");
-  s.textContent = msg;
+  s.textContent = sentence(msg);
   s.className = bad ? "bad" : "good";
 }
 
