@@ -99,6 +99,8 @@ type parser struct {
 	opts       Options
 	lineStarts []int
 	findings   []Finding
+	// values reads every const: within one alias budget.
+	values *ValueReader
 }
 
 func lineStarts(src []byte) []int {
@@ -336,7 +338,10 @@ func (p *parser) tokens(n *yaml.Node, path string) Tokens {
 // ${NAME} is resolved in every text of it, nested ones included.
 func (p *parser) constValue(n *yaml.Node, path string) *Value {
 	p.expandTexts(n, path, map[*yaml.Node]bool{})
-	v, err := ReadValue(n)
+	if p.values == nil {
+		p.values = NewValueReader()
+	}
+	v, err := p.values.Read(n)
 	if err != nil {
 		f := Finding{File: p.file, Path: path, Severity: SevError, Rule: "const-value", Message: err.Error()}
 		if ve, ok := err.(*ValueError); ok {

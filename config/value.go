@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -38,27 +39,48 @@ const (
 	Map
 )
 
-// maxValueNodes bounds how many nodes one value may expand to through YAML
-// aliases: "a billion laughs" must not exhaust the function's memory.
-const maxValueNodes = 100_000
+// MaxValueNodes bounds how many parts the values of one file may expand to
+// through YAML aliases: "a billion laughs" (each alias repeating the one
+// before ten times) must not exhaust the function's memory.
+const MaxValueNodes = 100_000
 
-// ReadValue reads a YAML node as a Value. It fails, with the position in
-// the message, on a map key that is not text, a key written twice, a
-// custom tag, or aliases that expand too far or into themselves.
+// ReadValue reads a YAML node as a Value with a budget of its own; a file
+// with many values reads them all through one ValueReader.
 func ReadValue(n *yaml.Node) (*Value, error) {
-	r := valueReader{budget: maxValueNodes, active: map[*yaml.Node]bool{}}
-	return r.read(n)
+	return NewValueReader().Read(n)
 }
 
-type valueReader struct {
+// ValueReader reads values, all of them within one budget of
+// MaxValueNodes parts.
+type ValueReader struct {
 	budget int
 	active map[*yaml.Node]bool // aliases being expanded, to catch cycles
+}
+
+// NewValueReader returns a reader with the whole budget.
+func NewValueReader() *ValueReader {
+	return &ValueReader{budget: MaxValueNodes, active: map[*yaml.Node]bool{}}
+}
+
+// Read reads a YAML node as a Value. It fails, with the position in the
+// message, on a map key that is not text, a key written twice, a custom
+// tag, or aliases that expand too far or into themselves; a value too large
+// is reported where it starts.
+func (r *ValueReader) Read(n *yaml.Node) (*Value, error) {
+	v, err := r.read(n)
+	var ve *ValueError
+	if errors.As(err, &ve) && ve.tooLarge {
+		ve.Pos = Pos{n.Line, n.Column}
+	}
+	return v, err
 }
 
 // ValueError is a problem with a constant, at a position.
 type ValueError struct {
 	Pos Pos
 	Msg string
+	// tooLarge marks the budget's end, reported where the value starts.
+	tooLarge bool
 }
 
 func (e *ValueError) Error() string { return fmt.Sprintf("%d:%d: %s", e.Pos.Line, e.Pos.Column, e.Msg) }
@@ -67,9 +89,10 @@ func valueErr(n *yaml.Node, format string, args ...any) error {
 	return &ValueError{Pos: Pos{n.Line, n.Column}, Msg: fmt.Sprintf(format, args...)}
 }
 
-func (r *valueReader) read(n *yaml.Node) (*Value, error) {
+func (r *ValueReader) read(n *yaml.Node) (*Value, error) {
 	if r.budget--; r.budget < 0 {
-		return nil, valueErr(n, "this value expands to more than %d parts through YAML aliases (*name); write it out", maxValueNodes)
+		return nil, &ValueError{Pos: Pos{n.Line, n.Column}, tooLarge: true,
+			Msg: fmt.Sprintf("the values of this file expand to more than %d parts through YAML aliases (*name); write them out, smaller", MaxValueNodes)}
 	}
 	if n.Kind == yaml.AliasNode {
 		if n.Alias == nil || r.active[n.Alias] {

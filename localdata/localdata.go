@@ -96,6 +96,7 @@ func Decode(file string, n *yaml.Node, path string) (*Data, []config.Finding) {
 		return nil, fs
 	}
 	d := &Data{tables: map[string]*table{}}
+	values := config.NewValueReader()
 	tpath := yamlnode.Join(path, "tables")
 	var entries []yamlnode.Entry
 	if !yamlnode.IsNull(e.Val) {
@@ -119,7 +120,7 @@ func Decode(file string, n *yaml.Node, path string) (*Data, []config.Finding) {
 			continue
 		}
 		for j, it := range items.Content {
-			item, err := Item(it)
+			row, err := item(values, it)
 			if err != nil {
 				var ve *config.ValueError
 				if errors.As(err, &ve) {
@@ -129,7 +130,7 @@ func Decode(file string, n *yaml.Node, path string) (*Data, []config.Finding) {
 				}
 				continue
 			}
-			t.items = append(t.items, item)
+			t.items = append(t.items, row)
 		}
 	}
 	if len(fs) > 0 {
@@ -140,12 +141,15 @@ func Decode(file string, n *yaml.Node, path string) (*Data, []config.Finding) {
 
 // Item reads one item written in YAML through mapper's value model, as a
 // data file's items are read. A problem is a *config.ValueError.
-func Item(n *yaml.Node) (mapper.Item, error) {
+func Item(n *yaml.Node) (mapper.Item, error) { return item(config.NewValueReader(), n) }
+
+// item reads an item within the file's alias budget.
+func item(vr *config.ValueReader, n *yaml.Node) (mapper.Item, error) {
 	if d := yamlnode.Deref(n); d.Kind != yaml.MappingNode {
 		return nil, &config.ValueError{Pos: config.Pos{Line: d.Line, Column: d.Column},
 			Msg: "an item should be attribute: value pairs such as { userName: ben, FirstName: Ben }, not " + yamlnode.Describe(d)}
 	}
-	v, err := config.ReadValue(n)
+	v, err := vr.Read(n)
 	if err != nil {
 		return nil, err
 	}

@@ -90,3 +90,17 @@ func TestSetsAreSorted(t *testing.T) {
 		t.Errorf("got %s", jsonText(got))
 	}
 }
+
+func TestAliasesCannotBlowUpTheMapping(t *testing.T) {
+	t.Parallel()
+	src := "version: 1\nclaims:\n  a: { const: &a [x, x, x, x, x, x, x, x, x, x] }\n"
+	for i, name := range []string{"b", "c", "d", "e", "f", "g", "h", "i"} {
+		prev := string(rune('a' + i))
+		src += "  " + name + ": { const: &" + name + " [" + strings.Repeat("*"+prev+", ", 9) + "*" + prev + "] }\n"
+	}
+	_, fs := mapper.Load([]byte(src), mapper.LoadOptions{File: "m.yaml"})
+	err := config.Errors(fs)
+	if err == nil || !strings.Contains(err.Error(), "expand to more than 100000 parts through YAML aliases") {
+		t.Fatalf("err = %v", err)
+	}
+}

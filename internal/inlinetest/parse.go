@@ -108,7 +108,9 @@ func FirstEnv(src []byte) (env map[string]string, name string, line int) {
 
 // reader walks the tests: node and collects findings.
 type reader struct {
-	yr             yamlnode.Reader
+	yr yamlnode.Reader
+	// values reads every value of the tests within one alias budget.
+	values         *config.ValueReader
 	file           string
 	dir            string
 	triggerVersion string
@@ -394,7 +396,10 @@ func (r *reader) claims(n *yaml.Node, path string) map[string]any {
 // value reads a value written in a test through mapper's value model, as
 // data files and the function's lookups are read.
 func (r *reader) value(n *yaml.Node, path, rule string) (any, error) {
-	cv, err := config.ReadValue(n)
+	if r.values == nil {
+		r.values = config.NewValueReader()
+	}
+	cv, err := r.values.Read(n)
 	if err == nil {
 		var v any
 		if v, err = mapper.DataValue(cv); err == nil {
