@@ -464,3 +464,44 @@ func TestChangesCompareTheEditorWithTheSavedFile(t *testing.T) {
 		t.Errorf("a broken mapping: %v", out)
 	}
 }
+
+// TestHostileMappingsGetAnswersNotCrashes sends what a page could type: every
+// API answers with findings or a problem, in bounded time, never a panic.
+func TestHostileMappingsGetAnswersNotCrashes(t *testing.T) {
+	t.Parallel()
+	s, _ := seed(t)
+	bomb := "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	for i, prev := 0, "a"; i < 8; i++ {
+		name := string(rune('b' + i))
+		bomb += name + ": &" + name + " [*" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + "]\n"
+		prev = name
+	}
+	sources := map[string]string{
+		"an alias bomb":                  bomb,
+		"deep nesting":                   strings.Repeat("[", 10000) + strings.Repeat("]", 10000),
+		"text that is not UTF-8":         "version: 1\nclaims:\n  a: \"\xff\xfe\"\n",
+		"an expression that runs long":   "version: 1\nclaims:\n  a: 'reduce(1..1000000000, #acc + #, 0)'\n",
+		"a huge repeat":                  "version: 1\nclaims:\n  a: 'repeat(\"x\", 1000000000)'\n",
+		"a test whose event is a folder": "version: 1\nclaims: { a: '\"x\"' }\ntests:\n  - name: t\n    event: .\n    expect: { idToken: {} }\n",
+		"an empty text":                  "",
+	}
+	for name, src := range sources {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			for _, call2 := range []struct {
+				path string
+				body any
+			}{
+				{"/api/evaluate", evalRequest{Source: src, User: userRef{kindEvent, "0"}}},
+				{"/api/tests", sourceRequest{Source: src}},
+				{"/api/newtest", newTestRequest{Source: src, User: userRef{kindEvent, "0"}}},
+				{"/api/changes", sourceRequest{Source: src}},
+			} {
+				code, out := call(t, s, "POST", call2.path, call2.body)
+				if code >= 500 || out == nil {
+					t.Errorf("%s: %d %v", call2.path, code, out)
+				}
+			}
+		})
+	}
+}

@@ -231,8 +231,13 @@ async function evaluate() {
     $("tokens").removeAttribute("aria-describedby");
     showTokens(data.tokens);
   }
+  $("tokens-summary").textContent = data.problem
+    ? "The tokens are out of date: " + data.problem
+    : data.tokens
+        .map((t) => `${t.name}: ${plural(t.claims.filter((c) => c.change !== "unchanged").length, "claim")} from the mapping`)
+        .join("; ");
   $("version-used").textContent = data.version ? `The event ran as a version ${data.version} trigger.` : "";
-  $("explain").textContent = data.explain || "(nothing ran)";
+  showExplain(data.explain || "(nothing ran)");
   $("log").textContent = data.log || "";
   $("log-box").hidden = !data.log;
   $("evaluated").textContent = "Updated " + new Date().toLocaleTimeString();
@@ -249,6 +254,20 @@ async function showChanges(src, seq) {
       ? `No user's tokens change (${plural(data.users, "user")} compared with the saved file).`
       : `${plural(data.changed, "user")} of ${data.users} get different tokens than with the saved file:`);
   $("changes").textContent = data.changed ? data.text : "";
+}
+
+// showExplain colours explain's lines: rules that fired, did not, failed.
+function showExplain(text) {
+  const pre = $("explain");
+  pre.replaceChildren();
+  for (const line of text.split("\n")) {
+    const span = document.createElement("span");
+    if (/\bdid not fire\b|\bskipped\b|found nothing/.test(line)) span.className = "not-fired";
+    else if (/\bfailed\b|\berror\b/.test(line)) span.className = "failed";
+    else if (/\bfired\b|found the item|found \d+ items/.test(line)) span.className = "fired";
+    span.textContent = line + "\n";
+    pre.appendChild(span);
+  }
 }
 
 const changeWords = {
