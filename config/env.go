@@ -100,13 +100,13 @@ func (p *parser) expand(n *yaml.Node, path, s string) string {
 		ref := s[i : i+end+1]
 		name := ref[2 : len(ref)-1]
 		if !isIdent(name) {
-			p.errorf(posAt(i), path, "env-syntax", "%q is not a reference to a variable: %s", clip(ref), refProblem(name, s[i+end+1:]))
+			p.errorf(posAt(i), path, "env-syntax", "%q is not a reference to a variable: %s", clip(ref), refProblem(name, path))
 			i += end + 1
 			continue
 		}
 		i += end + 1
 		if !p.envAllowed(name) {
-			p.errorf(posAt(i-len(ref)), path, "env-not-allowed", "%s", notAllowedMessage(name))
+			p.errorf(posAt(i-len(ref)), path, "env-not-allowed", "%s", notAllowedMessage(name, path))
 			continue
 		}
 		v, ok := p.opts.LookupEnv(name)
@@ -114,7 +114,7 @@ func (p *parser) expand(n *yaml.Node, path, s string) string {
 			if p.opts.UnsetEnvIsWarning {
 				p.report(posAt(i-len(ref)), path, "env-unset", SevWarning, "the environment variable %s is not set here; the function fails to start unless it is set where it runs", name)
 			} else {
-				p.errorf(posAt(i-len(ref)), path, "env-unset", "the environment variable %s is not set; set it or write the value directly", name)
+				p.errorf(posAt(i-len(ref)), path, "env-unset", "the environment variable %s is not set; set it in the function's configuration%s", name, orDirect(path))
 			}
 			b.WriteString(ref)
 			continue
@@ -124,8 +124,18 @@ func (p *parser) expand(n *yaml.Node, path, s string) string {
 	return b.String()
 }
 
+// orDirect offers writing the value instead of ${NAME}, except for a table
+// or an index: a name written there is the same in every environment, so
+// the sample table an author tested with would go to production.
+func orDirect(path string) string {
+	if strings.HasSuffix(path, ".table") || strings.HasSuffix(path, ".index") {
+		return ""
+	}
+	return ", or write the value directly"
+}
+
 // refProblem says what is wrong with the text between ${ and the first }.
-func refProblem(name, rest string) string {
+func refProblem(name, path string) string {
 	switch {
 	case name == "":
 		return "it names no variable; write ${NAME}, or $${ for a literal ${"
@@ -134,18 +144,22 @@ func refProblem(name, rest string) string {
 	case strings.Contains(name, "${"):
 		return "references cannot be nested; write each ${NAME} on its own"
 	case strings.IndexAny(name, ":-=?+") > 0 && isIdent(name[:strings.IndexAny(name, ":-=?+")]):
-		return "defaults and other shell forms are not supported; write ${NAME} and set the variable, or write the value directly"
+		return "defaults and other shell forms are not supported; write ${NAME} and set the variable" + orDirect(path)
 	case name[0] >= '0' && name[0] <= '9':
 		return "a variable name cannot start with a digit"
 	}
 	return "a variable name has only letters, digits and _; write ${NAME}, or $${ for a literal ${"
 }
 
-func notAllowedMessage(name string) string {
+func notAllowedMessage(name, path string) string {
 	if reservedEnv(name) {
-		return fmt.Sprintf("${%s} is not allowed: a mapping can never read variables starting with %s (the function's credentials and settings); write the value directly", name, strings.Join(reservedEnvPrefixes, ", "))
+		fix := "; write the value directly"
+		if orDirect(path) == "" {
+			fix = "; give the function a variable of another name, listed in " + EnvAllowVar
+		}
+		return fmt.Sprintf("${%s} is not allowed: a mapping can never read variables starting with %s (the function's credentials and settings)%s", name, strings.Join(reservedEnvPrefixes, ", "), fix)
 	}
-	return fmt.Sprintf("${%s} is not allowed: the function reads only the variables its operator lists in %s; add %s to %s in the function's configuration (and where lint runs), or write the value directly", name, EnvAllowVar, name, EnvAllowVar)
+	return fmt.Sprintf("${%s} is not allowed: the function reads only the variables its operator lists in %s; add %s to %s in the function's configuration (and where lint runs)%s", name, EnvAllowVar, name, EnvAllowVar, orDirect(path))
 }
 
 // clip shortens text quoted in a message.

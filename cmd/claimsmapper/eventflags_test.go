@@ -76,3 +76,14 @@ func TestEventFlags(t *testing.T) {
 		})
 	}
 }
+
+// --env gives values, never permission: a name CLAIMS_MAPPING_ENV lacks is
+// refused as the function would refuse it, with the command line that works.
+func TestEnvFlagDoesNotWidenTheAllowList(t *testing.T) {
+	t.Setenv("CLAIMS_MAPPING_ENV", "")
+	code, _, errOut := execCLI(t, "", "preview", "--mapping", seedMapping, "--event", seedEvent, "--data", seedData, "--env", "TABLE_NAME=SampleUsers")
+	want := "on the command line, list the names as the function's operator does and give their values: CLAIMS_MAPPING_ENV=TABLE_NAME claimsmapper ... --env TABLE_NAME=VALUE"
+	if code != exitFailed || !strings.Contains(errOut, want) || !strings.Contains(errOut, "${TABLE_NAME} is not allowed") {
+		t.Errorf("exit %d, stderr:\n%s\nwant it to hold %q", code, errOut, want)
+	}
+}

@@ -136,28 +136,47 @@ func stdinReaders(paths ...string) int {
 	return n
 }
 
-// withEnvHint adds to a load error caused by unset ${NAME} how to give them
-// on the command line: the config's message is written for the function.
+// withEnvHint adds to a load error caused by ${NAME} how to fix it on the
+// command line: the config's messages are written for the function.
 func withEnvHint(err error, fs []config.Finding) error {
-	var names []string
+	var unset, notAllowed []string
 	for _, f := range fs {
-		if f.Rule == "env-unset" && f.Severity == config.SevError {
-			if m := envName.FindStringSubmatch(f.Message); m != nil && !slices.Contains(names, m[1]) {
-				names = append(names, m[1])
-			}
+		if f.Severity != config.SevError {
+			continue
+		}
+		if m := envUnset.FindStringSubmatch(f.Message); m != nil && f.Rule == "env-unset" && !slices.Contains(unset, m[1]) {
+			unset = append(unset, m[1])
+		}
+		if m := envNotListed.FindStringSubmatch(f.Message); m != nil && f.Rule == "env-not-allowed" && !slices.Contains(notAllowed, m[1]) {
+			notAllowed = append(notAllowed, m[1])
 		}
 	}
-	if len(names) == 0 {
+	var hints []string
+	if len(notAllowed) > 0 {
+		flags := make([]string, len(notAllowed))
+		for i, n := range notAllowed {
+			flags[i] = "--env " + n + "=VALUE"
+		}
+		hints = append(hints, fmt.Sprintf("on the command line, list the names as the function's operator does and give their values: %s=%s claimsmapper ... %s",
+			config.EnvAllowVar, strings.Join(notAllowed, ","), strings.Join(flags, " ")))
+	}
+	if len(unset) > 0 {
+		flags := make([]string, len(unset))
+		for i, n := range unset {
+			flags[i] = "--env " + n + "=VALUE"
+		}
+		hints = append(hints, fmt.Sprintf("give the value on the command line: %s (or with --data, an inline test's env: is used)", strings.Join(flags, " ")))
+	}
+	if len(hints) == 0 {
 		return err
 	}
-	flags := make([]string, len(names))
-	for i, n := range names {
-		flags[i] = "--env " + n + "=VALUE"
-	}
-	return fmt.Errorf("%w\ngive the value on the command line: %s (or with --data, an inline test's env: is used)", err, strings.Join(flags, " "))
+	return fmt.Errorf("%w\n%s", err, strings.Join(hints, "\n"))
 }
 
-var envName = regexp.MustCompile(`environment variable ([A-Za-z_][A-Za-z0-9_]*)`)
+var (
+	envUnset     = regexp.MustCompile(`environment variable ([A-Za-z_][A-Za-z0-9_]*) is not set`)
+	envNotListed = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_]*)\} is not allowed: the function reads only`)
+)
 
 // openStore returns the store behind the mapping's sources.
 func openStore(ctx context.Context, dataPath string, stdin io.Reader) (mapper.Store, error) {
