@@ -164,7 +164,7 @@ func (f *Fetcher) Changed(ctx context.Context) (Object, bool) {
 	if f.loc.Refresh <= 0 {
 		return Object{}, false
 	}
-	if done := f.startCheck(); done != nil {
+	if done := f.startCheck(ctx); done != nil {
 		f.wait(ctx, done)
 	}
 	f.mu.Lock()
@@ -179,7 +179,7 @@ func (f *Fetcher) Changed(ctx context.Context) (Object, bool) {
 
 // startCheck starts a check when one is due and none is in flight, and
 // returns the channel closed when it ends; nil when it started none.
-func (f *Fetcher) startCheck() chan struct{} {
+func (f *Fetcher) startCheck(ctx context.Context) chan struct{} {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.inflight != nil || f.opts.Now().Before(f.nextCheck) {
@@ -189,7 +189,7 @@ func (f *Fetcher) startCheck() chan struct{} {
 	f.inflight = done
 	etag := f.seenETag
 	go func() {
-		obj, ok := f.check(etag)
+		obj, ok := f.check(ctx, etag)
 		f.mu.Lock()
 		if ok {
 			f.seenETag = obj.ETag
@@ -233,11 +233,11 @@ func (f *Fetcher) wait(ctx context.Context, done <-chan struct{}) {
 }
 
 // check reads the object once, asking S3 for a change from ifNoneMatch. It
-// reports whether it read one.
-func (f *Fetcher) check(ifNoneMatch string) (Object, bool) {
-	// Not the invocation's context: the check may outlive the invocation
-	// that started it.
-	ctx, cancel := context.WithTimeout(context.Background(), f.opts.FetchTimeout)
+// reports whether it read one. ctx is the invocation's that started it:
+// its lines carry what ctx carries (the request id), but neither its
+// deadline nor its end stop the check, which may outlive it.
+func (f *Fetcher) check(ctx context.Context, ifNoneMatch string) (Object, bool) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.opts.FetchTimeout)
 	defer cancel()
 	obj, err := getObject(ctx, f.client, f.loc, ifNoneMatch)
 	if errors.Is(err, errNotModified) {

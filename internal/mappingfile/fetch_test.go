@@ -461,3 +461,62 @@ func TestCheckedHearsHowEachCheckEnded(t *testing.T) {
 		t.Errorf("Checked heard %q, want %q", got, want)
 	}
 }
+
+// invocationKey marks an invocation's context in TestCheckLogsWithTheInvocationsContext.
+type invocationKey struct{}
+
+// ctxValues records the invocationKey value of each record's context.
+type ctxValues struct {
+	mu   sync.Mutex
+	seen []any
+}
+
+func (c *ctxValues) Enabled(context.Context, slog.Level) bool { return true }
+func (c *ctxValues) Handle(ctx context.Context, _ slog.Record) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seen = append(c.seen, ctx.Value(invocationKey{}))
+	return nil
+}
+func (c *ctxValues) WithAttrs([]slog.Attr) slog.Handler { return c }
+func (c *ctxValues) WithGroup(string) slog.Handler      { return c }
+
+// TestCheckLogsWithTheInvocationsContext: a check's log lines carry what the
+// context of the invocation that started it carries (the Lambda's request
+// id).
+func TestCheckLogsWithTheInvocationsContext(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	values := &ctxValues{}
+	h.opts.Log = slog.New(values)
+	h.s3.put(text(1))
+	f, _ := h.open(t, s3Loc)
+	h.s3.set(func(f *fakeS3) { f.err = errors.New("AccessDenied: Access Denied") })
+	h.clock.Add(time.Minute)
+	f.Changed(context.WithValue(context.Background(), invocationKey{}, "req-8"))
+	values.mu.Lock()
+	defer values.mu.Unlock()
+	if len(values.seen) == 0 || values.seen[len(values.seen)-1] != "req-8" {
+		t.Errorf("the failed check was logged with %v, want the invocation's req-8", values.seen)
+	}
+}
+
+func TestCheckOutlivesTheInvocation(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.s3.put(text(1))
+	f, _ := h.open(t, s3Loc)
+	h.s3.put(text(2))
+	h.clock.Add(time.Minute)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the invocation that starts the check has already ended
+	got, _ := f.Changed(ctx)
+	deadline := time.Now().Add(2 * time.Second)
+	for string(got.Text) == "" && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+		got, _ = f.Changed(context.Background())
+	}
+	if string(got.Text) != text(2) {
+		t.Errorf("got %q, want the change the check read after its invocation ended", got.Text)
+	}
+}
