@@ -363,6 +363,64 @@ func keyOnly(p *input.DispatchKeyEventParams) {
 	p.Text, p.UnmodifiedText = "", ""
 }
 
+// TestStudioWithDynamoDB runs the studio without --data: its lookups go
+// to DynamoDB (dynalite) through the real SDK, as preview's do.
+func TestStudioWithDynamoDB(t *testing.T) {
+	testenv.Integration(t)
+	bin := testenv.BuildBootstrap(t, t.TempDir())
+	db := testenv.StartDynamoDB(t)
+	loadData(t, db, "../testdata/seed/users.yaml")
+	var env []string
+	for k, v := range testenv.AWSEnv(db.Endpoint) {
+		env = append(env, k+"="+v)
+	}
+	url := startStudio(t, bin, copySeed(t), env...)
+	base, token, _ := strings.Cut(url, "/?token=")
+	body := `{"source": ` + string(must(json.Marshal(string(readFile(t, "../testdata/seed/mapping.yaml"))))) + `, "user": {"kind": "name", "id": "jdoe"}}`
+	req, _ := http.NewRequest(http.MethodPost, base+"/api/evaluate", strings.NewReader(body))
+	req.Header.Set("X-Studio-Token", token)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out struct {
+		Problem string
+		Tokens  []struct {
+			Name   string
+			Claims []struct {
+				Name   string
+				Value  any
+				Change string
+			}
+		}
+		Explain string
+	}
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Problem != "" || len(out.Tokens) == 0 {
+		t.Fatalf("no tokens: %+v", out)
+	}
+	got := map[string]any{}
+	for _, c := range out.Tokens[0].Claims {
+		if c.Change == "added" {
+			got[c.Name] = c.Value
+		}
+	}
+	if got["firstName"] != "Jane" || got["lastName"] != "Doe" {
+		t.Errorf("jdoe's claims from DynamoDB: %v\n%s", got, out.Explain)
+	}
+}
+
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
 func containsAll(s string, want []string) bool {
 	for _, w := range want {
 		if !strings.Contains(s, w) {
@@ -403,13 +461,15 @@ func copySeed(t *testing.T) string {
 
 // startStudio runs `claimsmapper studio --no-open` and returns the address
 // it prints first; the process is stopped when the test ends.
-func startStudio(t *testing.T, bin, dir string) string {
+func startStudio(t *testing.T, bin, dir string, env ...string) string {
 	t.Helper()
-	cmd := exec.Command(bin, "studio", "--no-open",
-		"--data", filepath.Join(dir, "users.yaml"),
-		"--events", filepath.Join(dir, "event.json"),
-		filepath.Join(dir, "mapping.yaml"))
-	cmd.Env = append(os.Environ(), "TABLE_NAME=SampleUsers", "CLAIMS_MAPPING_ENV=TABLE_NAME")
+	args := []string{"studio", "--no-open", "--events", filepath.Join(dir, "event.json"), filepath.Join(dir, "mapping.yaml")}
+	if len(env) == 0 {
+		// Local data unless the test gives the environment of a DynamoDB.
+		args = append([]string{args[0], "--data", filepath.Join(dir, "users.yaml")}, args[1:]...)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(append(os.Environ(), "TABLE_NAME=SampleUsers", "CLAIMS_MAPPING_ENV=TABLE_NAME"), env...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
