@@ -24,7 +24,11 @@ const (
 // signing in; the cause, for logs only, is behind Unwrap.
 type EventError struct {
 	Public string
-	Err    error
+	// Rule names what failed (claims.NAME, sources.NAME, the response) and
+	// Reason the kind of failure: both quote no user data and may be logged
+	// at any level, unlike Err.
+	Rule, Reason string
+	Err          error
 }
 
 func (e *EventError) Error() string { return e.Public }
@@ -178,7 +182,7 @@ func (e *evaluation) lookups(ctx context.Context) error {
 			e.count(st)
 			if st.Err != nil {
 				if s.cfg.OnError == config.Fail {
-					return &EventError{Public: publicSourceError, Err: fmt.Errorf("source %q: %w", s.cfg.Name, st.Err)}
+					return failEvent(publicSourceError, "sources."+s.cfg.Name, fmt.Sprintf("source %q", s.cfg.Name), st.safeErr())
 				}
 				e.sourceWarning(ctx, st)
 				continue

@@ -33,7 +33,7 @@ func (mp *Mapper) handle(ctx context.Context, event []byte, stats *Stats) ([]byt
 	if out, err = appendResponse(out, r, mp.claimNames); err != nil {
 		// Values come from DynamoDB items and expressions; a NaN is the one
 		// value JSON cannot hold.
-		return nil, &EventError{Public: publicClaimError, Err: fmt.Errorf("encode response: %w", err)}
+		return nil, &EventError{Public: publicClaimError, Rule: "response", Reason: "the response cannot be written as JSON", Err: fmt.Errorf("encode response: %w", err)}
 	}
 	return append(out, event[end:]...), nil
 }

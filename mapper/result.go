@@ -40,7 +40,7 @@ func (e *evaluation) claim(r *Result, c *claim) error {
 			if e.stats != nil {
 				e.stats.ClaimErrors++
 			}
-			return &EventError{Public: publicClaimError, Err: fmt.Errorf("claim %q: %w", c.cfg.Name, err)}
+			return failEvent(publicClaimError, c.path, fmt.Sprintf("claim %q", c.cfg.Name), err)
 		}
 		e.warn(&rt, "claim omitted: its expression failed", err)
 		return nil
@@ -158,7 +158,9 @@ func (e *evaluation) claimValue(c *claim, rt *RuleTrace) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return claimValue(v)
+	// claimValue's messages name kinds of values, never the value.
+	v, err = claimValue(v)
+	return v, safe(err)
 }
 
 // idValue adapts a claim value to the ID token: text only under V1, and no

@@ -64,11 +64,15 @@ func (h *Handler) Invoke(ctx context.Context, event json.RawMessage) (json.RawMe
 	if err != nil {
 		var ee *mapper.EventError
 		if errors.As(err, &ee) {
-			attrs := []slog.Attr{slog.String("shown", ee.Public), slog.Any("cause", ee.Err), took}
+			// The cause may quote user data: it goes to the debug level only.
+			attrs := []slog.Attr{slog.String("shown", ee.Public), slog.String("rule", ee.Rule), slog.String("reason", ee.Reason), took}
 			if limit, ok := mapper.IsLimit(err); ok {
 				attrs = append(attrs, slog.String("limit", limit))
 			}
 			h.Log.LogAttrs(ctx, slog.LevelError, "event failed", attrs...)
+			if h.Log.Enabled(ctx, slog.LevelDebug) {
+				h.Log.LogAttrs(ctx, slog.LevelDebug, "event failed", slog.String("rule", ee.Rule), slog.Any("cause", ee.Err))
+			}
 			return nil, errors.New(ee.Public)
 		}
 		// The event itself is malformed: the details help the operator, not
