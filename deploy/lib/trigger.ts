@@ -158,6 +158,10 @@ export class ClaimsMapperTrigger extends Construct {
   constructor(scope: Construct, id: string, props: ClaimsMapperTriggerProps) {
     super(scope, id);
     this.namespace = props.metricsNamespace ?? DEFAULT_NAMESPACE;
+    if (!/^[A-Za-z0-9 ._/#:-]{1,255}$/.test(this.namespace) || this.namespace.startsWith('AWS/')) {
+      // The function would refuse it at init.
+      throw new Error(`metricsNamespace ${JSON.stringify(this.namespace)}: CloudWatch allows up to 255 letters, digits, spaces and . - _ / # :, and none starting with AWS/`);
+    }
     const tables = props.tables ?? {};
     for (const name of Object.keys(tables)) {
       if (props.environment && name in props.environment) {

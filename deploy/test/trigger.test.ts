@@ -138,6 +138,11 @@ describe('mapping delivery', () => {
     });
   });
 
+  it('refuses a metrics namespace CloudWatch would not take', () => {
+    assert.throws(() => synth(() => ({ metricsNamespace: 'AWS/Lambda' })), /none starting with AWS\//);
+    assert.throws(() => synth(() => ({ metricsNamespace: 'sign"in' })), /CloudWatch allows/);
+  });
+
   it('sets the metrics namespace and log level it is given', () => {
     const { t } = synth(() => ({ metricsNamespace: 'signin', logLevel: 'warn' }));
     t.hasResourceProperties('AWS::Lambda::Function', {

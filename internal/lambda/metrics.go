@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,6 +39,8 @@ const (
 	RefreshRejected  = "rejected"  // a changed mapping failed validation; the old one serves
 	RefreshS3Error   = "s3-error"  // the object could not be read; the old one serves
 )
+
+var namespaceChars = regexp.MustCompile(`^[A-Za-z0-9 ._/#:-]+$`)
 
 var refreshOutcomes = [...]string{RefreshUnchanged, RefreshUpdated, RefreshRejected, RefreshS3Error}
 
@@ -80,8 +83,12 @@ func MetricsFromEnv(lookupEnv func(string) (string, bool), w io.Writer) (*Metric
 	if ns == "" {
 		ns = DefaultNamespace
 	}
-	if len(ns) > 255 {
+	switch {
+	case len(ns) > 255:
 		return nil, fmt.Errorf("%s is %d characters long; CloudWatch allows 255", EnvMetricsNamespace, len(ns))
+	case !namespaceChars.MatchString(ns) || strings.HasPrefix(ns, "AWS/"):
+		// CloudWatch would drop every document without a word.
+		return nil, fmt.Errorf("%s=%q: CloudWatch allows letters, digits, spaces and . - _ / # : in a namespace, and none starting with AWS/", EnvMetricsNamespace, ns)
 	}
 	fn := get(envFunctionName)
 	if fn == "" {

@@ -186,6 +186,25 @@ func TestMetrics(t *testing.T) {
 		}
 	})
 
+	t.Run("a namespace CloudWatch would drop fails the init and says what it allows", func(t *testing.T) {
+		t.Parallel()
+		for _, ns := range []string{"sign\"in</script>", "AWS/Lambda", "ünïcode", strings.Repeat("n", 256)} {
+			_, err := NewHandler(context.Background(), env(map[string]string{mappingfile.EnvInline: "version: 1\n", EnvMetricsNamespace: ns}), nil, NewLogger(&bytes.Buffer{}, slog.LevelInfo), &bytes.Buffer{})
+			if err == nil || !strings.Contains(err.Error(), EnvMetricsNamespace) || !strings.Contains(err.Error(), "CloudWatch allows") {
+				t.Errorf("namespace %q: err = %v", ns, err)
+			}
+		}
+	})
+
+	t.Run("a function name needing escapes still makes valid documents", func(t *testing.T) {
+		t.Parallel()
+		var buf bytes.Buffer
+		metered(t, "version: 1\nclaims:\n  a: {const: x}\n", nil, &buf, map[string]string{envFunctionName: "fn\"<x>\u2028y"}).Invoke(context.Background(), json.RawMessage(v1Event))
+		if docs := documents(t, buf.Bytes()); len(docs) != 1 || docs[0]["FunctionName"] != "fn\"<x>\u2028y" {
+			t.Errorf("documents %v", docs)
+		}
+	})
+
 	t.Run("a CLAIMS_METRICS value other than on or off fails the init", func(t *testing.T) {
 		t.Parallel()
 		_, err := NewHandler(context.Background(), env(map[string]string{mappingfile.EnvInline: "version: 1\n", EnvMetrics: "maybe"}), nil, NewLogger(&bytes.Buffer{}, slog.LevelInfo), &bytes.Buffer{})
