@@ -7,11 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
-	"unicode"
 
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/cliflag"
+	"github.com/claimsmapper/claimsmapper/internal/iampolicy"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
@@ -39,21 +38,6 @@ Options:
 
 Exit codes: 0 ok; 1 the mapping is invalid or a ${NAME} is not set; 2 usage.
 `
-
-// iamPolicy is an IAM policy document. Field order is the order AWS's own
-// examples use.
-type iamPolicy struct {
-	Version   string         `json:"Version"`
-	Statement []iamStatement `json:"Statement"`
-}
-
-type iamStatement struct {
-	Sid       string                    `json:"Sid"`
-	Effect    string                    `json:"Effect"`
-	Action    string                    `json:"Action"`
-	Resource  string                    `json:"Resource"`
-	Condition map[string]map[string]any `json:"Condition,omitempty"`
-}
 
 func runIAMPolicy(_ context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("iam-policy", flag.ContinueOnError)
@@ -93,28 +77,9 @@ func runIAMPolicy(_ context.Context, args []string, stdin io.Reader, stdout, std
 		fmt.Fprintf(stderr, "%v\nclaimsmapper iam-policy: the mapping is invalid: fix it (claimsmapper lint %s says how), or pass --env NAME=VALUE for each ${NAME} it uses\n", err, files[0])
 		return exitFailed
 	}
-	arn := fmt.Sprintf("arn:%s:dynamodb:%s:%s:table/", *partition, *region, *account)
-	policy := iamPolicy{Version: "2012-10-17", Statement: []iamStatement{}}
-	sids := map[string]bool{}
-	for _, a := range mp.Accesses() {
-		st := iamStatement{Sid: statementID(a.Source, sids), Effect: "Allow", Action: "dynamodb:GetItem", Resource: arn + a.Table}
-		if a.Query {
-			st.Action = "dynamodb:Query"
-			if a.Index != "" {
-				st.Resource += "/index/" + a.Index
-			}
-		}
-		if *attributes {
-			if a.Attributes == nil {
-				fmt.Fprintf(stderr, "claimsmapper iam-policy: source %q reads whole items (an expression uses the item itself, not named attributes), so its statement allows every attribute\n", a.Source)
-			} else {
-				st.Condition = map[string]map[string]any{
-					"ForAllValues:StringEquals": {"dynamodb:Attributes": a.Attributes},
-					"StringEqualsIfExists":      {"dynamodb:Select": "SPECIFIC_ATTRIBUTES"},
-				}
-			}
-		}
-		policy.Statement = append(policy.Statement, st)
+	policy, notes := iampolicy.For(mp, iampolicy.Options{Partition: *partition, Region: *region, Account: *account, Attributes: *attributes})
+	for _, n := range notes {
+		fmt.Fprintf(stderr, "claimsmapper iam-policy: %s\n", n)
 	}
 	if len(policy.Statement) == 0 {
 		fmt.Fprintln(stderr, "claimsmapper iam-policy: the mapping has no sources, so the function needs no DynamoDB permission")
@@ -122,29 +87,4 @@ func runIAMPolicy(_ context.Context, args []string, stdin io.Reader, stdout, std
 	out, _ := json.MarshalIndent(policy, "", "  ")
 	stdout.Write(append(out, '\n'))
 	return exitOK
-}
-
-// statementID makes a statement id (letters and digits only) from a source
-// name, unique within the policy.
-func statementID(source string, taken map[string]bool) string {
-	var b strings.Builder
-	b.WriteString("Read")
-	upper := true
-	for _, r := range source {
-		switch {
-		case r == '_':
-			upper = true
-		case upper:
-			b.WriteRune(unicode.ToUpper(r))
-			upper = false
-		default:
-			b.WriteRune(r)
-		}
-	}
-	sid := b.String()
-	for i := 2; taken[sid]; i++ {
-		sid = fmt.Sprintf("%s%d", b.String(), i)
-	}
-	taken[sid] = true
-	return sid
 }
