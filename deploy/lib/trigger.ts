@@ -339,7 +339,7 @@ export class ClaimsMapperTrigger extends Construct {
       }
       this.alarms.push(a);
     };
-    alarm('FailuresAlarm', 'Sign-ins are failing: Cognito shows the person an error. Logs: msg "event failed" with the cause and the mapping sha256.',
+    alarm('FailuresAlarm', 'Sign-ins are failing: Cognito shows the person an error. Logs: msg "event failed" with the rule, the reason and the mapping sha256.',
       this.metric('Failures'), o.failures ?? 1, bad);
     alarm('SourceErrorsAlarm', 'DynamoDB lookups are failing or timing out: tokens lack the claims of those sources (or sign-ins fail, for onError: fail). Metric SourceErrors by Source says which.',
       this.metric('SourceErrors'), o.sourceErrors ?? 1, bad);
