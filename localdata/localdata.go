@@ -354,14 +354,27 @@ func isKeyValue(v any) bool {
 }
 
 func unique(items []mapper.Item, name string) bool {
-	for i, a := range items {
-		if !isKeyValue(a[name]) {
+	vals := make([]any, len(items))
+	for i, it := range items {
+		if !isKeyValue(it[name]) {
 			return false
 		}
-		for _, b := range items[:i] {
-			if mapper.KeysEqual(a[name], b[name]) {
-				return false
-			}
+		vals[i] = it[name]
+	}
+	// Sorted, equal values are neighbours. Text and numbers never compare
+	// equal, and sort apart as incomparable (0) only next to each other.
+	slices.SortFunc(vals, func(a, b any) int {
+		if c, ok := mapper.CompareKeys(a, b); ok {
+			return c
+		}
+		if _, text := a.(string); text {
+			return 1
+		}
+		return -1
+	})
+	for i := 1; i < len(vals); i++ {
+		if mapper.KeysEqual(vals[i-1], vals[i]) {
+			return false
 		}
 	}
 	return true
