@@ -104,8 +104,9 @@ func checkEquivalence(t *testing.T, name string, src []byte) {
 	}
 }
 
-// shipped is every YAML file in the project: mappings, data files, lint
-// cases. Any text at all must get the same answer from lint and load.
+// shipped is every YAML file in the project (mappings, data files, lint
+// cases), every ```yaml example of its Markdown files and the fuzz corpus.
+// Any text at all must get the same answer from lint and load.
 func shipped(t testing.TB) map[string][]byte {
 	t.Helper()
 	files := map[string][]byte{}
@@ -117,6 +118,16 @@ func shipped(t testing.TB) map[string][]byte {
 			return filepath.SkipDir
 		}
 		ext := filepath.Ext(path)
+		if !d.IsDir() && ext == ".md" {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			for i, block := range yamlBlocks(string(b)) {
+				files[path+"#"+strconv.Itoa(i)] = []byte(block)
+			}
+			return nil
+		}
 		if d.IsDir() || (ext != ".yaml" && ext != ".yml" && !strings.Contains(path, "testdata/fuzz/")) {
 			return nil
 		}
@@ -134,6 +145,24 @@ func shipped(t testing.TB) map[string][]byte {
 		t.Fatal(err)
 	}
 	return files
+}
+
+// yamlBlocks returns the ```yaml examples of a Markdown file.
+func yamlBlocks(md string) []string {
+	var out []string
+	var cur *strings.Builder
+	for _, line := range strings.Split(md, "\n") {
+		switch t := strings.TrimSpace(line); {
+		case cur == nil && strings.HasPrefix(t, "```yaml"):
+			cur = &strings.Builder{}
+		case cur != nil && t == "```":
+			out = append(out, cur.String())
+			cur = nil
+		case cur != nil:
+			cur.WriteString(line + "\n")
+		}
+	}
+	return out
 }
 
 // corpusEntry reads the []byte of a Go fuzz corpus file.
