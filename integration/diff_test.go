@@ -61,7 +61,7 @@ func TestDiffSampleFromDynamoDB(t *testing.T) {
 		}
 		return p
 	}
-	out, errOut, code := runBinary(t, bin, env, "diff", "--show-values", "--sample", "AppTable", single("user.plan"), single(`'user.plan + \"!\"'`))
+	out, errOut, code := runBinary(t, bin, env, "diff", "--show-values", "--sample", "AppTable", single("user.plan"), single(`'user.plan + "!"'`))
 	if code != 1 || !strings.Contains(out, "2 users examined, 2 changed.") || !strings.Contains(out, `~ claim plan: "pro" → "pro!"`) || strings.Contains(out, "corp") {
 		t.Errorf("--sample of a single-table design: exit %d\n%s%s", code, out, errOut)
 	}
