@@ -3,6 +3,7 @@ package config
 import (
 	"slices"
 	"strconv"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -108,7 +109,11 @@ func (p *parser) keyValues(n *yaml.Node, path string, exactly int) []KeyValue {
 	switch {
 	case !isMap:
 	case len(entries) == 0:
-		p.errorf(yamlnode.Deref(n), path, "required", "%s is empty; name the key attribute and its value, e.g. userName: event.userName", path)
+		example := "userName: event.userName"
+		if strings.HasSuffix(path, ".sortBeginsWith") {
+			example = `SK: '"TENANT#"'`
+		}
+		p.errorf(yamlnode.Deref(n), path, "required", "%s is empty; name the key attribute and its value, e.g. %s", path, example)
 	case exactly > 0 && len(entries) != exactly:
 		p.errorf(yamlnode.Deref(n), path, "type", "%s should name exactly one attribute, not %d", path, len(entries))
 	case len(entries) > 2:
