@@ -63,7 +63,8 @@ fuzz:
 
 # The studio's page script: CodeMirror bundled by esbuild, both pinned in
 # internal/studio/web/package-lock.json. The bundle is committed so that go
-# build needs no Node; studio-check fails when it differs from a fresh build.
+# build needs no Node; studio-check fails when it differs from a fresh build,
+# and runs the page's own tests (node --test).
 STUDIO_WEB := internal/studio/web
 
 studio:
@@ -75,6 +76,7 @@ studio-check:
 		(cd $(STUDIO_WEB) && OUT="$$out/app.js" npm run --silent build -- --log-level=warning) && \
 		cmp -s "$$out/app.js" internal/studio/assets/app.js || \
 		{ echo "internal/studio/assets/app.js differs from a fresh build of $(STUDIO_WEB): run make studio and commit it"; exit 1; }
+	cd $(STUDIO_WEB) && npm test --silent
 
 # Code checks: formatting, vet, and a tidy go.mod.
 lint:
