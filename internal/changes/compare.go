@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -219,13 +220,8 @@ func compareToken(user, token string, before, after map[string]any) []Change {
 	for k := range after {
 		names[k] = true
 	}
-	keys := make([]string, 0, len(names))
-	for k := range names {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var out []Change
-	for _, n := range keys {
+	for _, n := range slices.Sorted(maps.Keys(names)) {
 		b, hasB := before[n]
 		a, hasA := after[n]
 		switch {

@@ -3,8 +3,9 @@ package studio
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/claimsmapper/claimsmapper/config"
@@ -165,12 +166,7 @@ func (s *Server) attributeNames(m *config.Mapping) map[string][]string {
 				}
 			}
 		}
-		names := make([]string, 0, len(seen))
-		for k := range seen {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		out[src.Name] = names
+		out[src.Name] = slices.Sorted(maps.Keys(seen))
 	}
 	return out
 }
