@@ -35,5 +35,9 @@ func (mp *Mapper) handle(ctx context.Context, event []byte, stats *Stats) ([]byt
 		// value JSON cannot hold.
 		return nil, &EventError{Public: publicClaimError, Rule: "response", Reason: "the response cannot be written as JSON", Err: fmt.Errorf("encode response: %w", err)}
 	}
-	return append(out, event[end:]...), nil
+	out = append(out, event[end:]...)
+	if err := checkResponseSize(len(out)); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

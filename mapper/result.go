@@ -26,6 +26,9 @@ func (e *evaluation) result() (*Result, error) {
 		r.ScopesAdd = e.scopes(e.mp.scopeAdd)
 		r.ScopesSuppress = e.scopes(e.mp.scopeDel)
 	}
+	if err := checkChanges(r); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 

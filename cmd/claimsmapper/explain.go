@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"io"
 
 	"github.com/claimsmapper/claimsmapper/internal/cliflag"
@@ -28,9 +29,13 @@ func runExplain(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if !ok {
 		return code
 	}
-	_, trace, err := in.mapper.EvaluateTrace(ctx, in.event)
+	r, trace, err := in.mapper.EvaluateTrace(ctx, in.event)
 	in.checkAttributes(stderr)
 	preview.WriteExplain(stdout, trace, err)
+	if err == nil {
+		fmt.Fprintln(stdout)
+		preview.WriteSizes(stdout, preview.Build(in.event, r))
+	}
 	if err != nil {
 		return exitFailed
 	}

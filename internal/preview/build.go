@@ -58,6 +58,11 @@ type Preview struct {
 // refused by many servers and proxies.
 const MaxHeaderSize = 8 * 1024
 
+// MaxCookieSize is what browsers keep in one cookie, name and value
+// together (RFC 6265 asks for at least 4096 bytes, and browsers stop
+// there): a larger token does not fit in a session cookie whole.
+const MaxCookieSize = 4096
+
 // Build applies a mapping's result to the claims Cognito derives from the event.
 func Build(ev *mapper.Event, r *mapper.Result) *Preview {
 	p := &Preview{}

@@ -56,10 +56,29 @@ func WriteText(w io.Writer, p *Preview, colour bool) {
 			fmt.Fprintln(w, line)
 		}
 	}
+	writeSizeWarnings(w, p)
+}
+
+// WriteSizes writes each token's size and the warnings about it, for
+// explain.
+func WriteSizes(w io.Writer, p *Preview) {
 	for _, t := range p.Tokens() {
-		if t.Size > MaxHeaderSize {
+		fmt.Fprintf(w, "The %s would be about %d bytes once signed.\n", t.Name, t.Size)
+	}
+	writeSizeWarnings(w, p)
+}
+
+// writeSizeWarnings warns about tokens past the sizes where they stop
+// fitting in one HTTP header or one browser cookie.
+func writeSizeWarnings(w io.Writer, p *Preview) {
+	for _, t := range p.Tokens() {
+		switch {
+		case t.Size > MaxHeaderSize:
 			fmt.Fprintf(w, "\nwarning: the %s would be about %d bytes, more than the %d bytes many servers and proxies accept in one HTTP header; put fewer or smaller claims in it\n",
 				t.Name, t.Size, MaxHeaderSize)
+		case t.Size > MaxCookieSize:
+			fmt.Fprintf(w, "\nwarning: the %s would be about %d bytes, more than the %d bytes a browser keeps in one cookie; an app that stores it in a cookie must split it, or put fewer or smaller claims in it\n",
+				t.Name, t.Size, MaxCookieSize)
 		}
 	}
 }
