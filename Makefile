@@ -59,6 +59,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./config/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/inlinetest/
 	$(GO) test -run '^$$' -fuzz '^FuzzLintMatchesLoad$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/lint/
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./localdata/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseUsers$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/changes/
 
 # The studio's page script: CodeMirror bundled by esbuild, both pinned in
