@@ -51,7 +51,7 @@ func Parse(file string, src []byte, opts Options) (*Mapping, []Finding) {
 	}
 	if len(src) > limit {
 		return nil, []Finding{{File: file, Pos: Pos{Line: 1, Column: 1}, Severity: SevError, Rule: "size",
-			Message: fmt.Sprintf("this mapping is %d bytes, more than the %d bytes the function loads; a mapping is a few kilobytes: remove what it does not need, or split out generated parts", len(src), limit)}}
+			Message: fmt.Sprintf("this mapping is %d bytes, more than the %d bytes the function loads; a mapping is a few kilobytes: remove what it does not need", len(src), limit)}}
 	}
 	p := &parser{file: file, src: src, opts: opts, lineStarts: lineStarts(src)}
 	p.r = yamlnode.Reader{Report: func(n *yaml.Node, path, kind, msg string) { p.errorf(n, path, kind, "%s", msg) }}

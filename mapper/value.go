@@ -302,6 +302,12 @@ func TypeName(v any) string {
 // kind names a value's type in a mapping author's words, for messages
 // that say "a <kind>".
 func kind(v any) string {
+	switch v.(type) {
+	case time.Time:
+		return "date and time (write it as text with string(...) or a number with .Unix())"
+	case time.Duration:
+		return "duration"
+	}
 	switch t := TypeName(v); t {
 	case "true/false":
 		return "true/false value"

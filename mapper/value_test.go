@@ -2,6 +2,7 @@ package mapper_test
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -102,5 +103,20 @@ func TestAliasesCannotBlowUpTheMapping(t *testing.T) {
 	err := config.Errors(fs)
 	if err == nil || !strings.Contains(err.Error(), "expand to more than 100000 parts through YAML aliases") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestATimeInsideAListSaysHowToWriteIt(t *testing.T) {
+	t.Parallel()
+	var logs strings.Builder
+	mp, fs := mapper.Load([]byte("version: 1\nclaims:\n  at: '[now()]'\n"), mapper.LoadOptions{File: "m.yaml", Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if mp == nil {
+		t.Fatal(fs)
+	}
+	if _, err := mp.Handle(context.Background(), event(t, "v2")); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "date and time (write it as text with string(...)") {
+		t.Errorf("log:\n%s", logs.String())
 	}
 }
