@@ -31,7 +31,7 @@ var keyDocs = map[string]map[string]string{
 		"consistentRead": "Use strongly consistent reads. Default false.",
 		"onError":        "What a failed lookup does: ignore (log it, treat as not found; the default) or fail (the sign-in fails).",
 		"when":           "Expression: look up only when true; otherwise the variable is nil.",
-		"cache":          "Cache results in the Lambda instance for this long, e.g. 30s. Off by default.",
+		"cache":          "Cache results in the Lambda instance for this long, e.g. 30s, or { ttl: 30s, maxBytes: 1MB } to bound its memory (default 4MB). Off by default.",
 	},
 	"query": {
 		"partition":      "The partition key attribute and an expression for its value.",
@@ -120,7 +120,8 @@ func Schema() []byte {
 			"query":          {"$ref": "#/$defs/query"},
 			"limit":          {"type": "integer", "minimum": minLimit, "maximum": maxLimit},
 			"consistentRead": {"type": "boolean"}, "onError": {"enum": policyNames(sourceErrorPolicies)},
-			"when": expr, "cache": duration,
+			"when": expr, "cache": {"oneOf": []schema{duration, {"type": "object", "additionalProperties": false, "required": []string{"ttl"},
+				"properties": schema{"ttl": duration, "maxBytes": schema{"type": []string{"string", "integer"}}}}}},
 		}, "table"),
 		"query":     object("query", map[string]schema{"partition": keyValue, "sortBeginsWith": keyValue}, "partition"),
 		"claim":     object("claim", map[string]schema{"value": expr, "when": expr, "tokens": tokens}),

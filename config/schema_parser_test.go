@@ -98,7 +98,8 @@ func TestSchemaMatchesTheParser(t *testing.T) {
 			if key == "timeout" {
 				pattern = at("properties", "timeout")["pattern"].(string)
 			} else {
-				pattern = at("$defs", "source", "properties", "cache")["pattern"].(string)
+				// cache: is a duration or { ttl: duration, maxBytes: size }.
+				pattern = at("$defs", "source", "properties", "cache")["oneOf"].([]any)[0].(map[string]any)["pattern"].(string)
 			}
 			re := regexp.MustCompile(pattern)
 			// Zero durations match the pattern but are refused: a pattern

@@ -91,7 +91,7 @@ func (p *parser) source(e yamlnode.Entry, path string) *Source {
 		s.When = p.expr(t.Val, path+".when")
 	}
 	if t, ok := f["cache"]; ok {
-		s.Cache, _ = p.r.Duration(t.Val, path+".cache")
+		p.cache(t.Val, path+".cache", s)
 	}
 	return s
 }

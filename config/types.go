@@ -140,6 +140,8 @@ type Source struct {
 	When           *Expr
 	// Cache keeps results in memory for this long; 0 disables caching.
 	Cache time.Duration
+	// CacheBytes bounds the memory the source's cached results take.
+	CacheBytes int64
 }
 
 // IsQuery reports whether the source yields a list of items.

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -22,7 +23,11 @@ const DefaultCacheEntries = 10000
 // a burst for an unknown user costs as much as one for a known one.
 //
 // Entries live in the memory of one Lambda instance: a change in DynamoDB
-// reaches tokens after at most the TTL.
+// reaches tokens after at most the TTL. Each source's entries are bounded in
+// bytes (its cache: maxBytes, config.DefaultCacheBytes unless set), as well
+// as all entries together in number: a table of large items cannot exhaust
+// the function's memory. A result larger than its source's bound is not
+// kept at all.
 type Cache struct {
 	next mapper.Store
 	max  int
@@ -31,12 +36,17 @@ type Cache struct {
 	mu      sync.Mutex
 	entries map[string]cacheEntry
 	order   []string // keys in insertion order, for eviction
+	bytes   map[string]int64
 }
 
 type cacheEntry struct {
 	expires time.Time
 	item    mapper.Item
 	items   []mapper.Item
+	// bucket is the source's share of memory (its table and index) and
+	// size the entry's estimated bytes in it.
+	bucket string
+	size   int64
 }
 
 var _ mapper.CachingStore = (*Cache)(nil)
@@ -47,7 +57,7 @@ func NewCache(next mapper.Store, size int) *Cache {
 	if size <= 0 {
 		size = DefaultCacheEntries
 	}
-	return &Cache{next: next, max: size, now: time.Now, entries: map[string]cacheEntry{}}
+	return &Cache{next: next, max: size, now: time.Now, entries: map[string]cacheEntry{}, bytes: map[string]int64{}}
 }
 
 // GetItem serves a cached item when the source caches and one is fresh.
@@ -68,7 +78,7 @@ func (c *Cache) GetItemCached(ctx context.Context, in mapper.GetItemInput) (mapp
 	}
 	item, err := c.next.GetItem(ctx, in)
 	if err == nil {
-		c.store(key, cacheEntry{expires: c.now().Add(in.CacheTTL), item: item})
+		c.store(key, cacheEntry{expires: c.now().Add(in.CacheTTL), item: item, bucket: in.Table}, in.CacheBytes)
 	}
 	return item, false, err
 }
@@ -91,7 +101,7 @@ func (c *Cache) QueryCached(ctx context.Context, in mapper.QueryInput) ([]mapper
 	}
 	items, err := c.next.Query(ctx, in)
 	if err == nil {
-		c.store(key, cacheEntry{expires: c.now().Add(in.CacheTTL), items: items})
+		c.store(key, cacheEntry{expires: c.now().Add(in.CacheTTL), items: items, bucket: in.Table + "\x00" + in.Index}, in.CacheBytes)
 	}
 	return items, false, err
 }
@@ -106,16 +116,45 @@ func (c *Cache) lookup(key string) (cacheEntry, bool) {
 	return e, true
 }
 
-func (c *Cache) store(key string, e cacheEntry) {
+func (c *Cache) store(key string, e cacheEntry, limit int64) {
+	if limit <= 0 {
+		limit = config.DefaultCacheBytes
+	}
+	e.size = int64(len(key)) + entrySize(e)
+	if e.size > limit {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.entries[key]; !ok {
+	if old, ok := c.entries[key]; ok {
+		c.bytes[old.bucket] -= old.size
+	} else {
 		if len(c.entries) >= c.max {
 			c.evict()
 		}
 		c.order = append(c.order, key)
 	}
+	if c.bytes[e.bucket]+e.size > limit {
+		c.evictBytes(e.bucket, limit-e.size, key)
+	}
 	c.entries[key] = e
+	c.bytes[e.bucket] += e.size
+}
+
+// evictBytes drops the oldest entries of bucket (but keep) until the
+// bucket holds at most room bytes. Runs with c.mu held.
+func (c *Cache) evictBytes(bucket string, room int64, keep string) {
+	kept := c.order[:0]
+	for _, k := range c.order {
+		e, ok := c.entries[k]
+		if ok && k != keep && e.bucket == bucket && c.bytes[bucket] > room {
+			c.bytes[bucket] -= e.size
+			delete(c.entries, k)
+			continue
+		}
+		kept = append(kept, k)
+	}
+	c.order = kept
 }
 
 // evict drops expired entries, then, if the cache is still full, the oldest
@@ -124,14 +163,17 @@ func (c *Cache) evict() {
 	now := c.now()
 	kept := c.order[:0]
 	for _, k := range c.order {
-		if now.Before(c.entries[k].expires) {
+		if e := c.entries[k]; now.Before(e.expires) {
 			kept = append(kept, k)
 		} else {
+			c.bytes[e.bucket] -= e.size
 			delete(c.entries, k)
 		}
 	}
 	// Free at least a tenth, so a full cache does not evict on every insert.
 	for drop := len(kept) - c.max + max(c.max/10, 1); drop > 0 && len(kept) > 0; drop-- {
+		e := c.entries[kept[0]]
+		c.bytes[e.bucket] -= e.size
 		delete(c.entries, kept[0])
 		kept = kept[1:]
 	}
@@ -157,4 +199,42 @@ func queryKey(in mapper.QueryInput) string {
 		fmt.Fprintf(&b, "\x00%s^%#v", sp.Name, sp.Value)
 	}
 	return b.String()
+}
+
+// entrySize estimates the memory an entry's items take: their text and
+// the Go structures around it. It errs on the large side.
+func entrySize(e cacheEntry) int64 {
+	n := int64(64) + valueSize(map[string]any(e.item))
+	for _, it := range e.items {
+		n += valueSize(map[string]any(it))
+	}
+	return n
+}
+
+func valueSize(v any) int64 {
+	switch x := v.(type) {
+	case string:
+		return 16 + int64(len(x))
+	case []byte:
+		return 24 + int64(len(x))
+	case []any:
+		n := int64(24)
+		for _, e := range x {
+			n += 16 + valueSize(e)
+		}
+		return n
+	case []string:
+		n := int64(24)
+		for _, e := range x {
+			n += 16 + int64(len(e))
+		}
+		return n
+	case map[string]any:
+		n := int64(48)
+		for k, e := range x {
+			n += 32 + int64(len(k)) + valueSize(e)
+		}
+		return n
+	}
+	return 16
 }

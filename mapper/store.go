@@ -35,6 +35,9 @@ type GetItemInput struct {
 	// CacheTTL is the source's cache: setting; a caching Store may keep the
 	// result this long. 0 means do not cache.
 	CacheTTL time.Duration
+	// CacheBytes bounds the memory the source's cached results take
+	// together (the cache: setting's maxBytes).
+	CacheBytes int64
 }
 
 // QueryInput asks for the items of one partition.
@@ -49,4 +52,5 @@ type QueryInput struct {
 	Projection     []string
 	ConsistentRead bool
 	CacheTTL       time.Duration
+	CacheBytes     int64
 }
