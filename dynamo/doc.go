@@ -15,5 +15,7 @@
 // never hold the trigger past Cognito's 5 seconds.
 //
 // Cache wraps any mapper.Store with an in-memory, size-bounded TTL cache for
-// the sources that ask for one (cache: in the mapping).
+// the sources that ask for one (cache: in the mapping). Open builds the
+// store the function and the CLI use: one client from the standard AWS
+// configuration (NewClient), behind the cache.
 package dynamo

@@ -7,5 +7,6 @@
 // the function does not (or the reverse) would let lint say ok to a mapping
 // the function refuses. The one difference is the environment: where lint
 // runs, a ${VAR} the function will have may be unset, so lint reports it as
-// a warning instead of an error.
+// a warning instead of an error. The cases of what lint adds (the tests:
+// section) are in testdata, each NAME.bad.yaml with its NAME.findings.
 package lint
