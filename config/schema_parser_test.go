@@ -3,6 +3,7 @@ package config_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/golden"
+	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
 // The checked-in schema, which editors load, is what config.Schema generates.
@@ -117,6 +119,14 @@ func TestSchemaMatchesTheParser(t *testing.T) {
 					t.Errorf("%s %q: parser accepts %v, pattern matches %v", key, v, got, re.MatchString(v))
 				}
 			}
+		}
+	})
+
+	t.Run("the trigger versions are those mapper has events for", func(t *testing.T) {
+		listed := strs(at("properties", "triggerVersion")["enum"])
+		events := slices.Sorted(maps.Values(mapper.TriggerVersions))
+		if !slices.Equal(listed, events) {
+			t.Errorf("the schema and the parser list %v, mapper has events for %v", listed, events)
 		}
 	})
 
