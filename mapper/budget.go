@@ -71,16 +71,18 @@ func IsLimit(err error) (string, bool) {
 
 // budget is what is left of the Limits for one event. Expressions reach it
 // through the hidden variable budgetVar, which the compiler passes to every
-// operation that loops or produces text (see budget_patch.go). Once a limit
-// is hit it stays hit: the rest of the event's expressions that need the
-// budget fail at once, and those that do not still run.
+// operation that loops or produces text (see budget_patch.go). Once the
+// steps are spent they stay spent: the rest of the event's loops fail at
+// once, and expressions without loops still run. Bytes taken by an
+// expression that failed are given back (release), so the claims after it
+// still get what was left before it.
 type budget struct {
 	lim   *Limits
 	steps int // left
 	bytes int // left
 	done  <-chan struct{}
 	ctx   context.Context
-	err   error // a limit of steps, bytes or depth was hit: it stays hit
+	err   error // the steps ran out (it stays), or the bytes (until release)
 	late  error // the time ran out: loops stop, the rest still runs
 }
 
@@ -143,6 +145,19 @@ func (b *budget) alloc(n int) error {
 	}
 	b.bytes -= n
 	return nil
+}
+
+// release gives back the bytes taken by an expression that failed: what it
+// made is garbage once its claim is dropped, so one claim over the limit
+// does not take the rest of the token with it. Steps are not given back:
+// the time they took is spent, and they bound the event's work.
+func (b *budget) release(before int) {
+	if limit, _ := IsLimit(b.err); limit == "bytes" {
+		b.err = nil
+	}
+	if b.err == nil && before > b.bytes {
+		b.bytes = before
+	}
 }
 
 // sizeText writes a byte count as people read it.

@@ -61,6 +61,25 @@ func TestHostileExpressionsFailTheirClaimOnly(t *testing.T) {
 	}
 }
 
+// TestAClaimOverTheBytesLeavesTheLaterClaims: a claim that runs out of
+// bytes gives them back when it is dropped, so the claims after it, which
+// need bytes too, still come out.
+func TestAClaimOverTheBytesLeavesTheLaterClaims(t *testing.T) {
+	t.Parallel()
+	mp := load(t, "version: 1\nclaims:\n  grow: 'reduce(1..64, #acc + #acc, \"ab\")'\n  list: 'map(1..3, string(#))'\n  ok: '\"fine\"'\n", nil)
+	ev, err := mapper.DecodeEvent(event(t, "v2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := mp.Evaluate(context.Background(), ev)
+	if err != nil {
+		t.Fatalf("the event failed under onClaimError omit: %v", err)
+	}
+	if r.IDClaims["ok"] != "fine" || r.IDClaims["grow"] != nil || len(r.IDClaims["list"].([]any)) != 3 {
+		t.Errorf("claims %v, want ok and list without grow", r.IDClaims)
+	}
+}
+
 func TestBudgetFailsTheEventUnderOnClaimErrorFail(t *testing.T) {
 	t.Parallel()
 	mp := load(t, "version: 1\nonClaimError: fail\nclaims:\n  bad: 'reduce(1..64, #acc + #acc, \"ab\")'\n", nil)

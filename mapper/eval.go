@@ -137,9 +137,13 @@ func (e *evaluation) run(p *vm.Program) (out any, err error) {
 			err = fmt.Errorf("%v", r)
 		}
 	}()
+	before := e.budget.bytes
 	out, err = e.vm.Run(p, e.env)
 	if err == nil && !e.mp.unbounded {
 		err = e.checkSize(out)
+	}
+	if err != nil {
+		e.budget.release(before)
 	}
 	return out, err
 }
