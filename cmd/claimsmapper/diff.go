@@ -220,7 +220,7 @@ func diffCases(ctx context.Context, df diffFlags, mappings ...*configMapping) ([
 	}
 	var keys []changes.Key
 	if df.users != "" {
-		k, err := usersFileKeys(df.users, mappings)
+		k, err := changes.UsersFromFile(df.users, mappings)
 		if err != nil {
 			return nil, fmt.Errorf("claimsmapper diff: %w", err)
 		}
@@ -240,21 +240,11 @@ func diffCases(ctx context.Context, df diffFlags, mappings ...*configMapping) ([
 	return append(cases, c...), nil
 }
 
-// userTable finds how the mappings (the new one first) read the user.
-func userTable(table string, mappings []*configMapping) changes.UserTable {
-	for i := len(mappings) - 1; i >= 0; i-- {
-		if ut, ok := changes.FindUserTable(mappings[i], table); ok {
-			return ut
-		}
-	}
-	return changes.UserTable{Table: table}
-}
-
 // sampleKeys reads user keys from DynamoDB for --sample TABLE[:N].
 func sampleKeys(ctx context.Context, df diffFlags, mappings []*configMapping) ([]changes.Key, error) {
 	client, err := newDynamoClient(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return changes.Sample(ctx, client, userTable(df.sampleTable, mappings), df.sampleN)
+	return changes.Sample(ctx, client, changes.UserTableOf(df.sampleTable, mappings), df.sampleN)
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -13,10 +12,8 @@ import (
 
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/dynamo"
-	"github.com/claimsmapper/claimsmapper/internal/changes"
 	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
 	"github.com/claimsmapper/claimsmapper/internal/publish"
-	"github.com/claimsmapper/claimsmapper/localdata"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -64,67 +61,6 @@ func readMappingRef(ctx context.Context, ref string, stdin io.Reader) ([]byte, e
 		return nil, fmt.Errorf("%s does not exist", ref)
 	}
 	return obj.Text, nil
-}
-
-// usersFileKeys reads --users FILE[:TABLE]: a list of user names or subs,
-// or a data file whose user table lists the users.
-func usersFileKeys(spec string, mappings []*configMapping) ([]changes.Key, error) {
-	path, table := spec, ""
-	if _, err := os.Stat(spec); err != nil {
-		if i := strings.LastIndex(spec, ":"); i > 0 {
-			path, table = spec[:i], spec[i+1:]
-		}
-	}
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("cannot read the users: %w", err)
-	}
-	if !isDataFile(src) {
-		if table != "" {
-			return nil, fmt.Errorf("%s is a list of users, not a data file with tables: drop %q", path, ":"+table)
-		}
-		keys, err := changes.ParseUsers(path, src)
-		if err != nil {
-			return nil, err
-		}
-		// A line is what the user is found by: when the mapping reads the
-		// user by another event field (the sub, an attribute), that field
-		// gets the line too.
-		ut := userTable(table, mappings)
-		for _, k := range keys {
-			for _, field := range ut.Fields {
-				if _, set := k[field]; !set {
-					k[field] = k["userName"]
-				}
-			}
-		}
-		return keys, nil
-	}
-	data, err := localdata.Parse(path, src)
-	if err != nil {
-		return nil, err
-	}
-	ut := userTable(table, mappings)
-	if ut.Table == "" {
-		return nil, fmt.Errorf("%s: the mapping reads no table by the signing-in user's name or sub: name the table, as --users %s:TABLE", path, path)
-	}
-	items, err := data.Items(ut.Table)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return changes.KeysFromItems(items, ut)
-}
-
-// isDataFile tells a data file (tables: …) from a list of users.
-func isDataFile(src []byte) bool {
-	for _, line := range bytes.Split(src, []byte("\n")) {
-		s := strings.TrimSpace(string(line))
-		if s == "" || strings.HasPrefix(s, "#") {
-			continue
-		}
-		return strings.HasPrefix(s, "tables:") || strings.HasPrefix(s, "{")
-	}
-	return false
 }
 
 func newDynamoClient(ctx context.Context) (*dynamodb.Client, error) {
