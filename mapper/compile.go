@@ -97,6 +97,9 @@ func compile(m *config.Mapping, opts LoadOptions) (*Mapper, []config.Finding) {
 	mp.compileSources(c)
 	for _, cl := range m.Claims {
 		value := c.compile(cl.Value, false)
+		if value != nil {
+			c.checkNonFiniteConstant(cl.Value)
+		}
 		c.checkV1Type(cl, value)
 		mp.claims = append(mp.claims, &claim{cfg: cl, path: claimPath(cl.Name), value: value, when: c.compile(cl.When, true),
 			reads: c.reads[cl.Value], constant: c.constant(cl)})
