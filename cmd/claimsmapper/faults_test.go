@@ -53,7 +53,9 @@ func TestSignalsStopEveryCommand(t *testing.T) {
 				if err := cmd.Start(); err != nil {
 					t.Fatal(err)
 				}
-				time.Sleep(300 * time.Millisecond) // let it start its work
+				// Let it reach its work (and its signal handler): a loaded machine
+				// can take a few hundred milliseconds just to start a process.
+				time.Sleep(time.Second)
 				start := time.Now()
 				cmd.Process.Signal(sig.sig)
 				code := exitCode(t, cmd.Wait())
