@@ -212,6 +212,28 @@ func TestInvoke(t *testing.T) {
 		}
 	})
 
+	t.Run("expressions stop before the function's deadline too", func(t *testing.T) {
+		t.Parallel()
+		var buf bytes.Buffer
+		// The mapping's own timeout is longer than what the function has
+		// left: the function's deadline, less the margin, stops the loop.
+		slow := "version: 1\ntimeout: 4s\nclaims:\n  slow: 'let x = 0..40000; all(x, # in x)'\n  fast: '\"fine\"'\n"
+		h := handler(t, slow, found, &buf, slog.LevelInfo)
+		start := time.Now()
+		ctx, cancel := invocation("req-slow", start.Add(time.Second))
+		defer cancel()
+		out, err := h.Invoke(ctx, json.RawMessage(v1Event))
+		if took := time.Since(start); err != nil || took > time.Second-DeadlineMargin/2 {
+			t.Fatalf("answered after %v with %v; want an answer before the deadline", took, err)
+		}
+		if strings.Contains(string(out), "slow") || !strings.Contains(string(out), `"fast":"fine"`) {
+			t.Errorf("want the fast claim only: %s", out)
+		}
+		if !strings.Contains(buf.String(), `"limit":"time"`) {
+			t.Errorf("the log does not name the time limit:\n%s", buf.String())
+		}
+	})
+
 	t.Run("onError fail returns only the safe message", func(t *testing.T) {
 		t.Parallel()
 		var buf bytes.Buffer
