@@ -103,13 +103,19 @@ func (s *S3) CreateBucket(t testing.TB, bucket string) {
 // Put stores text at bucket/key and returns the object's ETag.
 func (s *S3) Put(t testing.TB, bucket, key, text string) string {
 	t.Helper()
+	return aws.ToString(putObject(t, s.Client, bucket, key, text).ETag)
+}
+
+// putObject stores text at bucket/key through client, failing t on an error.
+func putObject(t testing.TB, client *s3.Client, bucket, key, text string) *s3.PutObjectOutput {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	out, err := s.Client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: strings.NewReader(text)})
+	out, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: strings.NewReader(text)})
 	if err != nil {
 		t.Fatalf("put s3://%s/%s: %v", bucket, key, err)
 	}
-	return aws.ToString(out.ETag)
+	return out
 }
 
 // URI is the s3:// URI of an object.

@@ -5,7 +5,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -134,11 +133,5 @@ func (s *VersionedS3) CreateBucket(t testing.TB, bucket string, versioned bool) 
 // returns the new version's id.
 func (s *VersionedS3) Put(t testing.TB, bucket, key, text string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	out, err := s.Client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: strings.NewReader(text)})
-	if err != nil {
-		t.Fatalf("put s3://%s/%s: %v", bucket, key, err)
-	}
-	return aws.ToString(out.VersionId)
+	return aws.ToString(putObject(t, s.Client, bucket, key, text).VersionId)
 }
