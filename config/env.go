@@ -153,11 +153,9 @@ func refProblem(name, path string) string {
 
 func notAllowedMessage(name, path string) string {
 	if reservedEnv(name) {
-		fix := "; write the value directly"
-		if orDirect(path) == "" {
-			fix = "; give the function a variable of another name, listed in " + EnvAllowVar
-		}
-		return fmt.Sprintf("${%s} is not allowed: a mapping can never read variables starting with %s (the function's credentials and settings)%s", name, strings.Join(reservedEnvPrefixes, ", "), fix)
+		// Never advise writing the value here: these are credentials, and a
+		// token must not carry them in any form.
+		return fmt.Sprintf("${%s} is not allowed: a mapping can never read variables starting with %s (the function's credentials and settings); for a setting of your own, give the function a variable of another name and list it in %s", name, strings.Join(reservedEnvPrefixes, ", "), EnvAllowVar)
 	}
 	return fmt.Sprintf("${%s} is not allowed: the function reads only the variables its operator lists in %s; add %s to %s in the function's configuration (and where lint runs)%s", name, EnvAllowVar, name, EnvAllowVar, orDirect(path))
 }
