@@ -2,6 +2,7 @@ package inlinetest
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -295,11 +296,17 @@ func (r *reader) outside(n *yaml.Node, path, p string) bool {
 // PlainIOError says why a file could not be read, without the Go
 // operation name and path os errors repeat.
 func PlainIOError(err error) string {
-	if pe, ok := err.(*os.PathError); ok {
-		if os.IsNotExist(pe.Err) {
-			return "there is no such file"
-		}
+	if errors.Is(err, os.ErrNotExist) {
+		return "there is no such file"
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) {
 		return pe.Err.Error()
+	}
+	// A rename (the studio's save) fails with both paths in the message.
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err.Error()
 	}
 	return err.Error()
 }

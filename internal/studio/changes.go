@@ -11,6 +11,7 @@ import (
 
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/changes"
+	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -39,7 +40,7 @@ func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request) {
 func (s *Server) changes(ctx context.Context, src []byte) changesResponse {
 	disk, err := os.ReadFile(s.file)
 	if err != nil {
-		return changesResponse{Problem: "cannot read the saved file: " + plainIOError(err)}
+		return changesResponse{Problem: "cannot read the saved file: " + inlinetest.PlainIOError(err)}
 	}
 	suite, _ := s.check(src)
 	saved, _ := s.check(disk)

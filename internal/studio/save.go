@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+
+	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 )
 
 type saveRequest struct {
@@ -45,7 +47,7 @@ func (s *Server) save(req saveRequest) (int, saveResponse) {
 	defer s.mu.Unlock()
 	disk, err := os.ReadFile(s.file)
 	if err != nil {
-		return http.StatusInternalServerError, saveResponse{Error: "cannot read the mapping: " + plainIOError(err)}
+		return http.StatusInternalServerError, saveResponse{Error: "cannot read the mapping: " + inlinetest.PlainIOError(err)}
 	}
 	if hash(disk) != req.Version {
 		return http.StatusConflict, saveResponse{Conflict: true, Disk: string(disk), DiskVersion: hash(disk),
@@ -63,14 +65,14 @@ func (s *Server) save(req saveRequest) (int, saveResponse) {
 	}
 	info, err := os.Stat(s.file)
 	if err != nil {
-		return http.StatusInternalServerError, saveResponse{Error: "cannot read the mapping: " + plainIOError(err)}
+		return http.StatusInternalServerError, saveResponse{Error: "cannot read the mapping: " + inlinetest.PlainIOError(err)}
 	}
 	backup := s.file + ".bak"
 	if err := writeAtomic(backup, disk, info.Mode().Perm()); err != nil {
-		return http.StatusInternalServerError, saveResponse{Error: "cannot write the backup " + filepath.Base(backup) + ": " + plainIOError(err)}
+		return http.StatusInternalServerError, saveResponse{Error: "cannot write the backup " + filepath.Base(backup) + ": " + inlinetest.PlainIOError(err)}
 	}
 	if err := writeAtomic(s.file, src, info.Mode().Perm()); err != nil {
-		return http.StatusInternalServerError, saveResponse{Error: "cannot save the mapping: " + plainIOError(err)}
+		return http.StatusInternalServerError, saveResponse{Error: "cannot save the mapping: " + inlinetest.PlainIOError(err)}
 	}
 	return http.StatusOK, saveResponse{Version: hash(src), Backup: filepath.Base(backup)}
 }

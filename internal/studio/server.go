@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -73,12 +74,12 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("cannot find the mapping %s: %w", opts.Mapping, err)
 	}
 	if _, err := os.ReadFile(abs); err != nil {
-		return nil, fmt.Errorf("cannot read the mapping %s: %s", opts.Mapping, plainIOError(err))
+		return nil, fmt.Errorf("cannot read the mapping %s: %s", opts.Mapping, inlinetest.PlainIOError(err))
 	}
 	// Save writes the file a link points to, and the folder is that file's.
 	file, err := filepath.EvalSymlinks(abs)
 	if err != nil {
-		return nil, fmt.Errorf("cannot open the mapping %s: %s", opts.Mapping, plainIOError(err))
+		return nil, fmt.Errorf("cannot open the mapping %s: %s", opts.Mapping, inlinetest.PlainIOError(err))
 	}
 	s := &Server{file: file, dir: filepath.Dir(file), opts: opts, log: opts.Logger, hosts: map[string]bool{}}
 	if s.log == nil {
@@ -249,17 +250,4 @@ func httpError(w http.ResponseWriter, code int, msg string) {
 func hash(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
-}
-
-// plainIOError says why a file could not be read, without Go's operation
-// name and the path repeated.
-func plainIOError(err error) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		if errors.Is(pe.Err, os.ErrNotExist) {
-			return "there is no such file"
-		}
-		return pe.Err.Error()
-	}
-	return err.Error()
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 )
 
 // sessionResponse is what the page loads first.
@@ -33,7 +34,7 @@ type sessionResponse struct {
 func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
 	src, err := os.ReadFile(s.file)
 	if err != nil {
-		httpError(w, http.StatusInternalServerError, "cannot read the mapping: "+plainIOError(err))
+		httpError(w, http.StatusInternalServerError, "cannot read the mapping: "+inlinetest.PlainIOError(err))
 		return
 	}
 	suite, _ := s.check(src)

@@ -423,6 +423,34 @@ func TestSaveIsAtomicAndRefusesConflictsAndErrors(t *testing.T) {
 	}
 }
 
+// TestSaveThatCannotWriteSaysWhyInPlainWords: when the backup cannot be
+// written, the file is left alone and the message names neither Go's
+// operation nor the temporary file.
+func TestSaveThatCannotWriteSaysWhyInPlainWords(t *testing.T) {
+	t.Parallel()
+	s, dir := seed(t)
+	old := source(t, dir)
+	// A folder where the backup goes: the rename onto it fails, as root too.
+	if err := os.MkdirAll(filepath.Join(dir, "mapping.yaml.bak", "keep"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, sess := call(t, s, "GET", "/api/session", nil)
+	code, out := call(t, s, "POST", "/api/save", saveRequest{Source: old + "# more\n", Version: sess["version"].(string)})
+	msg, _ := out["error"].(string)
+	if code != http.StatusInternalServerError || !strings.HasPrefix(msg, "cannot write the backup mapping.yaml.bak: ") {
+		t.Fatalf("%d %v", code, out)
+	}
+	if strings.Contains(msg, "rename") || strings.Contains(msg, dir) {
+		t.Errorf("the message shows Go's operation or a path: %q", msg)
+	}
+	if source(t, dir) != old {
+		t.Error("the mapping changed although its backup could not be written")
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".*tmp")); len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
+
 func TestInsertTestKeepsTheRestOfTheFile(t *testing.T) {
 	t.Parallel()
 	item := "- name: new\n  expect: {}\n"
