@@ -229,7 +229,9 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 			httpError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request is larger than %d bytes", maxBody))
 			return false
 		}
-		httpError(w, http.StatusBadRequest, "the request is not the JSON the page sends: "+err.Error())
+		// Go's decoding message names its own types; the page never sends
+		// such a request, so reloading it is the fix.
+		httpError(w, http.StatusBadRequest, "the request is not the JSON the page sends; reload the page")
 		return false
 	}
 	return true

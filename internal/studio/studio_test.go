@@ -146,6 +146,10 @@ func TestAPIRefusesWrongMethodsAndBodies(t *testing.T) {
 	if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "not the JSON the page sends") {
 		t.Errorf("broken JSON gave %d %s", w.Code, w.Body.String())
 	}
+	code, out := call(t, s, "POST", "/api/save", map[string]any{"source": 5, "version": []int{1}})
+	if msg, _ := out["error"].(string); code != http.StatusBadRequest || strings.Contains(msg, "Go") || strings.Contains(msg, "saveRequest") {
+		t.Errorf("a number for the text gave %d %q", code, msg)
+	}
 	big := map[string]string{"source": strings.Repeat("a", maxBody+1)}
 	if code, _ := call(t, s, "POST", "/api/evaluate", big); code != http.StatusRequestEntityTooLarge {
 		t.Errorf("a body over the limit gave %d", code)
