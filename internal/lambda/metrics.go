@@ -223,15 +223,22 @@ func (m *Metrics) directive(b []byte, dimensions, metrics string) []byte {
 // sourceDirective publishes a source's metrics by source and, summed over
 // the sources, by function: the function-wide SourceErrors an alarm watches.
 func (m *Metrics) sourceDirective(b []byte, s *mapper.SourceStats) []byte {
-	metrics := `{"Name":"SourceErrors","Unit":"Count"},{"Name":"SourceTimeouts","Unit":"Count"}`
-	if s.Latency > 0 {
-		metrics += `,{"Name":"SourceLatency","Unit":"Milliseconds"}`
-	}
-	if s.Cache != mapper.NoCache {
-		metrics += `,{"Name":"CacheHits","Unit":"Count"},{"Name":"CacheMisses","Unit":"Count"}`
-	}
-	return m.directive(b, `[["FunctionName","Source"],["FunctionName"]]`, metrics)
+	return m.directive(b, `[["FunctionName","Source"],["FunctionName"]]`, sourceMetrics[boolInt(s.Latency > 0)][boolInt(s.Cache != mapper.NoCache)])
 }
+
+// sourceMetrics lists a source's metrics, by whether it has a latency and
+// whether it has a cache: written out once, not joined for every source of
+// every invocation.
+var sourceMetrics = func() (lists [2][2]string) {
+	const (
+		counts  = `{"Name":"SourceErrors","Unit":"Count"},{"Name":"SourceTimeouts","Unit":"Count"}`
+		latency = `,{"Name":"SourceLatency","Unit":"Milliseconds"}`
+		cache   = `,{"Name":"CacheHits","Unit":"Count"},{"Name":"CacheMisses","Unit":"Count"}`
+	)
+	lists[0][0], lists[1][0] = counts, counts+latency
+	lists[0][1], lists[1][1] = counts+cache, counts+latency+cache
+	return lists
+}()
 
 func sourceValues(b []byte, s *mapper.SourceStats) []byte {
 	b = appendString(b, "Source", s.Name)
