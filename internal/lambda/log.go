@@ -6,8 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-
-	"github.com/aws/aws-lambda-go/lambdacontext"
 )
 
 // EnvLogLevel is the variable naming the log level: debug, info, warn or error.
@@ -41,14 +39,16 @@ func (h requestIDHandler) Enabled(ctx context.Context, l slog.Level) bool {
 }
 
 func (h requestIDHandler) Handle(ctx context.Context, r slog.Record) error {
-	if lc, ok := lambdacontext.FromContext(ctx); ok && lc.AwsRequestID != "" {
-		r = r.Clone()
-		r.AddAttrs(slog.String("requestId", lc.AwsRequestID))
+	id, attrs := requestID(ctx), mappingAttrs(ctx)
+	if id == "" && attrs == nil {
+		return h.next.Handle(ctx, r)
 	}
-	if attrs := mappingAttrs(ctx); attrs != nil {
-		r = r.Clone()
-		r.AddAttrs(attrs...)
+	// One copy per line, whatever it gains.
+	r = r.Clone()
+	if id != "" {
+		r.AddAttrs(slog.String("requestId", id))
 	}
+	r.AddAttrs(attrs...)
 	return h.next.Handle(ctx, r)
 }
 
