@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -201,11 +200,7 @@ func build(ctx context.Context, mp *mapper.Mapper, ev *mapper.Event) (*preview.P
 
 // failure says why an event fails, in the words the mapping's author needs.
 func failure(err error) string {
-	var ee *mapper.EventError
-	if errors.As(err, &ee) && ee.Err != nil {
-		return fmt.Sprintf("fails: Cognito would show %q (cause: %v)", ee.Public, ee.Err)
-	}
-	return "fails: " + err.Error()
+	return "fails: " + mapper.DescribeError(err)
 }
 
 // listKinds are the claims compared item by item, as sets.
