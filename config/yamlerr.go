@@ -247,3 +247,19 @@ func unclosed(text string) int {
 	}
 	return stack[len(stack)-1]
 }
+
+// SyntaxFinding explains a YAML syntax error in src, a file other than the
+// mapping (a data file, say), the way Parse explains one in a mapping: at
+// the line and column the problem is, with a hint in plain words.
+func SyntaxFinding(file string, src []byte, err error) Finding {
+	p := &parser{file: file, src: src, lineStarts: lineStarts(src)}
+	p.yamlError(err)
+	return p.findings[0]
+}
+
+// SecondDocumentPos is where the --- (or ...) line that ends the first YAML
+// document of src is, for a message refusing a second document.
+func SecondDocumentPos(src []byte) Pos {
+	p := &parser{src: src, lineStarts: lineStarts(src)}
+	return p.secondDocument()
+}

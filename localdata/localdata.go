@@ -58,11 +58,14 @@ func Parse(name string, src []byte) (*Data, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%s: the data file is empty; start it with \"tables:\"", name)
 		}
-		return nil, fmt.Errorf("%s: not valid YAML or JSON: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, &config.Error{Findings: []config.Finding{config.SyntaxFinding(name, src, err)}}
 	}
 	var more yaml.Node
 	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%s:%d:%d: a data file is one YAML document; remove the --- line and what follows, or merge the tables into the first document", name, more.Line, more.Column)
+		// A second document that is not valid YAML has no position of its
+		// own: point at the --- line that starts it.
+		pos := config.SecondDocumentPos(src)
+		return nil, fmt.Errorf("%s:%d:%d: a data file is one YAML document; remove the --- line and what follows, or merge the tables into the first document", name, pos.Line, pos.Column)
 	}
 	if len(doc.Content) == 0 {
 		return nil, fmt.Errorf("%s: the data file is empty; start it with \"tables:\"", name)

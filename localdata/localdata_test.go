@@ -209,3 +209,24 @@ func TestADataFileIsOneDocument(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// A data file that is not valid YAML is explained as a mapping's YAML
+// error is: at the line it is on, with what to do, not the YAML library's
+// words alone; a broken second document points at its --- line.
+func TestDataFileYAMLErrorsSayWhereAndWhat(t *testing.T) {
+	for _, tc := range []struct{ name, src, want string }{
+		{"a tab in the indentation", "tables:\n\tUsers: []\n",
+			"data.yaml:2:1: this is not valid YAML: found character that cannot start any token; indent with spaces, not tabs"},
+		{"a bracket never closed", "tables:\n  Users: [\n",
+			"data.yaml:2:3: this is not valid YAML"},
+		{"a second document that is not valid YAML", "tables:\n  Users: []\n---\nfoo: [\n",
+			"data.yaml:3:1: a data file is one YAML document"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := localdata.Parse("data.yaml", []byte(tc.src))
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+				t.Errorf("err = %v\nwant it to start with %q", err, tc.want)
+			}
+		})
+	}
+}
