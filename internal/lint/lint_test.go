@@ -222,3 +222,31 @@ func FuzzLintMatchesLoad(f *testing.F) {
 func isTestsFinding(f config.Finding) bool {
 	return strings.HasPrefix(f.Rule, "tests")
 }
+
+// A CLAIMS_MAPPING_ENV the function would refuse at start is an error of
+// lint too, placed at the top of the file and saying which setting is
+// wrong, so a mapping is not called clean where it cannot run.
+func TestABadAllowListIsAnError(t *testing.T) {
+	src := []byte("version: 1\nclaims:\n  tier: { value: '\"gold\"' }\n")
+	env := func(name string) (string, bool) {
+		if name == config.EnvAllowVar {
+			return "TABLE_NAME, AWS_SECRET_ACCESS_KEY", true
+		}
+		return "", false
+	}
+	var errs []config.Finding
+	for _, f := range lint.Check("mapping.yaml", src, env) {
+		if f.Severity == config.SevError {
+			errs = append(errs, f)
+		}
+	}
+	if len(errs) != 1 {
+		t.Fatalf("errors = %v, want one about %s", errs, config.EnvAllowVar)
+	}
+	f := errs[0]
+	if f.Pos != (config.Pos{Line: 1, Column: 1}) || f.Rule != "env-not-allowed" ||
+		!strings.Contains(f.Message, "CLAIMS_MAPPING_ENV: AWS_SECRET_ACCESS_KEY cannot be allowed") ||
+		!strings.Contains(f.Message, "lint reads this setting from its own environment") {
+		t.Errorf("finding = %s", f)
+	}
+}
