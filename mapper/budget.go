@@ -179,7 +179,9 @@ func sizeText(n int) string {
 func (e *evaluation) checkSize(v any) error {
 	lim := e.mp.limits
 	switch x := v.(type) {
-	case nil, bool, int, float64:
+	case nil, bool, int, int64, float64:
+		// int64 is how every whole number from DynamoDB or a data
+		// file arrives: no need to walk it.
 		return nil
 	case string:
 		if 6*len(x)+2 <= lim.Value {
