@@ -120,3 +120,40 @@ func TestATimeInsideAListSaysHowToWriteIt(t *testing.T) {
 		t.Errorf("log:\n%s", logs.String())
 	}
 }
+
+func TestDynamoDBNumbersAreReadAsTheyAreMeant(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in string
+		want     any
+	}{
+		{"a whole number is int64", "42", int64(42)},
+		{"a whole number in exponent form is int64", "1E+3", int64(1000)},
+		{"a whole number written with a fraction is int64", "-7.0", int64(-7)},
+		{"a fraction is float64", "4.5", 4.5},
+		{"a whole number beyond int64 is float64", "1E+125", 1e125},
+		{"the smallest number DynamoDB keeps is float64", "1E-130", 1e-130},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := mapper.Number(tt.in)
+			if err != nil || got != tt.want {
+				t.Errorf("Number(%q) = %#v, %v; want %#v", tt.in, got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestTextThatIsNoFiniteNumberIsRefusedAsANumber(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{"", "abc", "NaN", "Infinity", "-Inf", "1e400"} {
+		t.Run("refuses "+in, func(t *testing.T) {
+			t.Parallel()
+			got, err := mapper.Number(in)
+			if err == nil || !strings.Contains(err.Error(), "is not a number") {
+				t.Errorf("Number(%q) = %#v, %v; want an error that says it is not a number", in, got, err)
+			}
+		})
+	}
+}
