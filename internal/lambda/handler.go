@@ -59,8 +59,9 @@ func (h *Handler) Invoke(ctx context.Context, event json.RawMessage) (json.RawMe
 	}
 	defer h.stats.Put(stats)
 	out, err := mp.HandleStats(ctx, event, stats)
-	h.Metrics.write(invocationFacts{requestID: requestID(ctx), failed: err != nil, duration: time.Since(start), stats: stats, mapping: version})
-	took := slog.Duration("duration", time.Since(start))
+	duration := time.Since(start)
+	h.Metrics.write(invocationFacts{requestID: requestID(ctx), failed: err != nil, duration: duration, stats: stats, mapping: version})
+	took := slog.Duration("duration", duration)
 	if err != nil {
 		var ee *mapper.EventError
 		if errors.As(err, &ee) {
