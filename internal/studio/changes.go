@@ -42,8 +42,8 @@ func (s *Server) changes(ctx context.Context, src []byte) changesResponse {
 	if err != nil {
 		return changesResponse{Problem: "cannot read the saved file: " + inlinetest.PlainIOError(err)}
 	}
-	suite, _ := s.check(src)
-	saved, _ := s.check(disk)
+	suite := s.tests(src)
+	saved := s.tests(disk)
 	quiet := slog.New(slog.DiscardHandler)
 	before, err := loadMapper(s.file, disk, s.lookupEnv(saved.Cases), s.opts.Store, quiet)
 	if err != nil {

@@ -41,8 +41,14 @@ func warnUnset(o config.Options) config.Options {
 // its tests: section, and the tests ready to run. Files the tests name
 // are read only from the mapping's folder.
 func (s *Server) check(src []byte) (*inlinetest.Suite, []config.Finding) {
+	return s.tests(src), lint.CheckWithin(s.file, src, s.processEnv, s.dir)
+}
+
+// tests are the text's inline tests, without lint's work: for the requests
+// that need only the tests (their env: values, their names).
+func (s *Server) tests(src []byte) *inlinetest.Suite {
 	suite, _ := inlinetest.ParseWithin(s.file, src, s.dir)
-	return suite, lint.CheckWithin(s.file, src, s.processEnv, s.dir)
+	return suite
 }
 
 // lookupEnv resolves ${VAR} as the command line does: --env, then the

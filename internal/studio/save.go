@@ -54,7 +54,8 @@ func (s *Server) save(req saveRequest) (int, saveResponse) {
 			Error: "the file changed on disk since the studio read it; compare, then keep one of the two"}
 	}
 	src := []byte(req.Source)
-	if _, fs := s.check(src); !req.AllowErrors {
+	if !req.AllowErrors {
+		_, fs := s.check(src)
 		if _, errs := findingsOut(fs); errs > 0 {
 			return http.StatusUnprocessableEntity, saveResponse{Errors: errs,
 				Error: fmt.Sprintf("the mapping has %d error(s); the Lambda would refuse to load it", errs)}

@@ -37,7 +37,7 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusInternalServerError, "cannot read the mapping: "+inlinetest.PlainIOError(err))
 		return
 	}
-	suite, _ := s.check(src)
+	suite := s.tests(src)
 	m, _ := config.Parse(s.file, src, warnUnset(readOptions(s.lookupEnv(suite.Cases))))
 	resp := sessionResponse{
 		File: filepath.Base(s.file), Dir: s.dir, Source: string(src), Version: hash(src),
