@@ -537,3 +537,26 @@ func TestHostileMappingsGetAnswersNotCrashes(t *testing.T) {
 		})
 	}
 }
+
+// TestNewRefusesASampleThatIsNotAnEvent: a bad --events file stops the
+// studio with a message naming the file, in plain words.
+func TestNewRefusesASampleThatIsNotAnEvent(t *testing.T) {
+	t.Parallel()
+	_, dir := seed(t)
+	for name, raw := range map[string]string{
+		"text that is not JSON": "userName: jdoe",
+		"a list":                `[{"version": "1"}]`,
+		"a wrong version":       `{"version": 7, "userName": "jdoe"}`,
+		"nothing":               "",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := New(Options{Mapping: filepath.Join(dir, "mapping.yaml"), Events: []EventFile{{Path: "bad.json", Raw: []byte(raw)}}})
+			if err == nil {
+				t.Fatal("the studio started with a bad sample event")
+			}
+			if msg := err.Error(); !strings.HasPrefix(msg, "bad.json: ") || strings.Contains(msg, "Go ") || strings.Contains(msg, "mapper.") {
+				t.Errorf("message: %q", msg)
+			}
+		})
+	}
+}

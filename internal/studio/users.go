@@ -43,14 +43,15 @@ type sampleEvent struct {
 }
 
 func decodeSample(ef EventFile) (sampleEvent, error) {
-	if _, err := mapper.DecodeEvent(ef.Raw); err != nil {
+	ev, err := mapper.DecodeEvent(ef.Raw)
+	if err != nil {
 		return sampleEvent{}, fmt.Errorf("%s: %w", ef.Path, err)
 	}
+	// An event DecodeEvent accepts is a JSON object.
 	var raw map[string]any
 	if err := json.Unmarshal(ef.Raw, &raw); err != nil {
 		return sampleEvent{}, fmt.Errorf("%s: %w", ef.Path, err)
 	}
-	ev, _ := mapper.DecodeEvent(ef.Raw)
 	label := filepath.Base(ef.Path)
 	if ev.UserName != "" {
 		label = ev.UserName + " (" + label + ")"
