@@ -135,7 +135,10 @@ func (c *Cache) store(key string, e cacheEntry, limit int64) {
 		c.order = append(c.order, key)
 	}
 	if c.bytes[e.bucket]+e.size > limit {
-		c.evictBytes(e.bucket, limit-e.size, key)
+		// Free a tenth more than the entry needs, as evict does: each
+		// eviction walks every key, and a full source would otherwise
+		// walk them on every miss.
+		c.evictBytes(e.bucket, limit-e.size-limit/10, key)
 	}
 	c.entries[key] = e
 	c.bytes[e.bucket] += e.size

@@ -92,3 +92,22 @@ func TestCacheIsBoundedInBytes(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkCacheMissWhenFull is a miss of a source whose share of the cache
+// is full: the usual state of a busy function's cache.
+func BenchmarkCacheMissWhenFull(b *testing.B) {
+	ctx := context.Background()
+	c := NewCache(&bigStore{size: 1000}, 0)
+	in := func(i int) mapper.GetItemInput {
+		g := get(i, time.Minute)
+		g.Table = "Users"
+		return g
+	}
+	for i := range 20000 {
+		c.GetItem(ctx, in(i))
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		c.GetItem(ctx, in(100000+i))
+	}
+}
