@@ -234,3 +234,36 @@ func TestKeysFromItemsKeepsTheUsersOfASingleTable(t *testing.T) {
 		t.Error("no user item should be an error")
 	}
 }
+
+// A claim that starts failing quotes the user's value in its cause; the
+// masked report, the one pasted in pull requests, names the claim and keeps
+// the value out.
+func TestMaskedReportKeepsAFailingValueOut(t *testing.T) {
+	t.Parallel()
+	const secret = "Secret-Ben-1234"
+	before := load(t, "version: 1\nclaims:\n  age: event.userName\n", nil)
+	after := load(t, "version: 1\nonClaimError: fail\nclaims:\n  age: int(event.userName)\n", nil)
+	r, err := changes.Compare(context.Background(), before, after, []changes.Case{{User: "ben", Event: event(t, "2", secret)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var unmasked strings.Builder
+	for _, format := range []string{changes.FormatText, changes.FormatJSON, changes.FormatMarkdown} {
+		var b strings.Builder
+		if err := changes.Write(&b, r, changes.Options{Format: format}); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(b.String(), "Ben-1234") {
+			t.Errorf("%v: the masked report quotes the user's value:\n%s", format, b.String())
+		}
+		if !strings.Contains(b.String(), `age`) {
+			t.Errorf("%v: the masked report does not name the failing claim:\n%s", format, b.String())
+		}
+	}
+	if err := changes.Write(&unmasked, r, changes.Options{Format: changes.FormatText, ShowValues: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(unmasked.String(), secret) {
+		t.Errorf("with values shown, the cause is missing:\n%s", unmasked.String())
+	}
+}
