@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/claimsmapper/claimsmapper/internal/yamlnode"
 )
 
 // EnvAllowVar is the setting, in the function's configuration, that lists
@@ -33,7 +35,7 @@ func AllowedEnv(lookup func(string) (string, bool)) ([]string, error) {
 		name = strings.TrimSpace(name)
 		switch {
 		case name == "":
-		case !isIdent(name):
+		case !yamlnode.IsIdent(name):
 			bad = append(bad, fmt.Sprintf("%q is not a variable name (letters, digits and _, not starting with a digit)", name))
 		case reservedEnv(name):
 			bad = append(bad, fmt.Sprintf("%s cannot be allowed: names starting with %s are the runtime's or this function's own settings", name, strings.Join(reservedEnvPrefixes, ", ")))
@@ -99,7 +101,7 @@ func (p *parser) expand(n *yaml.Node, path, s string) string {
 		}
 		ref := s[i : i+end+1]
 		name := ref[2 : len(ref)-1]
-		if !isIdent(name) {
+		if !yamlnode.IsIdent(name) {
 			p.errorf(posAt(i), path, "env-syntax", "%q is not a reference to a variable: %s", clip(ref), refProblem(name, path))
 			i += end + 1
 			continue
@@ -139,11 +141,11 @@ func refProblem(name, path string) string {
 	switch {
 	case name == "":
 		return "it names no variable; write ${NAME}, or $${ for a literal ${"
-	case strings.TrimSpace(name) != name && isIdent(strings.TrimSpace(name)):
+	case strings.TrimSpace(name) != name && yamlnode.IsIdent(strings.TrimSpace(name)):
 		return fmt.Sprintf("remove the spaces: ${%s}", strings.TrimSpace(name))
 	case strings.Contains(name, "${"):
 		return "references cannot be nested; write each ${NAME} on its own"
-	case strings.IndexAny(name, ":-=?+") > 0 && isIdent(name[:strings.IndexAny(name, ":-=?+")]):
+	case strings.IndexAny(name, ":-=?+") > 0 && yamlnode.IsIdent(name[:strings.IndexAny(name, ":-=?+")]):
 		return "defaults and other shell forms are not supported; write ${NAME} and set the variable" + orDirect(path)
 	case name[0] >= '0' && name[0] <= '9':
 		return "a variable name cannot start with a digit"

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -299,10 +298,6 @@ func (p *parser) posOf(off int) Pos {
 	}
 	return Pos{Line: lo + 1, Column: off - p.lineStarts[lo] + 1}
 }
-
-var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-
-func isIdent(s string) bool { return identRE.MatchString(s) }
 
 // tokens reads a token list: [id], [access] or [id, access].
 func (p *parser) tokens(n *yaml.Node, path string) Tokens {

@@ -22,7 +22,7 @@ func (p *parser) sources(n *yaml.Node) []*Source {
 	for _, e := range p.r.Ordered(n, "sources") {
 		name := e.Key.Value
 		path := yamlnode.Join("sources", name)
-		if !isIdent(name) {
+		if !yamlnode.IsIdent(name) {
 			p.errorf(e.Key, path, "source-name", "source name %q can be used in expressions only if it is made of letters, digits and _ and starts with a letter", name)
 			continue
 		}

@@ -2,16 +2,15 @@ package cliflag
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/claimsmapper/claimsmapper/internal/yamlnode"
 )
 
 // Env is a repeatable NAME=VALUE flag: values for the mapping's ${NAME}
 // that take the place of the process environment's.
 type Env map[string]string
-
-var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // String lists the values as NAME=VALUE, sorted by name.
 func (e Env) String() string {
@@ -32,7 +31,7 @@ func (e Env) Set(s string) error {
 	switch {
 	case !ok:
 		return fmt.Errorf("%q should be NAME=VALUE, e.g. TABLE_NAME=SampleUsers", s)
-	case !envName.MatchString(name):
+	case !yamlnode.IsIdent(name):
 		return fmt.Errorf("%q is not a variable name: letters, digits and _, not starting with a digit (e.g. TABLE_NAME=SampleUsers)", name)
 	}
 	if prev, dup := e[name]; dup && prev != value {

@@ -173,13 +173,15 @@ func Join(path, key string) string {
 	if path == "" {
 		return key
 	}
-	if isIdent(key) {
+	if IsIdent(key) {
 		return path + "." + key
 	}
 	return path + "[" + strconv.Quote(key) + "]"
 }
 
-func isIdent(s string) bool {
+// IsIdent reports whether s is a name such as a variable's or a plain
+// key's: ASCII letters, digits and _, not starting with a digit.
+func IsIdent(s string) bool {
 	for i, c := range s {
 		if c != '_' && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (i == 0 || c < '0' || c > '9') {
 			return false
