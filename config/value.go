@@ -125,10 +125,7 @@ func (r *ValueReader) read(n *yaml.Node) (*Value, error) {
 		v.Kind = Map
 		seen := map[string]bool{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := n.Content[i]
-			for k.Kind == yaml.AliasNode && k.Alias != nil {
-				k = k.Alias
-			}
+			k := yamlnode.Deref(n.Content[i])
 			if k.Kind != yaml.ScalarNode {
 				return nil, valueErr(k, "a key should be a plain name, not %s", yamlnode.Describe(k))
 			}
