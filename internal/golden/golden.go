@@ -81,11 +81,7 @@ func Cases(t *testing.T, check func(file string, src []byte) []config.Finding) {
 	for _, file := range bad {
 		name := strings.TrimSuffix(filepath.Base(file), ".bad.yaml")
 		t.Run(name+" is found", func(t *testing.T) {
-			src, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			fs := check(filepath.Base(file), src)
+			fs := check(filepath.Base(file), ReadFile(t, file))
 			if len(fs) == 0 {
 				t.Errorf("%s has no finding", file)
 			}
@@ -95,11 +91,7 @@ func Cases(t *testing.T, check func(file string, src []byte) []config.Finding) {
 	good, _ := filepath.Glob("testdata/*.good.yaml")
 	for _, file := range good {
 		t.Run(filepath.Base(file)+" is clean", func(t *testing.T) {
-			src, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, f := range check(filepath.Base(file), src) {
+			for _, f := range check(filepath.Base(file), ReadFile(t, file)) {
 				t.Errorf("%s", f)
 			}
 		})
