@@ -1,7 +1,7 @@
 package config
 
 import (
-	"fmt"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -73,11 +73,12 @@ func parseBytes(s string) (int64, error) {
 		s = s[:len(s)-1]
 	}
 	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	if err != nil || n < 0 || n > MaxCacheBytes {
-		if err == nil {
-			return n * mult, nil
-		}
-		return 0, fmt.Errorf("not a size")
+	if err != nil {
+		return 0, errors.New("not a size")
+	}
+	if n < 0 || n > MaxCacheBytes {
+		// Out of range already: scaling it could overflow into the range.
+		return n, nil
 	}
 	return n * mult, nil
 }

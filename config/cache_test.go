@@ -21,6 +21,8 @@ func TestSourceCacheSettings(t *testing.T) {
 		{"maxBytes in KB", "{ ttl: 30s, maxBytes: 512KB }", 30 * time.Second, 512 << 10, ""},
 		{"maxBytes in bytes", "{ ttl: 30s, maxBytes: 65536 }", 30 * time.Second, 65536, ""},
 		{"more than the largest bound is refused", "{ ttl: 30s, maxBytes: 1024MB }", 0, 0, "sources.s.cache.maxBytes should be between 1KB and 64MB, not 1024MB"},
+		{"a number so large that counting its bytes overflows is refused", "{ ttl: 30s, maxBytes: 17592186044417MB }", 0, 0, "should be between 1KB and 64MB, not 17592186044417MB"},
+		{"a negative size is refused", "{ ttl: 30s, maxBytes: -5KB }", 0, 0, "should be between 1KB and 64MB, not -5KB"},
 		{"less than an item is refused", "{ ttl: 30s, maxBytes: 10 }", 0, 0, "should be between 1KB and 64MB"},
 		{"a size that is not one is refused", "{ ttl: 30s, maxBytes: lots }", 0, 0, `should be a size such as 512KB or 2MB, not "lots"`},
 		{"the ttl is required", "{ maxBytes: 1MB }", 0, 0, "needs ttl:"},
