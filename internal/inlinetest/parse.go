@@ -277,20 +277,28 @@ func (r *reader) outside(n *yaml.Node, path, p string) bool {
 	if r.within == "" {
 		return false
 	}
-	dir, err := filepath.EvalSymlinks(r.within)
-	if err != nil {
-		dir = r.within
-	}
-	p = r.resolve(p)
-	if real, err := filepath.EvalSymlinks(p); err == nil {
-		p = real
-	}
-	rel, err := filepath.Rel(dir, filepath.Clean(p))
-	if err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel) {
+	if _, ok := Within(r.within, r.resolve(p)); ok {
 		return false
 	}
 	r.errorf(n, path, "tests-outside-folder", "%q is outside the mapping's folder, which is the only place this test's files are read from here; move the file next to the mapping, or run the test with `claimsmapper test`", n.Value)
 	return true
+}
+
+// Within reports whether the file p lies in the folder dir once symbolic
+// links are followed, and gives its path relative to dir, with slashes.
+// The studio reads and names test files only where this holds.
+func Within(dir, p string) (string, bool) {
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real
+	}
+	if real, err := filepath.EvalSymlinks(p); err == nil {
+		p = real
+	}
+	rel, err := filepath.Rel(dir, filepath.Clean(p))
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return "", false
+	}
+	return filepath.ToSlash(rel), true
 }
 
 // PlainIOError says why a file could not be read, without the Go

@@ -38,3 +38,33 @@ func TestParseWithinReadsOnlyTheMappingsFolder(t *testing.T) {
 		})
 	}
 }
+
+func TestWithinGivesThePathInsideTheFolderOnly(t *testing.T) {
+	t.Parallel()
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "events"), 0o755)
+	os.WriteFile(filepath.Join(dir, "events", "a.json"), nil, 0o644)
+	os.WriteFile(filepath.Join(elsewhere, "a.json"), nil, 0o644)
+	os.Symlink(elsewhere, filepath.Join(dir, "out"))
+	os.Symlink(filepath.Join(dir, "events", "a.json"), filepath.Join(elsewhere, "in.json"))
+	tests := []struct {
+		name, path, rel string
+		ok              bool
+	}{
+		{"a file in a subfolder is inside", filepath.Join(dir, "events", "a.json"), "events/a.json", true},
+		{"a file that does not exist yet is inside", filepath.Join(dir, "new.json"), "new.json", true},
+		{"the parent folder is not", filepath.Join(dir, ".."), "", false},
+		{"a climb out through dot-dot is not", filepath.Join(dir, "events", "..", "..", "x.json"), "", false},
+		{"a sibling folder whose name starts alike is not", dir + "x/a.json", "", false},
+		{"a link out of the folder is not", filepath.Join(dir, "out", "a.json"), "", false},
+		{"a link from elsewhere into the folder is inside", filepath.Join(elsewhere, "in.json"), "events/a.json", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rel, ok := Within(dir, tt.path)
+			if rel != tt.rel || ok != tt.ok {
+				t.Errorf("Within(%q) = %q, %v; want %q, %v", tt.path, rel, ok, tt.rel, tt.ok)
+			}
+		})
+	}
+}

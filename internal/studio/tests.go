@@ -161,33 +161,16 @@ func (s *Server) newTest(ctx context.Context, req newTestRequest) (string, int, 
 	return out, line, nil
 }
 
-// inside reports whether a path stays in the mapping's folder once
-// symbolic links are followed.
-func (s *Server) inside(p string) bool {
-	if real, err := filepath.EvalSymlinks(p); err == nil {
-		p = real
-	}
-	rel, err := filepath.Rel(s.dir, filepath.Clean(p))
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
-}
-
 // relative gives a path relative to the mapping's folder when it is inside it.
 func (s *Server) relative(p string) (string, bool) {
 	if p == "" {
 		return "", false
 	}
 	abs, err := filepath.Abs(p)
-	if err != nil || !s.inside(abs) {
-		return "", false
-	}
-	if real, err := filepath.EvalSymlinks(abs); err == nil {
-		abs = real
-	}
-	rel, err := filepath.Rel(s.dir, abs)
 	if err != nil {
 		return "", false
 	}
-	return filepath.ToSlash(rel), true
+	return inlinetest.Within(s.dir, abs)
 }
 
 // eventNode is the test's event: the sample file's path when it is in the
