@@ -560,3 +560,40 @@ func TestNewRefusesASampleThatIsNotAnEvent(t *testing.T) {
 		})
 	}
 }
+
+// TestNewTestKeepsAHostileNameInsideTheTest: a name or user name with YAML
+// syntax and line breaks stays one quoted value; it adds no other test and
+// changes nothing else in the mapping.
+func TestNewTestKeepsAHostileNameInsideTheTest(t *testing.T) {
+	t.Parallel()
+	s, dir := seed(t)
+	before := source(t, dir)
+	_, res := call(t, s, "POST", "/api/tests", sourceRequest{Source: before})
+	had := len(res["outcomes"].([]any))
+	for _, tt := range []struct{ name, user string }{
+		{"x\n  - name: injected\nclaims: {}\n", "jdoe"},
+		{"", "jdoe\"\n# }: [&a *a"},
+		{"#: &x - ? | > '\"", "ben"},
+	} {
+		code, out := call(t, s, "POST", "/api/newtest", newTestRequest{Source: before, User: userRef{kindName, tt.user}, Name: tt.name})
+		if code != 200 {
+			t.Fatalf("%q: %d %v", tt.name, code, out)
+		}
+		src := out["source"].(string)
+		if !strings.HasPrefix(src, strings.TrimSuffix(before, "\n")) {
+			t.Errorf("%q: the text before the new test changed:\n%s", tt.name, src)
+		}
+		_, res := call(t, s, "POST", "/api/tests", sourceRequest{Source: src})
+		outcomes := res["outcomes"].([]any)
+		if len(outcomes) != had+1 {
+			t.Fatalf("%q: %d tests, want %d: %v\n%s", tt.name, len(outcomes), had+1, res, src)
+		}
+		want := strings.TrimSpace(tt.name)
+		if want == "" {
+			want = "what " + strings.TrimSpace(tt.user) + " gets"
+		}
+		if got := outcomes[had].(map[string]any)["name"]; got != want {
+			t.Errorf("the new test is named %q, want %q", got, want)
+		}
+	}
+}
