@@ -3,6 +3,7 @@ package lambda
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 
@@ -32,8 +33,19 @@ func Serve(ctx context.Context, lookupEnv func(string) (string, bool), stdout io
 			return nil
 		}
 	}
-	log.Error("init failed", slog.String("error", err.Error()))
+	log.Error("init failed", slog.String("error", initFailure(err)))
 	return err
+}
+
+// initFailure is what the "init failed" line says. A mapping's findings
+// are already logged one line each ("invalid mapping"): the line counts
+// them rather than repeating them all, snippets and all, on one line.
+func initFailure(err error) string {
+	var ce *config.Error
+	if errors.As(err, &ce) && len(ce.Findings) > 0 {
+		return fmt.Sprintf("the mapping is invalid: %d finding(s), each logged above as \"invalid mapping\"", len(ce.Findings))
+	}
+	return err.Error()
 }
 
 // NewHandler follows the mapping from the environment to the handler: it

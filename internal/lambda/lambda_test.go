@@ -58,6 +58,10 @@ func TestNewHandlerLogsEveryFinding(t *testing.T) {
 	if n := strings.Count(buf.String(), `"msg":"invalid mapping"`); n < 2 {
 		t.Errorf("%d findings logged, want one line per finding:\n%s", n, buf.String())
 	}
+	// The init's last line counts them instead of repeating them.
+	if got := initFailure(err); strings.Contains(got, "usr") || !strings.Contains(got, "logged above") {
+		t.Errorf("the init failure reads %q, want the findings counted, not repeated", got)
+	}
 }
 
 func TestNewHandlerWithoutMappingSaysWhatToSet(t *testing.T) {
