@@ -233,7 +233,7 @@ func (r *reader) event(n *yaml.Node, path string) *mapper.Event {
 	var raw []byte
 	switch {
 	case n.Kind == yaml.ScalarNode && n.Tag == "!!str":
-		if r.outside(n, path, n.Value) {
+		if r.outside(n, path, n.Value) || r.special(n, path, "tests-event") {
 			return nil
 		}
 		b, err := os.ReadFile(r.resolve(n.Value))
@@ -301,6 +301,18 @@ func Within(dir, p string) (string, bool) {
 	return filepath.ToSlash(rel), true
 }
 
+// special reports, as a finding, a path the mapping names that is a device
+// or a pipe rather than a file: reading /dev/zero or /dev/stdin would never
+// end, and lint must finish on any mapping.
+func (r *reader) special(n *yaml.Node, path, rule string) bool {
+	fi, err := os.Stat(r.resolve(n.Value))
+	if err != nil || fi.Mode().IsRegular() || fi.IsDir() {
+		return false // reading it says what is wrong, if anything
+	}
+	r.errorf(n, path, rule, "%q is not a file but a device or a pipe; name a file next to the mapping", n.Value)
+	return true
+}
+
 // PlainIOError says why a file could not be read, without the Go
 // operation name and path os errors repeat.
 func PlainIOError(err error) string {
@@ -322,7 +334,7 @@ func PlainIOError(err error) string {
 func (r *reader) data(n *yaml.Node, path string) *localdata.Data {
 	n = yamlnode.Deref(n)
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
-		if r.outside(n, path, n.Value) {
+		if r.outside(n, path, n.Value) || r.special(n, path, "tests-data") {
 			return nil
 		}
 		d, err := localdata.Load(r.resolve(n.Value))
