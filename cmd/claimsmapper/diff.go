@@ -12,6 +12,7 @@ import (
 
 	"github.com/claimsmapper/claimsmapper/internal/changes"
 	"github.com/claimsmapper/claimsmapper/internal/cliflag"
+	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 )
 
 const diffUsage = `Usage: claimsmapper diff [options] OLD NEW
@@ -214,7 +215,7 @@ func diffCases(ctx context.Context, df diffFlags, mappings ...*configMapping) ([
 	if df.event != "" {
 		raw, err := os.ReadFile(df.event)
 		if err != nil {
-			return nil, fmt.Errorf("claimsmapper diff: cannot read the event: %w", err)
+			return nil, fmt.Errorf("claimsmapper diff: cannot read the event %s: %s", df.event, inlinetest.PlainIOError(err))
 		}
 		template = raw
 	}

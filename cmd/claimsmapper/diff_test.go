@@ -62,6 +62,7 @@ func TestDiffErrors(t *testing.T) {
 		{"a missing mapping file", append([]string{"diff", "--users", diffDir + "users.txt", old, diffDir + "missing.yaml"}, data...), "cannot read the mapping"},
 		{"a missing events folder", append([]string{"diff", "--events", diffDir + "nothing", old, new}, data...), "cannot read the events"},
 		{"an event that is not an event", append([]string{"diff", "--events", diffDir + "data.yaml", old, new}, data...), "data.yaml: the event is not valid JSON"},
+		{"a missing template event", append([]string{"diff", "--users", diffDir + "users.txt", "--event", diffDir + "missing.json", old, new}, data...), "cannot read the event " + diffDir + "missing.json: there is no such file\n"},
 		{"a bad template event", append([]string{"diff", "--users", diffDir + "users.txt", "--event", diffDir + "users.txt", old, new}, data...), "the template event"},
 		{"a users file with two names on a line", append([]string{"diff", "--users", diffDir + "bad-users.txt", old, new}, data...), "bad-users.txt:2: \"jdoe ben\": put one user name or sub per line"},
 		{"a table that the data file lacks", append([]string{"diff", "--users", diffDir + "data.yaml:Nope", old, new}, data...), `table "Nope" is not in the data file`},
