@@ -208,6 +208,16 @@ func TestOpen(t *testing.T) {
 			t.Fatalf("error %v", err)
 		}
 	})
+	t.Run("an s3 client that cannot be built fails and says why", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t)
+		h.opts.S3 = func(context.Context) (S3API, error) {
+			return nil, errors.New("no AWS region is configured: set AWS_REGION")
+		}
+		if _, _, err := Open(context.Background(), s3Loc, h.opts); err == nil || !strings.Contains(err.Error(), "set AWS_REGION") {
+			t.Errorf("error %v, want the client's", err)
+		}
+	})
 	t.Run("an object over the size limit fails", func(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t)
@@ -311,6 +321,21 @@ func TestRefresh(t *testing.T) {
 		h.clock.Add(time.Minute)
 		if got := changed(f); got != text(2) {
 			t.Errorf("got %q after S3 recovered, want the new text", got)
+		}
+	})
+	t.Run("an object grown past the size limit returns nothing and is logged", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t)
+		h.s3.put(text(1))
+		f, _ := h.open(t, s3Loc)
+		h.s3.put(strings.Repeat("#", MaxSize+1))
+		h.clock.Add(time.Minute)
+		if got := changed(f); got != "" {
+			t.Fatalf("got %d bytes from an object past the limit", len(got))
+		}
+		if !strings.Contains(h.logs.String(), `"msg":"mapping check failed, keeping the current mapping"`) ||
+			!strings.Contains(h.logs.String(), "s3://maps/m.yaml is larger than") {
+			t.Errorf("the oversized object is not logged as a failed check:\n%s", h.logs)
 		}
 	})
 	t.Run("inline and file mappings are never checked", func(t *testing.T) {
