@@ -165,6 +165,18 @@ func fromConfig(v *config.Value, strict bool) (any, error) {
 // (exactly, whatever their Go type), text by its UTF-8 bytes. ok is false
 // when they are not comparable (a number and text, or not a key value).
 func CompareKeys(a, b any) (c int, ok bool) {
+	// Two values of one type compare as they are; only an int64 against
+	// a float64 needs big.Float to be exact, and its allocations.
+	switch x := a.(type) {
+	case int64:
+		if y, same := b.(int64); same {
+			return cmp.Compare(x, y), true
+		}
+	case float64:
+		if y, same := b.(float64); same && !math.IsNaN(x) && !math.IsNaN(y) {
+			return cmp.Compare(x, y), true
+		}
+	}
 	if x, isNum := bigNumber(a); isNum {
 		y, isNum := bigNumber(b)
 		if !isNum {

@@ -3,6 +3,7 @@ package mapper_test
 import (
 	"context"
 	"log/slog"
+	"math"
 	"strings"
 	"testing"
 
@@ -66,6 +67,13 @@ func TestKeysCompareAsDynamoDBComparesThem(t *testing.T) {
 		{int64(1), 1.0, 0, true},
 		{int64(9007199254740993), float64(9007199254740992), 1, true},
 		{1, int64(2), -1, true},
+		{int64(2), int64(10), -1, true},
+		{int64(-9223372036854775808), int64(9223372036854775807), -1, true},
+		{2.5, -1.5, 1, true},
+		{math.Copysign(0, -1), 0.0, 0, true},
+		{math.Inf(1), 1e308, 1, true},
+		{math.NaN(), 1.0, 0, false},
+		{1.0, math.NaN(), 0, false},
 		{"a", "b", -1, true},
 		{"Z", "a", -1, true},
 		{"é", "z", 1, true},
