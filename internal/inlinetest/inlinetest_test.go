@@ -129,6 +129,7 @@ func TestBadTestsAreReportedWithPositions(t *testing.T) {
 		`testdata/badtests.yaml:19:15: tests["first"].expect.groups: groups should be a list such as [a, b] (or [] for none), not the text "admin"`,
 		`testdata/badtests.yaml:20:5: tests[line 20]: tests[line 20] should be a set of "key: value" lines, not the text "just text"`,
 		`testdata/badtests.yaml:25:7: tests["checks the ID token twice"].expect.idTokenIncludes: idToken: checks every claim of the token and idTokenIncludes: only the ones it names; use one of them (move these claims into idToken:)`,
+		`testdata/badtests.yaml:29:33: tests["a claim that is not a plain name"].expect.idToken["custom:tier"]: the tag !!python/x is not one this file understands; remove it, or quote the value for text`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -357,7 +357,7 @@ func (r *reader) env(n *yaml.Node, path string) map[string]string {
 	for _, e := range r.entries(n, path) {
 		v := yamlnode.Deref(e.Val)
 		if v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
-			r.errorf(v, path+"."+e.Key.Value, "tests-type", "the value of %s should be text, not %s", e.Key.Value, yamlnode.Describe(v))
+			r.errorf(v, yamlnode.Join(path, e.Key.Value), "tests-type", "the value of %s should be text, not %s", e.Key.Value, yamlnode.Describe(v))
 			continue
 		}
 		out[e.Key.Value] = v.Value
@@ -413,7 +413,7 @@ func (r *reader) notBoth(fields map[string]yamlnode.Entry, exact, part, path str
 func (r *reader) claims(n *yaml.Node, path string) map[string]any {
 	out := map[string]any{}
 	for _, e := range r.entries(n, path) {
-		if v, err := r.value(e.Val, path+"."+e.Key.Value, "tests-type"); err == nil {
+		if v, err := r.value(e.Val, yamlnode.Join(path, e.Key.Value), "tests-type"); err == nil {
 			out[e.Key.Value] = v
 		}
 	}
