@@ -3,6 +3,7 @@ package studio
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -81,6 +82,9 @@ func (s *Server) changes(ctx context.Context, src []byte) changesResponse {
 	ctx, cancel := context.WithTimeout(ctx, changesTimeout)
 	defer cancel()
 	rep, err := changes.Compare(ctx, before, after, cases)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return changesResponse{Problem: fmt.Sprintf("comparing every user took longer than %s and was stopped; run claimsmapper diff in a terminal to compare this many", changesTimeout)}
+	}
 	if err != nil {
 		return changesResponse{Problem: err.Error()}
 	}

@@ -2,6 +2,7 @@ package studio
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/claimsmapper/claimsmapper/localdata"
 )
@@ -490,6 +492,12 @@ func TestChangesCompareTheEditorWithTheSavedFile(t *testing.T) {
 	_, out = call(t, s, "POST", "/api/changes", sourceRequest{Source: edited})
 	if out["changed"].(float64) != 3 || !strings.Contains(out["text"].(string), "team") {
 		t.Errorf("a new claim for everyone: %v", out)
+	}
+	// A comparison that runs out of time says so in words, not Go's.
+	late, cancel := context.WithDeadline(context.Background(), time.Now())
+	defer cancel()
+	if got := s.changes(late, []byte(edited)).Problem; !strings.HasPrefix(got, "comparing every user took longer than 30s and was stopped") {
+		t.Errorf("out of time: %q", got)
 	}
 	_, out = call(t, s, "POST", "/api/changes", sourceRequest{Source: "version: 1\nclaims: { a: nope }\n"})
 	if !strings.Contains(out["problem"].(string), "fix the mapping's errors first") {
