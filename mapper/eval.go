@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"sync"
 	"time"
 
@@ -288,8 +289,15 @@ func (e *evaluation) keyValue(k keyProg, st *SourceTrace) any {
 
 // checkKey accepts the values a DynamoDB key attribute can hold.
 func checkKey(v any) error {
-	switch v.(type) {
-	case string, int, int64, float64:
+	switch x := v.(type) {
+	case string, int, int64:
+		return nil
+	case float64:
+		// A division by zero gives infinity or NaN, which DynamoDB
+		// refuses: the mistake is the expression's, not the store's.
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return errors.New("a key must be text or a finite number; the expression's result is not finite (a division by zero?)")
+		}
 		return nil
 	}
 	return fmt.Errorf("a key must be text or a number, not a %s", kind(v))

@@ -212,6 +212,24 @@ func TestSourceErrors(t *testing.T) {
 			t.Errorf("err = %v (%v)", err, ee)
 		}
 	})
+	t.Run("a key that is not a finite number is an error of the source, and no request", func(t *testing.T) {
+		calls := 0
+		counting := storeFuncs{GetFunc: func(context.Context, mapper.GetItemInput) (mapper.Item, error) {
+			calls++
+			return nil, nil
+		}}
+		for _, key := range []string{"len(event.userName) / 0", "-len(event.userName) / 0", "(len(event.userName) - 4) / 0"} {
+			mp := load(t, "version: 1\nsources:\n  user:\n    table: Users\n    key: { userName: '"+key+"' }\n    onError: fail\nclaims:\n  name: user.FirstName\n", counting)
+			_, err := mp.Handle(context.Background(), event(t, "v2"))
+			var ee *mapper.EventError
+			if !errors.As(err, &ee) || !strings.Contains(ee.Err.Error(), "a key must be text or a finite number") {
+				t.Errorf("%s: err = %v (%v)", key, err, ee)
+			}
+		}
+		if calls != 0 {
+			t.Errorf("%d requests made with a key DynamoDB cannot hold", calls)
+		}
+	})
 }
 
 func TestOnClaimErrorFailFailsTheEvent(t *testing.T) {
