@@ -111,8 +111,16 @@ func parseRefresh(s string) (time.Duration, error) {
 	if err != nil || d < 0 {
 		return 0, fmt.Errorf("%s=%q: want a duration such as 30s or 5m", EnvRefresh, s)
 	}
+	if d < MinRefresh {
+		return 0, fmt.Errorf("%s=%q: check at most once a second (%s or more), or 0 for never: a shorter interval would put an S3 request in nearly every sign-in", EnvRefresh, s, MinRefresh)
+	}
 	return d, nil
 }
+
+// MinRefresh is the shortest CLAIMS_MAPPING_REFRESH: each check can make a
+// sign-in wait up to RefreshWait, so checking more often than this would
+// put S3 in the path of nearly every sign-in.
+const MinRefresh = time.Second
 
 // ParseURI reads s3://bucket/key[?versionId=V] or a file path. A relative
 // path resolves against taskRoot (the working directory when it is empty).

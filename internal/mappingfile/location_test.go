@@ -39,6 +39,7 @@ func TestFromEnv(t *testing.T) {
 		{name: "a refresh of a file is an error", env: []string{EnvURI, "/m.yaml", EnvRefresh, "1m"}, err: "CLAIMS_MAPPING_REFRESH applies to S3 mappings only; /m.yaml is not one"},
 		{name: "a refresh of a pinned version is an error", env: []string{EnvURI, "s3://b/k?versionId=v1", EnvRefresh, "1m"}, err: "names a fixed version"},
 		{name: "a refresh that is not a duration is an error", env: []string{EnvURI, "s3://b/k", EnvRefresh, "often"}, err: `CLAIMS_MAPPING_REFRESH="often": want a duration such as 30s or 5m`},
+		{name: "a refresh under a second is an error", env: []string{EnvURI, "s3://b/k", EnvRefresh, "1ms"}, err: "at most once a second"},
 		{name: "a negative refresh is an error", env: []string{EnvURI, "s3://b/k", EnvRefresh, "-1s"}, err: "want a duration"},
 		{name: "an s3 uri without a key is an error", env: []string{EnvURI, "s3://bucket"}, err: `CLAIMS_MAPPING_URI: "s3://bucket": want s3://bucket/key`},
 		{name: "an s3 uri naming a folder is an error", env: []string{EnvURI, "s3://bucket/dir/"}, err: "want s3://bucket/key"},
