@@ -171,3 +171,16 @@ func TestJUnitMarksFailures(t *testing.T) {
 		}
 	}
 }
+
+// A data file a test names but that is not there is said in plain words,
+// as a missing event file is, without the system's "open ...: no such
+// file or directory".
+func TestAMissingDataFileIsSaidPlainly(t *testing.T) {
+	t.Parallel()
+	src := "version: 1\ntests:\n  - name: t\n    event: v1.json\n    data: missing.yaml\n    expect: { idToken: {} }\n"
+	_, fs := Parse("testdata/mapping.yaml", []byte(src))
+	want := `testdata/mapping.yaml:5:11: tests["t"].data: cannot use the data file "missing.yaml": there is no such file; the path is relative to the mapping file`
+	if len(fs) != 1 || fs[0].String() != want {
+		t.Errorf("findings = %v\nwant %s", fs, want)
+	}
+}

@@ -339,7 +339,7 @@ func (r *reader) data(n *yaml.Node, path string) *localdata.Data {
 		}
 		d, err := localdata.Load(r.resolve(n.Value))
 		if err != nil {
-			r.errorf(n, path, "tests-data", "cannot use the data file %q: %s; the path is relative to the mapping file", n.Value, strings.TrimPrefix(err.Error(), "read data file: "))
+			r.errorf(n, path, "tests-data", "cannot use the data file %q: %s; the path is relative to the mapping file", n.Value, PlainIOError(err))
 			return nil
 		}
 		return d
