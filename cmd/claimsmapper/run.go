@@ -16,6 +16,7 @@ import (
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/dynamo"
 	"github.com/claimsmapper/claimsmapper/internal/cliflag"
+	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/internal/preview"
 	"github.com/claimsmapper/claimsmapper/localdata"
 	"github.com/claimsmapper/claimsmapper/mapper"
@@ -198,7 +199,7 @@ func readData(path string, stdin io.Reader) (*localdata.Data, error) {
 	}
 	src, err := readInput(path, stdin)
 	if err != nil {
-		return nil, fmt.Errorf("claimsmapper: cannot read the data file: %w", err)
+		return nil, fmt.Errorf("claimsmapper: cannot read the data file %s: %s", path, inlinetest.PlainIOError(err))
 	}
 	return localdata.Parse(path, src)
 }

@@ -109,6 +109,7 @@ func TestRunExitCodes(t *testing.T) {
 		{"an invalid event exits 1", []string{"run", "--mapping", seedMapping, "--event", badEvent, "--data", seedData}, 1, `event version "9" is not supported`, true},
 		{"a failed event exits 1 with what Cognito would show", []string{"run", "--mapping", failing, "--event", seedEvent, "--data", seedData}, 1, `Cognito would show "could not load your profile, try again"`, true},
 		{"a missing file exits 1", []string{"run", "--mapping", dir + "/none.yaml", "--event", seedEvent}, 1, "cannot read the mapping", true},
+		{"a missing data file is said in plain words", []string{"run", "--mapping", seedMapping, "--event", seedEvent, "--data", "nope.yaml"}, 1, "cannot read the data file nope.yaml: there is no such file", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -19,7 +19,6 @@ import (
 	"github.com/claimsmapper/claimsmapper/internal/cliflag"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/internal/studio"
-	"github.com/claimsmapper/claimsmapper/localdata"
 )
 
 const studioUsage = `Usage: claimsmapper studio [--data FILE] [--events DIR|FILE]... [--env NAME=VALUE]... [--addr HOST:PORT] [--no-open] MAPPING
@@ -70,9 +69,9 @@ func runStudio(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	}
 	opts := studio.Options{Mapping: files[0], DataPath: *dataPath, Env: env, Logger: cliLogger(stderr)}
 	if *dataPath != "" {
-		d, err := localdata.Load(*dataPath)
+		d, err := readData(*dataPath, nil)
 		if err != nil {
-			fmt.Fprintf(stderr, "claimsmapper studio: %v\n", err)
+			fmt.Fprintln(stderr, err)
 			return exitFailed
 		}
 		opts.Store, opts.Data = d, d

@@ -19,6 +19,7 @@ func TestStudioUsageErrors(t *testing.T) {
 	}{
 		{"no mapping", []string{"studio", "--no-open"}, exitUsage, "name one mapping file"},
 		{"two mappings", []string{"studio", "--no-open", "a.yaml", "b.yaml"}, exitUsage, "name one mapping file"},
+		{"data that is not there", []string{"studio", "--no-open", "--data", "nope.yaml", seedMapping}, exitFailed, "cannot read the data file nope.yaml: there is no such file"},
 		{"a mapping that is not there", []string{"studio", "--no-open", "--data", "../../testdata/seed/users.yaml", "nope.yaml"}, exitFailed, "cannot read the mapping nope.yaml: there is no such file"},
 		{"an events folder without events", []string{"studio", "--no-open", "--data", "../../testdata/seed/users.yaml", "--events", empty, seedMapping}, exitFailed, "has no event files"},
 		{"events that are not there", []string{"studio", "--no-open", "--data", "../../testdata/seed/users.yaml", "--events", "nope.json", seedMapping}, exitFailed, "cannot read the events nope.json: there is no such file"},
