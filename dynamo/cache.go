@@ -43,7 +43,7 @@ type cacheEntry struct {
 	expires time.Time
 	item    mapper.Item
 	items   []mapper.Item
-	// bucket is the source's share of memory (its table and index) and
+	// bucket is the source whose share of memory the entry counts in, and
 	// size the entry's estimated bytes in it.
 	bucket string
 	size   int64
@@ -78,7 +78,7 @@ func (c *Cache) GetItemCached(ctx context.Context, in mapper.GetItemInput) (mapp
 	}
 	item, err := c.next.GetItem(ctx, in)
 	if err == nil {
-		c.store(key, cacheEntry{expires: c.now().Add(in.CacheTTL), item: item, bucket: in.Table}, in.CacheBytes)
+		c.store(key, cacheEntry{expires: c.now().Add(in.CacheTTL), item: item, bucket: in.Source}, in.CacheBytes)
 	}
 	return item, false, err
 }
@@ -101,7 +101,7 @@ func (c *Cache) QueryCached(ctx context.Context, in mapper.QueryInput) ([]mapper
 	}
 	items, err := c.next.Query(ctx, in)
 	if err == nil {
-		c.store(key, cacheEntry{expires: c.now().Add(in.CacheTTL), items: items, bucket: in.Table + "\x00" + in.Index}, in.CacheBytes)
+		c.store(key, cacheEntry{expires: c.now().Add(in.CacheTTL), items: items, bucket: in.Source}, in.CacheBytes)
 	}
 	return items, false, err
 }
@@ -187,7 +187,7 @@ func (c *Cache) evict() {
 // answer is in the key. %#v keeps "1" and 1 apart, as DynamoDB does.
 func getKey(in mapper.GetItemInput) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "get\x00%s\x00%t\x00%q", in.Table, in.ConsistentRead, in.Projection)
+	fmt.Fprintf(&b, "get\x00%s\x00%s\x00%t\x00%q", in.Source, in.Table, in.ConsistentRead, in.Projection)
 	for _, k := range in.Key {
 		fmt.Fprintf(&b, "\x00%s=%#v", k.Name, k.Value)
 	}
@@ -196,7 +196,7 @@ func getKey(in mapper.GetItemInput) string {
 
 func queryKey(in mapper.QueryInput) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "query\x00%s\x00%s\x00%t\x00%d\x00%q\x00%s=%#v", in.Table, in.Index, in.ConsistentRead, in.Limit,
+	fmt.Fprintf(&b, "query\x00%s\x00%s\x00%s\x00%t\x00%d\x00%q\x00%s=%#v", in.Source, in.Table, in.Index, in.ConsistentRead, in.Limit,
 		in.Projection, in.Partition.Name, in.Partition.Value)
 	if sp := in.SortPrefix; sp != nil {
 		fmt.Fprintf(&b, "\x00%s^%#v", sp.Name, sp.Value)

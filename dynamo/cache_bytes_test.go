@@ -27,9 +27,10 @@ func (s *bigStore) Query(context.Context, mapper.QueryInput) ([]mapper.Item, err
 func TestCacheIsBoundedInBytes(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
+	// Each test source is named after its table, except where two share one.
 	bounded := func(table string, user any, maxBytes int64) mapper.GetItemInput {
 		in := get(user, time.Minute)
-		in.Table, in.CacheBytes = table, maxBytes
+		in.Source, in.Table, in.CacheBytes = table, table, maxBytes
 		return in
 	}
 
@@ -91,6 +92,24 @@ func TestCacheIsBoundedInBytes(t *testing.T) {
 			t.Errorf("%d lookups: a busy source pushed another's entry out", next.gets)
 		}
 	})
+
+	t.Run("two sources on one table each keep their own bound", func(t *testing.T) {
+		t.Parallel()
+		next := &bigStore{size: 10 << 10}
+		c := NewCache(next, 0)
+		profile := bounded("Users", "ben", 1<<20)
+		profile.Source = "profile"
+		c.GetItem(ctx, profile)
+		for i := range 100 {
+			small := bounded("Users", i, 50<<10)
+			small.Source = "manager"
+			c.GetItem(ctx, small)
+		}
+		c.GetItem(ctx, profile)
+		if next.gets != 101 {
+			t.Errorf("%d lookups: a source with a small maxBytes pushed out another source's entry on the same table", next.gets)
+		}
+	})
 }
 
 // BenchmarkCacheMissWhenFull is a miss of a source whose share of the cache
@@ -100,7 +119,7 @@ func BenchmarkCacheMissWhenFull(b *testing.B) {
 	c := NewCache(&bigStore{size: 1000}, 0)
 	in := func(i int) mapper.GetItemInput {
 		g := get(i, time.Minute)
-		g.Table = "Users"
+		g.Source, g.Table = "user", "Users"
 		return g
 	}
 	for i := range 20000 {

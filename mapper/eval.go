@@ -234,7 +234,7 @@ func (e *evaluation) prepare(s *source) SourceTrace {
 		return st
 	}
 	if s.cfg.Query == nil {
-		in := &GetItemInput{Table: s.cfg.Table, Projection: s.projection, ConsistentRead: s.cfg.ConsistentRead, CacheTTL: s.cfg.Cache, CacheBytes: s.cfg.CacheBytes}
+		in := &GetItemInput{Source: s.cfg.Name, Table: s.cfg.Table, Projection: s.projection, ConsistentRead: s.cfg.ConsistentRead, CacheTTL: s.cfg.Cache, CacheBytes: s.cfg.CacheBytes}
 		for _, k := range s.key {
 			v := e.keyValue(k, &st)
 			if v == nil {
@@ -245,7 +245,7 @@ func (e *evaluation) prepare(s *source) SourceTrace {
 		st.Get = in
 		return st
 	}
-	in := &QueryInput{Table: s.cfg.Table, Index: s.cfg.Index, Limit: s.cfg.Limit, Projection: s.projection,
+	in := &QueryInput{Source: s.cfg.Name, Table: s.cfg.Table, Index: s.cfg.Index, Limit: s.cfg.Limit, Projection: s.projection,
 		ConsistentRead: s.cfg.ConsistentRead, CacheTTL: s.cfg.Cache, CacheBytes: s.cfg.CacheBytes}
 	v := e.keyValue(s.partition, &st)
 	if v == nil {

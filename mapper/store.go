@@ -27,8 +27,11 @@ type Attr struct {
 
 // GetItemInput asks for one item by its full key.
 type GetItemInput struct {
-	Table string
-	Key   []Attr
+	// Source is the name of the mapping's source that asks: a caching Store
+	// keeps each source's results within that source's CacheBytes.
+	Source string
+	Table  string
+	Key    []Attr
 	// Projection lists the attributes to return; nil means all.
 	Projection     []string
 	ConsistentRead bool
@@ -42,6 +45,7 @@ type GetItemInput struct {
 
 // QueryInput asks for the items of one partition.
 type QueryInput struct {
+	Source    string // as in GetItemInput
 	Table     string
 	Index     string
 	Partition Attr
