@@ -66,7 +66,7 @@ func NewHandler(ctx context.Context, lookupEnv func(string) (string, bool), stor
 	// ${NAME} in the mapping reads only what CLAIMS_MAPPING_ENV allows.
 	allow, err := config.AllowedEnv(lookupEnv)
 	if err != nil {
-		log.Error("cannot read the mapping", slog.String("error", err.Error()))
+		log.Error("invalid setting", slog.String("error", err.Error()))
 		return nil, err
 	}
 	var metrics *Metrics
