@@ -132,3 +132,49 @@ func TestLintSaysTestsAreCheckedNotRun(t *testing.T) {
 		t.Errorf("a mapping without tests: exit %d:\n%s", code, out)
 	}
 }
+
+// A pull request's mapping may name any file as a test's event or data; lint
+// and test run on the CI runner, whose files the pull request must not read
+// back through a finding or an annotation.
+func TestLintAndTestQuoteNoFileTheMappingNames(t *testing.T) {
+	const secret = "ghp_s3cr3tT0k3nXYZ"
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "m"), 0o755)
+	os.WriteFile(filepath.Join(dir, "netrc"), []byte("machine github.com login x password "+secret+"\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "m", "notes.txt"), []byte("password "+secret+"\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "m", "cfg.json"), []byte(`{"version": "`+secret+`"}`), 0o600)
+	mapping := filepath.Join(dir, "m", "mapping.yaml")
+	os.WriteFile(mapping, []byte(`version: 1
+claims:
+  a: event.userName
+tests:
+  - name: outside
+    event: ../netrc
+    expect: { idToken: {} }
+  - name: absolute
+    event: `+filepath.Join(dir, "netrc")+`
+    expect: { idToken: {} }
+  - name: text
+    event: notes.txt
+    expect: { idToken: {} }
+  - name: json
+    event: cfg.json
+    expect: { idToken: {} }
+  - name: data
+    event: { version: "1", userName: ben }
+    data: notes.txt
+    expect: { idToken: {} }
+`), 0o644)
+	for _, args := range [][]string{
+		{"lint", mapping}, {"lint", "--format", "github", mapping}, {"lint", "--format", "json", mapping},
+		{"test", mapping}, {"test", "--format", "junit", mapping},
+	} {
+		code, out, errOut := execCLI(t, "", args...)
+		if code == exitOK {
+			t.Errorf("%v: exit 0", args)
+		}
+		if strings.Contains(out+errOut, secret) {
+			t.Errorf("%v quotes a file the mapping names:\n%s\n%s", args, out, errOut)
+		}
+	}
+}

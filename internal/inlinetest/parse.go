@@ -1,6 +1,7 @@
 package inlinetest
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -259,10 +260,69 @@ func (r *reader) event(n *yaml.Node, path string) *mapper.Event {
 	}
 	ev, err := mapper.DecodeEvent(raw)
 	if err != nil {
+		if n.Kind == yaml.ScalarNode {
+			// The file is not the mapping: say where it is wrong, never
+			// what it holds (see fileProblem).
+			r.errorf(n, path, "tests-event", "the event file %q %s", n.Value, fileProblem(raw))
+			return nil
+		}
 		r.errorf(n, path, "tests-event", "%s", err)
 		return nil
 	}
 	return ev
+}
+
+// dataProblem says why a data file a test names cannot be used, with the
+// position of its first mistake but none of its text (see fileProblem).
+func dataProblem(err error) string {
+	var cfg *config.Error
+	if errors.As(err, &cfg) && len(cfg.Findings) > 0 {
+		p := cfg.Findings[0].Pos
+		return fmt.Sprintf("it is not a valid data file (the first mistake is at line %d, column %d); use `claimsmapper run --data FILE` to see the details", p.Line, p.Column)
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return PlainIOError(err) + "; the path is relative to the mapping file"
+	}
+	return "it is not a valid data file; use `claimsmapper run --data FILE` to see the details"
+}
+
+// fileProblem says what is wrong with a file a test names, in words that
+// quote none of its text: the mapping names the file, and whoever writes the
+// mapping (a pull request, say) must not learn what a file of the machine
+// that lints it holds. The position is enough to find the mistake; `run`
+// with the file named on its command line gives the details.
+func fileProblem(raw []byte) string {
+	if !json.Valid(raw) {
+		line, col := lineCol(raw, offset(raw))
+		return fmt.Sprintf("is not valid JSON (the first mistake is at line %d, column %d); fix it there, or use `claimsmapper run --event FILE` to see the details", line, col)
+	}
+	return "is JSON but not a Cognito pre token generation event of version 1, 2 or 3; use `claimsmapper run --event FILE` to see what is wrong with it"
+}
+
+// offset is where the JSON decoder stops in raw, or 0.
+func offset(raw []byte) int64 {
+	var v any
+	err := json.Unmarshal(raw, &v)
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) {
+		return syn.Offset
+	}
+	return int64(len(raw))
+}
+
+// lineCol turns a byte offset into a 1-based line and column.
+func lineCol(raw []byte, off int64) (int, int) {
+	if off > int64(len(raw)) {
+		off = int64(len(raw))
+	}
+	before := raw[:off]
+	line := 1 + bytes.Count(before, []byte("\n"))
+	col := int(off) - (bytes.LastIndexByte(before, '\n') + 1)
+	if col < 1 {
+		col = 1
+	}
+	return line, col
 }
 
 func (r *reader) resolve(p string) string {
@@ -272,33 +332,71 @@ func (r *reader) resolve(p string) string {
 	return filepath.Join(r.dir, p)
 }
 
-// outside reports, as a finding, a file that lies outside r.within.
+// outside reports, as a finding, a file that lies outside the folder test
+// files may be read from: the one given to ParseWithin, else the mapping's
+// own. A mapping comes from a pull request or a colleague, so the files it
+// names are untrusted: lint in CI must not open the runner's other files.
 func (r *reader) outside(n *yaml.Node, path, p string) bool {
-	if r.within == "" {
+	within := r.within
+	if within == "" {
+		within = r.dir
+	}
+	if _, ok := Within(within, r.resolve(p)); ok {
 		return false
 	}
-	if _, ok := Within(r.within, r.resolve(p)); ok {
-		return false
-	}
-	r.errorf(n, path, "tests-outside-folder", "%q is outside the mapping's folder, which is the only place this test's files are read from here; move the file next to the mapping, or run the test with `claimsmapper test`", n.Value)
+	r.errorf(n, path, "tests-outside-folder", "%q is outside the mapping's folder, which is the only place a test's files are read from; move the file next to the mapping (or into a folder below it) and name it from there", n.Value)
 	return true
 }
 
 // Within reports whether the file p lies in the folder dir once symbolic
 // links are followed, and gives its path relative to dir, with slashes.
-// The studio reads and names test files only where this holds.
+// The studio and every CLI command read and name test files only where this
+// holds. A path that does not exist yet is judged by its nearest folder that
+// does, links followed, so a link out of dir cannot hide behind a name that
+// has no file yet.
 func Within(dir, p string) (string, bool) {
+	// Both absolute, so a relative folder and an absolute path compare.
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	if abs, err := filepath.Abs(p); err == nil {
+		p = abs
+	}
 	if real, err := filepath.EvalSymlinks(dir); err == nil {
 		dir = real
 	}
-	if real, err := filepath.EvalSymlinks(p); err == nil {
-		p = real
+	p, ok := resolveExisting(filepath.Clean(p))
+	if !ok {
+		return "", false
 	}
-	rel, err := filepath.Rel(dir, filepath.Clean(p))
+	rel, err := filepath.Rel(dir, p)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
 		return "", false
 	}
 	return filepath.ToSlash(rel), true
+}
+
+// resolveExisting follows the links of p's longest part that exists and
+// joins the rest to it, so a path through a linked folder to a file not yet
+// written resolves where that file would land. It reports false for a path
+// through a link that points nowhere, whose target no one can judge.
+func resolveExisting(p string) (string, bool) {
+	rest := ""
+	for {
+		real, err := filepath.EvalSymlinks(p)
+		if err == nil {
+			return filepath.Join(real, rest), true
+		}
+		if _, lerr := os.Lstat(p); lerr == nil {
+			return "", false // it exists, but a link in it leads nowhere
+		}
+		parent := filepath.Dir(p)
+		if parent == p {
+			return filepath.Join(p, rest), true
+		}
+		rest = filepath.Join(filepath.Base(p), rest)
+		p = parent
+	}
 }
 
 // special reports, as a finding, a path the mapping names that is a device
@@ -339,7 +437,7 @@ func (r *reader) data(n *yaml.Node, path string) *localdata.Data {
 		}
 		d, err := localdata.Load(r.resolve(n.Value))
 		if err != nil {
-			r.errorf(n, path, "tests-data", "cannot use the data file %q: %s; the path is relative to the mapping file", n.Value, PlainIOError(err))
+			r.errorf(n, path, "tests-data", "cannot use the data file %q: %s", n.Value, dataProblem(err))
 			return nil
 		}
 		return d

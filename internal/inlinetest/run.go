@@ -34,7 +34,9 @@ func Parse(file string, src []byte) (*Suite, []config.Finding) {
 // name only when they lie inside the folder within, symbolic links
 // followed; any other is a finding (rule tests-outside-folder) and is not
 // opened. The studio uses it so a mapping typed into the page cannot read
-// the rest of the disk. An empty within allows every file.
+// the rest of the disk. An empty within is the mapping's own folder (the
+// current one for standard input): no command reads a test file from
+// anywhere else.
 func ParseWithin(file string, src []byte, within string) (*Suite, []config.Finding) {
 	tests, triggerVersion := testsNode(src)
 	cases, fs := parseTests(file, tests, triggerVersion, within)

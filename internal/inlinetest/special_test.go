@@ -19,15 +19,15 @@ func TestAnEventOrDataFileThatIsNotAFileIsAFinding(t *testing.T) {
 		t.Fatal(err)
 	}
 	file := filepath.Join(dir, "mapping.yaml")
-	for _, tt := range []struct{ name, test, rule string }{
-		{"a device as the event", "event: /dev/zero", "tests-event"},
-		{"a pipe as the event", "event: pipe.json", "tests-event"},
-		{"a pipe as the data", "event: { version: '1', userName: ben }\n    data: pipe.json", "tests-data"},
+	for _, tt := range []struct{ name, test, rule, says string }{
+		{"a device as the event is outside the folder, and never opened", "event: /dev/zero", "tests-outside-folder", "outside the mapping's folder"},
+		{"a pipe as the event", "event: pipe.json", "tests-event", "is not a file but a device or a pipe"},
+		{"a pipe as the data", "event: { version: '1', userName: ben }\n    data: pipe.json", "tests-data", "is not a file but a device or a pipe"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			src := "version: 1\ntests:\n  - name: t\n    " + tt.test + "\n    expect: { idToken: {} }\n"
 			_, fs := Parse(file, []byte(src))
-			if len(fs) != 1 || fs[0].Rule != tt.rule || !strings.Contains(fs[0].Message, "is not a file but a device or a pipe") {
+			if len(fs) != 1 || fs[0].Rule != tt.rule || !strings.Contains(fs[0].Message, tt.says) {
 				t.Errorf("findings = %v", fs)
 			}
 		})

@@ -32,8 +32,11 @@ func TestParseWithinReadsOnlyTheMappingsFolder(t *testing.T) {
 			if got != tt.outside || (tt.outside && len(suite.Cases) != 0) {
 				t.Errorf("findings %v, %d tests", fs, len(suite.Cases))
 			}
-			if _, fs := Parse(file, []byte(src)); len(fs) != 0 {
-				t.Errorf("Parse, with no folder given, reads every file: %v", fs)
+			// With no folder given, the mapping's own folder is the one:
+			// the CLI confines a test's files exactly as the studio does.
+			_, fs = Parse(file, []byte(src))
+			if got := len(fs) == 1 && fs[0].Rule == "tests-outside-folder"; got != tt.outside {
+				t.Errorf("Parse: findings %v", fs)
 			}
 		})
 	}
@@ -47,6 +50,7 @@ func TestWithinGivesThePathInsideTheFolderOnly(t *testing.T) {
 	os.WriteFile(filepath.Join(elsewhere, "a.json"), nil, 0o644)
 	os.Symlink(elsewhere, filepath.Join(dir, "out"))
 	os.Symlink(filepath.Join(dir, "events", "a.json"), filepath.Join(elsewhere, "in.json"))
+	os.Symlink(filepath.Join(elsewhere, "no-such-file"), filepath.Join(dir, "dangling"))
 	tests := []struct {
 		name, path, rel string
 		ok              bool
@@ -58,12 +62,74 @@ func TestWithinGivesThePathInsideTheFolderOnly(t *testing.T) {
 		{"a sibling folder whose name starts alike is not", dir + "x/a.json", "", false},
 		{"a link out of the folder is not", filepath.Join(dir, "out", "a.json"), "", false},
 		{"a link from elsewhere into the folder is inside", filepath.Join(elsewhere, "in.json"), "events/a.json", true},
+		{"a file not yet written, through a link out of the folder, is not", filepath.Join(dir, "out", "new.json"), "", false},
+		{"a file not yet written, in a folder not yet made, through a link out, is not", filepath.Join(dir, "out", "new", "x.json"), "", false},
+		{"a file not yet written, in a folder not yet made, is inside", filepath.Join(dir, "new", "x.json"), "new/x.json", true},
+		{"a link that leads nowhere is not", filepath.Join(dir, "dangling"), "", false},
+		{"a relative path into the folder is inside", mustRel(t, filepath.Join(dir, "events", "a.json")), "events/a.json", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rel, ok := Within(dir, tt.path)
 			if rel != tt.rel || ok != tt.ok {
 				t.Errorf("Within(%q) = %q, %v; want %q, %v", tt.path, rel, ok, tt.rel, tt.ok)
+			}
+		})
+	}
+}
+
+func mustRel(t *testing.T, p string) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, err := filepath.Rel(wd, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rel
+}
+
+// A mapping comes from whoever wrote it, a pull request say; the files its
+// tests name are the lint machine's. No finding may repeat what they hold.
+func TestFindingsNeverQuoteATestFile(t *testing.T) {
+	t.Parallel()
+	const secret = "ghp_s3cr3tT0k3nXYZ"
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "mapping")
+	os.MkdirAll(sub, 0o755)
+	files := map[string]string{
+		"netrc":             "machine github.com login x password " + secret + "\n",
+		"mapping/text.json": "machine github.com login x password " + secret + "\n",
+		"mapping/ev.json":   `{"version": "` + secret + `", "x": 1}`,
+		"mapping/type.json": `{"version": "1", "userName": ["` + secret + `"]}`,
+		"mapping/bad.yaml":  "tables:\n  T: \"" + secret + "\n",
+		"mapping/keys.yaml": "tables:\n  " + secret + ": [1]\n",
+		"mapping/env.yaml":  secret + ": 1\n",
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.Symlink(filepath.Join(dir, "netrc"), filepath.Join(sub, "link"))
+	cases := []string{
+		"event: ../netrc", "event: " + filepath.Join(dir, "netrc"), "event: link", "event: text.json",
+		"event: ev.json", "event: type.json", "data: bad.yaml", "data: keys.yaml", "data: env.yaml",
+		"data: ../netrc", "data: text.json", "data: /proc/self/environ",
+	}
+	for _, c := range cases {
+		t.Run(c, func(t *testing.T) {
+			src := "version: 1\ntests:\n  - name: t\n    " + c + "\n    expect: { idToken: {} }\n"
+			_, fs := Parse(filepath.Join(sub, "mapping.yaml"), []byte(src))
+			if len(fs) == 0 {
+				t.Fatalf("no finding for %s", c)
+			}
+			for _, f := range fs {
+				if strings.Contains(f.String(), secret) || strings.Contains(f.Snippet, secret) {
+					t.Errorf("a finding quotes the file: %s", f)
+				}
 			}
 		})
 	}
