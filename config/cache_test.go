@@ -31,7 +31,7 @@ func TestSourceCacheSettings(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			src := "version: 1\nsources:\n  s:\n    table: T\n    key: { id: event.userName }\n    cache: " + tt.cache + "\nclaims:\n  a: s.a\n"
+			src := "version: 1\nsources:\n  s:\n    table: Tab\n    key: { id: event.userName }\n    cache: " + tt.cache + "\nclaims:\n  a: s.a\n"
 			m, err := parse(src, config.Options{})
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {

@@ -52,7 +52,7 @@ func TestSchemaMatchesTheParser(t *testing.T) {
 		}
 		return out
 	}
-	const source = "version: 1\nclaims: {a: {const: x}}\nsources:\n  s:\n    table: T\n    query: {partition: {pk: event.userName}}\n"
+	const source = "version: 1\nclaims: {a: {const: x}}\nsources:\n  s:\n    table: Tab\n    query: {partition: {pk: event.userName}}\n"
 	enums := []struct {
 		name, path string
 		values     []string

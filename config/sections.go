@@ -45,14 +45,14 @@ func (p *parser) source(e yamlnode.Entry, path string) *Source {
 	s := &Source{Name: e.Key.Value, Pos: Pos{e.Key.Line, e.Key.Column}, OnError: sourceErrorPolicies[0]}
 	if t, ok := f["table"]; ok {
 		if v, ok := p.r.Str(t.Val, path+".table"); ok {
-			s.Table = p.expand(t.Val, path+".table", v)
+			s.Table = p.dynamoName(t.Val, path+".table", "table", v)
 		}
 	} else {
 		p.errorf(e.Key, path, "required", "source %q has no table; add \"table: TableName\"", s.Name)
 	}
 	if t, ok := f["index"]; ok {
 		if v, ok := p.r.Str(t.Val, path+".index"); ok {
-			s.Index = p.expand(t.Val, path+".index", v)
+			s.Index = p.dynamoName(t.Val, path+".index", "index", v)
 		}
 	}
 	key, hasKey := f["key"]

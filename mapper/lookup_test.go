@@ -118,14 +118,14 @@ func TestIndependentSourcesRunConcurrently(t *testing.T) {
 	mp := load(t, `version: 1
 timeout: 3s
 sources:
-  a: { table: A, key: { id: event.userName }, onError: fail }
-  b: { table: B, key: { id: event.userName }, onError: fail }
+  a: { table: AAA, key: { id: event.userName }, onError: fail }
+  b: { table: BBB, key: { id: event.userName }, onError: fail }
 claims:
   a: a.name
   b: b.name
 `, store)
 	resp := handle(t, mp, event(t, "v2"))
-	if got := jsonText(dig(resp, "claimsAndScopeOverrideDetails", "idTokenGeneration", "claimsToAddOrOverride")); got != `{"a":"A","b":"B"}` {
+	if got := jsonText(dig(resp, "claimsAndScopeOverrideDetails", "idTokenGeneration", "claimsToAddOrOverride")); got != `{"a":"AAA","b":"BBB"}` {
 		t.Errorf("claims = %s", got)
 	}
 }
@@ -252,7 +252,7 @@ func TestTimeoutIsNotExceededByManyLevels(t *testing.T) {
 		}
 		return mapper.Item{"next": "x"}, nil
 	}}
-	mp := load(t, "version: 1\nsources:\n  a: { table: A, key: { id: event.userName } }\n  b: { table: B, key: { id: a.next } }\nclaims:\n  x: b.next\n", store)
+	mp := load(t, "version: 1\nsources:\n  a: { table: AAA, key: { id: event.userName } }\n  b: { table: BBB, key: { id: a.next } }\nclaims:\n  x: b.next\n", store)
 	handle(t, mp, event(t, "v2"))
 	if calls != 2 {
 		t.Errorf("%d lookups, want 2", calls)

@@ -358,7 +358,13 @@ function placeholder(i: number): string {
   return `CLAIMSMAPPERTABLE${i}`;
 }
 
-const RESOURCE = /^arn:aws:dynamodb:\*:\*:table\/([^/]+)(?:\/index\/(.+))?$/;
+/**
+ * The only resource the construct takes from the CLI: one table, or one
+ * index of it, each named by DynamoDB's rule (3 to 255 letters, digits, _, -
+ * and .), so no "*", "?", "/" or ARN fragment ever reaches the policy, even
+ * from a CLI that let one through.
+ */
+const RESOURCE = /^arn:aws:dynamodb:\*:\*:table\/([A-Za-z0-9_.-]{3,255})(?:\/index\/([A-Za-z0-9_.-]{3,255}))?$/;
 
 /**
  * Runs `claimsmapper iam-policy` over the mapping and turns its statements
