@@ -6,13 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/claimsmapper/claimsmapper/internal/changes"
 	"github.com/claimsmapper/claimsmapper/internal/cliflag"
-	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
+	"github.com/claimsmapper/claimsmapper/internal/workspace"
+	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
 const diffUsage = `Usage: claimsmapper diff [options] OLD NEW
@@ -156,96 +156,48 @@ func runDiff(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	return exitOK
 }
 
-// lookupEnv resolves the mappings' ${NAME}: --env, then the environment.
-func (d *diffFlags) lookupEnv(name string) (string, bool) {
-	if v, ok := d.env[name]; ok {
-		return v, true
-	}
-	return os.LookupEnv(name)
+// open opens a mapping's text with the flags' --env.
+func (d *diffFlags) open(name string, src []byte) *workspace.Workspace {
+	return workspace.Open(name, src, workspace.Options{Env: workspace.Env{Flags: d.env}})
 }
 
-// oldLoadError is an old mapping that does not load (with today's rules,
-// or without a variable it needs).
-type oldLoadError struct{ err error }
+// storeError is a store that cannot be opened: its message is complete.
+type storeError struct{ error }
 
-func (e *oldLoadError) Error() string { return "the old mapping does not load:\n" + e.err.Error() }
-func (e *oldLoadError) Unwrap() error { return e.err }
-
-// compareMappings compiles both mappings against one store and compares
-// them for the users the flags name.
+// compareMappings compares two mappings for the users the flags name. Its
+// error is what to print.
 func compareMappings(ctx context.Context, df diffFlags, oldName string, oldSrc []byte, newName string, newSrc []byte) (*changes.Report, error) {
-	log := cliLogger(io.Discard)
-	before, err := compileMapping(oldName, oldSrc, df.lookupEnv, nil, log)
-	if err != nil {
-		return nil, &oldLoadError{err}
-	}
-	after, err := compileMapping(newName, newSrc, df.lookupEnv, nil, log)
-	if err != nil {
-		return nil, fmt.Errorf("the new mapping does not load:\n%w", err)
-	}
-	// DynamoDB is opened only when a mapping reads it.
-	if before.HasSources() || after.HasSources() || df.data != "" {
-		store, err := openStore(ctx, df.data, nil)
-		if err != nil {
-			return nil, err
-		}
-		before, after = before.WithStore(store), after.WithStore(store)
-	}
-	cases, err := diffCases(ctx, df, before.Mapping(), after.Mapping())
-	if err != nil {
-		return nil, err
-	}
-	return changes.Compare(ctx, before, after, cases)
+	report, err := workspace.Compare(ctx, df.open(oldName, oldSrc), df.open(newName, newSrc), df.comparison())
+	return report, diffError(err)
 }
 
-// diffCases gathers the users to compare from every source the flags name.
-func diffCases(ctx context.Context, df diffFlags, mappings ...*configMapping) ([]changes.Case, error) {
-	var cases []changes.Case
-	if len(df.events) > 0 {
-		c, err := changes.Events(df.events)
-		if err != nil {
-			return nil, fmt.Errorf("claimsmapper diff: %w", err)
-		}
-		cases = append(cases, c...)
+// comparison is what the flags compare on: their users, and the store
+// both mappings read (DynamoDB is opened only when a mapping reads it).
+func (d *diffFlags) comparison() workspace.Comparison {
+	return workspace.Comparison{
+		Users: workspace.Users{
+			Events: d.events, UsersFile: d.users, TemplateFile: d.event,
+			SampleTable: d.sampleTable, SampleN: d.sampleN,
+			Scanner: func(ctx context.Context) (changes.ScanAPI, error) { return newDynamoClient(ctx) },
+		},
+		AlwaysOpen: d.data != "",
+		OpenStore: func(ctx context.Context) (mapper.Store, error) {
+			store, err := openStore(ctx, d.data, nil)
+			if err != nil {
+				return nil, storeError{err}
+			}
+			return store, nil
+		},
 	}
-	if df.users == "" && df.sample == "" {
-		return cases, nil
-	}
-	template := changes.DefaultTemplate
-	if df.event != "" {
-		raw, err := os.ReadFile(df.event)
-		if err != nil {
-			return nil, fmt.Errorf("claimsmapper diff: cannot read the event %s: %s", df.event, inlinetest.PlainIOError(err))
-		}
-		template = raw
-	}
-	var keys []changes.Key
-	if df.users != "" {
-		k, err := changes.UsersFromFile(df.users, mappings)
-		if err != nil {
-			return nil, fmt.Errorf("claimsmapper diff: %w", err)
-		}
-		keys = append(keys, k...)
-	}
-	if df.sample != "" {
-		k, err := sampleKeys(ctx, df, mappings)
-		if err != nil {
-			return nil, fmt.Errorf("claimsmapper diff: --sample: %w", err)
-		}
-		keys = append(keys, k...)
-	}
-	c, err := changes.Expand(template, keys)
-	if err != nil {
-		return nil, fmt.Errorf("claimsmapper diff: %s: %w", df.event, err)
-	}
-	return append(cases, c...), nil
 }
 
-// sampleKeys reads user keys from DynamoDB for --sample TABLE[:N].
-func sampleKeys(ctx context.Context, df diffFlags, mappings []*configMapping) ([]changes.Key, error) {
-	client, err := newDynamoClient(ctx)
-	if err != nil {
-		return nil, err
+// diffError is how diff words a comparison that could not run.
+func diffError(err error) error {
+	var old *workspace.OldLoadError
+	var nw *workspace.NewLoadError
+	var se storeError
+	if err == nil || errors.As(err, &old) || errors.As(err, &nw) || errors.As(err, &se) {
+		return err
 	}
-	return changes.Sample(ctx, client, changes.UserTableOf(df.sampleTable, mappings), df.sampleN)
+	return fmt.Errorf("claimsmapper diff: %w", err)
 }

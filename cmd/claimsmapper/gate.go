@@ -3,19 +3,17 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
-	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/changes"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
-	"github.com/claimsmapper/claimsmapper/internal/lint"
 	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
 	"github.com/claimsmapper/claimsmapper/internal/publish"
+	"github.com/claimsmapper/claimsmapper/internal/workspace"
 )
 
 // gateFlags are the options of the gate publish and rollback share.
@@ -59,37 +57,36 @@ Options:
 // with the exit code.
 func gate(ctx context.Context, verb, file string, src []byte, loc publish.Location, current publish.Object, g gateFlags, stdin io.Reader, stdout, stderr io.Writer) (code int, ok bool) {
 	name := "claimsmapper " + verb
-	findings := lint.Check(file, src, g.lookupEnv)
-	bad := 0
-	for _, f := range findings {
-		printTextFinding(stdout, f, src)
-		if f.Severity == config.SevError || (g.strict && f.Severity == config.SevWarning) {
-			bad++
+	opts := workspace.GateOptions{Strict: g.strict}
+	if current.Exists {
+		opts.Current = g.open(loc.String(), current.Text)
+		if g.any() {
+			cmp := g.comparison()
+			opts.Compare = &cmp
 		}
 	}
-	if bad > 0 {
+	r, err := g.open(file, src).Gate(ctx, opts)
+	for _, f := range r.Findings {
+		printTextFinding(stdout, f, src)
+	}
+	if r.Stopped == workspace.StepLint {
 		what := "errors"
 		if g.strict {
 			what = "errors or warnings (--strict)"
 		}
-		fmt.Fprintf(stderr, "%s: refused: lint found %d %s in %s; fix them and try again\n", name, bad, what, file)
+		fmt.Fprintf(stderr, "%s: refused: lint found %d %s in %s; fix them and try again\n", name, r.Refused, what, file)
 		return exitFailed, false
 	}
-	fmt.Fprintf(stdout, "lint: ok (%d finding(s), none refused)\n", len(findings))
-
-	suite, _ := inlinetest.Parse(file, src)
-	fo := inlinetest.FileOutcomes{File: file}
-	for _, c := range suite.Cases {
-		fo.Outcomes = append(fo.Outcomes, suite.Run(ctx, c))
-	}
-	if len(suite.Cases) == 0 {
+	fmt.Fprintf(stdout, "lint: ok (%d finding(s), none refused)\n", len(r.Findings))
+	if len(r.Tests.Outcomes) == 0 {
 		fmt.Fprintf(stdout, "tests: none; a tests: section would catch mistakes before they ship (see docs/mapping.md)\n")
 	} else {
 		fmt.Fprint(stdout, "tests: ")
-		if _, failed := inlinetest.WriteText(stdout, []inlinetest.FileOutcomes{fo}); failed > 0 {
-			fmt.Fprintf(stderr, "%s: refused: %d inline test(s) of %s fail; fix the mapping or the tests and try again\n", name, failed, file)
-			return exitFailed, false
-		}
+		inlinetest.WriteText(stdout, []inlinetest.FileOutcomes{r.Tests})
+	}
+	if r.Stopped == workspace.StepTests {
+		fmt.Fprintf(stderr, "%s: refused: %d inline test(s) of %s fail; fix the mapping or the tests and try again\n", name, r.Failed, file)
+		return exitFailed, false
 	}
 
 	fmt.Fprintln(stdout)
@@ -98,26 +95,22 @@ func gate(ctx context.Context, verb, file string, src []byte, loc publish.Locati
 		fmt.Fprintf(stdout, "%s holds no mapping yet: this is its first version.\n", loc)
 	} else {
 		changes.WriteTextDiff(stdout, fmt.Sprintf("%s (version %s)", loc, current.VersionID), file, current.Text, src)
-		if g.any() {
-			fmt.Fprintln(stdout)
-			report, err := compareMappings(ctx, g.diffFlags, loc.String(), current.Text, file, src)
-			var old *oldLoadError
-			switch {
-			case errors.As(err, &old):
-				// Replacing a mapping that no longer loads is what a fix does.
-				fmt.Fprintf(stdout, "The mapping in force does not load with this claimsmapper, so tokens cannot be compared:\n%v\n", old.err)
-			case err != nil:
-				fmt.Fprintln(stderr, err)
-				return exitUsage, false
-			default:
-				if err := changes.Write(stdout, report, changes.Options{Format: changes.FormatText, ShowValues: g.showValues}); err != nil {
-					fmt.Fprintf(stderr, "%s: %v\n", name, err)
-					return exitUsage, false
-				}
-				users = report.Changed
-			}
-		} else {
+		switch {
+		case !g.any():
 			fmt.Fprint(stdout, "\n(pass --events, --users or --sample to see which users' tokens change)\n")
+		case r.CurrentBroken != nil:
+			fmt.Fprintf(stdout, "\nThe mapping in force does not load with this claimsmapper, so tokens cannot be compared:\n%v\n", r.CurrentBroken)
+		case err != nil:
+			fmt.Fprintln(stdout)
+			fmt.Fprintln(stderr, diffError(err))
+			return exitUsage, false
+		default:
+			fmt.Fprintln(stdout)
+			if err := changes.Write(stdout, r.Changes, changes.Options{Format: changes.FormatText, ShowValues: g.showValues}); err != nil {
+				fmt.Fprintf(stderr, "%s: %v\n", name, err)
+				return exitUsage, false
+			}
+			users = r.Changes.Changed
 		}
 	}
 	fmt.Fprintln(stdout)

@@ -11,7 +11,7 @@ import (
 
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
-	"github.com/claimsmapper/claimsmapper/internal/lint"
+	"github.com/claimsmapper/claimsmapper/internal/workspace"
 )
 
 const lintUsage = `Usage: claimsmapper lint [--format text|json|github] [--strict] FILE...
@@ -70,15 +70,14 @@ func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 			unreadable = true
 			continue
 		}
-		findings := lint.Check(file, src, nil)
-		if suite, _ := inlinetest.Parse(file, src); len(suite.Cases) > 0 {
-			tests += len(suite.Cases)
+		ws := workspace.Open(file, src, workspace.Options{})
+		findings := ws.Lint()
+		if n := len(ws.Tests()); n > 0 {
+			tests += n
 			withTests = append(withTests, file)
 		}
+		failed = failed || workspace.Refusing(findings, *strict) > 0
 		for _, f := range findings {
-			if f.Severity == config.SevError || (*strict && f.Severity == config.SevWarning) {
-				failed = true
-			}
 			switch *format {
 			case "text":
 				printTextFinding(stdout, f, src)

@@ -4,36 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
-	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/dynamo"
 	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
 	"github.com/claimsmapper/claimsmapper/internal/publish"
-	"github.com/claimsmapper/claimsmapper/mapper"
 )
-
-type configMapping = config.Mapping
-
-// compileMapping is the one place diff, publish and rollback turn a
-// mapping's text into a runnable mapping, exactly as the function does.
-// Its ${NAME} read only what CLAIMS_MAPPING_ENV allows in this process, as
-// the function's.
-func compileMapping(name string, src []byte, env func(string) (string, bool), store mapper.Store, log *slog.Logger) (*mapper.Mapper, error) {
-	allow, err := config.AllowedEnv(os.LookupEnv)
-	if err != nil {
-		return nil, err
-	}
-	mp, findings := mapper.Load(src, mapper.LoadOptions{File: name, Config: config.Options{LookupEnv: env, AllowEnv: allow}, Store: store, Logger: log})
-	if err := config.Errors(findings); err != nil {
-		return nil, err
-	}
-	return mp, nil
-}
 
 // readMappingRef reads a mapping from a file, standard input ("-") or
 // s3://bucket/key[?versionId=V].

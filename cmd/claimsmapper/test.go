@@ -9,7 +9,7 @@ import (
 
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
-	"github.com/claimsmapper/claimsmapper/internal/lint"
+	"github.com/claimsmapper/claimsmapper/internal/workspace"
 )
 
 const testUsage = `Usage: claimsmapper test [--run REGEX] [--format text|junit] FILE...
@@ -56,7 +56,8 @@ func runTest(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			broken = true
 			continue
 		}
-		findings := lint.Check(file, src, nil)
+		ws := workspace.Open(file, src, workspace.Options{})
+		findings := ws.Lint()
 		if err := config.Errors(findings); err != nil {
 			fmt.Fprintln(stderr, err)
 			broken = true
@@ -69,16 +70,10 @@ func runTest(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 				fmt.Fprintf(stderr, "warning: %s [%s]\n", f.String(), f.Rule)
 			}
 		}
-		suite, _ := inlinetest.Parse(file, src)
-		fo := inlinetest.FileOutcomes{File: file}
-		for _, c := range suite.Cases {
-			if re.MatchString(c.Name) {
-				fo.Outcomes = append(fo.Outcomes, suite.Run(ctx, c))
-			}
-		}
-		if len(suite.Cases) == 0 {
+		if len(ws.Tests()) == 0 {
 			fmt.Fprintf(stderr, "%s: no tests; add a tests: section (see docs/mapping.md)\n", file)
 		}
+		fo := ws.RunTests(ctx, re.MatchString)
 		results = append(results, fo)
 	}
 	if broken {

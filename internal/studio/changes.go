@@ -3,16 +3,16 @@ package studio
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"os"
 	"time"
 
-	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/changes"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
+	"github.com/claimsmapper/claimsmapper/internal/workspace"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -43,50 +43,30 @@ func (s *Server) changes(ctx context.Context, src []byte) changesResponse {
 	if err != nil {
 		return changesResponse{Problem: "cannot read the saved file: " + inlinetest.PlainIOError(err)}
 	}
-	suite := s.tests(src)
-	saved := s.tests(disk)
-	quiet := slog.New(slog.DiscardHandler)
-	before, err := loadMapper(s.file, disk, s.lookupEnv(saved.Cases), s.opts.Store, quiet)
-	if err != nil {
-		return changesResponse{Problem: "the saved file does not load, so there is nothing to compare with: " + firstLine(err)}
+	before, after := s.open(disk), s.open(src)
+	var users workspace.Users
+	for _, e := range s.events {
+		raw, _ := json.Marshal(e.raw)
+		users.Raw = append(users.Raw, raw)
 	}
-	env := s.lookupEnv(append(suite.Cases, saved.Cases...))
-	after, err := loadMapper(s.file, src, env, s.opts.Store, quiet)
-	if err != nil {
-		return changesResponse{Problem: "fix the mapping's errors first: " + firstLine(err)}
-	}
-	var cases []changes.Case
-	add := func(raw []byte) {
-		if ev, err := mapper.DecodeEvent(raw); err == nil {
-			user := ev.UserName
-			if ev.ClientCredentials() {
-				user = ev.ClientID
-			}
-			cases = append(cases, changes.Case{User: user, Event: ev})
-		}
-	}
-	for i := range s.events {
-		if raw, err := s.eventFor(userRef{kindEvent, fmt.Sprint(i)}); err == nil {
-			add(raw)
-		}
-	}
-	m, _ := config.Parse(s.file, src, warnUnset(readOptions(env)))
-	for _, name := range s.dataUsers(m) {
-		if raw, err := s.eventFor(userRef{kindName, name}); err == nil {
-			add(raw)
-		}
-	}
-	if len(cases) == 0 {
-		return changesResponse{Problem: "there are no users to compare: start the studio with --events or --data"}
-	}
+	users.Names, users.Template = workspace.DataUsers(after.Mapping(), s.opts.Data), s.template()
 	ctx, cancel := context.WithTimeout(ctx, changesTimeout)
 	defer cancel()
-	rep, err := changes.Compare(ctx, before, after, cases)
-	if errors.Is(err, context.DeadlineExceeded) {
+	store := func(context.Context) (mapper.Store, error) { return s.opts.Store, nil }
+	rep, err := workspace.Compare(ctx, before, after, workspace.Comparison{Users: users, OpenStore: store, AlwaysOpen: true})
+	var old *workspace.OldLoadError
+	var nw *workspace.NewLoadError
+	switch {
+	case errors.As(err, &old):
+		return changesResponse{Problem: "the saved file does not load, so there is nothing to compare with: " + firstLine(old.Err)}
+	case errors.As(err, &nw):
+		return changesResponse{Problem: "fix the mapping's errors first: " + firstLine(nw.Err)}
+	case errors.Is(err, context.DeadlineExceeded):
 		return changesResponse{Problem: fmt.Sprintf("comparing every user took longer than %s and was stopped; run claimsmapper diff in a terminal to compare this many", changesTimeout)}
-	}
-	if err != nil {
+	case err != nil:
 		return changesResponse{Problem: err.Error()}
+	case rep.Users == 0:
+		return changesResponse{Problem: "there are no users to compare: start the studio with --events or --data"}
 	}
 	var b bytes.Buffer
 	changes.Write(&b, rep, changes.Options{Format: changes.FormatText, ShowValues: true, Before: "the saved file", After: "the editor"})

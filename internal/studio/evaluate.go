@@ -16,6 +16,7 @@ import (
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/internal/preview"
+	"github.com/claimsmapper/claimsmapper/internal/workspace"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -126,21 +127,19 @@ type evaluation struct {
 }
 
 func (s *Server) evaluate(ctx context.Context, req evalRequest) evalResponse {
-	src := []byte(req.Source)
-	suite, fs := s.check(src)
+	ws := s.open([]byte(req.Source))
 	resp := evalResponse{Tests: []string{}, Tokens: []tokenOut{}, Attributes: map[string][]string{}, Sources: []string{}}
-	resp.Findings, resp.Errors = findingsOut(fs)
-	for _, c := range suite.Cases {
+	resp.Findings, resp.Errors = findingsOut(ws.Lint())
+	for _, c := range ws.Tests() {
 		resp.Tests = append(resp.Tests, c.Name)
 	}
-	m, _ := config.Parse(s.file, src, warnUnset(readOptions(s.lookupEnv(suite.Cases))))
-	if m != nil {
+	if m := ws.Mapping(); m != nil {
 		for _, src := range m.Sources {
 			resp.Sources = append(resp.Sources, src.Name)
 		}
 		resp.Attributes = s.attributeNames(m)
 	}
-	rn := s.run(ctx, src, suite, req.User, req.Version)
+	rn := s.run(ctx, ws, req.User, req.Version)
 	if rn.event != nil {
 		resp.Version = rn.event.Version
 	}
@@ -164,16 +163,10 @@ func (s *Server) evaluate(ctx context.Context, req evalRequest) evalResponse {
 }
 
 // run evaluates the mapping for a user, with the trace.
-func (s *Server) run(ctx context.Context, src []byte, suite *inlinetest.Suite, u userRef, version string) evaluation {
+func (s *Server) run(ctx context.Context, ws *workspace.Workspace, u userRef, version string) evaluation {
 	var rn evaluation
-	store, env := s.opts.Store, s.lookupEnv(suite.Cases)
 	if u.Kind == kindTest {
-		for _, c := range suite.Cases {
-			if c.Name == u.ID {
-				rn.test = c
-			}
-		}
-		if rn.test == nil {
+		if rn.test = ws.Test(u.ID); rn.test == nil {
 			rn.err, rn.noUser = fmt.Errorf("there is no inline test named %q any more", u.ID), true
 			return rn
 		}
@@ -185,7 +178,7 @@ func (s *Server) run(ctx context.Context, src []byte, suite *inlinetest.Suite, u
 			}
 			ev.Version = version
 		}
-		rn.event, store, env = &ev, rn.test.Data, testEnv(rn.test)
+		rn.event = &ev
 	} else {
 		raw, err := s.eventFor(u)
 		if err == nil {
@@ -198,7 +191,13 @@ func (s *Server) run(ctx context.Context, src []byte, suite *inlinetest.Suite, u
 		json.Unmarshal(raw, &rn.raw)
 	}
 	var log bytes.Buffer
-	mp, err := loadMapper(s.file, src, env, store, preview.WarningLog(&log))
+	var mp *mapper.Mapper
+	var err error
+	if rn.test != nil {
+		mp, err = ws.TestMapper(rn.test, preview.WarningLog(&log))
+	} else {
+		mp, err = ws.Mapper(s.opts.Store, preview.WarningLog(&log))
+	}
 	if err != nil {
 		rn.err = err
 		return rn

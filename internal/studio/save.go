@@ -55,7 +55,7 @@ func (s *Server) save(req saveRequest) (int, saveResponse) {
 	}
 	src := []byte(req.Source)
 	if !req.AllowErrors {
-		_, fs := s.check(src)
+		fs := s.open(src).Lint()
 		if _, errs := findingsOut(fs); errs > 0 {
 			return http.StatusUnprocessableEntity, saveResponse{Errors: errs,
 				Error: fmt.Sprintf("the mapping has %d error(s); the Lambda would refuse to load it", errs)}

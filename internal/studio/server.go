@@ -16,6 +16,7 @@ import (
 	"sync"
 
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
+	"github.com/claimsmapper/claimsmapper/internal/workspace"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -43,9 +44,7 @@ type Options struct {
 }
 
 // TableLister lists a table's items; localdata.Data is one.
-type TableLister interface {
-	Items(table string) ([]mapper.Item, error)
-}
+type TableLister = workspace.TableLister
 
 // EventFile is one sample event given with --events.
 type EventFile struct {

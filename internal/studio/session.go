@@ -37,11 +37,11 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusInternalServerError, "cannot read the mapping: "+inlinetest.PlainIOError(err))
 		return
 	}
-	suite := s.tests(src)
-	m, _ := config.Parse(s.file, src, warnUnset(readOptions(s.lookupEnv(suite.Cases))))
+	ws := s.open(src)
+	m := ws.Mapping()
 	resp := sessionResponse{
 		File: filepath.Base(s.file), Dir: s.dir, Source: string(src), Version: hash(src),
-		Users: s.userList(m, suite.Cases), Schema: config.Schema(),
+		Users: s.userList(m, ws.Tests()), Schema: config.Schema(),
 		Event: eventFields(), Functions: functions(), Store: "DynamoDB",
 	}
 	if resp.Users == nil {

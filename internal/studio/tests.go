@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
+	"github.com/claimsmapper/claimsmapper/internal/workspace"
 )
 
 type sourceRequest struct {
@@ -53,20 +54,19 @@ func (s *Server) handleTests(w http.ResponseWriter, r *http.Request) {
 // runTests runs every inline test, as `claimsmapper test` does.
 func (s *Server) runTests(ctx context.Context, src []byte) testsResponse {
 	resp := testsResponse{Outcomes: []testOutcome{}}
-	suite, fs := s.check(src)
-	if _, errs := findingsOut(fs); errs > 0 {
+	ws := s.open(src)
+	if _, errs := findingsOut(ws.Lint()); errs > 0 {
 		resp.Problem = fmt.Sprintf("the tests cannot run: the mapping has %d error(s); fix them first (they are underlined in the editor)", errs)
 		return resp
 	}
-	if len(suite.Cases) == 0 {
+	if len(ws.Tests()) == 0 {
 		resp.Problem = "this mapping has no tests yet; choose a user and press \"Make a test from these tokens\""
 		return resp
 	}
 	ctx, cancel := context.WithTimeout(ctx, evalTimeout)
 	defer cancel()
-	for _, c := range suite.Cases {
-		o := suite.Run(ctx, c)
-		to := testOutcome{Name: c.Name, Line: c.Pos.Line, Passed: o.Passed(), Problem: o.Problem, Log: o.Log, Diffs: []testDiff{}}
+	for _, o := range ws.RunTests(ctx, nil).Outcomes {
+		to := testOutcome{Name: o.Case.Name, Line: o.Case.Pos.Line, Passed: o.Passed(), Problem: o.Problem, Log: o.Log, Diffs: []testDiff{}}
 		for _, d := range o.Diffs {
 			to.Diffs = append(to.Diffs, testDiff{What: d.What, Expected: d.Expected, Got: d.Actual})
 		}
@@ -104,12 +104,11 @@ func (s *Server) handleNewTest(w http.ResponseWriter, r *http.Request) {
 // newTest adds to the text an inline test that expects what the mapping
 // gives the user now.
 func (s *Server) newTest(ctx context.Context, req newTestRequest) (string, int, error) {
-	src := []byte(req.Source)
-	suite := s.tests(src)
+	ws := s.open([]byte(req.Source))
 	if req.User.Kind == kindTest {
 		return "", 0, errors.New("this user is already an inline test; choose a sample event or type a user name")
 	}
-	rn := s.run(ctx, src, suite, req.User, req.Version)
+	rn := s.run(ctx, ws, req.User, req.Version)
 	if rn.noUser {
 		return "", 0, rn.err
 	}
@@ -120,14 +119,12 @@ func (s *Server) newTest(ctx context.Context, req newTestRequest) (string, int, 
 	if name == "" {
 		name = "what " + rn.event.UserName + " gets"
 	}
-	for _, c := range suite.Cases {
-		if c.Name == name {
-			return "", 0, fmt.Errorf("a test named %q exists already; give the new one another name", name)
-		}
+	if ws.Test(name) != nil {
+		return "", 0, fmt.Errorf("a test named %q exists already; give the new one another name", name)
 	}
 	t := yamlMap()
 	add(t, "name", name)
-	if env := s.usedEnv(src, suite.Cases); len(env.Content) > 0 {
+	if env := usedEnv(ws); len(env.Content) > 0 {
 		add(t, "env", env)
 	}
 	add(t, "event", s.eventNode(req.User, rn.raw))
@@ -194,19 +191,19 @@ var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
 // usedEnv is the env: a new test needs: the ${VAR}s of the mapping with
 // the values the studio used.
-func (s *Server) usedEnv(src []byte, cases []*inlinetest.Case) *yaml.Node {
+func usedEnv(ws *workspace.Workspace) *yaml.Node {
 	n := yamlMap()
 	n.Style = yaml.FlowStyle
 	seen := map[string]bool{}
 	var names []string
-	for _, m := range envRef.FindAllSubmatch(src, -1) {
+	for _, m := range envRef.FindAllSubmatch(ws.Source(), -1) {
 		if name := string(m[1]); !seen[name] {
 			seen[name] = true
 			names = append(names, name)
 		}
 	}
 	sort.Strings(names)
-	look := s.lookupEnv(cases)
+	look := ws.Lookup()
 	for _, name := range names {
 		if v, ok := look(name); ok {
 			add(n, name, v)

@@ -11,6 +11,7 @@ import (
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/changes"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
+	"github.com/claimsmapper/claimsmapper/internal/workspace"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -120,34 +121,13 @@ func (s *Server) userList(m *config.Mapping, cases []*inlinetest.Case) []userInf
 	for i, e := range s.events {
 		out = append(out, userInfo{Kind: kindEvent, ID: fmt.Sprint(i), Label: e.label})
 	}
-	for _, name := range s.dataUsers(m) {
+	for _, name := range workspace.DataUsers(m, s.opts.Data) {
 		out = append(out, userInfo{Kind: kindName, ID: name, Label: name})
 	}
 	for _, c := range cases {
 		out = append(out, userInfo{Kind: kindTest, ID: c.Name, Label: c.Name})
 	}
 	return out
-}
-
-// dataUsers lists the user names in the local data: the users of the
-// table the mapping reads the signing-in user from, found as diff finds it.
-func (s *Server) dataUsers(m *config.Mapping) []string {
-	if s.opts.Data == nil || m == nil {
-		return nil
-	}
-	ut, ok := changes.FindUserTable(m, "")
-	if !ok {
-		return nil
-	}
-	items, _ := s.opts.Data.Items(ut.Table)
-	keys, _ := changes.KeysFromItems(items, ut)
-	var names []string
-	for _, k := range keys {
-		if n := k["userName"]; n != "" && len(names) < changes.MaxUsers {
-			names = append(names, n)
-		}
-	}
-	return names
 }
 
 // attributeNames lists, per source, the attribute names its table's items

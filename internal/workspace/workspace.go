@@ -1,0 +1,153 @@
+package workspace
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+
+	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
+	"github.com/claimsmapper/claimsmapper/internal/lint"
+	"github.com/claimsmapper/claimsmapper/mapper"
+)
+
+// Options say how a mapping is opened.
+type Options struct {
+	// Env gives the mapping's ${NAME} their values.
+	Env Env
+	// Within, when set, is the only folder the inline tests may read their
+	// event: and data: files from (see inlinetest.ParseWithin): the studio
+	// sets it so a mapping typed into a page cannot read the rest of the disk.
+	Within string
+	// TestsFillEnv lets a ${NAME} that neither --env nor the process sets
+	// take its value from the inline tests' env: (Env.OrTests).
+	TestsFillEnv bool
+	// ShortNames names the file by its base name in the messages of the
+	// mapper, as the author knows it, rather than by the path it was opened with.
+	ShortNames bool
+}
+
+// Workspace is one mapping's text, opened once: its inline tests are read
+// when it is opened, and every step below works on that one reading.
+type Workspace struct {
+	file  string
+	src   []byte
+	opts  Options
+	suite *inlinetest.Suite
+	// testFindings are the tests: section's own findings.
+	testFindings []config.Finding
+}
+
+// Open reads a mapping's text. It never fails: what is wrong with the text
+// is what Lint says.
+func Open(file string, src []byte, opts Options) *Workspace {
+	w := &Workspace{file: file, src: src, opts: opts}
+	w.suite, w.testFindings = inlinetest.ParseWithin(file, src, opts.Within)
+	w.suite = w.suite.WithEnv(opts.Env.process)
+	return w
+}
+
+// File is the name the mapping was opened with.
+func (w *Workspace) File() string { return w.file }
+
+// Source is the mapping's text.
+func (w *Workspace) Source() []byte { return w.src }
+
+// Tests are the mapping's inline tests, in the order they are written.
+func (w *Workspace) Tests() []*inlinetest.Case { return w.suite.Cases }
+
+// Test is the inline test named name, or nil.
+func (w *Workspace) Test(name string) *inlinetest.Case {
+	for _, c := range w.suite.Cases {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// Lint is every finding for the mapping and its tests: section, as
+// `claimsmapper lint` reports them. Its ${NAME} resolve from --env and the
+// process (an unset one is a warning, since lint seldom runs where the
+// function does).
+func (w *Workspace) Lint() []config.Finding {
+	return lint.CheckWithin(w.file, w.src, w.opts.Env.Lookup, w.opts.Within)
+}
+
+// Refusing counts the findings that refuse the mapping: errors, and with
+// strict, warnings.
+func Refusing(fs []config.Finding, strict bool) int {
+	n := 0
+	for _, f := range fs {
+		if f.Severity == config.SevError || (strict && f.Severity == config.SevWarning) {
+			n++
+		}
+	}
+	return n
+}
+
+// Lookup is how the mapping's ${NAME} resolve outside the inline tests.
+func (w *Workspace) Lookup() func(string) (string, bool) {
+	if w.opts.TestsFillEnv {
+		return w.opts.Env.OrTests(w.suite.Cases)
+	}
+	return w.opts.Env.Lookup
+}
+
+// Mapper compiles the mapping as the function does, its ${NAME} resolved
+// by Lookup, its sources read from store, its warnings logged to log (nil
+// discards them). The error carries every finding.
+func (w *Workspace) Mapper(store mapper.Store, log *slog.Logger) (*mapper.Mapper, error) {
+	return w.load(w.Lookup(), store, log)
+}
+
+// TestMapper compiles the mapping as the inline test c runs it: its env:
+// first, its own data.
+func (w *Workspace) TestMapper(c *inlinetest.Case, log *slog.Logger) (*mapper.Mapper, error) {
+	return w.load(w.opts.Env.ForTest(c), c.Data, log)
+}
+
+func (w *Workspace) load(lookup func(string) (string, bool), store mapper.Store, log *slog.Logger) (*mapper.Mapper, error) {
+	cfg, err := w.opts.Env.options(lookup)
+	if err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	name := w.file
+	if w.opts.ShortNames {
+		name = filepath.Base(name)
+	}
+	mp, fs := mapper.Load(w.src, mapper.LoadOptions{File: name, Config: cfg, Store: store, Logger: log})
+	if err := config.Errors(fs); err != nil {
+		return nil, err
+	}
+	return mp, nil
+}
+
+// Mapping is the mapping as parsed with Lookup's values, an unset ${NAME}
+// left empty rather than refused, to read what it names (its sources, its
+// tables) where its variables are not all set; nil when it does not parse.
+func (w *Workspace) Mapping() *config.Mapping {
+	cfg, err := w.opts.Env.options(w.Lookup())
+	if err != nil {
+		// A bad CLAIMS_MAPPING_ENV is lint's finding; read what is named anyway.
+		cfg = config.Options{LookupEnv: w.Lookup()}
+	}
+	cfg.UnsetEnvIsWarning = true
+	m, _ := config.Parse(w.file, w.src, cfg)
+	return m
+}
+
+// RunTests runs the inline tests whose name match accepts (nil: every
+// test), in order, as `claimsmapper test` does.
+func (w *Workspace) RunTests(ctx context.Context, match func(name string) bool) inlinetest.FileOutcomes {
+	fo := inlinetest.FileOutcomes{File: w.file}
+	for _, c := range w.suite.Cases {
+		if match == nil || match(c.Name) {
+			fo.Outcomes = append(fo.Outcomes, w.suite.Run(ctx, c))
+		}
+	}
+	return fo
+}

@@ -1,0 +1,161 @@
+package workspace
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/localdata"
+	"github.com/claimsmapper/claimsmapper/mapper"
+)
+
+// env is a process environment for tests: only what it lists is set.
+func env(kv ...string) func(string) (string, bool) {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return func(name string) (string, bool) { v, ok := m[name]; return v, ok }
+}
+
+func seed(t *testing.T) (string, []byte) {
+	t.Helper()
+	file := filepath.Join("..", "..", "testdata", "seed", "mapping.yaml")
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return file, src
+}
+
+func TestEnvSaysWhereEachNameComesFrom(t *testing.T) {
+	t.Parallel()
+	e := Env{Flags: map[string]string{"A": "flag"}, Process: env("A", "process", "B", "process")}
+	if v, _ := e.Lookup("A"); v != "flag" {
+		t.Errorf("--env should come before the process: got %q", v)
+	}
+	if v, _ := e.Lookup("B"); v != "process" {
+		t.Errorf("the process fills what --env does not: got %q", v)
+	}
+	if _, ok := e.Lookup("C"); ok {
+		t.Error("a name nobody sets should be unset")
+	}
+	ws := Open("m.yaml", []byte("version: 1\nclaims: {}\ntests:\n  - name: t\n    env: { A: test, C: test }\n    event: { version: \"1\", userName: u }\n    expect: { idToken: {} }\n"), Options{Env: e})
+	c := ws.Test("t")
+	if c == nil {
+		t.Fatal("the test should be read")
+	}
+	look := e.ForTest(c)
+	if v, _ := look("A"); v != "test" {
+		t.Errorf("a test's env: should come first for its own run: got %q", v)
+	}
+	if v, _ := look("B"); v != "process" {
+		t.Errorf("a test should fall back to the process: got %q", v)
+	}
+	fill := e.OrTests(ws.Tests())
+	if v, _ := fill("A"); v != "flag" {
+		t.Errorf("outside a test, the tests' env: should not override --env: got %q", v)
+	}
+	if v, _ := fill("C"); v != "test" {
+		t.Errorf("the tests' env: should fill what nothing else sets: got %q", v)
+	}
+}
+
+func TestTheSeedMappingsTestsPassAndLintIsClean(t *testing.T) {
+	t.Parallel()
+	file, src := seed(t)
+	ws := Open(file, src, Options{Env: Env{Process: env(config.EnvAllowVar, "TABLE_NAME")}})
+	if n := Refusing(ws.Lint(), false); n != 0 {
+		t.Fatalf("the seed mapping should lint clean, got %d refusing findings: %v", n, ws.Lint())
+	}
+	fo := ws.RunTests(context.Background(), nil)
+	if len(fo.Outcomes) != len(ws.Tests()) || len(fo.Outcomes) == 0 {
+		t.Fatalf("every test should run: ran %d of %d", len(fo.Outcomes), len(ws.Tests()))
+	}
+	for _, o := range fo.Outcomes {
+		if !o.Passed() {
+			t.Errorf("%s: %+v", o.Case.Name, o)
+		}
+	}
+	only := ws.RunTests(context.Background(), func(name string) bool { return strings.HasPrefix(name, "ben") })
+	if len(only.Outcomes) != 1 {
+		t.Errorf("a filter should pick the tests it names: ran %d", len(only.Outcomes))
+	}
+}
+
+func TestAMapperNeedsItsVariables(t *testing.T) {
+	t.Parallel()
+	file, src := seed(t)
+	allow := env(config.EnvAllowVar, "TABLE_NAME")
+	if _, err := Open(file, src, Options{Env: Env{Process: allow}}).Mapper(nil, nil); err == nil {
+		t.Error("without TABLE_NAME the mapping should not load")
+	}
+	if _, err := Open(file, src, Options{Env: Env{Process: allow}, TestsFillEnv: true}).Mapper(nil, nil); err != nil {
+		t.Errorf("the tests' env: should give TABLE_NAME: %v", err)
+	}
+	if _, err := Open(file, src, Options{Env: Env{Flags: map[string]string{"TABLE_NAME": "T"}, Process: env()}}).Mapper(nil, nil); err == nil {
+		t.Error("--env gives values, never permission: without CLAIMS_MAPPING_ENV the mapping should not load")
+	}
+}
+
+func TestCompareSaysWhoAChangeAffects(t *testing.T) {
+	t.Parallel()
+	file, src := seed(t)
+	e := Env{Flags: map[string]string{"TABLE_NAME": "SampleUsers"}, Process: env(config.EnvAllowVar, "TABLE_NAME")}
+	before := Open(file, src, Options{Env: e})
+	after := Open(file, []byte(strings.Replace(string(src), "lastName: user.LastName", "lastName: upper(user.LastName)", 1)), Options{Env: e})
+	dataSrc, err := os.ReadFile(filepath.Join("..", "..", "testdata", "seed", "users.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := localdata.Parse("users.yaml", dataSrc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := DataUsers(after.Mapping(), data)
+	if len(names) == 0 {
+		t.Fatal("the seed data should list users")
+	}
+	cmp := Comparison{Users: Users{Names: names}, OpenStore: func(context.Context) (mapper.Store, error) { return data, nil }}
+	rep, err := Compare(context.Background(), before, after, cmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Users != len(names) || rep.Changed == 0 {
+		t.Errorf("every user should be compared and the change seen: %d users, %d changed", rep.Users, rep.Changed)
+	}
+	broken := Open(file, []byte("version: 1\nclaims: { x: nosuch.y }\n"), Options{Env: e})
+	var old *OldLoadError
+	if _, err := Compare(context.Background(), broken, after, cmp); !errors.As(err, &old) {
+		t.Errorf("an old mapping that does not load should say so: %v", err)
+	}
+	var nw *NewLoadError
+	if _, err := Compare(context.Background(), before, broken, cmp); !errors.As(err, &nw) {
+		t.Errorf("a new mapping that does not load should say so: %v", err)
+	}
+}
+
+func TestTheGateStopsAtTheFirstRefusal(t *testing.T) {
+	t.Parallel()
+	file, src := seed(t)
+	e := Env{Process: env(config.EnvAllowVar, "TABLE_NAME")}
+	ctx := context.Background()
+	r, err := Open(file, []byte("version: 1\nclaims: { x: nosuch.y }\n"), Options{Env: e}).Gate(ctx, GateOptions{})
+	if err != nil || r.Stopped != StepLint || r.Refused == 0 {
+		t.Errorf("lint errors should stop the gate at lint: %+v, %v", r, err)
+	}
+	failing := strings.Replace(string(src), "{ firstName: Ben, lastName: Pyle }", "{ firstName: Bob, lastName: Pyle }", 1)
+	r, err = Open(file, []byte(failing), Options{Env: e}).Gate(ctx, GateOptions{})
+	if err != nil || r.Stopped != StepTests || r.Failed != 1 {
+		t.Errorf("a failing test should stop the gate at the tests: %+v, %v", r, err)
+	}
+	cur := Open("s3://b/k", []byte("version: 1\nclaims: { x: nosuch.y }\n"), Options{Env: e})
+	r, err = Open(file, src, Options{Env: e}).Gate(ctx, GateOptions{Current: cur, Compare: &Comparison{Users: Users{Names: []string{"ben"}}}})
+	if err != nil || r.Stopped != StepPassed || r.CurrentBroken == nil {
+		t.Errorf("a mapping in force that does not load should not stop a fix: %+v, %v", r, err)
+	}
+}
