@@ -14,7 +14,7 @@ var keyDocs = map[string]map[string]string{
 		"version":        "Mapping format version. Always 1.",
 		"triggerVersion": "The LambdaVersion the user pool's trigger is set to (V1_0, V2_0 or V3_0); lets lint check more.",
 		"timeout":        fmt.Sprintf("Time budget for all lookups of one event, e.g. 2s or 1500ms; at most %s. Default %s.", MaxTimeout, DefaultTimeout),
-		"onClaimError":   "What an expression error in a claim does: omit (leave the claim out, the default) or fail (the sign-in fails).",
+		"onClaimError":   "What an expression error in a claim, in groups or in a scope rule does, unless it sets its own onError: omit (leave it out, the default) or fail (the sign-in fails).",
 		"sources":        "DynamoDB lookups, by name; each name becomes a variable in expressions.",
 		"claims":         "Claims to add or override, by claim name: an expression, or an object with value/const, when and tokens.",
 		"suppress":       "Claims to remove from the tokens: names, or objects with claim, when and tokens.",
@@ -38,10 +38,11 @@ var keyDocs = map[string]map[string]string{
 		"sortBeginsWith": "The sort key attribute and an expression for the prefix its value must begin with.",
 	},
 	"claim": {
-		"value":  "Expression giving the claim's value; nil leaves the claim out.",
-		"const":  "A fixed value for the claim (text, number, true/false or a list).",
-		"when":   "Expression: set the claim only when true.",
-		"tokens": "Which tokens get the claim: [id], [access] or both (the default).",
+		"value":   "Expression giving the claim's value; nil leaves the claim out.",
+		"const":   "A fixed value for the claim (text, number, true/false or a list).",
+		"when":    "Expression: set the claim only when true.",
+		"tokens":  "Which tokens get the claim: [id], [access] or both (the default).",
+		"onError": "What an error in this claim does: omit (leave it out) or fail (the sign-in fails). Default: the mapping's onClaimError.",
 	},
 	"suppress": {
 		"claim":  "Name of the claim to remove.",
@@ -52,14 +53,16 @@ var keyDocs = map[string]map[string]string{
 		"override":      "Expression giving the list of groups (cognito:groups).",
 		"iamRoles":      "Expression giving the list of IAM role ARNs (cognito:roles).",
 		"preferredRole": "Expression giving the preferred IAM role ARN (cognito:preferred_role).",
+		"onError":       "What an error in these expressions does: omit (keep the request's value) or fail (the sign-in fails). Default: the mapping's onClaimError.",
 	},
 	"scopes": {
 		"add":      "Scopes to add: expressions giving a scope or a list, or objects with value and when.",
 		"suppress": "Scopes to remove: expressions giving a scope or a list, or objects with value and when.",
 	},
 	"scopeRule": {
-		"value": "Expression giving a scope or a list of scopes.",
-		"when":  "Expression: apply only when true.",
+		"value":   "Expression giving a scope or a list of scopes.",
+		"when":    "Expression: apply only when true.",
+		"onError": "What an error in this rule does: omit (skip the rule) or fail (the sign-in fails). Default: the mapping's onClaimError.",
 	},
 }
 
@@ -99,12 +102,13 @@ func Schema() []byte {
 	tokenName := schema{"enum": tokenNameList()}
 	tokens := schema{"anyOf": []any{tokenName, schema{"type": "array", "items": tokenName, "uniqueItems": true, "minItems": 1}}}
 	duration := schema{"type": "string", "pattern": durationPattern}
+	policy := schema{"enum": policyNames(claimErrorPolicies)}
 	rule := schema{"anyOf": []any{expr, schema{"$ref": "#/$defs/scopeRule"}}}
 	root := object("", map[string]schema{
 		"version":        {"const": Current},
 		"triggerVersion": {"enum": triggerVersions},
 		"timeout":        duration,
-		"onClaimError":   {"enum": policyNames(claimErrorPolicies)},
+		"onClaimError":   policy,
 		"sources":        {"type": "object", "additionalProperties": schema{"$ref": "#/$defs/source"}},
 		"claims":         {"type": "object", "additionalProperties": schema{"anyOf": []any{expr, schema{"$ref": "#/$defs/claim"}}}},
 		"suppress":       {"type": "array", "items": schema{"anyOf": []any{schema{"type": "string"}, schema{"$ref": "#/$defs/suppress"}}}},
@@ -124,11 +128,11 @@ func Schema() []byte {
 				"properties": schema{"ttl": duration, "maxBytes": schema{"type": []string{"string", "integer"}}}}}},
 		}, "table"),
 		"query":     object("query", map[string]schema{"partition": keyValue, "sortBeginsWith": keyValue}, "partition"),
-		"claim":     object("claim", map[string]schema{"value": expr, "when": expr, "tokens": tokens}),
+		"claim":     object("claim", map[string]schema{"value": expr, "when": expr, "tokens": tokens, "onError": policy}),
 		"suppress":  object("suppress", map[string]schema{"claim": {"type": "string"}, "when": expr, "tokens": tokens}, "claim"),
-		"groups":    object("groups", map[string]schema{"override": expr, "iamRoles": expr, "preferredRole": expr}),
+		"groups":    object("groups", map[string]schema{"override": expr, "iamRoles": expr, "preferredRole": expr, "onError": policy}),
 		"scopes":    object("scopes", map[string]schema{"add": {"type": "array", "items": rule}, "suppress": {"type": "array", "items": rule}}),
-		"scopeRule": object("scopeRule", map[string]schema{"value": expr, "when": expr}, "value"),
+		"scopeRule": object("scopeRule", map[string]schema{"value": expr, "when": expr, "onError": policy}, "value"),
 	}
 	b, err := json.MarshalIndent(root, "", "  ")
 	if err != nil {

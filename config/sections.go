@@ -144,11 +144,11 @@ func (p *parser) query(n *yaml.Node, path string) *Query {
 }
 
 var (
-	claimKeys     = []string{"value", "const", "when", "tokens"}
+	claimKeys     = []string{"value", "const", "when", "tokens", "onError"}
 	suppressKeys  = []string{"claim", "when", "tokens"}
-	groupKeys     = []string{"override", "iamRoles", "preferredRole"}
+	groupKeys     = []string{"override", "iamRoles", "preferredRole", "onError"}
 	scopeKeys     = []string{"add", "suppress"}
-	scopeRuleKeys = []string{"value", "when"}
+	scopeRuleKeys = []string{"value", "when", "onError"}
 	queryKeys     = []string{"partition", "sortBeginsWith"}
 )
 
@@ -186,6 +186,12 @@ func (p *parser) claims(n *yaml.Node) []*Claim {
 			}
 			if t, ok := f["tokens"]; ok {
 				c.Tokens = p.tokens(t.Val, path+".tokens")
+			}
+			if t, ok := f["onError"]; ok {
+				c.OnError = p.policy(t.Val, path+".onError", claimErrorPolicies...)
+				if hasConst && !hasVal && c.When == nil {
+					p.report(t.Key, path+".onError", "on-error-unused", SevWarning, "claim %q is a const: without when:, which cannot fail, so onError never applies; remove it", name)
+				}
 			}
 		} else {
 			p.errorf(v, path, "required", "claim %q needs an expression such as user.FirstName, or value:/const: lines, not %s", name, yamlnode.Describe(v))
@@ -276,6 +282,9 @@ func (p *parser) groups(n *yaml.Node) *Groups {
 	if e, ok := f["preferredRole"]; ok {
 		g.PreferredRole = p.expr(e.Val, "groups.preferredRole")
 	}
+	if e, ok := f["onError"]; ok {
+		g.OnError = p.policy(e.Val, "groups.onError", claimErrorPolicies...)
+	}
 	return g
 }
 
@@ -314,6 +323,9 @@ func (p *parser) scopeRules(n *yaml.Node, path string) []*ScopeRule {
 			}
 			if e, ok := f["when"]; ok {
 				r.When = p.expr(e.Val, ip+".when")
+			}
+			if e, ok := f["onError"]; ok {
+				r.OnError = p.policy(e.Val, ip+".onError", claimErrorPolicies...)
 			}
 		} else {
 			r.Value = p.expr(it, ip)

@@ -27,7 +27,9 @@ type Mapping struct {
 	// TriggerVersion is the pool's LambdaVersion (V1_0, V2_0, V3_0) or "" when unknown.
 	TriggerVersion string
 	Timeout        time.Duration
-	OnClaimError   ErrorPolicy
+	// OnClaimError is the error policy of every claim, of groups and of
+	// every scope rule that sets no onError of its own.
+	OnClaimError ErrorPolicy
 
 	Sources  []*Source
 	Claims   []*Claim
@@ -38,6 +40,15 @@ type Mapping struct {
 
 // ErrorPolicy says what happens when a claim expression or a source lookup fails.
 type ErrorPolicy string
+
+// Policy is the error policy of a rule whose own onError is own ("" when it
+// sets none): its own, or else the mapping's onClaimError.
+func (m *Mapping) Policy(own ErrorPolicy) ErrorPolicy {
+	if own != "" {
+		return own
+	}
+	return m.OnClaimError
+}
 
 // Error policies. Claims use omit/fail, sources ignore/fail.
 const (
@@ -162,6 +173,9 @@ type Claim struct {
 	Const  *Value
 	When   *Expr
 	Tokens Tokens
+	// OnError is the claim's own error policy, "" when it follows the
+	// mapping's onClaimError (Mapping.Policy).
+	OnError ErrorPolicy
 }
 
 // Suppression removes a claim from the tokens.
@@ -178,6 +192,9 @@ type Groups struct {
 	Override      *Expr
 	IAMRoles      *Expr
 	PreferredRole *Expr
+	// OnError is the error policy of the three, "" when they follow the
+	// mapping's onClaimError (Mapping.Policy).
+	OnError ErrorPolicy
 }
 
 // Scopes changes the access token's scopes (V2 and V3 events only).
@@ -190,4 +207,7 @@ type Scopes struct {
 type ScopeRule struct {
 	Value *Expr
 	When  *Expr
+	// OnError is the rule's own error policy, "" when it follows the
+	// mapping's onClaimError (Mapping.Policy).
+	OnError ErrorPolicy
 }

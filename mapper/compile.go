@@ -66,6 +66,8 @@ type claim struct {
 	reads []AttrRead
 	// constant is cfg.Const's meaning (ConstValue).
 	constant any
+	// onError is the claim's policy: its own onError, or onClaimError.
+	onError config.ErrorPolicy
 }
 
 type suppression struct {
@@ -76,11 +78,14 @@ type suppression struct {
 
 type groupRules struct {
 	override, iamRoles, preferredRole *vm.Program
+	onError                           config.ErrorPolicy
 }
 
 type scopeRule struct {
 	path        string
 	value, when *vm.Program
+	onError     config.ErrorPolicy
+	ownPolicy   bool // onError is the rule's own, not onClaimError
 }
 
 // compile compiles what it can of m and returns every finding. The Mapper
@@ -102,7 +107,7 @@ func compile(m *config.Mapping, opts LoadOptions) (*Mapper, []config.Finding) {
 		}
 		c.checkV1Type(cl, value)
 		mp.claims = append(mp.claims, &claim{cfg: cl, path: claimPath(cl.Name), value: value, when: c.compile(cl.When, true),
-			reads: c.reads[cl.Value], constant: c.constant(cl)})
+			reads: c.reads[cl.Value], constant: c.constant(cl), onError: m.Policy(cl.OnError)})
 		mp.claimNames = append(mp.claimNames, cl.Name)
 	}
 	slices.Sort(mp.claimNames)
@@ -110,14 +115,14 @@ func compile(m *config.Mapping, opts LoadOptions) (*Mapper, []config.Finding) {
 		mp.suppress = append(mp.suppress, &suppression{cfg: s, path: fmt.Sprintf("suppress[%d]", i), when: c.compile(s.When, true)})
 	}
 	if g := m.Groups; g != nil {
-		mp.groups = groupRules{c.compile(g.Override, false), c.compile(g.IAMRoles, false), c.compile(g.PreferredRole, false)}
+		mp.groups = groupRules{c.compile(g.Override, false), c.compile(g.IAMRoles, false), c.compile(g.PreferredRole, false), m.Policy(g.OnError)}
 	}
 	if s := m.Scopes; s != nil {
 		for _, r := range s.Add {
-			mp.scopeAdd = append(mp.scopeAdd, &scopeRule{r.Value.Path, c.compile(r.Value, false), c.compile(r.When, true)})
+			mp.scopeAdd = append(mp.scopeAdd, &scopeRule{r.Value.Path, c.compile(r.Value, false), c.compile(r.When, true), m.Policy(r.OnError), r.OnError != ""})
 		}
 		for _, r := range s.Suppress {
-			mp.scopeDel = append(mp.scopeDel, &scopeRule{r.Value.Path, c.compile(r.Value, false), c.compile(r.When, true)})
+			mp.scopeDel = append(mp.scopeDel, &scopeRule{r.Value.Path, c.compile(r.Value, false), c.compile(r.When, true), m.Policy(r.OnError), r.OnError != ""})
 		}
 	}
 	mp.order(c)

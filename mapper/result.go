@@ -1,6 +1,7 @@
 package mapper
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -21,10 +22,17 @@ func (e *evaluation) result() (*Result, error) {
 	for _, s := range e.mp.suppress {
 		e.suppression(r, s)
 	}
-	r.Groups = e.groupConfig()
+	var err error
+	if r.Groups, err = e.groupConfig(); err != nil {
+		return nil, err
+	}
 	if r.Version != "1" {
-		r.ScopesAdd = e.scopes(e.mp.scopeAdd)
-		r.ScopesSuppress = e.scopes(e.mp.scopeDel)
+		if r.ScopesAdd, err = e.scopes(e.mp.scopeAdd); err != nil {
+			return nil, err
+		}
+		if r.ScopesSuppress, err = e.scopes(e.mp.scopeDel); err != nil {
+			return nil, err
+		}
 	}
 	if err := checkChanges(r); err != nil {
 		return nil, err
@@ -32,21 +40,32 @@ func (e *evaluation) result() (*Result, error) {
 	return r, nil
 }
 
+// failed applies a rule's error policy to its failure: under fail it
+// returns the error that fails the event, under omit it logs msg and
+// returns nil, and the caller leaves the rule out.
+func (e *evaluation) failed(rt *RuleTrace, what, msg string, err error, attrs ...slog.Attr) error {
+	if rt.OnError == config.Fail {
+		rt.Note = "the sign-in fails: its onError is fail"
+		if !rt.OwnPolicy {
+			rt.Note = "the sign-in fails: the mapping's onClaimError is fail"
+		}
+		if e.stats != nil {
+			e.stats.ClaimErrors++
+		}
+		return failEvent(publicClaimError, rt.Path, what, err)
+	}
+	e.warn(rt, msg, err, attrs...)
+	return nil
+}
+
 func (e *evaluation) claim(r *Result, c *claim) error {
-	rt := RuleTrace{Kind: "claim", Path: c.path}
+	rt := RuleTrace{Kind: "claim", Path: c.path, OnError: c.onError, OwnPolicy: c.cfg.OnError != ""}
 	defer func() { e.rule(rt) }()
 	val, err := e.claimValue(c, &rt)
 	switch {
 	case err != nil:
 		rt.Err = err
-		if e.mp.cfg.OnClaimError == config.Fail {
-			if e.stats != nil {
-				e.stats.ClaimErrors++
-			}
-			return failEvent(publicClaimError, c.path, fmt.Sprintf("claim %q", c.cfg.Name), err)
-		}
-		e.warn(&rt, "claim omitted: its expression failed", err)
-		return nil
+		return e.failed(&rt, fmt.Sprintf("claim %q", c.cfg.Name), "claim omitted: its expression failed", err)
 	case rt.When != nil && !*rt.When:
 		rt.Note = "when is false"
 		return nil
@@ -187,46 +206,65 @@ func (e *evaluation) idValue(rt *RuleTrace, name string, v any, v1 bool) (any, b
 	return v, true
 }
 
-func (e *evaluation) groupConfig() GroupConfig {
+func (e *evaluation) groupConfig() (GroupConfig, error) {
 	g := GroupConfig{Groups: e.ev.Groups, IAMRoles: e.ev.IAMRoles}
 	if s, ok := e.ev.PreferredRole.(string); ok {
 		g.PreferredRole = &s
 	}
 	rules := e.mp.groups
 	if rules.override != nil {
-		if list, ok := e.stringList("groups.override", rules.override); ok {
+		list, ok, err := e.stringList("groups.override", rules.override)
+		if err != nil {
+			return g, err
+		}
+		if ok {
 			g.Groups = list
 		}
 	}
 	if rules.iamRoles != nil {
-		if list, ok := e.stringList("groups.iamRoles", rules.iamRoles); ok {
+		list, ok, err := e.stringList("groups.iamRoles", rules.iamRoles)
+		if err != nil {
+			return g, err
+		}
+		if ok {
 			g.IAMRoles = list
 		}
 	}
 	if rules.preferredRole != nil {
-		rt := RuleTrace{Kind: "groups", Path: "groups.preferredRole"}
+		rt := e.groupTrace("groups.preferredRole")
 		v, err := e.run(rules.preferredRole)
 		switch s, isText := v.(string); {
 		case err != nil:
 			rt.Err = err
-			e.warn(&rt, "preferred role kept: its expression failed", err)
+			err = e.failed(&rt, "groups.preferredRole", "preferred role kept: its expression failed", err)
 		case v == nil:
 			rt.Note = "the value is empty (null), so the request's preferred role is kept"
 		case !isText:
-			e.warn(&rt, "preferred role kept: the expression must yield text", nil, slog.String("got", kind(v)))
+			err = e.failed(&rt, "groups.preferredRole", "preferred role kept: the expression must yield text",
+				safe(fmt.Errorf("the preferred role must be text, not a %s", kind(v))), slog.String("got", kind(v)))
 		default:
 			g.PreferredRole = &s
 			rt.Fired, rt.Value = true, s
 		}
 		e.rule(rt)
+		if err != nil {
+			return g, err
+		}
 	}
-	return g
+	return g, nil
+}
+
+// groupTrace starts the trace of a groups rule, with the groups' policy.
+func (e *evaluation) groupTrace(path string) RuleTrace {
+	g := e.mp.cfg.Groups
+	return RuleTrace{Kind: "groups", Path: path, OnError: e.mp.groups.onError, OwnPolicy: g != nil && g.OnError != ""}
 }
 
 // stringList evaluates an expression that must yield a list of text. A nil
-// value keeps the request's value (ok false).
-func (e *evaluation) stringList(path string, p *vm.Program) (list []string, ok bool) {
-	rt := RuleTrace{Kind: "groups", Path: path}
+// value keeps the request's value (ok false), as does a failure under
+// onError: omit; under fail, the failure is the event's (err).
+func (e *evaluation) stringList(path string, p *vm.Program) (list []string, ok bool, failure error) {
+	rt := e.groupTrace(path)
 	defer func() { e.rule(rt) }()
 	v, err := e.run(p)
 	if err == nil && v != nil {
@@ -235,21 +273,21 @@ func (e *evaluation) stringList(path string, p *vm.Program) (list []string, ok b
 	switch {
 	case err != nil:
 		rt.Err = err
-		e.warn(&rt, "the request's value is kept: the expression failed", err)
-		return nil, false
+		return nil, false, e.failed(&rt, path, "the request's value is kept: the expression failed", err)
 	case v == nil:
 		rt.Note = "the value is empty (null), so the request's value is kept"
-		return nil, false
+		return nil, false, nil
 	}
 	rt.Fired, rt.Value = true, list
-	return list, true
+	return list, true, nil
 }
 
-// scopes evaluates scope rules; each yields a scope or a list of scopes.
-func (e *evaluation) scopes(rules []*scopeRule) []string {
-	var out []string
+// scopes evaluates scope rules; each yields a scope or a list of scopes. A
+// rule that fails is skipped under onError: omit and fails the event
+// (failure) under fail.
+func (e *evaluation) scopes(rules []*scopeRule) (out []string, failure error) {
 	for _, r := range rules {
-		rt := RuleTrace{Kind: "scope", Path: r.path}
+		rt := RuleTrace{Kind: "scope", Path: r.path, OnError: r.onError, OwnPolicy: r.ownPolicy}
 		ok, err := e.when(r.when, &rt)
 		var v any
 		if err == nil && ok {
@@ -261,11 +299,15 @@ func (e *evaluation) scopes(rules []*scopeRule) []string {
 		}
 		if err != nil {
 			rt.Err = err
-			e.warn(&rt, "scope rule skipped: its expression failed", err)
+			failure = e.failed(&rt, r.path, "scope rule skipped: its expression failed", err)
 		}
 		for _, s := range list {
+			if failure != nil {
+				break
+			}
 			if s == "" || strings.ContainsAny(s, " \t\n") {
-				e.warn(&rt, "scope skipped: a scope cannot be empty or contain spaces", nil)
+				failure = e.failed(&rt, r.path, "scope skipped: a scope cannot be empty or contain spaces",
+					safe(errors.New("a scope cannot be empty or contain spaces")))
 				continue
 			}
 			out = append(out, s)
@@ -275,6 +317,9 @@ func (e *evaluation) scopes(rules []*scopeRule) []string {
 			rt.Value = list
 		}
 		e.rule(rt)
+		if failure != nil {
+			return nil, failure
+		}
 	}
-	return out
+	return out, nil
 }

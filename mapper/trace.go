@@ -3,6 +3,8 @@ package mapper
 import (
 	"context"
 	"time"
+
+	"github.com/claimsmapper/claimsmapper/config"
 )
 
 // Trace records what one evaluation did: which sources were looked up and
@@ -48,6 +50,12 @@ type RuleTrace struct {
 	Err   error
 	// Note says, in words, why a rule did not fire or what was done to its value.
 	Note string
+	// OnError is what a failure of the rule does (claims, groups and
+	// scopes; "" for a suppression, which a failure always skips), and
+	// OwnPolicy says whether the rule sets it (onError) or follows the
+	// mapping's onClaimError.
+	OnError   config.ErrorPolicy
+	OwnPolicy bool
 }
 
 // EvaluateTrace is Evaluate that also returns a trace of every decision.

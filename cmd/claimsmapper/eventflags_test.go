@@ -46,6 +46,8 @@ func TestEventFlags(t *testing.T) {
 		{"explain says whose item lacks which attribute, and warns about a misspelled one",
 			[]string{"explain", "--mapping", tools + "typo.yaml", "--event", tools + "jdoe.json", "--data", tools + "staff.yaml", "--env", "TABLE_NAME=SampleUsers"}, 0, "explain-missing-attribute.txt",
 			`warning: testdata/tools/typo.yaml:10:20: claims.department: user.Departmnet: none of the 2 items in SampleUsers has an attribute "Departmnet" (did you mean "Department"?), so it reads as null; the attributes there are "Department", "FirstName", "LastName", "userName" [unknown-attribute]`},
+		{"explain shows which error policy applies to each rule, and that an omitted claim failed alone",
+			[]string{"explain", "--mapping", tools + "onerror.yaml", "--event", tools + "v2.json"}, 0, "explain-onerror.txt", `msg="claim omitted: its expression failed" rule=claims.nickname`},
 		{"preview warns about a misspelled attribute once",
 			[]string{"preview", "--mapping", tools + "typo.yaml", "--event", tools + "jdoe.json", "--data", tools + "staff.yaml", "--env", "TABLE_NAME=SampleUsers"}, 0, "",
 			`(did you mean "Department"?)`},

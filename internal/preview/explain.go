@@ -151,6 +151,13 @@ func writeRule(w io.Writer, r mapper.RuleTrace) {
 	if r.When != nil {
 		fmt.Fprintf(w, "      %-10s %v\n", "when:", *r.When)
 	}
+	if r.OnError != "" {
+		from := "the mapping's onClaimError"
+		if r.OwnPolicy {
+			from = "its own onError"
+		}
+		fmt.Fprintf(w, "      %-10s %s (%s)\n", "on error:", r.OnError, from)
+	}
 	for _, line := range strings.SplitAfter(detail, "\n") {
 		if line != "" {
 			fmt.Fprint(w, "      "+line)
