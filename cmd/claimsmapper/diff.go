@@ -40,8 +40,10 @@ Options:
   --env NAME=VALUE   a value for the mappings' ${NAME} (repeatable); the
                      environment is used for the others
   --format FORMAT    text (default), json, or markdown (for a pull request)
-  --show-values      show claim values; by default they are masked past
-                     their first characters, as a diff is shared widely
+  --show-values      show claim values, and group, role and scope names
+                     computed from data; by default they are masked (but
+                     for text the mappings write), as a diff is shared widely
+  --show-users       show user names; by default each is "user N"
 
 Exit codes: 0 no user's tokens change; 1 some change; 2 usage, or a mapping,
 event or user list cannot be read.
@@ -55,6 +57,7 @@ type diffFlags struct {
 	event      string
 	data       string
 	showValues bool
+	showUsers  bool
 	env        cliflag.Env
 	// sampleTable and sampleN are --sample, parsed by check.
 	sampleTable string
@@ -92,6 +95,13 @@ func (d *diffFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.event, "event", "", "")
 	fs.StringVar(&d.data, "data", "", "")
 	fs.BoolVar(&d.showValues, "show-values", false, "")
+	fs.BoolVar(&d.showUsers, "show-users", false, "")
+}
+
+// writeOptions are how diff and the gate render a report: masked unless
+// asked, with the text both mappings write shown as it is.
+func (d *diffFlags) writeOptions(format string, oldSrc, newSrc []byte) changes.Options {
+	return changes.Options{Format: format, ShowValues: d.showValues, ShowUsers: d.showUsers, Literals: changes.LiteralsOf(oldSrc, newSrc)}
 }
 
 // any reports whether a user source was given.
@@ -146,7 +156,9 @@ func runDiff(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
-	if err := changes.Write(stdout, report, changes.Options{Format: *format, ShowValues: df.showValues, Before: files[0], After: files[1]}); err != nil {
+	opts := df.writeOptions(*format, oldSrc, newSrc)
+	opts.Before, opts.After = files[0], files[1]
+	if err := changes.Write(stdout, report, opts); err != nil {
 		fmt.Fprintf(stderr, "claimsmapper diff: %v\n", err)
 		return exitUsage
 	}

@@ -48,7 +48,7 @@ Options:
   --author NAME      who, recorded on the version when AWS cannot say:
                      by default the caller's identity (STS GetCallerIdentity)
   --events PATH, --users FILE, --sample TABLE[:N], --event FILE, --data FILE,
-  --env NAME=VALUE, --show-values
+  --env NAME=VALUE, --show-values, --show-users
                      the users whose tokens to compare, as for diff
 `
 
@@ -106,7 +106,7 @@ func gate(ctx context.Context, verb, file string, src []byte, loc publish.Locati
 			return exitUsage, false
 		default:
 			fmt.Fprintln(stdout)
-			if err := changes.Write(stdout, r.Changes, changes.Options{Format: changes.FormatText, ShowValues: g.showValues}); err != nil {
+			if err := changes.Write(stdout, r.Changes, g.writeOptions(changes.FormatText, current.Text, src)); err != nil {
 				fmt.Fprintf(stderr, "%s: %v\n", name, err)
 				return exitUsage, false
 			}

@@ -99,7 +99,7 @@ func TestPublishHistoryRollback(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "not confirmed: no terminal") {
 		t.Errorf("publish without --yes and no terminal: exit %d, stderr %s", code, errOut)
 	}
-	if !strings.Contains(out, "carol\n  ! starts failing") || !strings.Contains(out, "+   28    tenant:") {
+	if !strings.Contains(out, "user 3\n  ! starts failing") || !strings.Contains(out, "+   28    tenant:") {
 		t.Errorf("the gate should show the token diff and the lines:\n%s", out)
 	}
 	if inForce(t, s) != mustRead(t, old) {
@@ -127,7 +127,7 @@ func TestPublishHistoryRollback(t *testing.T) {
 	}
 
 	code, out, errOut = execCLI(t, "", append([]string{"rollback", "--yes", "--author", "cy", "--message", "tenant breaks carol", uri}, users...)...)
-	if code != 0 || !strings.Contains(out, "rolling back "+uri+" to version "+h[1].VersionID) || !strings.Contains(out, "carol\n  + stops failing") {
+	if code != 0 || !strings.Contains(out, "rolling back "+uri+" to version "+h[1].VersionID) || !strings.Contains(out, "user 3\n  + stops failing") {
 		t.Fatalf("rollback: exit %d\n%s%s", code, out, errOut)
 	}
 	if inForce(t, s) != mustRead(t, old) {

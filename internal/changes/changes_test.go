@@ -38,11 +38,15 @@ func TestMask(t *testing.T) {
 		{"true stays", true, true},
 		{"null stays", nil, nil},
 		{"a list is masked item by item", []any{"readers", int64(3)}, []any{"r…", "<number>"}},
-		{"an object keeps its keys", map[string]any{"plan": "enterprise"}, map[string]any{"plan": "en…"}},
+		{"an object's keys the mapping writes stay", map[string]any{"plan": "enterprise"}, map[string]any{"plan": "en…"}},
+		{"an object's other keys are numbered", map[string]any{"+1-555-867-5309": "home", "+1-555-000": "w"},
+			map[string]any{"<key 1>": "…", "<key 2>": "h…"}},
+		{"text the mapping writes shows", "free", "free"},
 	}
+	lit := changes.Literals{"plan": true, "free": true}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := changes.Mask(tt.in); !reflect.DeepEqual(got, tt.want) {
+			if got := lit.Mask(tt.in); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("Mask(%#v) = %#v, want %#v", tt.in, got, tt.want)
 			}
 		})
@@ -182,7 +186,7 @@ groups:
 	keys, _ := changes.ParseUsers("users.txt", []byte("ben\njane\n"))
 	cases, _ := changes.Expand(changes.DefaultTemplate, keys)
 	report, _ := changes.Compare(context.Background(), before, after, cases)
-	changes.Write(os.Stdout, report, changes.Options{Format: changes.FormatText, ShowValues: true})
+	changes.Write(os.Stdout, report, changes.Options{Format: changes.FormatText, ShowValues: true, ShowUsers: true})
 	// Output:
 	// ben
 	//   ID token
@@ -265,5 +269,66 @@ func TestMaskedReportKeepsAFailingValueOut(t *testing.T) {
 	}
 	if !strings.Contains(unmasked.String(), secret) {
 		t.Errorf("with values shown, the cause is missing:\n%s", unmasked.String())
+	}
+}
+
+// Group, role and scope names and object keys are expressions over user
+// data as much as claim values are; so are user names. A masked report, the
+// one for pull requests, shows none of them in any format, and shows the
+// text the mapping writes itself.
+func TestMaskedReportHidesEverythingComputedFromData(t *testing.T) {
+	t.Parallel()
+	secrets := []string{"alice.secret@example.com", "ssn-078-05-1120", "+1-555-867-5309", "arn:aws:iam::1:role/hidden-x", "sub-7f3a9"}
+	data := localdata.New(map[string][]mapper.Item{"Users": {
+		{"userName": "sub-7f3a9", "email": secrets[0], "ssn": secrets[1], "phone": secrets[2], "role": secrets[3]},
+	}})
+	const src = `version: 1
+triggerVersion: V2_0
+sources:
+  user:
+    table: Users
+    key: { userName: event.userName }
+groups:
+  override: '["staff", user.email, "ssn-" + user.ssn]'
+  iamRoles: '[user.role]'
+  preferredRole: user.role
+scopes:
+  add: ['"email:" + user.email', '"orders/read"']
+claims:
+  phones: '{(user.phone): "home"}'
+  plan: '"free"'
+`
+	before := load(t, "version: 1\ntriggerVersion: V2_0\nclaims:\n  x: '1'\n", data)
+	after := load(t, src, data)
+	r, err := changes.Compare(context.Background(), before, after, []changes.Case{{User: "sub-7f3a9", Event: event(t, "2", "sub-7f3a9")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lit := changes.LiteralsOf([]byte(src))
+	for _, format := range []string{changes.FormatText, changes.FormatJSON, changes.FormatMarkdown} {
+		var b strings.Builder
+		if err := changes.Write(&b, r, changes.Options{Format: format, Literals: lit}); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		for _, s := range secrets {
+			for _, part := range []string{s, strings.SplitN(s, "@", 2)[0], "078-05", "867-5309", "hidden-x"} {
+				if strings.Contains(out, part) && strings.Contains(s, part) {
+					t.Errorf("%s: the masked report shows %q:\n%s", format, part, out)
+				}
+			}
+		}
+		for _, shown := range []string{"staff", "orders/read", "free", "user 1"} {
+			if !strings.Contains(out, shown) {
+				t.Errorf("%s: the masked report hides %q, which the mapping writes:\n%s", format, shown, out)
+			}
+		}
+		var all strings.Builder
+		changes.Write(&all, r, changes.Options{Format: format, Literals: lit, ShowValues: true, ShowUsers: true})
+		for _, s := range secrets {
+			if !strings.Contains(all.String(), s) {
+				t.Errorf("%s: with --show-values --show-users, %q is missing:\n%s", format, s, all.String())
+			}
+		}
 	}
 }

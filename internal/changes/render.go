@@ -21,8 +21,14 @@ const (
 // Options say how to write a report.
 type Options struct {
 	Format string
-	// ShowValues writes claim values as they are instead of masked.
+	// ShowValues writes the report as it is: claim values, and group,
+	// role and scope names computed from data. Otherwise they are masked,
+	// but for text the mappings write themselves (Literals).
 	ShowValues bool
+	// Literals is the text the two mappings write (LiteralsOf).
+	Literals Literals
+	// ShowUsers names users as they are; otherwise each is "user N".
+	ShowUsers bool
 	// Before and After name the two mappings in the heading.
 	Before, After string
 }
@@ -34,8 +40,11 @@ const markdownRows = 200
 // Write writes the report in opts.Format.
 func Write(w io.Writer, r *Report, opts Options) error {
 	shown := r
-	if !opts.ShowValues {
-		shown = r.Masked()
+	switch {
+	case !opts.ShowValues:
+		shown = r.Masked(opts.Literals, opts.ShowUsers)
+	case !opts.ShowUsers:
+		shown = r.pseudonymous()
 	}
 	switch opts.Format {
 	case FormatJSON:
@@ -96,8 +105,8 @@ func writeText(w io.Writer, raw, shown *Report, opts Options) {
 	for _, t := range shown.Summary {
 		fmt.Fprintf(w, "  %s: %s\n", subject(t.Kind, t.Name), tallyText(t))
 	}
-	if !opts.ShowValues && hasClaims(shown) {
-		fmt.Fprintln(w, "Claim values are masked; pass --show-values to see them.")
+	if note := maskNote(opts, shown); note != "" {
+		fmt.Fprintln(w, note+".")
 	}
 }
 
@@ -176,15 +185,6 @@ func plural(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-func hasClaims(r *Report) bool {
-	for _, c := range r.Changes {
-		if c.Kind == KindClaim {
-			return true
-		}
-	}
-	return false
-}
-
 func writeMarkdown(w io.Writer, raw, shown *Report, opts Options) {
 	title := "### Mapping change"
 	if opts.Before != "" {
@@ -237,9 +237,26 @@ func writeMarkdown(w io.Writer, raw, shown *Report, opts Options) {
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", mdEscape(printable(c.User)), token, what, before, after)
 	}
 	fmt.Fprint(w, "\n</details>\n")
-	if !opts.ShowValues && hasClaims(shown) {
-		fmt.Fprint(w, "\n_Claim values are masked; run `claimsmapper diff --show-values` to see them._\n")
+	if note := maskNote(opts, shown); note != "" {
+		fmt.Fprint(w, "\n_"+mdEscape(note)+"._\n")
 	}
+}
+
+// maskNote says what the report hides and which option shows it, or "".
+func maskNote(opts Options, shown *Report) string {
+	var hidden, flags []string
+	if !opts.ShowValues && len(shown.Changes) > 0 {
+		hidden = append(hidden, "values computed from user data")
+		flags = append(flags, "--show-values")
+	}
+	if !opts.ShowUsers && len(shown.Changes) > 0 {
+		hidden = append(hidden, "user names")
+		flags = append(flags, "--show-users")
+	}
+	if len(hidden) == 0 {
+		return ""
+	}
+	return "Masked: " + strings.Join(hidden, " and ") + "; pass " + strings.Join(flags, " and ") + " to see them"
 }
 
 func firstLine(s string) string {

@@ -69,6 +69,6 @@ func (s *Server) changes(ctx context.Context, src []byte) changesResponse {
 		return changesResponse{Problem: "there are no users to compare: start the studio with --events or --data"}
 	}
 	var b bytes.Buffer
-	changes.Write(&b, rep, changes.Options{Format: changes.FormatText, ShowValues: true, Before: "the saved file", After: "the editor"})
+	changes.Write(&b, rep, changes.Options{Format: changes.FormatText, ShowValues: true, ShowUsers: true, Before: "the saved file", After: "the editor"})
 	return changesResponse{Text: b.String(), Users: rep.Users, Changed: rep.Changed}
 }
