@@ -224,7 +224,7 @@ func compareToken(user, token string, before, after map[string]any) []Change {
 			out = append(out, compareSets(user, token, listKinds[n], items(b), items(a))...)
 		case n == "scope" && token == "access":
 			out = append(out, compareSets(user, token, KindScopes, strings.Fields(text(b)), strings.Fields(text(a)))...)
-		case hasB == hasA && Same(b, a):
+		case hasB == hasA && preview.Same(b, a):
 		default:
 			kind := KindClaim
 			if n == "cognito:preferred_role" {
@@ -235,14 +235,6 @@ func compareToken(user, token string, before, after map[string]any) []Change {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return kindOrder(out[i].Kind) < kindOrder(out[j].Kind) })
 	return out
-}
-
-// Same reports whether two values would read the same in a token: the same
-// JSON, so "true" (text) and true (boolean) differ but 1 and 1.0 do not.
-func Same(a, b any) bool {
-	ja, errA := json.Marshal(a)
-	jb, errB := json.Marshal(b)
-	return errA == nil && errB == nil && string(ja) == string(jb)
 }
 
 // compareSets reports the items only one side has, removed first.

@@ -7,8 +7,8 @@
 // localdata) and what the tokens must then hold. The runtime ignores tests:;
 // Parse reads the section (package lint adds its findings to the mapping's
 // own), and Suite.Run loads the mapping through mapper.Load, as the function
-// does, evaluates one test and compares, the way the event's version
-// writes values (text only under V1).
+// does, evaluates one test and compares by preview.Same, the rule diff
+// uses too: a token is JSON, so 42 and "42" differ.
 //
 // ${VAR} references in the mapping resolve, per test, from the test's env:
 // first and the process environment second, so a test does not depend on

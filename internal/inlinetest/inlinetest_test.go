@@ -184,3 +184,25 @@ func TestAMissingDataFileIsSaidPlainly(t *testing.T) {
 		t.Errorf("findings = %v\nwant %s", fs, want)
 	}
 }
+
+func TestAClaimMatchesOnlyTheSameJSON(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		want, got any
+		diff      bool
+	}{
+		{"a number does not match the text a V1 token holds", int64(42), "42", true},
+		{"text matches the same text", "42", "42", false},
+		{"true does not match the text true", true, "true", true},
+		{"1 and 1.0 are one number", 1, float64(1), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := claims("idToken", map[string]any{"x": tt.want}, map[string]any{"x": tt.got})
+			if (len(d) > 0) != tt.diff {
+				t.Errorf("claims(%#v, %#v) = %v, want a difference: %v", tt.want, tt.got, d, tt.diff)
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package preview
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -81,6 +82,17 @@ func writeSizeWarnings(w io.Writer, p *Preview) {
 				t.Name, t.Size, MaxCookieSize)
 		}
 	}
+}
+
+// Same reports whether two claim values read the same in a token, the one
+// rule diff and the inline tests judge by: the same JSON. A token is JSON,
+// so the type matters: "1" and 1 differ, as do "true" and true, and lists
+// keep their order; 1 and 1.0 are one number, and maps compare by key.
+// A value that cannot be written as JSON is the same as no other.
+func Same(a, b any) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && bytes.Equal(ja, jb)
 }
 
 // Show writes a value as compact JSON, text in quotes, so that "42" and 42
