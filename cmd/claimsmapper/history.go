@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/claimsmapper/claimsmapper/internal/publish"
+	"github.com/claimsmapper/claimsmapper/internal/termtext"
 )
 
 const historyUsage = `Usage: claimsmapper history [--limit N] [--format text|json] s3://bucket/key
@@ -85,13 +87,17 @@ func runHistory(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 			}
 			out = append(out, e)
 		}
-		enc := json.NewEncoder(stdout)
+		var doc bytes.Buffer
+		enc := json.NewEncoder(&doc)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
 		if err := enc.Encode(out); err != nil {
 			fmt.Fprintf(stderr, "claimsmapper history: %v\n", err)
 			return exitUsage
 		}
+		// Metadata is whatever the uploader wrote: no escape sequence in it
+		// reaches the terminal of someone reading the JSON.
+		stdout.Write(termtext.JSON(doc.Bytes()))
 		return exitOK
 	}
 	if len(vs) == 0 {
@@ -110,7 +116,7 @@ func runHistory(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 			fmt.Fprintf(tw, "%s\t%s\t%s\t\t\t\t(deleted)\n", mark, v.VersionID, when)
 			continue
 		}
-		by := v.Meta.Author
+		by := termtext.Line(v.Meta.Author)
 		if by == "" {
 			by = "(not published with claimsmapper)"
 		}
@@ -120,23 +126,11 @@ func runHistory(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 		}
 		sum := v.SHA256[:12]
 		if v.Meta.SHA256 != "" && v.Meta.SHA256 != v.SHA256 {
-			sum += " (differs from the recorded " + v.Meta.SHA256[:min(12, len(v.Meta.SHA256))] + ")"
+			sum += " (differs from the recorded " + termtext.Line(v.Meta.SHA256[:min(12, len(v.Meta.SHA256))]) + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", mark, v.VersionID, when, by, claims, sum, oneLineText(v.Meta.Message))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", mark, v.VersionID, when, by, claims, sum, termtext.Line(v.Meta.Message))
 	}
 	tw.Flush()
 	fmt.Fprintln(stdout, "* in force")
 	return exitOK
-}
-
-// oneLineText keeps a message on its row.
-func oneLineText(s string) string {
-	out := []rune{}
-	for _, r := range s {
-		if r == '\n' || r == '\r' || r == '\t' {
-			r = ' '
-		}
-		out = append(out, r)
-	}
-	return string(out)
 }

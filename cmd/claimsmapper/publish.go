@@ -11,6 +11,7 @@ import (
 
 	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
 	"github.com/claimsmapper/claimsmapper/internal/publish"
+	"github.com/claimsmapper/claimsmapper/internal/termtext"
 )
 
 const publishUsage = `Usage: claimsmapper publish [options] FILE s3://bucket/key
@@ -123,7 +124,7 @@ func ship(ctx context.Context, verb, file string, src []byte, loc publish.Locati
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return exitUsage
 	}
-	fmt.Fprintf(stdout, "published %s as version %s (sha256 %s, by %s)\n", loc, id, mappingfile.SHA256(src)[:12], who)
+	fmt.Fprintf(stdout, "published %s as version %s (sha256 %s, by %s)\n", loc, id, mappingfile.SHA256(src)[:12], termtext.Line(who))
 	fmt.Fprintf(stdout, "functions with CLAIMS_MAPPING_REFRESH pick it up at their next check; undo with: claimsmapper rollback %s\n", loc)
 	return exitOK
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -301,5 +302,48 @@ func TestConfirmNeedsAYes(t *testing.T) {
 		if out.String() != "Publish? [y/N] " {
 			t.Errorf("asked %q", out.String())
 		}
+	}
+}
+
+// TestHistoryShowsHostileMetadataEscaped: a version uploaded by other means
+// with escape sequences, C1 controls and a bidi override in its author and
+// message reaches no terminal as such: history (text and JSON) and
+// rollback show them escaped.
+func TestHistoryShowsHostileMetadataEscaped(t *testing.T) {
+	s := startPublishS3(t)
+	code, out, errOut := execCLI(t, "", "publish", "--yes", "--author", "ana", diffDir+"old.yaml", uri)
+	if code != 0 {
+		t.Fatalf("publish: exit %d\n%s%s", code, out, errOut)
+	}
+	author := "\x1b[2J\x1b]8;;http://evil.example\x07mallory\x1b]8;;\x07"
+	message := "fix\u009b31m\u202egnp.exe\r\nline two\x7f"
+	_, err := s.Client.PutObject(context.Background(), &s3.PutObjectInput{
+		Bucket: aws.String(bucket), Key: aws.String(key), Body: strings.NewReader(mustRead(t, diffDir+"new.yaml")),
+		Metadata: map[string]string{"claimsmapper-author": url.QueryEscape(author), "claimsmapper-message": url.QueryEscape(message), "claimsmapper-sha256": "not-a-digest"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unsafe := func(s string) bool { return strings.ContainsAny(s, "\x1b\x07\x7f\r\u009b\u202e") }
+	for _, args := range [][]string{{"history", uri}, {"history", "--format", "json", uri}} {
+		code, out, errOut := execCLI(t, "", args...)
+		if code != 0 || unsafe(out) || unsafe(errOut) {
+			t.Errorf("%v: exit %d, control characters reach the terminal:\n%q\n%q", args, code, out, errOut)
+		}
+		if !strings.Contains(out, `\x1b[2J`) && !strings.Contains(out, `\u001b[2J`) {
+			t.Errorf("%v: the author is not shown escaped:\n%s", args, out)
+		}
+	}
+	h := history(t)
+	if h[0].Author != author || h[0].Message != message {
+		t.Errorf("the JSON does not decode to the metadata as written: %q %q", h[0].Author, h[0].Message)
+	}
+	code, out, errOut = execCLI(t, "", "publish", "--yes", "--author", "ana", diffDir+"old.yaml", uri)
+	if code != 0 {
+		t.Fatalf("publish over the hostile version: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = execCLI(t, "", "rollback", "--yes", "--author", "cy", "--to", h[0].VersionID, uri)
+	if code != 0 || unsafe(out) || unsafe(errOut) || !strings.Contains(out, `\x1b]8;;http://evil.example\x07mallory`) {
+		t.Errorf("rollback to the hostile version: exit %d:\n%q\n%q", code, out, errOut)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
 	"github.com/claimsmapper/claimsmapper/internal/publish"
+	"github.com/claimsmapper/claimsmapper/internal/termtext"
 )
 
 const rollbackUsage = `Usage: claimsmapper rollback [--to VERSION] [options] s3://bucket/key
@@ -89,9 +90,9 @@ func runRollback(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		return exitUsage
 	}
 	fmt.Fprintf(stdout, "rolling back %s to version %s (published %s by %s)\n\n", loc, target.VersionID,
-		target.Time.UTC().Format("2006-01-02 15:04:05 UTC"), orUnknown(target.Meta.Author))
+		target.Time.UTC().Format("2006-01-02 15:04:05 UTC"), orUnknown(termtext.Line(target.Meta.Author)))
 	if target.Meta.SHA256 != "" && target.Meta.SHA256 != mappingfile.SHA256(obj.Text) {
-		fmt.Fprintf(stdout, "warning: the text of version %s does not have the sha256 recorded when it was published (%s): it was written by other means; read the change below with care\n\n", target.VersionID, target.Meta.SHA256)
+		fmt.Fprintf(stdout, "warning: the text of version %s does not have the sha256 recorded when it was published (%s): it was written by other means; read the change below with care\n\n", target.VersionID, termtext.Line(target.Meta.SHA256))
 	}
 	message := "rollback to version " + target.VersionID
 	if g.message != "" {

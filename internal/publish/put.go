@@ -13,6 +13,7 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
+	"github.com/claimsmapper/claimsmapper/internal/termtext"
 )
 
 // RaceError reports that the object changed between the review and the
@@ -31,7 +32,7 @@ type RaceError struct {
 func (e *RaceError) Error() string {
 	who := ""
 	if e.Found.Meta.Author != "" {
-		who = " by " + e.Found.Meta.Author
+		who = " by " + termtext.Line(e.Found.Meta.Author)
 	}
 	found := "a new version"
 	if e.Found.VersionID != "" {
