@@ -9,18 +9,44 @@ LDFLAGS   := -X main.version=$(VERSION)
 FUZZTIME  ?= 10s
 # Minimizing a large new input can take the whole budget; keep it short.
 
-.PHONY: all build test test-unit demo bench fuzz lint fmt package tidy studio studio-check
+.PHONY: all build install test test-unit demo bench fuzz lint fmt package tidy studio studio-check fresh-check
 
 all: build
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/claimsmapper ./cmd/claimsmapper
 
+# Puts claimsmapper where go install does ($GOBIN, or $GOPATH/bin).
+install:
+	$(GO) install -ldflags "$(LDFLAGS)" ./cmd/claimsmapper
+
+# What make test needs besides Go, installed by make itself so that a fresh
+# clone needs no setup step: each folder's npm packages, exactly as its
+# package-lock.json pins them (again only when the lock file changes), and
+# the Lambda Runtime Interface Emulator, pinned in internal/testenv/rie.go.
+# Chromium (for the studio's browser test) is the one thing left to the
+# system: without it that test says how to install it and skips.
+NPM_DIRS  := internal/studio/web internal/testenv deploy
+NPM_READY := $(NPM_DIRS:%=%/node_modules/.installed)
+TOOLS     := $(CURDIR)/bin/tools
+RIE       := $(TOOLS)/aws-lambda-rie
+
+%/node_modules/.installed: %/package-lock.json
+	cd $* && npm ci --no-audit --no-fund
+	@touch $@
+
+# The emulator is a Linux program: where it cannot be built, the tests that
+# need it skip (outside CI) and say so.
+$(RIE): internal/testenv/rie.go
+	@mkdir -p $(TOOLS)
+	GOBIN=$(TOOLS) $(GO) install "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$$(sed -n 's/^const RIEVersion = "\(.*\)"$$/\1/p' internal/testenv/rie.go)" || \
+		echo "make: aws-lambda-rie could not be installed; the tests that need it will skip"
+
 # Unit and integration tests; integration tests start their own servers.
 # bench/ is a module of its own: its tests check the five engines agree.
 # The deploy test runs the CLI the construct derives the IAM policy with.
-test: lint studio-check build
-	$(GO) test -count=1 ./...
+test: lint studio-check build | $(NPM_READY) $(RIE)
+	PATH="$(TOOLS):$$PATH" $(GO) test -count=1 ./...
 	$(GO) -C bench test -count=1 ./...
 	cd deploy && CLAIMSMAPPER_CLI=$(CURDIR)/bin/claimsmapper npm test
 
@@ -28,10 +54,11 @@ test: lint studio-check build
 test-unit:
 	$(GO) test -short -count=1 ./...
 
-# Runs the seed scenario on local data and prints the response. The command
-# is echoed, so the reader sees the --env that names the table.
+# Runs the seed scenario on local data and prints the claims the mapping
+# set, then the whole response. The command is echoed, so the reader sees
+# the --env that names the table.
 demo:
-	CLAIMS_MAPPING_ENV=TABLE_NAME $(GO) run ./cmd/claimsmapper run \
+	CLAIMS_MAPPING_ENV=TABLE_NAME $(GO) run ./cmd/claimsmapper run --summary \
 		--mapping testdata/seed/mapping.yaml \
 		--event testdata/seed/event.json \
 		--data testdata/seed/users.yaml \
@@ -42,11 +69,11 @@ demo:
 # The outputs go to bench/out (git-ignored).
 BENCH_COUNT ?= 5
 
-bench:
+bench: | $(NPM_READY) $(RIE)
 	@rm -rf bench/out && mkdir -p bench/out
 	$(GO) -C bench test -run '^$$' -bench BenchmarkEngines -benchmem -count $(BENCH_COUNT) . | tee bench/out/engines.txt
 	$(GO) test -run '^$$' -bench 'BenchmarkHandler|BenchmarkScale|BenchmarkBudget' -benchmem -count $(BENCH_COUNT) ./mapper/ | tee bench/out/mapper.txt
-	$(GO) test -run '^$$' -bench BenchmarkColdStart -benchtime 10x ./integration/ | tee bench/out/coldstart.txt
+	PATH="$(TOOLS):$$PATH" $(GO) test -run '^$$' -bench BenchmarkColdStart -benchtime 10x ./integration/ | tee bench/out/coldstart.txt
 	$(GO) test -run '^$$' -bench BenchmarkDynamoDBCost -benchtime 20x ./integration/ | tee bench/out/dynamodb.txt
 	$(MAKE) --no-print-directory package | tee bench/out/package.txt
 	$(GO) -C bench run ./cmd/benchreport -o ../BENCHMARKS.md out/engines.txt out/mapper.txt out/coldstart.txt out/dynamodb.txt out/package.txt
@@ -68,11 +95,10 @@ fuzz:
 # and runs the page's own tests (node --test).
 STUDIO_WEB := internal/studio/web
 
-studio:
-	cd $(STUDIO_WEB) && npm ci --no-audit --no-fund && npm run build
+studio: | $(STUDIO_WEB)/node_modules/.installed
+	cd $(STUDIO_WEB) && npm run build
 
-studio-check:
-	@test -d $(STUDIO_WEB)/node_modules || { echo "studio-check: run (cd $(STUDIO_WEB) && npm ci) first"; exit 1; }
+studio-check: | $(STUDIO_WEB)/node_modules/.installed
 	@out=$$(mktemp -d) && trap 'rm -rf "$$out"' EXIT && \
 		(cd $(STUDIO_WEB) && OUT="$$out/app.js" npm run --silent build -- --log-level=warning) && \
 		cmp -s "$$out/app.js" internal/studio/assets/app.js || \
@@ -105,3 +131,9 @@ package:
 		$(GO) run ./internal/cmd/lambdazip -o $(DIST)/claimsmapper-$$arch.zip $(DIST)/$$arch/bootstrap; \
 		echo "$(DIST)/claimsmapper-$$arch.zip: bootstrap $$(wc -c < $(DIST)/$$arch/bootstrap) bytes, zip $$(wc -c < $(DIST)/claimsmapper-$$arch.zip) bytes"; \
 	done
+
+# README's promise, checked as a newcomer meets it: a clone of the committed
+# files in a new folder, with an empty HOME and npm cache, runs exactly the
+# commands README's "Try it" shows (see .ci/fresh-clone). CI runs this.
+fresh-check:
+	bash .ci/fresh-clone

@@ -442,7 +442,7 @@ func chromium(t *testing.T) string {
 	if os.Getenv("CI") != "" {
 		t.Fatal("chromium is not installed; .ci/run installs it (apt-get install chromium)")
 	}
-	t.Skip("chromium is not installed (apt-get install chromium); skipping the browser test")
+	t.Skip("chromium is not installed: skipping the browser test; to run it, install Chromium (apt-get install chromium) and run make test again")
 	return ""
 }
 

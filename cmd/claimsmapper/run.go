@@ -22,21 +22,35 @@ import (
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
-const runUsage = `Usage: claimsmapper run --mapping FILE --event FILE [--data FILE] [--env NAME=VALUE]... [--version 1|2|3]
+const runUsage = `Usage: claimsmapper run --mapping FILE --event FILE [--data FILE] [--env NAME=VALUE]... [--version 1|2|3] [--summary]
 
 Evaluates the mapping for one Cognito Pre Token Generation event and prints the
 event with its response, exactly as the Lambda would return it.
 
 Options:
-` + cliflag.Usage + `
+` + cliflag.Usage + `  --summary           first print the claims the mapping sets, as a short table
 Exit codes: 0 ok; 1 the mapping or event is invalid, or the event failed; 2 usage.
 `
 
 func runRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	summary := fs.Bool("summary", false, "")
 	in, code, ok := parseEventFlags(ctx, fs, args, runUsage, stdin, stdout, stderr)
 	if !ok {
 		return code
+	}
+	if *summary {
+		// The response's JSON is long; what a newcomer looks for is the
+		// handful of claims the mapping set.
+		if r, err := in.mapper.Evaluate(ctx, in.event); err == nil {
+			who := "this sign-in"
+			if in.event.UserName != "" {
+				who = in.event.UserName
+			}
+			fmt.Fprintf(stdout, "The claims the mapping sets for %s:\n\n", who)
+			preview.WriteChanges(stdout, preview.Build(in.event, r))
+			fmt.Fprint(stdout, "\nThe event with the response, as the function returns it to Cognito:\n\n")
+		}
 	}
 	out, err := in.mapper.Handle(ctx, in.raw)
 	in.checkAttributes(stderr)

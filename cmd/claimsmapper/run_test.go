@@ -173,3 +173,20 @@ func TestAMappingWithoutSourcesNeedsNoAWSConfiguration(t *testing.T) {
 		})
 	}
 }
+
+// make demo runs this: the few claims first, then the whole response.
+func TestRunSummaryPrintsTheClaimsBeforeTheResponse(t *testing.T) {
+	t.Setenv("TABLE_NAME", "SampleUsers")
+	code, out, errOut := execCLI(t, "", "run", "--summary", "--mapping", seedMapping, "--event", seedEvent, "--data", seedData)
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	table, response, ok := strings.Cut(out, "{\n")
+	if !ok {
+		t.Fatalf("no response after the table:\n%s", out)
+	}
+	goldenText(t, "run-summary.txt", table)
+	if !strings.Contains(response, `"firstName": "Ben"`) {
+		t.Errorf("the response lacks the claims:\n%s", response)
+	}
+}

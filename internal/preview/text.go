@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
@@ -121,4 +122,34 @@ func WarningLog(w io.Writer) *slog.Logger {
 			return a
 		},
 	}))
+}
+
+// WriteChanges writes only what the mapping did to each token, as a short
+// table (token, claim, value, what changed); a mapping that changed nothing
+// says so.
+func WriteChanges(w io.Writer, p *Preview) {
+	type row struct{ token, name, value, change string }
+	var rows []row
+	for _, t := range p.Tokens() {
+		for _, c := range t.Claims {
+			if c.Change == Unchanged {
+				continue
+			}
+			change := c.Change.String()
+			if c.Change == Overridden {
+				change += ", was " + Show(c.Was)
+			}
+			rows = append(rows, row{t.Name, c.Name, Show(c.Value), change})
+		}
+	}
+	if len(rows) == 0 {
+		fmt.Fprintln(w, "The mapping changes no claim for this sign-in.")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "TOKEN\tCLAIM\tVALUE\tCHANGE")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.token, r.name, r.value, r.change)
+	}
+	tw.Flush()
 }

@@ -18,7 +18,7 @@ func Unavailable(t testing.TB, format string, args ...any) {
 	if os.Getenv("CI") == "true" {
 		t.Fatalf("%s (integration servers are required in CI)", msg)
 	}
-	t.Skipf("%s; skipping (run `bash .ci/run` or see README to install test servers)", msg)
+	t.Skipf("%s; skipping (`make test` installs the test servers)", msg)
 }
 
 // Integration skips a test under -short: integration tests start servers.

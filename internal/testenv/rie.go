@@ -19,7 +19,8 @@ import (
 	"time"
 )
 
-// RIEVersion is the emulator .ci/run installs; keep the two in step.
+// RIEVersion is the emulator make test installs (into bin/tools), read from
+// this line by the Makefile.
 const RIEVersion = "v0.0.0-20261030222936-bef5c4ba774d"
 
 // Function is a Lambda bootstrap (the claimsmapper binary, or the
@@ -55,12 +56,16 @@ func BuildLambda(t testing.TB, dir, pkg string) string {
 	return out
 }
 
-// rieBinary finds aws-lambda-rie on PATH or where `go install` puts it.
+// rieBinary finds aws-lambda-rie on PATH, where make test puts it, or where
+// `go install` does.
 func rieBinary() (string, error) {
 	if p, err := exec.LookPath("aws-lambda-rie"); err == nil {
 		return p, nil
 	}
 	dirs := []string{os.Getenv("GOBIN")}
+	if root, err := RepoRoot(); err == nil {
+		dirs = append(dirs, filepath.Join(root, "bin", "tools"))
+	}
 	for _, gp := range filepath.SplitList(build.Default.GOPATH) {
 		dirs = append(dirs, filepath.Join(gp, "bin"))
 	}
@@ -73,7 +78,7 @@ func rieBinary() (string, error) {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("aws-lambda-rie not found (go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@%s)", RIEVersion)
+	return "", fmt.Errorf("aws-lambda-rie not found (make test installs it into bin/tools; or go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@%s)", RIEVersion)
 }
 
 // lockEmulator serialises emulator tests across test binaries: by default

@@ -24,7 +24,7 @@ type need struct {
 func (n *need) get(name, unit string) float64 {
 	v, ok := n.res.median(name, unit)
 	if !ok && n.err == nil {
-		n.err = fmt.Errorf("no %s for %s in the benchmark output: run `make bench` (the integration benchmarks need the test servers `bash .ci/run` installs)", unit, name)
+		n.err = fmt.Errorf("no %s for %s in the benchmark output: run `make bench` (which installs the test servers the integration benchmarks need)", unit, name)
 	}
 	return v
 }
