@@ -10,22 +10,30 @@ import (
 	"strings"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/cliflag"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/internal/workspace"
+	"github.com/claimsmapper/claimsmapper/localdata"
 )
 
-const lintUsage = `Usage: claimsmapper lint [--format text|json|github] [--strict] FILE...
+const lintUsage = `Usage: claimsmapper lint [--format text|json|github] [--strict] [--env NAME=VALUE]... [--data FILE]... FILE...
 
 Checks mapping files the way the Lambda does when it loads them, and the
 tests: section too, and prints every finding with where it is and how to fix it.
 It checks the inline tests are well formed but does not run them: that is
-"claimsmapper test FILE".
+"claimsmapper test FILE". It evaluates every claim for every user of the
+sample data it can see (the tests' data: and --data) and warns about a claim
+that fails or is left out for some of them.
 
 Options:
-  --format FORMAT  text (default): FILE:LINE:COL: SEVERITY: MESSAGE [rule],
-                   then the line with a caret under the column;
-                   json: an array of findings; github: GitHub Actions annotations
-  --strict         count warnings as errors
+  --format FORMAT   text (default): FILE:LINE:COL: SEVERITY: MESSAGE [rule],
+                    then the line with a caret under the column;
+                    json: an array of findings; github: GitHub Actions annotations
+  --strict          count warnings as errors
+  --env NAME=VALUE  a value for the mapping's ${NAME} (repeatable); a variable
+                    given here or in an inline test's env: is not warned about
+  --data FILE       sample data (as for preview --data) whose users every claim
+                    is evaluated for (repeatable)
 
 Exit codes: 0 no errors (warnings allowed); 1 errors found; 2 usage, or a file
 cannot be read.
@@ -46,6 +54,10 @@ func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 	fs.SetOutput(io.Discard)
 	format := fs.String("format", "text", "")
 	strict := fs.Bool("strict", false, "")
+	env := cliflag.Env{}
+	fs.Var(env, "env", "")
+	var dataFiles multiFlag
+	fs.Var(&dataFiles, "data", "")
 	files, code, ok := parseInterspersed(fs, args, lintUsage, stdout, stderr)
 	if !ok {
 		return code
@@ -60,6 +72,19 @@ func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 		fmt.Fprintf(stderr, "claimsmapper lint: --format should be text, json or github, not %q\n", *format)
 		return exitUsage
 	}
+	if stdinReaders(append(append([]string{}, files...), dataFiles...)...) > 1 {
+		fmt.Fprint(stderr, "claimsmapper lint: only one mapping or --data file can read standard input\n")
+		return exitUsage
+	}
+	var data []*localdata.Data
+	for _, path := range dataFiles {
+		d, err := readData(path, stdin)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return exitUsage
+		}
+		data = append(data, d)
+	}
 	all := []lintFinding{}
 	failed, unreadable := false, false
 	tests, withTests := 0, []string{}
@@ -70,7 +95,7 @@ func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 			unreadable = true
 			continue
 		}
-		ws := workspace.Open(file, src, workspace.Options{})
+		ws := workspace.Open(file, src, workspace.Options{Env: workspace.Env{Flags: env}, Data: data})
 		findings := ws.Lint()
 		if n := len(ws.Tests()); n > 0 {
 			tests += n

@@ -178,3 +178,30 @@ tests:
 		}
 	}
 }
+
+// lint --data evaluates every claim for every user of the file, and
+// --env gives the table's name, so the warning about it is gone too.
+func TestLintDataFindsClaimsThatFailForSomeUsers(t *testing.T) {
+	t.Setenv("CLAIMS_MAPPING_ENV", "TABLE_NAME")
+	const mapping = "testdata/someusers/mapping.yaml"
+	code, out, errOut := execCLI(t, "", "lint", "--env", "TABLE_NAME=SampleUsers", "--data", "testdata/someusers/users.yaml", mapping)
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	goldenText(t, "lint-someusers.txt", out)
+	if strings.Contains(out, "env-unset") {
+		t.Errorf("--env TABLE_NAME still warned:\n%s", out)
+	}
+	if code, _, _ := execCLI(t, "", "lint", "--strict", "--env", "TABLE_NAME=SampleUsers", "--data", "testdata/someusers/users.yaml", mapping); code != 1 {
+		t.Errorf("--strict: exit %d, want 1 for the warning", code)
+	}
+	// Without sample data there is only the expression's hint.
+	code, out, _ = execCLI(t, "", "lint", "--env", "TABLE_NAME=SampleUsers", mapping)
+	if code != 0 || strings.Contains(out, "fails-for-some-users") || !strings.Contains(out, "join-may-fail") {
+		t.Errorf("without --data: exit %d\n%s", code, out)
+	}
+	code, _, errOut = execCLI(t, "", "lint", "--data", "testdata/someusers/nothing.yaml", mapping)
+	if code != 2 || !strings.Contains(errOut, "nothing.yaml") {
+		t.Errorf("a missing --data file: exit %d, stderr %q", code, errOut)
+	}
+}

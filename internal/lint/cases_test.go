@@ -16,7 +16,7 @@ func TestRuleCases(t *testing.T) {
 	// The operator allows the variable the cases name; none is set.
 	unset := func(name string) (string, bool) {
 		if name == config.EnvAllowVar {
-			return "UNSET_TABLE_FOR_TESTS", true
+			return "UNSET_TABLE_FOR_TESTS,OTHER_TABLE", true
 		}
 		return "", false
 	}

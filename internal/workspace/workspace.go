@@ -8,6 +8,7 @@ import (
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/internal/lint"
+	"github.com/claimsmapper/claimsmapper/localdata"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -22,6 +23,9 @@ type Options struct {
 	// TestsFillEnv lets a ${NAME} that neither --env nor the process sets
 	// take its value from the inline tests' env: (Env.OrTests).
 	TestsFillEnv bool
+	// Data is sample data besides the inline tests' data: (lint --data, the
+	// studio's --data): Lint evaluates every claim for each of its users.
+	Data []*localdata.Data
 	// ShortNames names the file by its base name in the messages of the
 	// mapper, as the author knows it, rather than by the path it was opened with.
 	ShortNames bool
@@ -71,7 +75,7 @@ func (w *Workspace) Test(name string) *inlinetest.Case {
 // process (an unset one is a warning, since lint seldom runs where the
 // function does).
 func (w *Workspace) Lint() []config.Finding {
-	return lint.CheckWithin(w.file, w.src, w.opts.Env.Lookup, w.opts.Within)
+	return lint.CheckWith(w.file, w.src, lint.Options{Env: w.opts.Env.Lookup, Within: w.opts.Within, Data: w.opts.Data})
 }
 
 // Refusing counts the findings that refuse the mapping: errors, and with
