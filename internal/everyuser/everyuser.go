@@ -70,15 +70,15 @@ type checker struct {
 	order  []string // claim paths in mapping order
 	seen   map[string]bool
 	users  int
-	// failsSignIn is set when the mapping's onClaimError is fail: a claim
-	// that fails then fails the whole sign-in.
-	failsSignIn bool
 }
 
 // claimResults is how one claim fared across the users.
 type claimResults struct {
-	path            string
-	pos             config.Pos
+	path string
+	pos  config.Pos
+	// failsSignIn is set when the claim's error policy is fail: a failure
+	// then fails the whole sign-in.
+	failsSignIn     bool
 	users           int
 	failed, leftOut []userResult
 }
@@ -95,7 +95,6 @@ type userResult struct {
 
 func (c *checker) sample(ctx context.Context, mp *mapper.Mapper, s Sample) {
 	m := mp.Mapping()
-	c.failsSignIn = m.OnClaimError == config.Fail
 	ut := changes.UserTableOf("", []*config.Mapping{m})
 	if ut.Table == "" {
 		return
@@ -115,7 +114,7 @@ func (c *checker) sample(ctx context.Context, mp *mapper.Mapper, s Sample) {
 			return
 		}
 	}
-	positions := claimPositions(m)
+	positions, policies := claimPositions(m), claimPolicies(m)
 	for _, k := range keys {
 		ev := withUser(template, k)
 		label := ev.UserName
@@ -134,7 +133,7 @@ func (c *checker) sample(ctx context.Context, mp *mapper.Mapper, s Sample) {
 			}
 			cr := c.claims[rt.Path]
 			if cr == nil {
-				cr = &claimResults{path: rt.Path, pos: positions[rt.Path]}
+				cr = &claimResults{path: rt.Path, pos: positions[rt.Path], failsSignIn: policies[rt.Path] == config.Fail}
 				c.claims[rt.Path] = cr
 				c.order = append(c.order, rt.Path)
 			}
@@ -164,6 +163,15 @@ func claimPositions(m *config.Mapping) map[string]config.Pos {
 			pos = cl.Value.Pos
 		}
 		out[claimPath(cl.Name)] = pos
+	}
+	return out
+}
+
+// claimPolicies maps each claim's rule path to its error policy.
+func claimPolicies(m *config.Mapping) map[string]config.ErrorPolicy {
+	out := map[string]config.ErrorPolicy{}
+	for _, cl := range m.Claims {
+		out[claimPath(cl.Name)] = m.Policy(cl.OnError)
 	}
 	return out
 }
@@ -231,7 +239,7 @@ func (c *checker) findings(file string) []config.Finding {
 		cr := c.claims[path]
 		if len(cr.failed) > 0 {
 			out = append(out, config.Finding{File: file, Pos: cr.pos, Path: path, Severity: config.SevWarning, Rule: RuleFails,
-				Message: failMessage(cr, c.failsSignIn)})
+				Message: failMessage(cr)})
 		}
 		// Null for every user is a misspelt or absent attribute, which
 		// mapper.MissingAttributes names; null for some is the surprise.
@@ -246,7 +254,7 @@ func (c *checker) findings(file string) []config.Finding {
 // failMessage: fails for 1 of 3 sample users (j…): user.FirstName is
 // missing for them, and `+` cannot join nothing to text, so the function
 // leaves the claim out of their tokens; write (user.FirstName ?? "").
-func failMessage(cr *claimResults, failsSignIn bool) string {
+func failMessage(cr *claimResults) string {
 	first := cr.failed[0]
 	var b strings.Builder
 	fmt.Fprintf(&b, "fails for %s: ", ofUsers(cr.failed, cr.users))
@@ -255,8 +263,8 @@ func failMessage(cr *claimResults, failsSignIn bool) string {
 	}
 	why, fix := plainError(first)
 	b.WriteString(why)
-	if failsSignIn {
-		b.WriteString(", so their sign-in fails (onClaimError: fail)")
+	if cr.failsSignIn {
+		b.WriteString(", so their sign-in fails (the claim's error policy is fail)")
 	} else {
 		b.WriteString(", so the function leaves the claim out of their tokens")
 	}
