@@ -118,7 +118,9 @@ fmt:
 	gofmt -w $$(git ls-files '*.go')
 
 # Lambda packages for provided.al2023: dist/claimsmapper-<arch>.zip with the
-# static binary as bootstrap at the zip root.
+# function (cmd/bootstrap: the handler, the mapper, the DynamoDB source and
+# the mapping's delivery, none of the CLI) as a static bootstrap at the zip
+# root. cmd/bootstrap's tests hold what it may link to an allowlist.
 DIST      ?= dist
 ARCHES    ?= arm64 amd64
 
@@ -127,7 +129,7 @@ package:
 	@set -e; for arch in $(ARCHES); do \
 		mkdir -p $(DIST)/$$arch; \
 		CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -tags lambda.norpc -trimpath \
-			-ldflags "-s -w $(LDFLAGS)" -o $(DIST)/$$arch/bootstrap ./cmd/claimsmapper; \
+			-ldflags "-s -w $(LDFLAGS)" -o $(DIST)/$$arch/bootstrap ./cmd/bootstrap; \
 		$(GO) run ./internal/cmd/lambdazip -o $(DIST)/claimsmapper-$$arch.zip $(DIST)/$$arch/bootstrap; \
 		echo "$(DIST)/claimsmapper-$$arch.zip: bootstrap $$(wc -c < $(DIST)/$$arch/bootstrap) bytes, zip $$(wc -c < $(DIST)/claimsmapper-$$arch.zip) bytes"; \
 	done

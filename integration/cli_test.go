@@ -14,7 +14,7 @@ import (
 // they print with the same items in a local data file.
 func TestCLIWithDynamoDB(t *testing.T) {
 	testenv.Integration(t)
-	bin := testenv.BuildBootstrap(t, t.TempDir())
+	bin := testenv.BuildCLI(t, t.TempDir())
 	db := testenv.StartDynamoDB(t)
 	loadData(t, db, "../testdata/full/data.yaml")
 

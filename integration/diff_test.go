@@ -16,7 +16,7 @@ import (
 // report is the one the same users and items give from local files.
 func TestDiffSampleFromDynamoDB(t *testing.T) {
 	testenv.Integration(t)
-	bin := testenv.BuildBootstrap(t, t.TempDir())
+	bin := testenv.BuildCLI(t, t.TempDir())
 	db := testenv.StartDynamoDB(t)
 	const dir = "../cmd/claimsmapper/testdata/diff/"
 	loadData(t, db, dir+"data.yaml")

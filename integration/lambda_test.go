@@ -207,3 +207,21 @@ func projected(body map[string]any) []string {
 	sort.Strings(out)
 	return out
 }
+
+// TestCLIServesAsTheFunction checks the CLI still serves the trigger when
+// Lambda runs it with no arguments, as it did before the function had a
+// package of its own: a function deployed with the CLI binary keeps working.
+func TestCLIServesAsTheFunction(t *testing.T) {
+	testenv.Integration(t)
+	cli := testenv.BuildCLI(t, t.TempDir())
+	db := testenv.StartDynamoDB(t)
+	loadData(t, db, "../testdata/seed/users.yaml")
+	fn := testenv.StartFunction(t, cli, functionEnv(db.Endpoint, string(readFile(t, "../testdata/seed/mapping.yaml")), "TABLE_NAME", "SampleUsers"))
+	inv := fn.Invoke(t, "cli-1", readFile(t, "../testdata/seed/event.json"))
+	if inv.Status != 200 || inv.FunctionError != "" {
+		t.Fatalf("status %d, error %q: %s\n%s", inv.Status, inv.FunctionError, inv.Body, fn.Output())
+	}
+	if claims := dig(decode(t, inv.Body), "response", "claimsOverrideDetails", "claimsToAddOrOverride"); fmt.Sprint(claims) != "map[firstName:Ben lastName:Pyle]" {
+		t.Errorf("claims = %v, want firstName Ben, lastName Pyle", claims)
+	}
+}

@@ -16,7 +16,7 @@ import (
 // change reaches the running function at its next check.
 func TestRollbackReachesARunningFunction(t *testing.T) {
 	testenv.Integration(t)
-	bin := testenv.BuildBootstrap(t, t.TempDir())
+	bin := testenv.BuildCLI(t, t.TempDir())
 	s3 := testenv.StartVersionedS3(t)
 	s3.CreateBucket(t, "maps", true)
 	const uri = "s3://maps/live.yaml"

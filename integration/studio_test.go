@@ -30,7 +30,7 @@ var docsScreenshot = flag.Bool("update-docs-screenshot", false, "rewrite docs/st
 func TestStudioInBrowser(t *testing.T) {
 	testenv.Integration(t)
 	browser := chromium(t)
-	bin := testenv.BuildBootstrap(t, t.TempDir())
+	bin := testenv.BuildCLI(t, t.TempDir())
 	dir := copySeed(t)
 	url := startStudio(t, bin, dir)
 
@@ -367,7 +367,7 @@ func keyOnly(p *input.DispatchKeyEventParams) {
 // to DynamoDB (dynalite) through the real SDK, as preview's do.
 func TestStudioWithDynamoDB(t *testing.T) {
 	testenv.Integration(t)
-	bin := testenv.BuildBootstrap(t, t.TempDir())
+	bin := testenv.BuildCLI(t, t.TempDir())
 	db := testenv.StartDynamoDB(t)
 	loadData(t, db, "../testdata/seed/users.yaml")
 	var env []string

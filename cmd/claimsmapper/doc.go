@@ -1,6 +1,8 @@
 // Command claimsmapper puts data from DynamoDB into Amazon Cognito tokens
 // following a declarative mapping file. It is a CLI for people who write and
-// test mappings, and, run with no arguments inside AWS Lambda, the Pre Token
-// Generation trigger itself (package internal/lambda). This package only
-// parses flags and dispatches.
+// test mappings. Run with no arguments inside AWS Lambda it serves the Pre
+// Token Generation trigger (package internal/lambda), as it did before the
+// function had a binary of its own; `make package` ships cmd/bootstrap,
+// which carries the function without the CLI. This package only parses
+// flags and dispatches.
 package main

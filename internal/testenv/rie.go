@@ -31,25 +31,40 @@ type Function struct {
 	proc *process
 }
 
-// BuildBootstrap builds cmd/claimsmapper as Lambda runs it (bootstrap,
-// -tags lambda.norpc) into dir and returns its path.
+// BuildBootstrap builds the function (cmd/bootstrap) as `make package`
+// builds it into dir and returns its path.
 func BuildBootstrap(t testing.TB, dir string) string {
 	t.Helper()
-	return BuildLambda(t, dir, "./cmd/claimsmapper")
+	return BuildLambda(t, dir, "./cmd/bootstrap")
+}
+
+// BuildCLI builds the claimsmapper command (cmd/claimsmapper) into dir and
+// returns its path.
+func BuildCLI(t testing.TB, dir string) string {
+	t.Helper()
+	return goBuild(t, filepath.Join(dir, "claimsmapper"), "./cmd/claimsmapper", nil)
 }
 
 // BuildLambda builds the main package pkg, relative to the repository root,
-// as Lambda runs it (bootstrap, -tags lambda.norpc) into dir and returns its
-// path.
+// as `make package` builds a Lambda bootstrap (static, -tags lambda.norpc,
+// no symbols) into dir and returns its path: a benchmark that compares two
+// functions compares them built the same way.
 func BuildLambda(t testing.TB, dir, pkg string) string {
+	t.Helper()
+	return goBuild(t, filepath.Join(dir, "bootstrap"), pkg, []string{"CGO_ENABLED=0"},
+		"-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w")
+}
+
+func goBuild(t testing.TB, out, pkg string, env []string, flags ...string) string {
 	t.Helper()
 	root, err := RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(dir, "bootstrap")
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", out, pkg)
+	args := append([]string{"build"}, flags...)
+	cmd := exec.Command("go", append(args, "-o", out, pkg)...)
 	cmd.Dir = root
+	cmd.Env = append(os.Environ(), env...)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("build %s: %v\n%s", pkg, err, b)
 	}
