@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/expr-lang/expr/ast"
-	"github.com/expr-lang/expr/parser"
 
 	"github.com/claimsmapper/claimsmapper/config"
 )
@@ -27,14 +26,11 @@ var predicateBuiltins = map[string]bool{
 }
 
 // analyze records which sources e names and which of their attributes it reads.
-func (c *compiler) analyze(e *config.Expr) {
-	tree, err := parser.Parse(e.Code)
-	if err != nil {
-		return
-	}
+// It walks the checked tree, before the optimizer or the budget rewrite it.
+func (c *compiler) analyze(e *config.Expr, root ast.Node) {
 	consumed := map[*ast.IdentifierNode]bool{}
 	var idents []*ast.IdentifierNode
-	ast.Walk(&tree.Node, visitor(func(n ast.Node) {
+	ast.Walk(&root, visitor(func(n ast.Node) {
 		switch n := n.(type) {
 		case *ast.IdentifierNode:
 			if c.isSource(n.Value) {

@@ -11,9 +11,16 @@ import (
 // and expr's own memory budget counts list elements, not bytes, and knows no
 // time. Each limit is documented in docs/mapping.md ("Limits").
 type Limits struct {
-	// Steps is the number of loop steps (an element visited by map, filter,
-	// all, reduce, ..., or a comparison made by uniq) one event may take.
-	Steps int
+	// Work is the work one event's expressions may do together, in units
+	// of about one loop step: every operation whose cost grows with its
+	// inputs is charged before it runs (cost.go lists them all), an element
+	// visited or compared for one unit, a small number of bytes scanned or
+	// produced for another.
+	Work int
+	// ExprWork is what one expression (a claim's value or its when, a
+	// source's key, ...) may take of it: an expression over its share fails
+	// alone, and the ones after it still get what is left of Work.
+	ExprWork int
 	// Bytes is the text and the lists and objects one event's expressions
 	// may produce: a text counts its bytes, a list 16 bytes per element, an
 	// object 48 per key.
@@ -34,9 +41,11 @@ type Limits struct {
 
 // DefaultLimits are the limits every mapping runs under. They sit far above
 // what a token can carry (a few kilobytes) and far below what would slow a
-// sign-in or exhaust a small function's memory.
+// sign-in or exhaust a small function's memory: the work of one event is
+// measured (cost_honesty_test.go) to take well under a second.
 var DefaultLimits = Limits{
-	Steps:       100_000,
+	Work:        2_000_000,
+	ExprWork:    250_000,
 	Bytes:       4 << 20,
 	Value:       1 << 20,
 	Depth:       100,
@@ -44,11 +53,16 @@ var DefaultLimits = Limits{
 	PatternSize: 10_000,
 }
 
+// graceWork is what the rest of an event may still do once its time is up:
+// enough for the claims that copy a value or join two texts, not for
+// anything that loops or scans.
+const graceWork = 10_000
+
 // LimitError is an expression that went over one of the Limits, or ran out
 // of the event's time. Its text names the limit and never a value, so it can
 // be logged at any level.
 type LimitError struct {
-	// Limit is "steps", "bytes", "value", "depth", "pattern" or "time".
+	// Limit is "work", "bytes", "value", "depth", "pattern" or "time".
 	Limit string
 	msg   string
 }
@@ -71,37 +85,51 @@ func IsLimit(err error) (string, bool) {
 
 // budget is what is left of the Limits for one event. Expressions reach it
 // through the hidden variable budgetVar, which the compiler passes to every
-// operation that loops or produces text (see budget_patch.go). Once the
-// steps are spent they stay spent: the rest of the event's loops fail at
-// once, and expressions without loops still run. Bytes taken by an
-// expression that failed are given back (release), so the claims after it
-// still get what was left before it.
+// operation whose cost grows with its inputs (see budget_patch.go and
+// cost.go). Each expression runs with a share of the event's work (begin,
+// end); work spent stays spent, so a claim that fails does not let the
+// next one redo its work for free. Bytes taken by an expression that failed
+// are given back (release): what it made is garbage.
 type budget struct {
 	lim   *Limits
-	steps int // left
+	work  int // left for the running expression
+	start int // the running expression's share
+	event int // left for the event when the running expression began
 	bytes int // left
-	done  <-chan struct{}
-	ctx   context.Context
-	err   error // the steps ran out (it stays), or the bytes (until release)
-	late  error // the time ran out: loops stop, the rest still runs
+	// patterns are the mapping's quoted patterns, compiled when it loaded.
+	patterns map[string]*pattern
+	done     <-chan struct{}
+	ctx      context.Context
+	err      error // the bytes ran out (until release)
+	late     error // the time ran out: loops stop, the rest has graceWork
 }
 
 // budgetVar is the variable that holds the event's budget. The parser
 // accepts $ in names, so lint reserves names that start with it.
 const budgetVar = "$budget"
 
-func (b *budget) reset(ctx context.Context, lim *Limits) {
-	*b = budget{lim: lim, steps: lim.Steps, bytes: lim.Bytes, ctx: ctx, done: ctx.Done()}
+func (b *budget) reset(ctx context.Context, lim *Limits, patterns map[string]*pattern) {
+	*b = budget{lim: lim, event: lim.Work, bytes: lim.Bytes, ctx: ctx, done: ctx.Done(), patterns: patterns}
 }
 
-// poll reports a cancelled or expired event. Reading a channel costs a few
-// nanoseconds, so it runs at every loop step.
-func (b *budget) poll() error {
-	if b.err != nil {
-		return b.err
-	}
+// begin gives the expression about to run its share of what is left.
+func (b *budget) begin() {
+	b.expired()
+	b.start = min(b.lim.ExprWork, b.event)
+	b.work = b.start
+}
+
+// end takes what the expression did from the event's work.
+func (b *budget) end() {
+	b.event -= b.start - b.work
+	b.start, b.work = 0, 0
+}
+
+// expired reports whether the event's time is up, noting it the first time:
+// from then on the event has graceWork left.
+func (b *budget) expired() bool {
 	if b.late != nil {
-		return b.late
+		return true
 	}
 	select {
 	case <-b.done:
@@ -110,30 +138,43 @@ func (b *budget) poll() error {
 		} else {
 			b.late = limitErr("time", "the evaluation was stopped")
 		}
-		return b.late
+		rest := min(b.event-(b.start-b.work), graceWork)
+		b.work = min(b.work, rest)
+		b.start, b.event = b.work, rest
+		return true
 	default:
-		return nil
+		return false
 	}
 }
 
-// step takes n loop steps.
-func (b *budget) step(n int) error {
-	if err := b.poll(); err != nil {
-		return err
+// poll is a loop's check at every step: once the time is up, loops stop.
+func (b *budget) poll() error {
+	if b.expired() {
+		return b.late
 	}
-	if n > b.steps {
-		b.steps = 0
-		b.err = limitErr("steps", "the expressions of one sign-in may take at most %d loop steps", b.lim.Steps)
-		return b.err
-	}
-	b.steps -= n
 	return nil
 }
 
-// alloc takes n bytes, before the operation that produces them runs. It
-// does not look at the time: what runs outside loops is bounded by the
-// bytes, so once the time is up the cheap claims still come out, and only
-// loops, which poll at every step, are cut short.
+// charge takes n units of work before the operation that does them runs,
+// and looks at the time.
+func (b *budget) charge(n int) error {
+	late := b.expired()
+	if n >= 0 && n <= b.work {
+		b.work -= n
+		return nil
+	}
+	b.work = 0
+	switch {
+	case late:
+		return b.late
+	case b.start < b.lim.ExprWork:
+		return limitErr("work", "the expressions of one sign-in may do at most %d units of work together, and the ones before this used most of it", b.lim.Work)
+	}
+	return limitErr("work", "one expression may do at most %d units of work (a unit is about one element visited or %d bytes handled)", b.lim.ExprWork, bytesPerUnit)
+}
+
+// alloc takes n bytes, before the operation that produces them runs, and
+// the work of producing them.
 func (b *budget) alloc(n int) error {
 	if b.err != nil {
 		return b.err
@@ -143,14 +184,17 @@ func (b *budget) alloc(n int) error {
 		b.err = limitErr("bytes", "the expressions of one sign-in may produce at most %s of text, lists and objects", sizeText(b.lim.Bytes))
 		return b.err
 	}
+	if err := b.charge(n / bytesPerUnit); err != nil {
+		return err
+	}
 	b.bytes -= n
 	return nil
 }
 
 // release gives back the bytes taken by an expression that failed: what it
 // made is garbage once its claim is dropped, so one claim over the limit
-// does not take the rest of the token with it. Steps are not given back:
-// the time they took is spent, and they bound the event's work.
+// does not take the rest of the token with it. Work is not given back: the
+// time it took is spent.
 func (b *budget) release(before int) {
 	if limit, _ := IsLimit(b.err); limit == "bytes" {
 		b.err = nil

@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/builtin"
@@ -14,27 +13,44 @@ import (
 )
 
 // The functions the compiler calls in place of, or around, the operations
-// that loop or produce text (budget_patch.go decides where). Each takes the
-// event's budget first, charges it before doing the work where the work can
-// be large, and otherwise leaves the work to expr's own implementation, so
-// that results and error messages stay expr's.
+// whose cost grows with their inputs (budget_patch.go decides where, cost.go
+// says how much). Each takes the event's budget first, charges it before
+// doing the work, and otherwise leaves the work to expr's own
+// implementation, so that results stay expr's.
 var budgetFuncs = func() []expr.Option {
 	fns := map[string]func(b *budget, args []any) (any, error){
-		"$tick":    fnTick,
-		"$iter":    fnIter,
-		"$size":    fnSize,
-		"$add":     fnAdd,
-		"$range":   fnRange,
-		"$matches": fnMatches,
+		"$tick":       fnTick,
+		"$iter":       fnIter,
+		"$size":       fnSize,
+		"$add":        fnAdd,
+		"$range":      fnRange,
+		"$matches":    fnMatches,
+		"$in":         fnIn,
+		"$key":        fnKey,
+		"$contains":   textOp("contains", strings.Contains),
+		"$startsWith": textOp("startsWith", strings.HasPrefix),
+		"$endsWith":   textOp("endsWith", strings.HasSuffix),
+		"$==":         compareOp(runtime.Equal),
+		"$!=":         compareOp(func(a, b any) bool { return !runtime.Equal(a, b) }),
+		"$<":          compareOp(runtime.Less),
+		"$>":          compareOp(runtime.More),
+		"$<=":         compareOp(runtime.LessOrEqual),
+		"$>=":         compareOp(runtime.MoreOrEqual),
 	}
-	for name, guard := range guardedBuiltins {
+	for name, c := range builtinCosts {
+		if c.charge == nil {
+			continue
+		}
 		f := builtin.Builtins[builtin.Index[name]]
 		fns["$"+name] = func(b *budget, args []any) (any, error) {
 			for i, a := range args {
 				args[i] = derefArg(a)
 			}
-			if err := guard(b, args); err != nil {
+			if err := c.charge(b, args); err != nil {
 				return nil, err
+			}
+			if c.run != nil {
+				return c.run(b, args)
 			}
 			return callBuiltin(f, args)
 		}
@@ -47,157 +63,24 @@ var budgetFuncs = func() []expr.Option {
 				return nil, fmt.Errorf("%s: no budget", name)
 			}
 			return fn(b, params[1:])
-		}, new(func(*budget, ...any) any)))
+		}, new(budgetFunc)))
 	}
 	return opts
 }()
 
-// guardedBuiltins are expr's builtins whose work or output can be far
-// larger than their arguments: each has a guard that charges the budget
-// for what the builtin is about to do, from its arguments, before it runs.
-var guardedBuiltins = map[string]func(b *budget, args []any) error{
-	"repeat": func(b *budget, args []any) error {
-		s, ok := args[0].(string)
-		n := toInt(args[1])
-		if !ok || n <= 0 || len(s) == 0 {
-			return nil
-		}
-		if n > b.bytes/len(s) {
-			return b.alloc(-1)
-		}
-		return b.alloc(len(s) * n)
-	},
-	"join": func(b *budget, args []any) error {
-		glue := ""
-		if len(args) == 2 {
-			glue, _ = args[1].(string)
-		}
-		n := 0
-		add := func(s string) { n += len(s) + len(glue) + 16 }
-		switch x := args[0].(type) {
-		case []string:
-			for _, s := range x {
-				add(s)
-			}
-		case []any:
-			for _, e := range x {
-				if s, ok := e.(string); ok {
-					add(s)
-				}
-			}
-		}
-		return b.alloc(n)
-	},
-	"replace": func(b *budget, args []any) error {
-		s, ok1 := args[0].(string)
-		old, ok2 := args[1].(string)
-		repl, ok3 := args[2].(string)
-		if !ok1 || !ok2 || !ok3 || len(repl) <= len(old) {
-			return b.alloc(len(s))
-		}
-		count := strings.Count(s, old)
-		if len(args) == 4 {
-			if n := toInt(args[3]); n >= 0 && n < count {
-				count = n
-			}
-		}
-		if count > 0 && len(repl)-len(old) > (b.bytes-len(s))/count {
-			return b.alloc(-1)
-		}
-		return b.alloc(len(s) + count*(len(repl)-len(old)))
-	},
-	"split":      guardSplit,
-	"splitAfter": guardSplit,
-	"toJSON":     guardWrite,
-	"string":     guardWrite,
-	"flatten": func(b *budget, args []any) error {
-		m, err := b.measure(args[0])
-		if err != nil {
-			return err
-		}
-		return b.alloc(16 * m.leaves)
-	},
-	"concat": func(b *budget, args []any) error {
-		n := 0
-		for _, a := range args {
-			n += lengthOf(a)
-		}
-		return b.alloc(16 * n)
-	},
-	"fromJSON": func(b *budget, args []any) error {
-		s, _ := args[0].(string)
-		if len(s) > b.bytes/16 {
-			return b.alloc(-1)
-		}
-		return b.alloc(16 * len(s))
-	},
-	"uniq": func(b *budget, args []any) error {
-		// uniq compares each element with those kept so far.
-		n := lengthOf(args[0])
-		if n > 1<<16 {
-			return b.step(b.steps + 1)
-		}
-		if err := b.step(n + n*n/16); err != nil {
-			return err
-		}
-		return b.alloc(16 * n)
-	},
-	"max":    guardAggregate,
-	"min":    guardAggregate,
-	"mean":   guardAggregate,
-	"median": guardAggregate,
-}
-
-// guardSplit charges the list split is about to make.
-func guardSplit(b *budget, args []any) error {
-	s, ok1 := args[0].(string)
-	sep, ok2 := args[1].(string)
-	if !ok1 || !ok2 {
-		return nil
-	}
-	n := 1
-	if sep == "" {
-		n = utf8.RuneCountInString(s)
-	} else {
-		n += strings.Count(s, sep)
-	}
-	if len(args) == 3 {
-		if lim := toInt(args[2]); lim > 0 && lim < n {
-			n = lim
-		}
-	}
-	return b.alloc(16 * n)
-}
-
-// guardWrite charges the text toJSON or string is about to write, measured
-// before it is written: a list that holds a list many times would
-// otherwise write gigabytes from a few hundred elements.
-func guardWrite(b *budget, args []any) error {
-	m, err := b.measure(args[0])
-	if err != nil {
-		return err
-	}
-	return b.alloc(m.size)
-}
-
-// guardAggregate charges max, min, mean and median, which walk nested lists.
-func guardAggregate(b *budget, args []any) error {
-	m, err := b.measure(args)
-	if err != nil {
-		return err
-	}
-	if err := b.step(m.leaves); err != nil {
-		return err
-	}
-	return b.alloc(8 * m.leaves)
-}
+// budgetFunc is the type every budget function is declared with.
+type budgetFunc func(*budget, ...any) any
 
 // measure measures v against what is left of the event's bytes.
 func (b *budget) measure(v any) (meter, error) {
-	if err := b.poll(); err != nil {
+	if err := b.charge(1); err != nil {
 		return meter{}, err
 	}
 	m, ok := measure(v, b.bytes, b.lim)
+	// Measuring walks what it measures.
+	if err := b.charge(m.leaves + m.size/bytesPerUnit); err != nil {
+		return m, err
+	}
 	switch {
 	case ok:
 		return m, nil
@@ -214,9 +97,33 @@ func fnTick(b *budget, _ []any) (any, error) {
 	return true, b.poll()
 }
 
-// fnIter charges a loop for every element it may visit, before it starts.
+// Loop kinds, fnIter's second argument.
+const (
+	iterVisit = iota // the loop makes nothing the size of its list
+	iterMake         // it makes a list or object of up to one element per element
+	iterSort         // it makes a sorted list
+)
+
+// fnIter charges a loop for every element it may visit, before it starts,
+// and for what it makes of them.
 func fnIter(b *budget, args []any) (any, error) {
-	return args[0], b.step(lengthOf(args[0]))
+	n := lengthOf(args[0])
+	work, perElem := n, toInt(args[2])
+	if toInt(args[1]) == iterSort {
+		work *= log2(n)
+	}
+	if err := b.charge(work + 1); err != nil {
+		return nil, err
+	}
+	if perElem > 0 {
+		if n > b.bytes/perElem {
+			return nil, b.alloc(-1)
+		}
+		if err := b.alloc(n * perElem); err != nil {
+			return nil, err
+		}
+	}
+	return args[0], nil
 }
 
 // fnSize charges a value an operation has just produced.
@@ -234,6 +141,9 @@ func fnAdd(b *budget, args []any) (any, error) {
 			}
 			return x + y, nil
 		}
+	}
+	if err := b.charge(1); err != nil {
+		return nil, err
 	}
 	return runtime.Add(args[0], args[1]), nil
 }
@@ -253,37 +163,150 @@ func fnRange(b *budget, args []any) (any, error) {
 	return runtime.MakeRange(lo, hi), nil
 }
 
-// fnMatches is `matches` with a pattern computed when the event runs: the
-// pattern is bounded before it is compiled. (A quoted pattern is compiled
-// once, when the mapping loads, and checked there.)
-func fnMatches(b *budget, args []any) (any, error) {
-	text, pattern := args[0], args[1]
-	if runtime.IsNil(text) || runtime.IsNil(pattern) {
-		return false, nil
+// sizeOf is what reading v once costs, in bytes: a text its length, a
+// list or object 16 bytes per element plus what the elements hold, up to
+// limit (past it, the caller is over budget anyway).
+func sizeOf(v any, limit int) int {
+	switch x := v.(type) {
+	case nil, bool, int, int64, float64:
+		return 8
+	case string:
+		return len(x)
 	}
-	p, ok := pattern.(string)
-	if !ok {
-		return nil, fmt.Errorf("a pattern must be text, not a %s", kind(pattern))
+	m := meter{limit: limit, maxDepth: DefaultLimits.Depth}
+	m.walk(v, 0)
+	return m.size
+}
+
+// compareOp charges a comparison what reading the smaller side costs.
+func compareOp(op func(a, b any) bool) func(b *budget, args []any) (any, error) {
+	return func(b *budget, args []any) (any, error) {
+		x, y := args[0], args[1]
+		bound := b.work * bytesPerUnit
+		if err := b.charge(scan(min(sizeOf(x, bound), sizeOf(y, bound)))); err != nil {
+			return nil, err
+		}
+		return op(x, y), nil
 	}
-	size, err := checkPattern(p, b.lim)
-	if err != nil {
+}
+
+// fnIn is `in`: a list is searched element by element, each compared with
+// the needle; an object is looked up by the needle.
+func fnIn(b *budget, args []any) (any, error) {
+	needle, list := args[0], args[1]
+	bound := b.work * bytesPerUnit
+	n := scan(sizeOf(needle, bound))
+	if k := reflect.ValueOf(list).Kind(); k == reflect.Slice || k == reflect.Array {
+		n *= lengthOf(list) + 1
+	}
+	if err := b.charge(n); err != nil {
 		return nil, err
 	}
-	// A compiled pattern costs a kilobyte or so, and more with its size.
-	if err := b.alloc(1024 + 64*size); err != nil {
+	return runtime.In(needle, list), nil
+}
+
+// fnKey charges a computed key (user[name]) its hashing.
+func fnKey(b *budget, args []any) (any, error) {
+	return args[0], b.charge(scan(textLen(args[0])))
+}
+
+// textOp is contains, startsWith or endsWith, charged both texts.
+func textOp(name string, op func(s, sub string) bool) func(b *budget, args []any) (any, error) {
+	return func(b *budget, args []any) (any, error) {
+		x, y := args[0], args[1]
+		if runtime.IsNil(x) || runtime.IsNil(y) {
+			return false, nil
+		}
+		s, ok1 := x.(string)
+		sub, ok2 := y.(string)
+		if !ok1 || !ok2 {
+			return nil, fmt.Errorf("%s needs text on both sides, not a %s and a %s", name, kind(x), kind(y))
+		}
+		if err := b.charge(scan(len(s) + len(sub))); err != nil {
+			return nil, err
+		}
+		return op(s, sub), nil
+	}
+}
+
+// pattern is a compiled regular expression and its program's size, which
+// times the text's length bounds the work of matching.
+type pattern struct {
+	re    *regexp.Regexp
+	insts int
+}
+
+// compilePattern compiles p once its size is known to be within the limits.
+func compilePattern(p string, lim *Limits) (*pattern, error) {
+	if _, err := checkPattern(p, lim); err != nil {
 		return nil, err
 	}
 	re, err := regexp.Compile(p)
 	if err != nil {
 		return nil, err
 	}
+	parsed, err := syntax.Parse(p, syntax.Perl)
+	if err != nil {
+		return nil, err
+	}
+	prog, err := syntax.Compile(parsed.Simplify())
+	if err != nil {
+		return nil, err
+	}
+	return &pattern{re: re, insts: len(prog.Inst)}, nil
+}
+
+// instsPerUnit is how many pattern instructions times text bytes count as
+// one unit: Go's matcher is linear, in the text's length times the
+// pattern's program.
+const instsPerUnit = 16
+
+// fnMatches is `matches`: a quoted pattern was compiled when the mapping
+// loaded; one computed when the event runs is bounded before it is
+// compiled. Either way, matching is charged the text's length times the
+// pattern's size before it runs.
+func fnMatches(b *budget, args []any) (any, error) {
+	text, pat := args[0], args[1]
+	if runtime.IsNil(text) || runtime.IsNil(pat) {
+		return false, nil
+	}
+	p, ok := pat.(string)
+	if !ok {
+		return nil, fmt.Errorf("a pattern must be text, not a %s", kind(pat))
+	}
+	var s string
 	switch t := text.(type) {
 	case string:
-		return re.MatchString(t), nil
+		s = t
 	case []byte:
-		return re.Match(t), nil
+		s = string(t)
+	default:
+		return nil, fmt.Errorf("matches needs text, not a %s", kind(text))
 	}
-	return nil, fmt.Errorf("matches needs text, not a %s", kind(text))
+	compiled := b.patterns[p]
+	if compiled == nil {
+		if err := b.charge(scan(len(p))); err != nil {
+			return nil, err
+		}
+		size, err := checkPattern(p, b.lim)
+		if err != nil {
+			return nil, err
+		}
+		// A compiled pattern costs a kilobyte or so, and more with its size.
+		if err := b.alloc(1024 + 64*size); err != nil {
+			return nil, err
+		}
+		if compiled, err = compilePattern(p, b.lim); err != nil {
+			return nil, err
+		}
+	}
+	if len(s) > 0 && compiled.insts > (b.work*instsPerUnit)/len(s) {
+		return nil, b.charge(-1)
+	}
+	if err := b.charge((len(s)+1)*compiled.insts/instsPerUnit + 1); err != nil {
+		return nil, err
+	}
+	return compiled.re.MatchString(s), nil
 }
 
 // checkPattern bounds a regular expression before it is compiled: its

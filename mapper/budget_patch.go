@@ -22,12 +22,52 @@ import (
 // errReported is a compile failure whose findings were already added.
 var errReported = errors.New("reported")
 
-// compileExpr compiles one expression as expr.Compile would, with one step
-// more: once the expression has type-checked as its author wrote it (so
-// every message is about their text), the operations that loop or produce
-// text are routed through the event's budget (budgetPatch), and the result
-// is checked and compiled again.
+// compileExpr compiles one expression as expr.Compile would, from one
+// parse and one type check, with two steps more: the analysis (which
+// sources and attributes it reads) and the constant check walk the checked
+// tree, and, once the tree is checked and optimized as its author wrote it
+// (so every message is about their text), the operations whose cost grows
+// with their inputs are routed through the event's budget (budgetPatch)
+// before it is compiled.
 func (c *compiler) compileExpr(e *config.Expr, asBool bool) (*vm.Program, error) {
+	cfg := c.config(asBool)
+	tree, err := parser.ParseWithConfig(e.Code, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if !c.precheck(e, tree) {
+		return nil, errReported
+	}
+	if _, err := checker.Check(tree, cfg); err != nil {
+		return nil, err
+	}
+	c.analyze(e, tree.Node)
+	if err := optimizer.Optimize(&tree.Node, cfg); err != nil {
+		var fe *file.Error
+		if errors.As(err, &fe) {
+			return nil, fe.Bind(tree.Source)
+		}
+		return nil, err
+	}
+	if nonFinite(tree.Node) {
+		c.nonFinite[e] = true
+	}
+	if !c.unbounded {
+		p := &budgetPatch{c: c}
+		ast.Walk(&tree.Node, p)
+		if p.err != nil {
+			return nil, p.err
+		}
+	}
+	return exprcompiler.Compile(tree, cfg)
+}
+
+// config is the expr configuration every expression compiles with: the
+// environment, the budget's functions, and whether the result is a boolean.
+func (c *compiler) config(asBool bool) *conf.Config {
+	if c.confs[asBool] != nil {
+		return c.confs[asBool]
+	}
 	cfg := conf.CreateNew()
 	expr.Env(c.env)(cfg)
 	if asBool {
@@ -39,38 +79,16 @@ func (c *compiler) compileExpr(e *config.Expr, asBool bool) (*vm.Program, error)
 		}
 	}
 	cfg.Check()
-	tree, err := parser.ParseWithConfig(e.Code, cfg)
-	if err != nil {
-		return nil, err
-	}
-	if !c.precheck(e, tree) {
-		return nil, errReported
-	}
-	if _, err := checker.Check(tree, cfg); err != nil {
-		return nil, err
-	}
-	if !c.unbounded {
-		p := &budgetPatch{underIn: map[ast.Node]bool{}}
-		ast.Walk(&tree.Node, visitor(p.mark))
-		ast.Walk(&tree.Node, p)
-		if _, err := checker.Check(tree, cfg); err != nil {
-			return nil, fmt.Errorf("the expression could not be put under the evaluation limits: %w", err)
-		}
-	}
-	if err := optimizer.Optimize(&tree.Node, cfg); err != nil {
-		var fe *file.Error
-		if errors.As(err, &fe) {
-			return nil, fe.Bind(tree.Source)
-		}
-		return nil, err
-	}
-	return exprcompiler.Compile(tree, cfg)
+	c.confs[asBool] = cfg
+	return cfg
 }
 
 // precheck looks for what the limits forbid whatever the event: names that
-// start with $ (the budget's own), patterns too large to compile, and
-// ranges or repetitions certain to exceed the limits. It adds a finding for
-// each and reports whether the expression may still compile.
+// start with $ (the budget's own, and $env, which holds the process's
+// values), operations without an entry in the cost model, patterns too
+// large to compile, and ranges or repetitions certain to exceed the limits.
+// It adds a finding for each and reports whether the expression may still
+// compile.
 func (c *compiler) precheck(e *config.Expr, tree *parser.Tree) bool {
 	ok := true
 	lim := &DefaultLimits
@@ -83,6 +101,9 @@ func (c *compiler) precheck(e *config.Expr, tree *parser.Tree) bool {
 			ok = false
 		}
 	}
+	noCost := func(n ast.Node, what string) {
+		find(n, config.SevError, "no-cost", "%s has no cost in claimsmapper's evaluation limits, so it cannot run in a sign-in; write the expression without it", what)
+	}
 	rightOfIn := map[ast.Node]bool{}
 	ast.Walk(&tree.Node, visitor(func(n ast.Node) {
 		if b, ok := n.(*ast.BinaryNode); ok && b.Operator == "in" {
@@ -92,14 +113,43 @@ func (c *compiler) precheck(e *config.Expr, tree *parser.Tree) bool {
 	ast.Walk(&tree.Node, visitor(func(n ast.Node) {
 		switch n := n.(type) {
 		case *ast.IdentifierNode:
-			if strings.HasPrefix(n.Value, "$") && n.Value != "$env" {
+			switch {
+			case n.Value == "$env":
+				// It holds the budget and whatever else the process keeps
+				// there, which must never reach a token or a log.
+				find(n, config.SevError, "reserved-name", "$env is reserved: it holds claimsmapper's own values, which may not go in a token; name the source or event field you mean (user, event.userName)")
+			case strings.HasPrefix(n.Value, "$"):
 				find(n, config.SevError, "reserved-name", "the name %q is reserved: names that start with $ belong to claimsmapper; rename it", n.Value)
 			}
 		case *ast.VariableDeclaratorNode:
 			if strings.HasPrefix(n.Name, "$") {
 				find(n, config.SevError, "reserved-name", "the name %q is reserved: names that start with $ belong to claimsmapper; rename the variable", n.Name)
 			}
+		case *ast.UnaryNode:
+			if _, priced := unaryCosts[n.Operator]; !priced {
+				noCost(n, fmt.Sprintf("the operator %q", n.Operator))
+			}
+		case *ast.BuiltinNode:
+			if _, priced := builtinCosts[n.Name]; !priced {
+				noCost(n, fmt.Sprintf("the function %s()", n.Name))
+			}
+			if n.Name == "repeat" && len(n.Arguments) == 2 {
+				s, ok1 := n.Arguments[0].(*ast.StringNode)
+				k, ok2 := n.Arguments[1].(*ast.IntegerNode)
+				if ok1 && ok2 && len(s.Value) > 0 && k.Value > lim.Bytes/len(s.Value) {
+					find(n, config.SevError, "over-limit", "this repeat makes more text than one sign-in may produce (%s); repeat fewer times", sizeText(lim.Bytes))
+				}
+			}
+		case *ast.CallNode:
+			if _, isName := n.Callee.(*ast.IdentifierNode); !isName {
+				// A method of a value (event.ClientCredentials()): Go code
+				// the cost model knows nothing of.
+				noCost(n, "calling a method of a value")
+			}
 		case *ast.BinaryNode:
+			if _, priced := operatorCosts[n.Operator]; !priced {
+				noCost(n, fmt.Sprintf("the operator %q", n.Operator))
+			}
 			switch n.Operator {
 			case "matches":
 				if s, isText := n.Right.(*ast.StringNode); isText {
@@ -119,109 +169,112 @@ func (c *compiler) precheck(e *config.Expr, tree *parser.Tree) bool {
 					find(n, config.SevError, "over-limit", "this range makes more numbers than fit in the %s of lists one sign-in may produce (8 bytes each); use a smaller range", sizeText(lim.Bytes))
 				}
 			}
-		case *ast.BuiltinNode:
-			if n.Name == "repeat" && len(n.Arguments) == 2 {
-				s, ok1 := n.Arguments[0].(*ast.StringNode)
-				k, ok2 := n.Arguments[1].(*ast.IntegerNode)
-				if ok1 && ok2 && len(s.Value) > 0 && k.Value > lim.Bytes/len(s.Value) {
-					find(n, config.SevError, "over-limit", "this repeat makes more text than one sign-in may produce (%s); repeat fewer times", sizeText(lim.Bytes))
-				}
+		default:
+			if !nodeCosts[reflect.TypeOf(n).Elem().Name()] {
+				noCost(n, "this kind of expression")
 			}
 		}
 	}))
 	return ok
 }
 
-// budgetPatch rewrites a checked expression so that every operation that
-// loops or produces text goes through the event's budget:
+// nodeCosts lists the kinds of node whose own work is fixed (reading a
+// variable, a field or an element, choosing a branch): the operations and
+// calls are priced by operatorCosts and builtinCosts. A kind not listed
+// here, or in precheck's cases, does not compile.
+var nodeCosts = map[string]bool{
+	"NilNode": true, "IntegerNode": true, "FloatNode": true, "BoolNode": true, "StringNode": true,
+	"BytesNode": true, "ConstantNode": true, "ChainNode": true, "MemberNode": true, "SliceNode": true,
+	"PredicateNode": true, "PointerNode": true, "ConditionalNode": true, "SequenceNode": true,
+	"ArrayNode": true, "MapNode": true, "PairNode": true,
+	// Priced by precheck's own cases.
+	"IdentifierNode": true, "VariableDeclaratorNode": true, "UnaryNode": true, "BuiltinNode": true,
+	"CallNode": true, "BinaryNode": true,
+}
+
+// budgetPatch rewrites a checked, optimized expression so that every
+// operation whose cost grows with its inputs goes through the event's
+// budget, as cost.go says:
 //
 //   - a loop (map, filter, all, reduce, ...) is charged its length before it
 //     starts ($iter) and checks the event's time at every step ($tick);
-//   - + on text, a..b, and matches with a computed pattern are replaced by
-//     functions that charge before they allocate;
-//   - the builtins whose output can be far larger than their input (repeat,
-//     join, replace, split, toJSON, string, flatten, concat, fromJSON, uniq,
-//     max, min, mean, median) are replaced by guarded versions;
-//   - every other call, list and object that produces a value is charged
-//     the value's size ($size).
+//   - every charged builtin is replaced by a function that charges the
+//     budget from its arguments, then runs it ($name);
+//   - comparisons, in, contains, startsWith and endsWith are charged what
+//     they read, unless a quoted operand bounds it; matches, + on text and
+//     a..b are always charged;
+//   - a computed key (user[name]) is charged its length ($key), and a list
+//     or object made from computed values its size ($size).
 //
-// Each replacement keeps the node's type, so the rest of the program
-// compiles as before.
+// Each replacement keeps the node's type, so the tree compiles without
+// being checked again.
 type budgetPatch struct {
-	// underIn marks the ranges right of `in` that expr's optimizer turns
-	// into two comparisons (an int in a range of literals): they never
-	// allocate.
-	underIn map[ast.Node]bool
-}
-
-func (p *budgetPatch) mark(n ast.Node) {
-	b, ok := n.(*ast.BinaryNode)
-	if !ok || b.Operator != "in" || b.Left.Type().Kind() != reflect.Int {
-		return
-	}
-	if r, ok := b.Right.(*ast.BinaryNode); ok && r.Operator == ".." {
-		_, lo := r.Left.(*ast.IntegerNode)
-		_, hi := r.Right.(*ast.IntegerNode)
-		if lo && hi {
-			p.underIn[r] = true
-		}
-	}
-}
-
-// loopBuiltins are the builtins that run a loop over their first argument.
-var loopBuiltins = map[string]bool{
-	"all": true, "none": true, "any": true, "one": true, "filter": true, "map": true,
-	"find": true, "findIndex": true, "findLast": true, "findLastIndex": true,
-	"count": true, "sum": true, "groupBy": true, "sortBy": true, "reduce": true,
-}
-
-// plainBuiltins produce no new text or collection, or one the size of a
-// number: they need no charge.
-var plainBuiltins = map[string]bool{
-	"len": true, "type": true, "abs": true, "ceil": true, "floor": true, "round": true,
-	"int": true, "float": true, "trim": true, "trimPrefix": true, "trimSuffix": true,
-	"indexOf": true, "lastIndexOf": true, "hasPrefix": true, "hasSuffix": true,
-	"now": true, "duration": true, "date": true, "timezone": true,
-	"first": true, "last": true, "get": true,
-	"bitand": true, "bitor": true, "bitxor": true, "bitnand": true, "bitnot": true,
-	"bitshl": true, "bitshr": true, "bitushr": true,
+	c   *compiler
+	err error
 }
 
 func (p *budgetPatch) Visit(node *ast.Node) {
 	switch n := (*node).(type) {
 	case *ast.PredicateNode:
 		tick := budgetCall("$tick", n.Node)
-		n.Node = &ast.SequenceNode{Nodes: []ast.Node{tick, n.Node}}
-		n.Node.SetLocation(tick.Location())
+		tick.SetType(boolType)
+		seq := &ast.SequenceNode{Nodes: []ast.Node{tick, n.Node}}
+		seq.SetLocation(tick.Location())
+		seq.SetNature(*n.Node.Nature())
+		n.Node = seq
 	case *ast.BinaryNode:
-		switch n.Operator {
-		case "+":
+		switch operatorCosts[n.Operator] {
+		case opCompare:
+			if !bounded(n.Left) && !bounded(n.Right) && !(isScalar(n.Left) && isScalar(n.Right)) {
+				p.replace(node, "$"+n.Operator, n.Left, n.Right)
+			}
+		case opText:
+			if !bounded(n.Left) && (n.Operator == "contains" || !bounded(n.Right)) {
+				p.replace(node, "$"+n.Operator, n.Left, n.Right)
+			}
+		case opIn:
+			_, constant := n.Right.(*ast.ConstantNode)
+			if !constant || !(bounded(n.Left) || isScalar(n.Left)) {
+				p.replace(node, "$in", n.Left, n.Right)
+			}
+		case opMatches:
+			if s, isText := n.Right.(*ast.StringNode); isText {
+				if err := p.c.quotedPattern(s.Value); err != nil {
+					p.err = err
+					return
+				}
+			}
+			p.replace(node, "$matches", n.Left, n.Right)
+		case opAdd:
 			if !isNumber(n.Left) || !isNumber(n.Right) {
 				p.replace(node, "$add", n.Left, n.Right)
 			}
-		case "..":
-			if !p.underIn[n] {
-				p.replace(node, "$range", n.Left, n.Right)
-			}
-		case "matches":
-			if _, isText := n.Right.(*ast.StringNode); !isText {
-				p.replace(node, "$matches", n.Left, n.Right)
-			}
+		case opRange:
+			p.replace(node, "$range", n.Left, n.Right)
 		}
 	case *ast.BuiltinNode:
+		c := builtinCosts[n.Name]
 		switch {
-		case guardedBuiltins[n.Name] != nil:
+		case c.loop:
+			kind, perElem := iterVisit, c.perElem
+			switch {
+			case c.sorts:
+				kind = iterSort
+			case perElem > 0:
+				kind = iterMake
+			}
+			n.Arguments[0] = budgetCall("$iter", n.Arguments[0], n.Arguments[0], intNode(kind), intNode(perElem))
+		case c.charge != nil:
 			p.replace(node, "$"+n.Name, n.Arguments...)
-		case loopBuiltins[n.Name]:
-			n.Arguments[0] = budgetCall("$iter", n.Arguments[0], n.Arguments[0])
-		case !plainBuiltins[n.Name]:
-			p.replace(node, "$size", n)
 		}
-	case *ast.CallNode:
-		if id, ok := n.Callee.(*ast.IdentifierNode); ok && strings.HasPrefix(id.Value, "$") {
-			return
+	case *ast.MemberNode:
+		switch n.Property.(type) {
+		case *ast.StringNode, *ast.IntegerNode, *ast.ConstantNode:
+		default:
+			if !isNumber(n.Property) {
+				n.Property = budgetCall("$key", n.Property, n.Property)
+			}
 		}
-		p.replace(node, "$size", n)
 	case *ast.ArrayNode:
 		if !literals(n.Nodes) {
 			p.replace(node, "$size", n)
@@ -231,27 +284,77 @@ func (p *budgetPatch) Visit(node *ast.Node) {
 	}
 }
 
+// quotedPattern compiles a quoted pattern once, for every sign-in.
+func (c *compiler) quotedPattern(p string) error {
+	if c.patterns[p] != nil {
+		return nil
+	}
+	compiled, err := compilePattern(p, &Limits{Pattern: len(p), PatternSize: DefaultLimits.PatternSize})
+	if err != nil {
+		return err
+	}
+	c.patterns[p] = compiled
+	return nil
+}
+
 // replace puts a call of fn in the place of *node.
 func (p *budgetPatch) replace(node *ast.Node, fn string, args ...ast.Node) {
 	*node = budgetCall(fn, *node, args...)
 }
 
+var (
+	budgetType     = reflect.TypeOf((*budget)(nil))
+	budgetFuncType = reflect.TypeOf(budgetFunc(nil))
+	boolType       = reflect.TypeOf(true)
+	intType        = reflect.TypeOf(0)
+)
+
 // budgetCall is fn($budget, args...), located and typed as orig so that
-// runtime errors point at the author's text and type checks still hold.
+// runtime errors point at the author's text and the nodes around it keep
+// the types the checker gave them.
 func budgetCall(fn string, orig ast.Node, args ...ast.Node) ast.Node {
-	call := &ast.CallNode{
-		Callee:    &ast.IdentifierNode{Value: fn},
-		Arguments: append([]ast.Node{&ast.IdentifierNode{Value: budgetVar}}, args...),
+	callee := &ast.IdentifierNode{Value: fn}
+	callee.SetType(budgetFuncType)
+	b := &ast.IdentifierNode{Value: budgetVar}
+	b.SetType(budgetType)
+	call := &ast.CallNode{Callee: callee, Arguments: append([]ast.Node{b}, args...)}
+	for _, n := range []ast.Node{callee, b, call} {
+		n.SetLocation(orig.Location())
 	}
-	call.SetLocation(orig.Location())
-	if t := orig.Type(); t != nil && t.Kind() != reflect.Interface && fn != "$tick" {
-		// The checker keeps a type set on a call, and does not look inside.
-		call.SetNature(*orig.Nature())
-	}
+	call.SetNature(*orig.Nature())
 	return call
 }
 
+func intNode(v int) ast.Node {
+	n := &ast.IntegerNode{Value: v}
+	n.SetType(intType)
+	return n
+}
+
+// bounded reports a quoted value: an operation that reads at most as much
+// of its other operand as it has needs no charge.
+func bounded(n ast.Node) bool {
+	switch x := n.(type) {
+	case *ast.StringNode, *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.NilNode:
+		return true
+	case *ast.ConstantNode:
+		switch x.Value.(type) {
+		case string, int, int64, float64, bool, nil:
+			return true
+		}
+	}
+	return false
+}
+
+// isScalar reports a number or a boolean, whose comparison is one step.
+func isScalar(n ast.Node) bool {
+	return isNumber(n) || n.Type() != nil && n.Type().Kind() == reflect.Bool
+}
+
 func isNumber(n ast.Node) bool {
+	if n.Type() == nil {
+		return false
+	}
 	switch n.Type().Kind() {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,

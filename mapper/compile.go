@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/expr-lang/expr/builtin"
+	"github.com/expr-lang/expr/conf"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
 
@@ -34,6 +35,8 @@ type Mapper struct {
 	limits *Limits
 	// unbounded was compiled without the evaluation budget (benchmarks only).
 	unbounded bool
+	// patterns are the quoted patterns of the mapping, compiled once.
+	patterns map[string]*pattern
 	// claimNames is every claim name, sorted: the order the response
 	// writes claims in, as encoding/json would.
 	claimNames []string
@@ -128,6 +131,7 @@ func compile(m *config.Mapping, opts LoadOptions) (*Mapper, []config.Finding) {
 	mp.order(c)
 	mp.project(c)
 	mp.reads = c.allReads()
+	mp.patterns = c.patterns
 	c.checkSelfGranted(m)
 	c.checkScopeLiterals(m)
 	for _, s := range m.Sources {
@@ -271,11 +275,19 @@ type compiler struct {
 	reads map[*config.Expr][]AttrRead
 	// unbounded leaves the evaluation budget out (benchmarks only).
 	unbounded bool
+	// confs are the expr configurations, for values and for conditions.
+	confs map[bool]*conf.Config
+	// patterns are the quoted patterns, compiled once.
+	patterns map[string]*pattern
+	// nonFinite marks the expressions that are a NaN or an infinity
+	// whatever the event.
+	nonFinite map[*config.Expr]bool
 }
 
 func newCompiler(m *config.Mapping) *compiler {
 	c := &compiler{cfg: m, env: map[string]any{"event": &Event{}, budgetVar: (*budget)(nil)}, names: []string{"event"},
-		usage: map[string]*usage{}, refs: map[*config.Expr][]string{}, reads: map[*config.Expr][]AttrRead{}}
+		usage: map[string]*usage{}, refs: map[*config.Expr][]string{}, reads: map[*config.Expr][]AttrRead{},
+		confs: map[bool]*conf.Config{}, patterns: map[string]*pattern{}, nonFinite: map[*config.Expr]bool{}}
 	for _, s := range m.Sources {
 		if _, fn := builtin.Index[s.Name]; fn || s.Name == budgetVar {
 			// A variable of that name would hide the function from every
@@ -310,7 +322,6 @@ func (c *compiler) compile(e *config.Expr, asBool bool) *vm.Program {
 		}
 		return nil
 	}
-	c.analyze(e)
 	return prog
 }
 

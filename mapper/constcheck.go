@@ -4,9 +4,6 @@ import (
 	"math"
 
 	"github.com/expr-lang/expr/ast"
-	"github.com/expr-lang/expr/conf"
-	"github.com/expr-lang/expr/optimizer"
-	"github.com/expr-lang/expr/parser"
 
 	"github.com/claimsmapper/claimsmapper/config"
 )
@@ -17,15 +14,9 @@ import (
 // .nan, it is a load error rather than a failed claim. Only literal values
 // that expr folds at compile time count; anything the event can change is
 // left to the check every claim value gets when it runs (checkValue).
+// compileExpr notes the expressions whose optimized tree is such a value.
 func (c *compiler) checkNonFiniteConstant(e *config.Expr) {
-	if e == nil {
-		return
-	}
-	tree, err := parser.Parse(e.Code)
-	if err != nil {
-		return
-	}
-	if optimizer.Optimize(&tree.Node, conf.CreateNew()) != nil || !nonFinite(tree.Node) {
+	if e == nil || !c.nonFinite[e] {
 		return
 	}
 	c.add(config.Finding{Pos: e.Pos, Path: e.Path, Severity: config.SevError, Rule: "const-value",

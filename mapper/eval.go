@@ -117,7 +117,7 @@ func (mp *Mapper) evaluate(ctx context.Context, ev *Event, t *Trace, stats *Stat
 	ctx, cancel := context.WithTimeout(ctx, mp.cfg.Timeout)
 	defer cancel()
 	e := &evaluation{ctx: ctx, mp: mp, ev: ev, env: mp.newEnv(ev), vm: mp.vms.Get().(*vm.VM), trace: t, stats: stats}
-	e.budget.reset(ctx, mp.limits)
+	e.budget.reset(ctx, mp.limits, mp.patterns)
 	e.env[budgetVar] = &e.budget
 	defer func() {
 		mp.vms.Put(e.vm)
@@ -139,6 +139,8 @@ func (e *evaluation) run(p *vm.Program) (out any, err error) {
 		}
 	}()
 	before := e.budget.bytes
+	e.budget.begin()
+	defer e.budget.end()
 	out, err = e.vm.Run(p, e.env)
 	if err == nil && !e.mp.unbounded {
 		err = e.checkSize(out)
