@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math/bits"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -106,7 +107,7 @@ var builtinCosts = map[string]builtinCost{
 	"split":      {charge: chargeSplit},
 	"splitAfter": {charge: chargeSplit},
 	"toJSON":     {charge: chargeWrite(4)},
-	"string":     {charge: chargeWrite(1)},
+	"string":     {charge: chargeWrite(1), run: runString},
 	"fromJSON":   {charge: chargeFromJSON},
 	"flatten":    {charge: chargeFlatten},
 	"concat":     {charge: chargeConcat},
@@ -477,4 +478,62 @@ func runDate(b *budget, args []any) (any, error) {
 		}
 	}
 	return callBuiltin(builtin.Builtins[builtin.Index["date"]], args)
+}
+
+// runString is string(v) with nothing of the process in it: fmt writes a
+// pointer inside a list or object as its address, and a time zone as its
+// tables, so pointers are followed and a zone is its name first.
+func runString(_ *budget, args []any) (any, error) {
+	return callBuiltin(builtin.Builtins[builtin.Index["string"]], []any{plain(args[0], 0)})
+}
+
+// plain is v with its pointers followed and its zones named; past the
+// depth limit (which measure enforced) it stops.
+func plain(v any, depth int) any {
+	if depth > DefaultLimits.Depth {
+		return nil
+	}
+	switch x := v.(type) {
+	case nil, string, bool, int, int64, float64, time.Time, time.Duration:
+		return v
+	case *time.Location:
+		return x.String()
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = plain(e, depth+1)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = plain(e, depth+1)
+		}
+		return out
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if rv.IsNil() {
+			return nil
+		}
+		return plain(rv.Elem().Interface(), depth+1)
+	case reflect.Slice, reflect.Array:
+		out := make([]any, rv.Len())
+		for i := range out {
+			out[i] = plain(rv.Index(i).Interface(), depth+1)
+		}
+		return out
+	case reflect.Struct:
+		// The event: its fields, each made plain.
+		t := rv.Type()
+		out := make(map[string]any, t.NumField())
+		for i := 0; i < t.NumField(); i++ {
+			if t.Field(i).IsExported() {
+				out[t.Field(i).Name] = plain(rv.Field(i).Interface(), depth+1)
+			}
+		}
+		return out
+	}
+	return v
 }

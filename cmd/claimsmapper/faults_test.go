@@ -21,17 +21,16 @@ func TestSignalsStopEveryCommand(t *testing.T) {
 	}
 	t.Parallel()
 	dir := t.TempDir()
-	// Little memory and many comparisons per loop step: only the timeout
-	// (4s) or the signal stops it.
+	// The work budget ends any evaluation well within a second, so the
+	// commands are caught waiting for their event on standard input.
 	slow := filepath.Join(dir, "slow.yaml")
 	writeFile(t, slow, "version: 1\ntimeout: 4s\nclaims:\n  slow: 'let x = 0..30000; all(x, # in x)'\n")
 	cases := []struct {
 		name string
 		args []string
 	}{
-		{"evaluating", []string{"run", "--mapping", slow, "--event", "../../testdata/events/v2.json"}},
 		{"waiting for standard input", []string{"run", "--mapping", slow, "--event", "-"}},
-		{"explaining", []string{"explain", "--mapping", slow, "--event", "../../testdata/events/v2.json"}},
+		{"explaining", []string{"explain", "--mapping", slow, "--event", "-"}},
 	}
 	for _, sig := range []struct {
 		sig  syscall.Signal

@@ -1,0 +1,202 @@
+package mapper_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/mapper"
+)
+
+// zones are a hundred time zone names, for the timezone reproductions.
+var zones = strings.Fields(`Europe/Paris Europe/London Europe/Berlin Europe/Madrid Europe/Rome Europe/Vienna Europe/Warsaw
+Europe/Prague Europe/Oslo Europe/Stockholm Europe/Helsinki Europe/Athens Europe/Lisbon Europe/Dublin Europe/Brussels
+Europe/Amsterdam Europe/Zurich Europe/Budapest Europe/Bucharest Europe/Sofia Europe/Kiev Europe/Moscow Europe/Istanbul
+Europe/Riga Europe/Tallinn Europe/Vilnius Europe/Belgrade Europe/Zagreb Europe/Ljubljana Europe/Bratislava
+America/New_York America/Chicago America/Denver America/Los_Angeles America/Phoenix America/Anchorage America/Toronto
+America/Vancouver America/Mexico_City America/Bogota America/Lima America/Santiago America/Caracas America/Halifax
+America/Sao_Paulo America/Argentina/Buenos_Aires America/Montevideo America/La_Paz America/Guatemala America/Panama
+America/Havana America/Jamaica America/Puerto_Rico America/Edmonton America/Winnipeg America/Regina America/Detroit
+Asia/Tokyo Asia/Seoul Asia/Shanghai Asia/Hong_Kong Asia/Singapore Asia/Kolkata Asia/Dubai Asia/Karachi Asia/Dhaka
+Asia/Bangkok Asia/Jakarta Asia/Manila Asia/Taipei Asia/Tehran Asia/Baghdad Asia/Riyadh Asia/Jerusalem Asia/Kathmandu
+Asia/Colombo Asia/Yangon Asia/Ho_Chi_Minh Asia/Kuala_Lumpur Asia/Almaty Asia/Tashkent Asia/Baku Asia/Tbilisi
+Asia/Yerevan Asia/Kabul Asia/Vladivostok Asia/Novosibirsk Africa/Cairo Africa/Lagos Africa/Nairobi
+Africa/Johannesburg Africa/Casablanca Africa/Algiers Africa/Accra Africa/Addis_Ababa Australia/Sydney
+Australia/Melbourne Australia/Perth Australia/Brisbane Pacific/Auckland Pacific/Honolulu Pacific/Fiji`)
+
+// issueReproductions are the expressions issue 20 found running free or
+// killing the process, each made into a claim beside cheap ones.
+func issueReproductions() []struct{ name, claims string } {
+	bounded := `[ab][a-z]{0,1000}[a-z]{0,1000}[a-z]{0,1000}[a-z]{0,1000}c`
+	literal := "[ab]" + strings.Repeat("x", 20000)
+	ins := strings.TrimSuffix(strings.Repeat(`"b" in L || `, 400), " || ")
+	var tz []string
+	for _, z := range zones {
+		tz = append(tz, fmt.Sprintf("timezone(%q)", z))
+	}
+	five := ""
+	for i := range 5 {
+		five += fmt.Sprintf("  bad%d: 'let L = split(repeat(\"a,\", 200000), \",\"); (%s) ? 1 : int(\"x\")'\n", i, ins)
+	}
+	return []struct{ name, claims string }{
+		{"a quoted pattern with bounded repeats", fmt.Sprintf("  bad: 'repeat(\"a\", 200000) matches \"%s\"'\n", bounded)},
+		{"a quoted pattern with a long literal", fmt.Sprintf("  bad: 'repeat(\"a\", 200000) matches \"%s\"'\n", literal)},
+		{"in repeated 400 times over a 200k list, in five claims", five},
+		{"timezone in a loop", fmt.Sprintf("  bad: 'len(map(0..1999, [%s]))'\n", strings.Join(tz, ", "))},
+		{"one claim's loop before a claim that needs none", "  bad: 'len(reduce(1..400000, #acc + \"xy\", \"\"))'\n"},
+	}
+}
+
+// TestIssueReproductionsFailOnTheirWork: each of issue 20's expressions
+// fails its own claim on the work limit, charged before the work (not on
+// the time, which would mean it ran), and the cheap claims after it come
+// out: one that reads the event, and one that does a little charged work.
+func TestIssueReproductionsFailOnTheirWork(t *testing.T) {
+	t.Parallel()
+	for _, r := range issueReproductions() {
+		t.Run(r.name, func(t *testing.T) {
+			t.Parallel()
+			src := "version: 1\ntimeout: 4s\nclaims:\n" + r.claims + "  y: event.userName\n  z: 'upper(event.userName) + \"!\"'\n"
+			mp := load(t, src, nil)
+			ev, err := mapper.DecodeEvent(event(t, "v2"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, tr, err := mp.EvaluateTrace(context.Background(), ev)
+			if err != nil {
+				t.Fatalf("the event failed under onClaimError omit: %v", err)
+			}
+			if res.IDClaims["y"] != "jdoe" || res.IDClaims["z"] != "JDOE!" {
+				t.Errorf("claims %v, want y and z", res.IDClaims)
+			}
+			for _, rt := range tr.Rules {
+				if !strings.HasPrefix(rt.Path, "claims.bad") {
+					continue
+				}
+				if limit, _ := mapper.IsLimit(rt.Err); limit != "work" {
+					t.Errorf("%s failed with %v, want the work limit", rt.Path, rt.Err)
+				}
+			}
+		})
+	}
+}
+
+// TestAClaimOverItsShareLeavesTheRest: a claim that spends its share of the
+// event's work fails alone; many of them together run out the event's
+// work, after which the claims that need work fail too, and those that
+// need none still come out.
+func TestAClaimOverItsShareLeavesTheRest(t *testing.T) {
+	t.Parallel()
+	lim := mapper.DefaultLimits
+	heavy := "count(0..300000, # >= 0)"
+	var b strings.Builder
+	b.WriteString("version: 1\ntimeout: 4s\nclaims:\n  first: 'upper(event.userName)'\n")
+	shares := lim.Work/lim.ExprWork + 2
+	for i := range shares {
+		fmt.Fprintf(&b, "  heavy%02d: '%s'\n", i, heavy)
+	}
+	b.WriteString("  late: 'upper(event.userName)'\n  free: event.userName\n")
+	mp := load(t, b.String(), nil)
+	ev, err := mapper.DecodeEvent(event(t, "v2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, tr, err := mp.EvaluateTrace(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.IDClaims["first"] != "JDOE" || res.IDClaims["free"] != "jdoe" {
+		t.Errorf("claims %v, want first and free", res.IDClaims)
+	}
+	failed := 0
+	for _, rt := range tr.Rules {
+		if strings.HasPrefix(rt.Path, "claims.heavy") {
+			if limit, _ := mapper.IsLimit(rt.Err); limit != "work" {
+				t.Errorf("%s: %v, want the work limit", rt.Path, rt.Err)
+			}
+			failed++
+		}
+	}
+	if failed != shares {
+		t.Errorf("%d heavy claims failed, want %d", failed, shares)
+	}
+	// Each heavy claim took its share: the event's work is gone.
+	if _, ok := res.IDClaims["late"]; ok {
+		t.Errorf("late came out after the event's work was spent: %v", res.IDClaims)
+	}
+}
+
+// TestOneHeavyClaimDoesNotStarveTheNext: a claim over its share leaves
+// enough of the event for the next one to do real work.
+func TestOneHeavyClaimDoesNotStarveTheNext(t *testing.T) {
+	t.Parallel()
+	mp := load(t, "version: 1\nclaims:\n  x: 'len(reduce(1..400000, #acc + \"xy\", \"\"))'\n  y: 'count(0..100000, # >= 0)'\n", nil)
+	ev, err := mapper.DecodeEvent(event(t, "v2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := mp.Evaluate(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := res.IDClaims["x"]; ok || res.IDClaims["y"] != 100001 {
+		t.Errorf("claims %v, want y = 100001 and no x", res.IDClaims)
+	}
+}
+
+// TestNothingOfTheProcessReachesAToken: $env, which holds the budget, is
+// refused when the mapping loads, whatever reads it; and no value or error
+// that reaches a token or a log carries a Go address or a budget name.
+func TestNothingOfTheProcessReachesAToken(t *testing.T) {
+	t.Parallel()
+	for _, code := range []string{"string($env)", "toJSON($env)", "keys($env)", "$env.event.userName", `$env["$budget"]`, "len($env)", "values($env)[0]"} {
+		_, fs := mapper.Load([]byte(fmt.Sprintf("version: 1\nclaims:\n  x: '%s'\n", strings.ReplaceAll(code, "'", "''"))), mapper.LoadOptions{File: "m.yaml"})
+		if len(fs) == 0 || fs[0].Rule != "reserved-name" {
+			t.Errorf("%s: %v, want a reserved-name error", code, fs)
+		}
+	}
+	// Values and failures the expressions can reach: the event, a source,
+	// errors of the charged functions and of expr's own.
+	store := tables(t, "tables:\n  Users:\n    - userName: jdoe\n      n: 42\n      roles: [a, b]\n")
+	claims := []string{
+		"string(event)", "toJSON(event)", "string(user)", "string(timezone(\"Europe/Paris\"))", "string(date(\"2024-01-02\"))",
+		"upper(user.n)", "trim(user.n)", "user.n matches \"a\"", "user.n contains \"a\"", "user.roles[user.n]",
+		"int(\"x\")", "fromJSON(\"{\")", "timezone(\"Nowhere/Else\")", "date(\"x\", \"y\", \"Nowhere/Else\")",
+		"repeat(\"x\", -1)", "split(user.n, \",\")", "keys(user.n)", "user.n in user.n", "string([user, event])",
+		"sortBy(user.roles, #.x)", "map(user.n, #)", "reduce(user.roles, #acc + #)", "user.roles + user.n",
+	}
+	var b strings.Builder
+	b.WriteString("version: 1\nsources:\n  user:\n    table: Users\n    key: { userName: event.userName }\nclaims:\n")
+	for i, c := range claims {
+		fmt.Fprintf(&b, "  c%02d: '%s'\n", i, strings.ReplaceAll(c, "'", "''"))
+	}
+	var logs bytes.Buffer
+	mp, fs := mapper.Load([]byte(b.String()), mapper.LoadOptions{File: "m.yaml", Store: store,
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err := config.Errors(fs); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := mapper.DecodeEvent(event(t, "v2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, tr, err := mp.EvaluateTrace(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := jsonText(res.IDClaims) + logs.String()
+	for _, rt := range tr.Rules {
+		if rt.Err != nil {
+			out += "\n" + rt.Err.Error()
+		}
+	}
+	for _, leak := range []string{"0x", "$budget", "budget", "$tick", "$iter", "mapper.", "*mapper"} {
+		if strings.Contains(out, leak) {
+			t.Errorf("%q reached a token, a log line or an error:\n%s", leak, out)
+		}
+	}
+}
