@@ -23,6 +23,9 @@ type Event struct {
 	PreferredRole  any            `expr:"preferredRole"`
 	Scopes         []string       `expr:"scopes"`
 	ClientMetadata map[string]any `expr:"clientMetadata"`
+	// sentVersion is the version the event said, when it differs from
+	// Version: "0" from cognito-local, read as version "1".
+	sentVersion string
 }
 
 // ClientCredentials reports whether the event is for a machine-to-machine
@@ -53,8 +56,14 @@ type wireEvent struct {
 	} `json:"request"`
 }
 
+// cognitoLocalVersion is the version cognito-local (5.x) puts on every
+// trigger event; its Pre Token Generation event is Cognito's version 1.
+const cognitoLocalVersion = "0"
+
 // DecodeEvent reads a Pre Token Generation event. Its errors say what is
-// wrong in the terms of the event's JSON, never in Go types.
+// wrong in the terms of the event's JSON, never in Go types. An event whose
+// version is "0", as cognito-local sends it, is read as version "1":
+// expressions see event.version "1" and the response is a V1 response.
 func DecodeEvent(raw []byte) (*Event, error) {
 	var w wireEvent
 	if err := json.Unmarshal(raw, &w); err != nil {
@@ -63,13 +72,20 @@ func DecodeEvent(raw []byte) (*Event, error) {
 	if w.Version == nil {
 		return nil, errors.New("the event has no \"version\" field: is it a Cognito pre token generation event?")
 	}
-	switch *w.Version {
+	version, sent := *w.Version, ""
+	switch version {
 	case "1", "2", "3":
+	case cognitoLocalVersion:
+		// cognito-local, the emulator teams test triggers with, sends "0"
+		// with a V1 event and applies only a V1 response. Cognito itself
+		// sends "1": reading "0" as "1" lets the same function serve both.
+		version, sent = "1", cognitoLocalVersion
 	default:
-		return nil, fmt.Errorf("event version %q is not supported: claimsmapper handles versions \"1\", \"2\" and \"3\"", *w.Version)
+		return nil, fmt.Errorf("event version %q is not supported: claimsmapper handles versions \"1\", \"2\" and \"3\" (and \"0\", which cognito-local sends for version 1)", *w.Version)
 	}
 	ev := &Event{
-		Version:        *w.Version,
+		Version:        version,
+		sentVersion:    sent,
 		TriggerSource:  w.TriggerSource,
 		Region:         w.Region,
 		UserPoolID:     w.UserPoolID,

@@ -1,8 +1,11 @@
 package mapper_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,6 +79,7 @@ func FuzzDecodeEvent(f *testing.F) {
 	}
 	f.Add([]byte(`{"version":"2","request":{"userAttributes":{"a":1}}}`))
 	f.Add([]byte(`{"version":"1","response":[`))
+	f.Add([]byte(cognitoLocalEvent))
 	mp := load(f, `version: 1
 claims:
   a: event.userAttributes.email ?? "x"
@@ -111,5 +115,53 @@ func TestDecodeEventReadsEveryField(t *testing.T) {
 		ev.Region != "us-east-1" || ev.TriggerSource != "TokenGeneration_HostedAuth" || len(ev.Groups) != 2 ||
 		len(ev.Scopes) != 4 || ev.UserAttributes["email"] != "jdoe@example.com" || ev.PreferredRole != nil {
 		t.Errorf("decoded %+v", ev)
+	}
+}
+
+// cognito-local 5.x sends every trigger event with "version": "0", and for
+// Pre Token Generation an empty groupConfiguration and a V1 response object
+// (this is its event, as it builds it). Cognito itself sends "1".
+const cognitoLocalEvent = `{"version":"0","callerContext":{"awsSdkVersion":"2.1693.0","clientId":"c1"},"region":"local",` +
+	`"userPoolId":"local_pool","triggerSource":"TokenGeneration_Authentication","userName":"alice",` +
+	`"request":{"userAttributes":{"sub":"s-1","email":"alice@example.com"},"groupConfiguration":{}},` +
+	`"response":{"claimsOverrideDetails":{}}}`
+
+func TestCognitoLocalVersionZeroIsReadAsVersionOne(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	mp, err := loadErr(mapper.Load([]byte("version: 1\nclaims:\n  v: event.version\n  n: '[1, 2]'\n"), mapper.LoadOptions{
+		File: "mapping.yaml", Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := mp.Handle(context.Background(), []byte(cognitoLocalEvent))
+	if err != nil {
+		t.Fatalf("cognito-local's event is refused: %v", err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got["version"] != "0" {
+		t.Errorf("the event's version field was rewritten to %v: every other field goes back as it came", got["version"])
+	}
+	// A V1 response: every claim text, under claimsOverrideDetails.
+	claims := dig(got, "response", "claimsOverrideDetails", "claimsToAddOrOverride")
+	if fmt.Sprint(claims) != `map[n:[1,2] v:1]` {
+		t.Errorf("claims = %v, want a V1 response where event.version is \"1\"", claims)
+	}
+	if !strings.Contains(logs.String(), `"msg":"event version read as version 1"`) || !strings.Contains(logs.String(), `"sent":"0"`) {
+		t.Errorf("no debug note says version \"0\" was read as 1:\n%s", logs.String())
+	}
+}
+
+func TestOnlyVersionZeroIsReadAsAnotherVersion(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{"00", "0.0", " 0", "1.0", "V1_0", "-1", ""} {
+		_, err := mapper.DecodeEvent([]byte(`{"version":"` + v + `"}`))
+		if err == nil || !strings.Contains(err.Error(), "is not supported") || !strings.Contains(err.Error(), "cognito-local") {
+			t.Errorf("version %q: err = %v, want it refused with the versions handled", v, err)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package mapper
 import (
 	"context"
 	"fmt"
+	"log/slog"
 )
 
 // Handle serves one invocation: it decodes the event, evaluates the mapping
@@ -16,6 +17,10 @@ func (mp *Mapper) handle(ctx context.Context, event []byte, stats *Stats) ([]byt
 	ev, err := DecodeEvent(event)
 	if err != nil {
 		return nil, err
+	}
+	if ev.sentVersion != "" {
+		mp.log.LogAttrs(ctx, slog.LevelDebug, "event version read as version 1",
+			slog.String("sent", ev.sentVersion), slog.String("why", "cognito-local sends version \"0\" with a V1 event; Cognito sends \"1\""))
 	}
 	r, err := mp.evaluate(ctx, ev, nil, stats)
 	if err != nil {
