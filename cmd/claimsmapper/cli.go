@@ -37,6 +37,8 @@ Usage:
                          show who a mapping change affects: every user's token changes
   claimsmapper iam-policy [--env NAME=VALUE]... [--attributes] FILE
                          print the IAM policy the function needs to read what the mapping reads
+  claimsmapper trigger-version [--env NAME=VALUE]... FILE
+                         print the user pool trigger version the mapping is written for
   claimsmapper publish [--yes] [--message TEXT] FILE s3://bucket/key
                          ship a mapping behind a gate: lint, tests, the change shown, confirmation
   claimsmapper history s3://bucket/key
@@ -55,19 +57,20 @@ Use "-" as a FILE to read standard input. Run "claimsmapper COMMAND -h" for a co
 type command func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int
 
 var commands = map[string]command{
-	"run":        runRun,
-	"lint":       runLint,
-	"test":       runTest,
-	"preview":    runPreview,
-	"explain":    runExplain,
-	"diff":       runDiff,
-	"publish":    runPublish,
-	"history":    runHistory,
-	"rollback":   runRollback,
-	"iam-policy": runIAMPolicy,
-	"studio":     runStudio,
-	"schema":     runSchema,
-	"version":    runVersion,
+	"run":             runRun,
+	"lint":            runLint,
+	"test":            runTest,
+	"preview":         runPreview,
+	"explain":         runExplain,
+	"diff":            runDiff,
+	"publish":         runPublish,
+	"history":         runHistory,
+	"rollback":        runRollback,
+	"iam-policy":      runIAMPolicy,
+	"trigger-version": runTriggerVersion,
+	"studio":          runStudio,
+	"schema":          runSchema,
+	"version":         runVersion,
 }
 
 // run runs one command. A failed write to stdout (a full disk, a closed

@@ -56,25 +56,8 @@ func runIAMPolicy(_ context.Context, args []string, stdin io.Reader, stdout, std
 		fmt.Fprint(stderr, "claimsmapper iam-policy: name one mapping file (- reads standard input)\n\n"+iamPolicyUsage)
 		return exitUsage
 	}
-	src, err := readInput(files[0], stdin)
-	if err != nil {
-		fmt.Fprintf(stderr, "claimsmapper iam-policy: cannot read the mapping %s: %s\n", files[0], inlinetest.PlainIOError(err))
-		return exitFailed
-	}
-	lookup := func(name string) (string, bool) {
-		if v, ok := env[name]; ok {
-			return v, true
-		}
-		return os.LookupEnv(name)
-	}
-	allow, err := config.AllowedEnv(os.LookupEnv)
-	if err != nil {
-		fmt.Fprintf(stderr, "claimsmapper iam-policy: %v\n", err)
-		return exitFailed
-	}
-	mp, findings := mapper.Load(src, mapper.LoadOptions{File: files[0], Config: config.Options{LookupEnv: lookup, AllowEnv: allow}})
-	if err := config.Errors(findings); err != nil {
-		fmt.Fprintf(stderr, "%v\nclaimsmapper iam-policy: the mapping is invalid: fix it (claimsmapper lint %s says how), or pass --env NAME=VALUE for each ${NAME} it uses\n", err, files[0])
+	mp, ok := loadForDeploy("iam-policy", files[0], env, stdin, stderr)
+	if !ok {
 		return exitFailed
 	}
 	policy, notes := iampolicy.For(mp, iampolicy.Options{Partition: *partition, Region: *region, Account: *account, Attributes: *attributes})
@@ -87,4 +70,33 @@ func runIAMPolicy(_ context.Context, args []string, stdin io.Reader, stdout, std
 	out, _ := json.MarshalIndent(policy, "", "  ")
 	stdout.Write(append(out, '\n'))
 	return exitOK
+}
+
+// loadForDeploy loads a mapping as the function will (CLAIMS_MAPPING_ENV
+// from this environment), for the commands a deployment tool runs at synth:
+// a ${NAME} takes its --env value, else this environment's. It says what is
+// wrong on stderr and reports false when the mapping does not load.
+func loadForDeploy(cmd, file string, env cliflag.Env, stdin io.Reader, stderr io.Writer) (*mapper.Mapper, bool) {
+	src, err := readInput(file, stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "claimsmapper %s: cannot read the mapping %s: %s\n", cmd, file, inlinetest.PlainIOError(err))
+		return nil, false
+	}
+	lookup := func(name string) (string, bool) {
+		if v, ok := env[name]; ok {
+			return v, true
+		}
+		return os.LookupEnv(name)
+	}
+	allow, err := config.AllowedEnv(os.LookupEnv)
+	if err != nil {
+		fmt.Fprintf(stderr, "claimsmapper %s: %v\n", cmd, err)
+		return nil, false
+	}
+	mp, findings := mapper.Load(src, mapper.LoadOptions{File: file, Config: config.Options{LookupEnv: lookup, AllowEnv: allow}})
+	if err := config.Errors(findings); err != nil {
+		fmt.Fprintf(stderr, "%v\nclaimsmapper %s: the mapping is invalid: fix it (claimsmapper lint %s says how), or pass --env NAME=VALUE for each ${NAME} it uses\n", err, cmd, file)
+		return nil, false
+	}
+	return mp, true
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // The example app. Context values (cdk.json, or -c name=value):
-//   lambdaVersion  V1_0 | V2_0 | V3_0    the event version Cognito sends
+//   lambdaVersion  V1_0 | V2_0 | V3_0    optional: the event version Cognito
+//                  sends follows the mapping's triggerVersion; given, it must
+//                  be the same
 //   lambdaZip      the package `make package` built (arm64)
 //   mappingFile    the mapping YAML uploaded to the bucket
 //   refresh        CLAIMS_MAPPING_REFRESH, e.g. 1m; unset: no hot reload

@@ -15,8 +15,11 @@ export const LAMBDA_VERSIONS = ['V1_0', 'V2_0', 'V3_0'] as const;
 export type LambdaVersionName = typeof LAMBDA_VERSIONS[number];
 
 export interface ClaimsMapperStackProps extends StackProps {
-  /** Event version Cognito sends to the trigger. */
-  readonly lambdaVersion: LambdaVersionName;
+  /**
+   * The event version Cognito sends to the trigger. Unset: the mapping's
+   * triggerVersion (V1_0 when it does not say); set, it must be the same.
+   */
+  readonly lambdaVersion?: LambdaVersionName;
   /** `make package`'s dist/claimsmapper-arm64.zip, or a folder holding bootstrap. */
   readonly lambdaCode: string;
   /** The mapping YAML to put in the bucket. */
@@ -66,15 +69,19 @@ export class ClaimsMapperStack extends Stack {
       dashboard: true,
     });
 
+    // The version follows the mapping's triggerVersion (a lambdaVersion that
+    // differs fails here, naming both).
+    const explicit = props.lambdaVersion && cognito.LambdaVersion[props.lambdaVersion];
+    const version = this.trigger.triggerVersion(explicit);
     this.userPool = new cognito.UserPool(this, 'UserPool', {
       signInAliases: { username: true, email: true },
       selfSignUpEnabled: false,
       // V2_0 and V3_0 events (access token claims, machine-to-machine) need
       // the Essentials plan; V1_0 works on every plan.
-      featurePlan: props.lambdaVersion === 'V1_0' ? cognito.FeaturePlan.LITE : cognito.FeaturePlan.ESSENTIALS,
+      featurePlan: version === cognito.LambdaVersion.V1_0 ? cognito.FeaturePlan.LITE : cognito.FeaturePlan.ESSENTIALS,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.trigger.attachTo(this.userPool, cognito.LambdaVersion[props.lambdaVersion]);
+    this.trigger.attachTo(this.userPool, explicit);
     this.userPool.addClient('AppClient', { authFlows: { userSrp: true } });
 
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
@@ -89,9 +96,13 @@ export class ClaimsMapperStack extends Stack {
   }
 }
 
-/** Checks a context value naming the trigger version. */
-export function parseLambdaVersion(v: unknown): LambdaVersionName {
-  const s = String(v ?? 'V1_0');
+/**
+ * Checks a context value naming the trigger version; unset, the version
+ * follows the mapping.
+ */
+export function parseLambdaVersion(v: unknown): LambdaVersionName | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  const s = String(v);
   if (!(LAMBDA_VERSIONS as readonly string[]).includes(s)) {
     throw new Error(`lambdaVersion ${JSON.stringify(s)}: want one of ${LAMBDA_VERSIONS.join(', ')}`);
   }

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  ArnFormat, Duration, RemovalPolicy, Stack,
+  Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token,
   aws_cloudwatch as cloudwatch,
   aws_cloudwatch_actions as cwactions,
   aws_cognito as cognito,
@@ -154,6 +154,12 @@ export class ClaimsMapperTrigger extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
   /** The DynamoDB statements derived from the mapping. */
   readonly policyStatements: iam.PolicyStatement[];
+  /**
+   * The trigger version the mapping is written for (its triggerVersion, read
+   * at synth by `claimsmapper trigger-version`), or undefined when the
+   * mapping does not say. attachTo sets the user pool's trigger to it.
+   */
+  readonly mappingTriggerVersion?: cognito.LambdaVersion;
 
   constructor(scope: Construct, id: string, props: ClaimsMapperTriggerProps) {
     super(scope, id);
@@ -256,6 +262,7 @@ export class ClaimsMapperTrigger extends Construct {
     }
 
     this.policyStatements = derivePolicy(this, m.text, tables, props);
+    this.mappingTriggerVersion = mappingTriggerVersion(m.text, props);
     for (const s of this.policyStatements) this.function.addToRolePolicy(s);
 
     // Cognito invokes $LATEST unless the trigger names a version: the alias
@@ -271,9 +278,47 @@ export class ClaimsMapperTrigger extends Construct {
     if (props.dashboard) this.addDashboard();
   }
 
-  /** Makes this the user pool's Pre Token Generation trigger, invoked through the alias. */
-  attachTo(userPool: cognito.UserPool, lambdaVersion: cognito.LambdaVersion = cognito.LambdaVersion.V1_0): void {
-    userPool.addTrigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, this.alias, lambdaVersion);
+  /**
+   * The trigger version a user pool gets: the mapping's triggerVersion;
+   * lambdaVersion, when given, must be the same. A mapping that does not say
+   * gets lambdaVersion, or V1_0. A pool set to another version than the one
+   * the mapping is written for silently loses claims (V1 never changes the
+   * access token), so a difference fails the synth.
+   */
+  triggerVersion(lambdaVersion?: cognito.LambdaVersion): cognito.LambdaVersion {
+    const fromMapping = this.mappingTriggerVersion;
+    if (lambdaVersion !== undefined && fromMapping !== undefined && lambdaVersion !== fromMapping) {
+      throw new Error(`the trigger version ${lambdaVersion} asked for differs from the mapping's triggerVersion: ${fromMapping}: `
+        + `Cognito would send ${lambdaVersion} events to a mapping written for ${fromMapping}. `
+        + `Leave the version out to follow the mapping, or change triggerVersion in the mapping (and deploy the pool with it before publishing the mapping)`);
+    }
+    return lambdaVersion ?? fromMapping ?? cognito.LambdaVersion.V1_0;
+  }
+
+  /**
+   * Makes this the user pool's Pre Token Generation trigger, invoked through
+   * the alias, with the version the mapping is written for (see
+   * triggerVersion). V2_0 and V3_0 need the Essentials or Plus feature plan:
+   * a pool whose featurePlan is LITE fails the synth. Returns the version set.
+   */
+  attachTo(userPool: cognito.UserPool, lambdaVersion?: cognito.LambdaVersion): cognito.LambdaVersion {
+    const version = this.triggerVersion(lambdaVersion);
+    if (version !== cognito.LambdaVersion.V1_0) {
+      const tier = (userPool.node.defaultChild as cognito.CfnUserPool).userPoolTier;
+      if (tier === cognito.FeaturePlan.LITE) {
+        throw new Error(`the trigger version ${version} needs the Essentials or Plus feature plan, but the user pool ${userPool.node.path} has featurePlan LITE: `
+          + `set featurePlan: cognito.FeaturePlan.ESSENTIALS (or PLUS) on the pool, or use triggerVersion: V1_0 in the mapping (ID token claims only)`);
+      }
+      if (tier === undefined || Token.isUnresolved(tier)) {
+        // A new pool defaults to Essentials; a pool created before the plans
+        // existed stays on Lite unless told.
+        Annotations.of(this).addWarningV2('claimsmapper:featurePlan',
+          `the trigger version ${version} needs the Essentials or Plus feature plan; the user pool ${userPool.node.path} does not set featurePlan: `
+          + 'a new pool gets Essentials, but an existing Lite pool would refuse the trigger at deploy. Set featurePlan on the pool to say which');
+      }
+    }
+    userPool.addTrigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, this.alias, version);
+    return version;
   }
 
   /** One of the function's metrics (see the README's Operating section). */
@@ -375,9 +420,7 @@ const RESOURCE = /^arn:aws:dynamodb:\*:\*:table\/([A-Za-z0-9_.-]{3,255})(?:\/ind
 function derivePolicy(scope: Construct, text: string, tables: Record<string, dynamodb.ITable>,
   props: ClaimsMapperTriggerProps): iam.PolicyStatement[] {
   const names = Object.keys(tables);
-  const args = ['iam-policy'];
-  names.forEach((n, i) => args.push('--env', `${n}=${placeholder(i)}`));
-  for (const [n, v] of Object.entries(props.environment ?? {})) args.push('--env', `${n}=${v}`);
+  const args = ['iam-policy', ...envArgs(props)];
   if (props.restrictAttributes) args.push('--attributes');
   args.push('-');
   const doc = JSON.parse(runCLI(props.cli, args, text, allowedVariables(props)));
@@ -407,6 +450,36 @@ function derivePolicy(scope: Construct, text: string, tables: Record<string, dyn
 }
 
 /**
+ * The --env flags that give the CLI the mapping's ${NAME}s as the function
+ * has them: a table's variable is a placeholder (derivePolicy turns it back
+ * into the table's ARN), any other its value.
+ */
+function envArgs(props: ClaimsMapperTriggerProps): string[] {
+  const args: string[] = [];
+  Object.keys(props.tables ?? {}).forEach((n, i) => args.push('--env', `${n}=${placeholder(i)}`));
+  for (const [n, v] of Object.entries(props.environment ?? {})) args.push('--env', `${n}=${v}`);
+  return args;
+}
+
+const LAMBDA_VERSIONS: Record<string, cognito.LambdaVersion> = {
+  V1_0: cognito.LambdaVersion.V1_0,
+  V2_0: cognito.LambdaVersion.V2_0,
+  V3_0: cognito.LambdaVersion.V3_0,
+};
+
+/**
+ * Runs `claimsmapper trigger-version` over the mapping: its triggerVersion,
+ * or undefined when it does not say.
+ */
+function mappingTriggerVersion(text: string, props: ClaimsMapperTriggerProps): cognito.LambdaVersion | undefined {
+  const out = runCLI(props.cli, ['trigger-version', ...envArgs(props), '-'], text, allowedVariables(props)).trim();
+  if (out === '') return undefined;
+  const v = LAMBDA_VERSIONS[out];
+  if (v === undefined) throw new Error(`claimsmapper trigger-version printed an unexpected version ${JSON.stringify(out)}`);
+  return v;
+}
+
+/**
  * CLAIMS_MAPPING_ENV: the variables in tables and environment, which the
  * mapping may read; empty when there are none.
  */
@@ -430,6 +503,9 @@ export function runCLI(cli: string | undefined, args: string[], input: string, a
   } catch (e: any) {
     if (e.code === 'ENOENT') {
       throw new Error(`cannot run ${JSON.stringify(bin)}: build the CLI (make build puts it in bin/claimsmapper) and pass it as cli or CLAIMSMAPPER_CLI`);
+    }
+    if (String(e.stderr).includes(`unknown command "${args[0]}"`)) {
+      throw new Error(`${JSON.stringify(bin)} is a claimsmapper older than this construct and has no ${args[0]} command: build the CLI from the same checkout (make build)`);
     }
     throw new Error(`claimsmapper ${args[0]} failed:\n${e.stderr ?? e.message}`);
   }

@@ -18,12 +18,26 @@ before(() => {
   code = fakeCode();
 });
 
-function synth(lambdaVersion: LambdaVersionName, refresh?: string, alarmEmail?: string): Template {
+/**
+ * The example's mapping with its triggerVersion set to mappingVersion
+ * (the example's own, V1_0, when unset), in a file of its own.
+ */
+function mappingFile(mappingVersion?: LambdaVersionName): string {
+  const file = path.join(deployDir, 'mapping.yaml');
+  if (!mappingVersion) return file;
+  const text = fs.readFileSync(file, 'utf8').replace(/^triggerVersion: .*$/m, `triggerVersion: ${mappingVersion}`);
+  assert.ok(text.includes(`triggerVersion: ${mappingVersion}`));
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'claimsmapper-mapping-')), 'mapping.yaml');
+  fs.writeFileSync(out, text);
+  return out;
+}
+
+function synth(mappingVersion?: LambdaVersionName, refresh?: string, alarmEmail?: string, lambdaVersion?: LambdaVersionName): Template {
   const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'claimsmapper-cdk-')) });
   const stack = new ClaimsMapperStack(app, 'Test', {
     lambdaVersion,
     lambdaCode: code,
-    mappingFile: path.join(deployDir, 'mapping.yaml'),
+    mappingFile: mappingFile(mappingVersion),
     refresh,
     cli: cli(),
     alarmEmail,
@@ -44,7 +58,7 @@ describe('the example stack', () => {
   });
 
   for (const v of ['V1_0', 'V2_0', 'V3_0'] as const) {
-    it(`points the pre token generation trigger at the live alias with version ${v}`, () => {
+    it(`points the pre token generation trigger at the live alias with the mapping's version ${v}, on the plan it needs`, () => {
       const t = synth(v);
       const alias = logicalId(t, 'AWS::Lambda::Alias');
       t.hasResourceProperties('AWS::Cognito::UserPool', {
@@ -144,9 +158,31 @@ describe('the example stack', () => {
   });
 });
 
+describe('the trigger version follows the mapping', () => {
+  it('the example mapping says V1_0, and the pool gets it on the Lite plan', () => {
+    const t = synth();
+    t.hasResourceProperties('AWS::Cognito::UserPool', {
+      LambdaConfig: { PreTokenGenerationConfig: { LambdaVersion: 'V1_0' } },
+      UserPoolTier: 'LITE',
+    });
+  });
+
+  it('a lambdaVersion that agrees with the mapping is accepted', () => {
+    synth('V2_0', undefined, undefined, 'V2_0').hasResourceProperties('AWS::Cognito::UserPool', {
+      LambdaConfig: { PreTokenGenerationConfig: { LambdaVersion: 'V2_0' } },
+    });
+  });
+
+  it('a lambdaVersion that differs from the mapping fails the synth, naming both', () => {
+    assert.throws(() => synth(undefined, undefined, undefined, 'V2_0'),
+      /the trigger version V2_0 asked for differs from the mapping's triggerVersion: V1_0/);
+  });
+});
+
 describe('context checks', () => {
-  it('accepts the three trigger versions and defaults to V1_0', () => {
-    assert.equal(parseLambdaVersion(undefined), 'V1_0');
+  it('accepts the three trigger versions; unset, the version follows the mapping', () => {
+    assert.equal(parseLambdaVersion(undefined), undefined);
+    assert.equal(parseLambdaVersion(''), undefined);
     for (const v of ['V1_0', 'V2_0', 'V3_0']) assert.equal(parseLambdaVersion(v), v);
   });
 

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack, aws_cognito as cognito, aws_dynamodb as dynamodb, aws_lambda as lambda, aws_sns as sns } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { BUNDLED_MAPPING_PATH, ClaimsMapperTrigger, ClaimsMapperTriggerProps, MappingDelivery } from '../lib/trigger';
 import { ACCOUNT, REGION, cli, cliJSONWithEnv, deployDir, fakeCode, logicalId, repoDir, resolve, roleStatements } from './helpers';
 
@@ -21,9 +21,10 @@ type Build = (stack: Stack) => Partial<ClaimsMapperTriggerProps>;
 function synth(build: Build, attach = true): { t: Template; trigger: ClaimsMapperTrigger } {
   const stack = new Stack(new App(), 'Test', { env: { account: ACCOUNT, region: REGION } });
   const trigger = new ClaimsMapperTrigger(stack, 'Trigger', {
-    code: lambda.Code.fromAsset(codeDir), cli: cli(), mapping: MappingDelivery.inline('version: 1\nclaims:\n  plan: \'"free"\'\n'), ...build(stack),
+    code: lambda.Code.fromAsset(codeDir), cli: cli(), mapping: MappingDelivery.inline('version: 1\ntriggerVersion: V2_0\nclaims:\n  plan: \'"free"\'\n'), ...build(stack),
   });
-  if (attach) trigger.attachTo(new cognito.UserPool(stack, 'Pool'), cognito.LambdaVersion.V2_0);
+  // The version follows the mapping.
+  if (attach) trigger.attachTo(new cognito.UserPool(stack, 'Pool', { featurePlan: cognito.FeaturePlan.ESSENTIALS }));
   return { t: Template.fromStack(stack), trigger };
 }
 
@@ -225,5 +226,73 @@ describe('alarms', () => {
     const topic = logicalId(t, 'AWS::SNS::Topic');
     t.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: topic }], OKActions: [{ Ref: topic }] }, 5);
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Failures', Threshold: 3 });
+  });
+});
+
+describe('the trigger version follows the mapping', () => {
+  const mapping = (version?: string) => MappingDelivery.inline(
+    `version: 1\n${version ? `triggerVersion: ${version}\n` : ''}claims:\n  plan: {const: free}\n`);
+
+  /** Synthesizes a trigger for the mapping, attached to a pool with the given plan. */
+  function attach(version: string | undefined, asked?: cognito.LambdaVersion, featurePlan?: cognito.FeaturePlan) {
+    const stack = new Stack(new App(), 'Test', { env: { account: ACCOUNT, region: REGION } });
+    const trigger = new ClaimsMapperTrigger(stack, 'Trigger', { code: lambda.Code.fromAsset(codeDir), cli: cli(), mapping: mapping(version) });
+    const set = trigger.attachTo(new cognito.UserPool(stack, 'Pool', { featurePlan }), asked);
+    return { stack, trigger, set, t: Template.fromStack(stack) };
+  }
+  const lambdaVersion = (t: Template) => Object.values(t.findResources('AWS::Cognito::UserPool'))[0]
+    .Properties.LambdaConfig.PreTokenGenerationConfig.LambdaVersion;
+
+  it('a V2 mapping attached without a version gets V2_0', () => {
+    const { trigger, set, t } = attach('V2_0', undefined, cognito.FeaturePlan.ESSENTIALS);
+    assert.equal(trigger.mappingTriggerVersion, cognito.LambdaVersion.V2_0);
+    assert.equal(set, cognito.LambdaVersion.V2_0);
+    assert.equal(lambdaVersion(t), 'V2_0');
+  });
+
+  it('a V3 mapping gets V3_0, and a V1 mapping V1_0, on the plans they need', () => {
+    assert.equal(lambdaVersion(attach('V3_0', undefined, cognito.FeaturePlan.PLUS).t), 'V3_0');
+    assert.equal(lambdaVersion(attach('V1_0', undefined, cognito.FeaturePlan.LITE).t), 'V1_0');
+  });
+
+  it('a V1 mapping attached as V2_0 fails the synth, naming both', () => {
+    assert.throws(() => attach('V1_0', cognito.LambdaVersion.V2_0, cognito.FeaturePlan.ESSENTIALS),
+      /the trigger version V2_0 asked for differs from the mapping's triggerVersion: V1_0/);
+  });
+
+  it('a V2 mapping attached as V1_0 fails the synth too', () => {
+    assert.throws(() => attach('V2_0', cognito.LambdaVersion.V1_0), /V1_0 asked for differs from the mapping's triggerVersion: V2_0/);
+  });
+
+  it('the same version given explicitly is accepted', () => {
+    assert.equal(lambdaVersion(attach('V2_0', cognito.LambdaVersion.V2_0).t), 'V2_0');
+  });
+
+  it('a V2 mapping on a Lite pool fails the synth, saying which plan it needs', () => {
+    assert.throws(() => attach('V2_0', undefined, cognito.FeaturePlan.LITE),
+      /the trigger version V2_0 needs the Essentials or Plus feature plan, but the user pool Test\/Pool has featurePlan LITE/);
+    assert.throws(() => attach('V3_0', undefined, cognito.FeaturePlan.LITE), /V3_0 needs the Essentials or Plus feature plan/);
+  });
+
+  it('a V2 mapping on a pool that does not set its plan synthesizes, with a warning', () => {
+    const { stack } = attach('V2_0');
+    Annotations.fromStack(stack).hasWarning('/Test/Trigger', Match.stringLikeRegexp('does not set featurePlan'));
+  });
+
+  it('a mapping that does not say gets the version asked for, or V1_0', () => {
+    const { trigger, t } = attach(undefined);
+    assert.equal(trigger.mappingTriggerVersion, undefined);
+    assert.equal(lambdaVersion(t), 'V1_0');
+    assert.equal(lambdaVersion(attach(undefined, cognito.LambdaVersion.V3_0).t), 'V3_0');
+  });
+
+  it('reads the version of a mapping whose tables come from tables and environment', () => {
+    const stack = new Stack(new App(), 'Test', { env: { account: ACCOUNT, region: REGION } });
+    const trigger = new ClaimsMapperTrigger(stack, 'Trigger', {
+      code: lambda.Code.fromAsset(codeDir), cli: cli(),
+      mapping: MappingDelivery.inline('version: 1\ntriggerVersion: V3_0\nsources:\n  u: {table: "${T}", key: {id: event.userName}}\n  p: {table: "${P}", key: {id: event.userName}}\nclaims:\n  a: u.a\n  b: p.b\n'),
+      tables: { T: usersTable(stack) }, environment: { P: 'Plans' },
+    });
+    assert.equal(trigger.mappingTriggerVersion, cognito.LambdaVersion.V3_0);
   });
 });
