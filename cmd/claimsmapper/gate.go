@@ -23,6 +23,9 @@ type gateFlags struct {
 	yes     bool
 	author  string
 	message string
+	// allowVersionChange lets a mapping change triggerVersion, once the
+	// pool has been redeployed with the new one.
+	allowVersionChange bool
 }
 
 func (g *gateFlags) register(fs *flag.FlagSet) {
@@ -31,6 +34,7 @@ func (g *gateFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&g.yes, "yes", false, "")
 	fs.StringVar(&g.author, "author", "", "")
 	fs.StringVar(&g.message, "message", "", "")
+	fs.BoolVar(&g.allowVersionChange, "allow-version-change", false, "")
 }
 
 // gateUsage documents the gate's options for publish and rollback.
@@ -40,9 +44,14 @@ const gateUsage = `The gate (every step must pass):
   3. the change is shown: the mapping's lines, and with --events, --users or
      --sample, every user's tokens before and after (as claimsmapper diff)
   4. you confirm, in a terminal; --yes confirms for scripts and CI
+A mapping whose triggerVersion differs from the one in force is refused:
+the user pool's trigger version changes only when the pool is redeployed.
 
 Options:
   --strict           refuse warnings too
+  --allow-version-change
+                     accept a changed triggerVersion, once the user pool has
+                     been redeployed with the new one
   --yes              do not ask for confirmation
   --message TEXT     why, recorded on the version (history shows it)
   --author NAME      who, recorded on the version when AWS cannot say:
@@ -87,6 +96,16 @@ func gate(ctx context.Context, verb, file string, src []byte, loc publish.Locati
 	if r.Stopped == workspace.StepTests {
 		fmt.Fprintf(stderr, "%s: refused: %d inline test(s) of %s fail; fix the mapping or the tests and try again\n", name, r.Failed, file)
 		return exitFailed, false
+	}
+
+	if current.Exists {
+		if vc, changed := publish.TriggerVersionChange(current.Text, src); changed {
+			if !g.allowVersionChange {
+				fmt.Fprintf(stderr, "%s: refused: %s\n", name, vc.Refusal(verb))
+				return exitFailed, false
+			}
+			fmt.Fprintln(stdout, vc.Note())
+		}
 	}
 
 	fmt.Fprintln(stdout)

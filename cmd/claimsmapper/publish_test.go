@@ -207,11 +207,36 @@ tests:
 	})
 
 	t.Run("a mapping in force that no longer loads can be replaced", func(t *testing.T) {
-		s.Put(t, bucket, key, "version: 1\nclaims:\n  a: nope(\n")
+		s.Put(t, bucket, key, "version: 1\ntriggerVersion: V2_0\nclaims:\n  a: nope(\n")
 		code, out, errOut := execCLI(t, "", "publish", "--yes", "--author", "a", "--users", diffDir+"users.txt", "--data", diffDir+"data.yaml", diffDir+"old.yaml", uri)
 		if code != 0 || !strings.Contains(out, "does not load with this claimsmapper") {
 			t.Errorf("exit %d\n%s%s", code, out, errOut)
 		}
+	})
+
+	t.Run("a changed triggerVersion is refused until the pool is redeployed", func(t *testing.T) {
+		s.Put(t, bucket, key, first) // V2_0
+		v1 := write("v1.yaml", strings.Replace(first, "triggerVersion: V2_0", "triggerVersion: V1_0", 1))
+		unset := write("unset.yaml", strings.Replace(first, "triggerVersion: V2_0\n", "", 1))
+		for _, tt := range []struct{ file, want string }{
+			{v1, "refused: this mapping changes triggerVersion from V2_0 to V1_0, but the user pool's trigger version is set when the pool is deployed, not by the mapping: the pool must be redeployed with V1_0 first (the CDK construct takes it from the mapping), then publish again with --allow-version-change"},
+			{unset, "changes triggerVersion from V2_0 to (not set)"},
+		} {
+			code, out, errOut := execCLI(t, "", "publish", "--yes", "--author", "a", tt.file, uri)
+			if code != 1 || !strings.Contains(errOut, tt.want) || inForce(t, s) != first {
+				t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s\nwant %q, and the object unchanged", code, out, errOut, tt.want)
+			}
+		}
+		code, out, errOut := execCLI(t, "", "publish", "--yes", "--author", "a", "--allow-version-change", v1, uri)
+		if code != 0 || !strings.Contains(out, "triggerVersion changes from V2_0 to V1_0 (--allow-version-change)") || !strings.Contains(inForce(t, s), "triggerVersion: V1_0") {
+			t.Errorf("with --allow-version-change: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+		}
+		// A rollback to the V2_0 version goes through the same gate.
+		code, _, errOut = execCLI(t, "", "rollback", "--yes", "--author", "a", uri)
+		if code != 1 || !strings.Contains(errOut, "claimsmapper rollback: refused: this mapping changes triggerVersion from V1_0 to V2_0") || !strings.Contains(errOut, "then rollback again with --allow-version-change") {
+			t.Errorf("rollback: exit %d, stderr %s", code, errOut)
+		}
+		s.Put(t, bucket, key, first)
 	})
 
 	t.Run("a rollback to a version that no longer lints", func(t *testing.T) {
