@@ -7,6 +7,8 @@ import (
 	"math"
 	"slices"
 	"strconv"
+
+	"github.com/claimsmapper/claimsmapper/internal/jsontext"
 )
 
 // The response writer. Handle used to build a struct and json.Marshal
@@ -75,7 +77,7 @@ func appendGroups(b []byte, g GroupConfig) []byte {
 	if g.PreferredRole == nil {
 		b = append(b, "null"...)
 	} else {
-		b = appendString(b, *g.PreferredRole)
+		b = jsontext.AppendString(b, *g.PreferredRole)
 	}
 	return append(b, '}')
 }
@@ -87,7 +89,7 @@ func appendStrings(b []byte, list []string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, s)
+		b = jsontext.AppendString(b, s)
 	}
 	return append(b, ']')
 }
@@ -117,7 +119,7 @@ func appendObject(b []byte, m map[string]any, sorted []string) ([]byte, error) {
 			b = append(b, ',')
 		}
 		first = false
-		b = appendString(b, k)
+		b = jsontext.AppendString(b, k)
 		b = append(b, ':')
 		if b, err = appendValue(b, v); err != nil {
 			return nil, err
@@ -132,7 +134,7 @@ func appendValue(b []byte, v any) ([]byte, error) {
 	case nil:
 		return append(b, "null"...), nil
 	case string:
-		return appendString(b, x), nil
+		return jsontext.AppendString(b, x), nil
 	case bool:
 		return strconv.AppendBool(b, x), nil
 	case int:
@@ -193,20 +195,4 @@ func appendFloat(b []byte, f float64) ([]byte, error) {
 		}
 	}
 	return b, nil
-}
-
-// appendString quotes s. Plain printable ASCII, what claims nearly always
-// hold, is copied as is; anything else (quotes, backslashes, control
-// characters, <, >, & and non-ASCII) goes through json.Marshal for its
-// exact escaping.
-func appendString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			out, _ := json.Marshal(s) // a string always encodes
-			return append(b, out...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
 }

@@ -6,6 +6,8 @@ import (
 	"math"
 	"slices"
 	"testing"
+
+	"github.com/claimsmapper/claimsmapper/internal/jsontext"
 )
 
 // TestAppendResponseMatchesMarshal holds the response writer to the bytes
@@ -64,7 +66,7 @@ func FuzzAppendString(f *testing.F) {
 	f.Add("x", 123456789e20)
 	f.Fuzz(func(t *testing.T, s string, x float64) {
 		want, _ := json.Marshal(s)
-		if got := appendString(nil, s); string(got) != string(want) {
+		if got := jsontext.AppendString(nil, s); string(got) != string(want) {
 			t.Errorf("%q: got %s, want %s", s, got, want)
 		}
 		want, err := json.Marshal(x)

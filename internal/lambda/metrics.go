@@ -2,7 +2,6 @@ package lambda
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/claimsmapper/claimsmapper/internal/jsontext"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -212,7 +212,7 @@ func (m *Metrics) open(b []byte, ts int64) []byte {
 
 func (m *Metrics) directive(b []byte, dimensions, metrics string) []byte {
 	b = append(b, `{"Namespace":`...)
-	b = appendJSONString(b, m.namespace)
+	b = jsontext.AppendString(b, m.namespace)
 	b = append(b, `,"Dimensions":`...)
 	b = append(b, dimensions...)
 	b = append(b, `,"Metrics":[`...)
@@ -276,14 +276,14 @@ func (m *Metrics) common(b []byte, inv invocationFacts) []byte {
 
 func appendString(b []byte, key, value string) []byte {
 	b = append(b, ',')
-	b = appendJSONString(b, key)
+	b = jsontext.AppendString(b, key)
 	b = append(b, ':')
-	return appendJSONString(b, value)
+	return jsontext.AppendString(b, value)
 }
 
 func appendInt(b []byte, key string, n int) []byte {
 	b = append(b, ',')
-	b = appendJSONString(b, key)
+	b = jsontext.AppendString(b, key)
 	b = append(b, ':')
 	return strconv.AppendInt(b, int64(n), 10)
 }
@@ -291,23 +291,9 @@ func appendInt(b []byte, key string, n int) []byte {
 // appendMillis writes a duration in milliseconds, to the microsecond.
 func appendMillis(b []byte, key string, d time.Duration) []byte {
 	b = append(b, ',')
-	b = appendJSONString(b, key)
+	b = jsontext.AppendString(b, key)
 	b = append(b, ':')
 	return strconv.AppendFloat(b, float64(d.Microseconds())/1000, 'f', -1, 64)
-}
-
-// appendJSONString quotes s as JSON; names are plain ASCII, so the common
-// case copies them as they are.
-func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, _ := json.Marshal(s)
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
 }
 
 func boolInt(b bool) int {

@@ -59,6 +59,9 @@ type Object struct {
 	VersionID, ETag string
 	// SHA256 is the hex digest of Text.
 	SHA256 string
+	// Metadata is the S3 object's user metadata (x-amz-meta-…, keys in
+	// lower case), which publish records a version's author and message in.
+	Metadata map[string]string
 }
 
 // Fetcher reads the mapping's text from its location and, for S3 with a
@@ -117,7 +120,7 @@ func Open(ctx context.Context, loc Location, opts Options) (*Fetcher, Object, er
 		f.client = client
 		fctx, cancel := context.WithTimeout(ctx, opts.FetchTimeout)
 		defer cancel()
-		obj, err = getObject(fctx, client, loc, "")
+		obj, err = Get(fctx, client, loc, "")
 		if err != nil {
 			return nil, Object{}, fmt.Errorf("read the mapping %s: %w", loc, err)
 		}
@@ -239,7 +242,7 @@ func (f *Fetcher) wait(ctx context.Context, done <-chan struct{}) {
 func (f *Fetcher) check(ctx context.Context, ifNoneMatch string) (Object, bool) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.opts.FetchTimeout)
 	defer cancel()
-	obj, err := getObject(ctx, f.client, f.loc, ifNoneMatch)
+	obj, err := Get(ctx, f.client, f.loc, ifNoneMatch)
 	if errors.Is(err, errNotModified) {
 		f.opts.Log.LogAttrs(ctx, slog.LevelDebug, "mapping unchanged", slog.String("source", f.loc.String()), slog.String("etag", ifNoneMatch))
 		f.checked(nil)

@@ -41,9 +41,12 @@ func NewS3Client(ctx context.Context) (*s3.Client, error) {
 // errNotModified reports a 304: the object still has the ETag we sent.
 var errNotModified = errors.New("not modified")
 
-// getObject reads the object; with ifNoneMatch set, S3 answers 304 (and
-// getObject errNotModified) when the object's ETag is still that.
-func getObject(ctx context.Context, client S3API, loc Location, ifNoneMatch string) (Object, error) {
+// Get reads one S3 object, at most MaxSize bytes of it: the one reader of
+// mapping objects, for the function's Fetcher and for publish alike. loc
+// names its version, or none for the current one. With ifNoneMatch set, S3
+// answers 304 (and Get errNotModified) when the object's ETag is still
+// that. optFns adjust the one request.
+func Get(ctx context.Context, client S3API, loc Location, ifNoneMatch string, optFns ...func(*s3.Options)) (Object, error) {
 	in := &s3.GetObjectInput{Bucket: aws.String(loc.Bucket), Key: aws.String(loc.Key)}
 	if loc.VersionID != "" {
 		in.VersionId = aws.String(loc.VersionID)
@@ -51,7 +54,7 @@ func getObject(ctx context.Context, client S3API, loc Location, ifNoneMatch stri
 	if ifNoneMatch != "" {
 		in.IfNoneMatch = aws.String(ifNoneMatch)
 	}
-	out, err := client.GetObject(ctx, in)
+	out, err := client.GetObject(ctx, in, optFns...)
 	if err != nil {
 		// The SDK reports a 304 as an error with no code of its own.
 		var re *smithyhttp.ResponseError
@@ -63,7 +66,15 @@ func getObject(ctx context.Context, client S3API, loc Location, ifNoneMatch stri
 	defer out.Body.Close()
 	text, err := ReadText(out.Body, loc.String())
 	if err != nil {
-		return Object{}, err
+		return Object{}, &TextError{err}
 	}
-	return Object{Text: text, ETag: aws.ToString(out.ETag), VersionID: aws.ToString(out.VersionId)}, nil
+	return Object{Text: text, Source: loc.String(), ETag: aws.ToString(out.ETag), VersionID: aws.ToString(out.VersionId),
+		SHA256: SHA256(text), Metadata: out.Metadata}, nil
 }
+
+// TextError is an object S3 found whose text could not be read (a broken
+// connection, or larger than MaxSize). Its message names the object.
+type TextError struct{ Err error }
+
+func (e *TextError) Error() string { return e.Err.Error() }
+func (e *TextError) Unwrap() error { return e.Err }

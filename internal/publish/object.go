@@ -97,40 +97,34 @@ func decodeMetadata(h map[string]string) Metadata {
 	return Metadata{SHA256: h[metaSHA256], Version: get(metaVersion), Author: get(metaAuthor), Message: get(metaMessage)}
 }
 
-// Object is one version of the mapping.
+// Object is one version of the mapping: the object mappingfile reads, with
+// what a publish recorded on it.
 type Object struct {
+	mappingfile.Object
 	// Exists is false when there is no object at the key yet.
-	Exists          bool
-	Text            []byte
-	ETag, VersionID string
-	Meta            Metadata
+	Exists bool
+	Meta   Metadata
 }
 
 // Get reads the object at loc (its current version unless loc names one).
 // A missing key is not an error: the result has Exists false.
 func Get(ctx context.Context, api API, loc Location) (Object, error) {
-	in := &s3.GetObjectInput{Bucket: aws.String(loc.Bucket), Key: aws.String(loc.Key)}
-	if loc.VersionID != "" {
-		in.VersionId = aws.String(loc.VersionID)
-	}
 	// The text's sha256 is checked against the one recorded at publish
 	// (History, rollback) instead of S3's response checksum, which some
 	// S3-compatible servers give for another version than the one read.
-	out, err := api.GetObject(ctx, in, func(o *s3.Options) {
+	obj, err := mappingfile.Get(ctx, api, loc, "", func(o *s3.Options) {
 		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 	})
-	if err != nil {
-		if loc.VersionID == "" && notFound(err) {
-			return Object{}, nil
-		}
+	var te *mappingfile.TextError
+	switch {
+	case err != nil && loc.VersionID == "" && notFound(err):
+		return Object{}, nil
+	case errors.As(err, &te):
+		return Object{}, err // its message names the object
+	case err != nil:
 		return Object{}, fmt.Errorf("read %s: %w", loc, err)
 	}
-	defer out.Body.Close()
-	text, err := mappingfile.ReadText(out.Body, loc.String())
-	if err != nil {
-		return Object{}, err
-	}
-	return Object{Exists: true, Text: text, ETag: aws.ToString(out.ETag), VersionID: aws.ToString(out.VersionId), Meta: decodeMetadata(out.Metadata)}, nil
+	return Object{Object: obj, Exists: true, Meta: decodeMetadata(obj.Metadata)}, nil
 }
 
 // notFound reports a missing key (not a missing bucket, which is a mistake

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
 )
 
 // faultyS3 answers each call with what its fields say; it counts the writes.
@@ -65,7 +67,7 @@ func TestPutReportsEachS3Fault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reviewed := Object{Exists: true, ETag: `"e1"`, VersionID: "v1"}
+	reviewed := Object{Exists: true, Object: mappingfile.Object{ETag: `"e1"`, VersionID: "v1"}}
 	denied := httpError(http.StatusForbidden, "AccessDenied")
 	unsupported := httpError(http.StatusNotImplemented, "NotImplemented")
 	for _, tt := range []struct {
