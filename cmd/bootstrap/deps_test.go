@@ -23,6 +23,7 @@ var linked = []string{
 	"github.com/claimsmapper/claimsmapper/cmd/bootstrap",
 	"github.com/claimsmapper/claimsmapper/config",
 	"github.com/claimsmapper/claimsmapper/dynamo",
+	"github.com/claimsmapper/claimsmapper/internal/jsontext",
 	"github.com/claimsmapper/claimsmapper/internal/lambda",
 	"github.com/claimsmapper/claimsmapper/internal/mappingfile",
 	"github.com/claimsmapper/claimsmapper/internal/yamlnode",
