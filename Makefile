@@ -23,13 +23,15 @@ install:
 # What make test needs besides Go, installed by make itself so that a fresh
 # clone needs no setup step: each folder's npm packages, exactly as its
 # package-lock.json pins them (again only when the lock file changes), and
-# the Lambda Runtime Interface Emulator, pinned in internal/testenv/rie.go.
+# the Lambda Runtime Interface Emulator, pinned in internal/testenv/rie.go,
+# and local-kms, pinned in internal/testenv/kms.go.
 # Chromium (for the studio's browser test) is the one thing left to the
 # system: without it that test says how to install it and skips.
 NPM_DIRS  := internal/studio/web internal/testenv deploy
 NPM_READY := $(NPM_DIRS:%=%/node_modules/.installed)
 TOOLS     := $(CURDIR)/bin/tools
 RIE       := $(TOOLS)/aws-lambda-rie
+KMS       := $(TOOLS)/local-kms
 
 %/node_modules/.installed: %/package-lock.json
 	cd $* && npm ci --no-audit --no-fund
@@ -42,10 +44,17 @@ $(RIE): internal/testenv/rie.go
 	GOBIN=$(TOOLS) $(GO) install "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$$(sed -n 's/^const RIEVersion = "\(.*\)"$$/\1/p' internal/testenv/rie.go)" || \
 		echo "make: aws-lambda-rie could not be installed; the tests that need it will skip"
 
+# local-kms, a KMS API server with asymmetric signing keys, pinned in
+# internal/testenv/kms.go: the signed-mapping tests sign through it.
+$(KMS): internal/testenv/kms.go
+	@mkdir -p $(TOOLS)
+	GOBIN=$(TOOLS) $(GO) install "github.com/nsmithuk/local-kms@$$(sed -n 's/^const KMSVersion = "\(.*\)"$$/\1/p' internal/testenv/kms.go)" || \
+		echo "make: local-kms could not be installed; the tests that need it will skip"
+
 # Unit and integration tests; integration tests start their own servers.
 # bench/ is a module of its own: its tests check the five engines agree.
 # The deploy test runs the CLI the construct derives the IAM policy with.
-test: lint studio-check build | $(NPM_READY) $(RIE)
+test: lint studio-check build | $(NPM_READY) $(RIE) $(KMS)
 	PATH="$(TOOLS):$$PATH" $(GO) test -count=1 ./...
 	$(GO) -C bench test -count=1 ./...
 	cd deploy && CLAIMSMAPPER_CLI=$(CURDIR)/bin/claimsmapper npm test

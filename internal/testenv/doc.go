@@ -2,7 +2,9 @@
 // loopback, and stops them when the test ends: dynalite (a DynamoDB API
 // server) and s3rver (an S3 API server), both from npm, pinned in this
 // folder's package.json and installed next to it by `npm ci`, and the AWS
-// Lambda Runtime Interface Emulator running the claimsmapper binary.
+// Lambda Runtime Interface Emulator running the claimsmapper binary, and
+// local-kms (a KMS API server with asymmetric signing keys), both Go
+// programs installed with `go install` at the versions pinned here.
 //
 // When a server cannot start, a test skips with a message saying what to
 // install, except in CI (CI=true), where it fails: a CI run that skipped its

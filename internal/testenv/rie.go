@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"go/build"
 	"io"
 	"net"
 	"net/http"
@@ -74,26 +73,11 @@ func goBuild(t testing.TB, out, pkg string, env []string, flags ...string) strin
 // rieBinary finds aws-lambda-rie on PATH, where make test puts it, or where
 // `go install` does.
 func rieBinary() (string, error) {
-	if p, err := exec.LookPath("aws-lambda-rie"); err == nil {
-		return p, nil
+	p, err := goBinary("aws-lambda-rie")
+	if err != nil {
+		return "", fmt.Errorf("aws-lambda-rie not found (make test installs it into bin/tools; or go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@%s)", RIEVersion)
 	}
-	dirs := []string{os.Getenv("GOBIN")}
-	if root, err := RepoRoot(); err == nil {
-		dirs = append(dirs, filepath.Join(root, "bin", "tools"))
-	}
-	for _, gp := range filepath.SplitList(build.Default.GOPATH) {
-		dirs = append(dirs, filepath.Join(gp, "bin"))
-	}
-	for _, d := range dirs {
-		if d == "" {
-			continue
-		}
-		p := filepath.Join(d, "aws-lambda-rie")
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("aws-lambda-rie not found (make test installs it into bin/tools; or go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@%s)", RIEVersion)
+	return p, nil
 }
 
 // lockEmulator serialises emulator tests across test binaries: by default

@@ -1,0 +1,165 @@
+package signing_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/pem"
+	"errors"
+	"maps"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
+	"github.com/claimsmapper/claimsmapper/internal/signing"
+	"github.com/claimsmapper/claimsmapper/internal/testenv"
+)
+
+const object = "s3://mappings/prod/mapping.yaml"
+
+// signed returns text's metadata as publish writes it, signed by s.
+func signed(t *testing.T, s *signing.Signer, object string, text []byte) map[string]string {
+	t.Helper()
+	meta := map[string]string{
+		signing.MetaSHA256: mappingfile.SHA256(text), signing.MetaVersion: "v1.2.3",
+		signing.MetaAuthor: "arn%3Aaws%3Asts%3A%3A111111111111%3Aassumed-role%2Fpublisher%2Fana", signing.MetaMessage: "add+tenant",
+	}
+	if err := s.Sign(context.Background(), object, text, meta); err != nil {
+		t.Fatal(err)
+	}
+	return meta
+}
+
+// TestSignAndVerifyWithLocalKMS signs through the AWS SDK against
+// local-kms, with each kind of key, and verifies offline: a good signature
+// passes, and every change an attacker without the key could make fails.
+func TestSignAndVerifyWithLocalKMS(t *testing.T) {
+	k := testenv.StartKMS(t)
+	ctx := context.Background()
+	other, err := signing.NewSigner(ctx, k.Client, k.CreateSigningKey(t, types.KeySpecEccNistP256))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, spec := range []types.KeySpec{types.KeySpecEccNistP256, types.KeySpecEccNistP384, types.KeySpecRsa2048, types.KeySpecRsa4096} {
+		t.Run(string(spec), func(t *testing.T) {
+			arn := k.CreateSigningKey(t, spec)
+			s, err := signing.NewSigner(ctx, k.Client, arn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.KeyID != arn {
+				t.Errorf("KeyID %q, want the ARN %q", s.KeyID, arn)
+			}
+			v, err := signing.ParsePublicKey(k.PublicKeyPEM(t, arn))
+			if err != nil {
+				t.Fatal(err)
+			}
+			old, text := []byte("version: 1\nclaims:\n  plan: '\"free\"'\n"), []byte("version: 1\nclaims:\n  plan: '\"premium\"'\n")
+			oldMeta := signed(t, s, object, old)
+			meta := signed(t, s, object, text)
+			got, err := v.Verify(object, text, meta)
+			if err != nil {
+				t.Fatalf("a good signature: %v", err)
+			}
+			if got.KeyID != arn || time.Since(got.SignedAt) > time.Hour || got.SignedAt.After(time.Now()) {
+				t.Errorf("signature %+v", got)
+			}
+			if len(strings.Join(slicesOf(meta), "")) > 2048 {
+				t.Errorf("the metadata takes more than S3's 2 KB")
+			}
+			refused := map[string]struct {
+				text []byte
+				meta map[string]string
+				obj  string
+				want string
+			}{
+				"unsigned":                              {text, without(meta, signing.MetaSignature), object, "not signed"},
+				"tampered text":                         {[]byte(string(text) + "  admin: '\"yes\"'\n"), meta, object, "the text was changed after it was signed"},
+				"tampered author":                       {text, with(meta, signing.MetaAuthor, "mallory"), object, "does not verify"},
+				"tampered message":                      {text, with(meta, signing.MetaMessage, "harmless"), object, "does not verify"},
+				"tampered time":                         {text, with(meta, signing.MetaSignedAt, "2099-01-01T00:00:00Z"), object, "does not verify"},
+				"another object":                        {text, meta, "s3://mappings/staging/mapping.yaml", "does not verify"},
+				"another key":                           {text, signed(t, other, object, text), object, "does not verify"},
+				"an old signature, new text":            {text, oldMeta, object, "the text was changed after it was signed"},
+				"an old signature, new text and digest": {text, with(oldMeta, signing.MetaSHA256, meta[signing.MetaSHA256]), object, "does not verify"},
+				"an unknown format":                     {text, with(meta, signing.MetaSignature, "v2:"+strings.TrimPrefix(meta[signing.MetaSignature], "v1:")), object, "format"},
+				"not base64":                            {text, with(meta, signing.MetaSignature, "v1:***"), object, "not base64"},
+				"an empty signature":                    {text, with(meta, signing.MetaSignature, "v1:"), object, "does not verify"},
+			}
+			for name, c := range refused {
+				_, err := v.Verify(c.obj, c.text, c.meta)
+				if err == nil || !strings.Contains(err.Error(), c.want) {
+					t.Errorf("%s: got %v, want an error saying %q", name, err, c.want)
+				}
+			}
+			if _, err := v.Verify(object, text, without(meta, signing.MetaSignature)); !errors.Is(err, signing.ErrUnsigned) {
+				t.Errorf("unsigned: %v, want ErrUnsigned", err)
+			}
+		})
+	}
+}
+
+func TestSignerRefusesKeysThatCannotSign(t *testing.T) {
+	k := testenv.StartKMS(t)
+	ctx := context.Background()
+	good := k.CreateSigningKey(t, types.KeySpecEccNistP256)
+	if _, err := signing.NewSigner(ctx, k.Client, "arn:aws:kms:us-east-1:111111111111:key/00000000-0000-0000-0000-000000000000"); err == nil {
+		t.Error("a missing key gave a signer")
+	}
+	if _, err := signing.NewSigner(ctx, k.Client, good); err != nil {
+		t.Errorf("a signing key: %v", err)
+	}
+	out, err := k.Client.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: types.KeySpecRsa2048, KeyUsage: types.KeyUsageTypeEncryptDecrypt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := signing.NewSigner(ctx, k.Client, *out.KeyMetadata.Arn); err == nil || !strings.Contains(err.Error(), "not SIGN_VERIFY") {
+		t.Errorf("an encryption key: %v, want a refusal naming SIGN_VERIFY", err)
+	}
+	if out, err = k.Client.CreateKey(ctx, &kms.CreateKeyInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := signing.NewSigner(ctx, k.Client, *out.KeyMetadata.Arn); err == nil {
+		t.Error("a symmetric key gave a signer")
+	}
+}
+
+func TestParsePublicKey(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ name, in, want string }{
+		{"garbage", "not a key", "not a public key"},
+		{"a private key block", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", `"PRIVATE KEY", not a PUBLIC KEY`},
+		{"base64 that is no key", base64.StdEncoding.EncodeToString([]byte("hello")), "not a public key"},
+		{"a PEM that is no key", string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: []byte("x")})), "not a public key"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if _, err := signing.ParsePublicKey(tt.in); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func with(m map[string]string, k, v string) map[string]string {
+	out := maps.Clone(m)
+	out[k] = v
+	return out
+}
+
+func without(m map[string]string, k string) map[string]string {
+	out := maps.Clone(m)
+	delete(out, k)
+	return out
+}
+
+func slicesOf(m map[string]string) []string {
+	var out []string
+	for k, v := range m {
+		out = append(out, k, v)
+	}
+	return out
+}

@@ -1,0 +1,134 @@
+package signing
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ErrUnsigned reports an object without a signature.
+var ErrUnsigned = errors.New("the mapping is not signed (its object has no claimsmapper-signature metadata): publish it with claimsmapper publish --sign-key KEY")
+
+// Signature is what a verified signature vouches for besides the text.
+type Signature struct {
+	// KeyID is the ARN of the KMS key that signed, as the signer recorded it.
+	KeyID string
+	// SignedAt is when it was signed, by the signer's clock.
+	SignedAt time.Time
+}
+
+// Verifier checks signatures with one public key. It is safe for
+// concurrent use.
+type Verifier struct {
+	ecdsa *ecdsa.PublicKey
+	rsa   *rsa.PublicKey
+	alg   algorithm
+	// Fingerprint is the hex SHA-256 of the key's DER form, cut to 16
+	// digits: what logs name the key by.
+	Fingerprint string
+}
+
+// ParsePublicKey reads a public key as PEM ("-----BEGIN PUBLIC KEY-----") or
+// as the base64 DER that KMS's GetPublicKey returns.
+func ParsePublicKey(text string) (*Verifier, error) {
+	text = strings.TrimSpace(text)
+	var der []byte
+	if block, _ := pem.Decode([]byte(text)); block != nil {
+		if block.Type != "PUBLIC KEY" {
+			return nil, fmt.Errorf("the PEM block is a %q, not a PUBLIC KEY", block.Type)
+		}
+		der = block.Bytes
+	} else {
+		b, err := base64.StdEncoding.DecodeString(text)
+		if err != nil {
+			return nil, errors.New("not a public key: give it as PEM (-----BEGIN PUBLIC KEY-----) or as the base64 that aws kms get-public-key prints")
+		}
+		der = b
+	}
+	return PublicKeyFromDER(der)
+}
+
+// PublicKeyFromDER reads a DER SubjectPublicKeyInfo, as KMS returns it.
+func PublicKeyFromDER(der []byte) (*Verifier, error) {
+	pub, err := x509.ParsePKIXPublicKey(der)
+	if err != nil {
+		return nil, fmt.Errorf("not a public key: %w", err)
+	}
+	sum := sha256.Sum256(der)
+	v := &Verifier{Fingerprint: hex.EncodeToString(sum[:8])}
+	switch k := pub.(type) {
+	case *ecdsa.PublicKey:
+		switch k.Curve {
+		case elliptic.P256():
+			v.alg = ecdsaP256
+		case elliptic.P384():
+			v.alg = ecdsaP384
+		default:
+			return nil, fmt.Errorf("an ECDSA key on %s: use ECC_NIST_P256 or ECC_NIST_P384", k.Curve.Params().Name)
+		}
+		v.ecdsa = k
+	case *rsa.PublicKey:
+		if n := k.N.BitLen(); n < 2048 || n > 4096 {
+			return nil, fmt.Errorf("an RSA key of %d bits: use 2048 to 4096", n)
+		}
+		v.rsa, v.alg = k, rsaPKCS1
+	default:
+		return nil, fmt.Errorf("a %T key: use an ECC_NIST_P256, ECC_NIST_P384 or RSA signing key", pub)
+	}
+	return v, nil
+}
+
+// Verify checks that meta holds a signature, by this key, of text's sha256
+// published to object (see ObjectName) together with the metadata it
+// covers. It returns what the signature vouches for, or why it does not.
+func (v *Verifier) Verify(object string, text []byte, meta map[string]string) (Signature, error) {
+	raw, ok := meta[MetaSignature]
+	if !ok || raw == "" {
+		return Signature{}, ErrUnsigned
+	}
+	enc, ok := strings.CutPrefix(raw, signatureV1)
+	if !ok {
+		return Signature{}, errors.New("the signature is in a format this claimsmapper does not know (not v1): publish the mapping again with this version's claimsmapper")
+	}
+	sig, err := base64.StdEncoding.DecodeString(enc)
+	if err != nil {
+		return Signature{}, errors.New("the signature is not base64: the object's metadata was changed after it was signed")
+	}
+	sum := sha256.Sum256(text)
+	if got := hex.EncodeToString(sum[:]); meta[MetaSHA256] != got {
+		return Signature{}, fmt.Errorf("the text's sha256 is %s, but the signature is for %s: the text was changed after it was signed", got[:12], clip(meta[MetaSHA256]))
+	}
+	if !v.check(digest(v.alg, payload(object, meta)), sig) {
+		return Signature{}, fmt.Errorf("the signature does not verify with the verification key %s: it was made with another key, for another object, or the metadata it covers was changed", v.Fingerprint)
+	}
+	at, err := time.Parse(time.RFC3339, meta[MetaSignedAt])
+	if err != nil {
+		// Signed, so the signer wrote it: a signer of another format.
+		return Signature{}, fmt.Errorf("the signing time %q is not an RFC 3339 time", clip(meta[MetaSignedAt]))
+	}
+	return Signature{KeyID: meta[MetaSignKey], SignedAt: at}, nil
+}
+
+func (v *Verifier) check(d, sig []byte) bool {
+	if v.ecdsa != nil {
+		return ecdsa.VerifyASN1(v.ecdsa, d, sig)
+	}
+	return rsa.VerifyPKCS1v15(v.rsa, hashOf(v.alg), d, sig) == nil
+}
+
+// clip shortens a value read from metadata, quoted, for a message.
+func clip(s string) string {
+	if len(s) > 16 {
+		s = s[:16] + "…"
+	}
+	return fmt.Sprintf("%q", s)
+}
