@@ -23,17 +23,17 @@ const (
 const usageText = `claimsmapper puts your DynamoDB data into Amazon Cognito tokens, as a mapping file says.
 
 Usage:
-  claimsmapper run --mapping FILE --event FILE [--data FILE]
+  claimsmapper run --mapping FILE --event FILE [--data FILE] [--user NAME] [--group NAME]...
                          evaluate one event and print the response the Lambda would return
-  claimsmapper lint [--format text|json|github] [--strict] FILE...
+  claimsmapper lint [--format text|json|github] [--strict] [--env NAME=VALUE]... [--data FILE] FILE...
                          check mapping files: every finding with where it is and how to fix it
   claimsmapper test [--run REGEX] [--format text|junit] FILE...
                          run the inline tests of mapping files
-  claimsmapper preview --mapping FILE --event FILE [--data FILE] [--format text|json]
+  claimsmapper preview --mapping FILE --event FILE [--data FILE] [--user NAME] [--format text|json]
                          show the ID and access tokens as Cognito would issue them
-  claimsmapper explain --mapping FILE --event FILE [--data FILE]
+  claimsmapper explain --mapping FILE --event FILE [--data FILE] [--user NAME]
                          show every lookup and rule decision: why a token has (or lacks) a claim
-  claimsmapper diff [--events PATH | --users FILE | --sample TABLE[:N]] OLD NEW
+  claimsmapper diff [--events PATH | --users FILE | --user NAME | --sample TABLE[:N]] OLD NEW
                          show who a mapping change affects: every user's token changes
   claimsmapper iam-policy [--env NAME=VALUE]... [--attributes] FILE
                          print the IAM policy the function needs to read what the mapping reads

@@ -32,8 +32,11 @@ The users to compare (at least one of):
                      picks the table
   --sample TABLE[:N] at most N users (default 100) read from the DynamoDB
                      table, key attributes only
-  --event FILE       the event each --users or --sample user signs in with
-                     (default: a version 2 sign-in with no groups)
+  --user NAME        a user by name (repeatable), as one line of --users
+  --event FILE       the event each --users, --user or --sample user signs
+                     in with (default: a version 2 sign-in with no groups)
+  --group NAME       a group those users are in (repeatable), as Cognito
+                     sends it (event.groups); without it, the event's groups
 
 Options:
   --data FILE        tables and items to use instead of DynamoDB (YAML or JSON)
@@ -53,6 +56,8 @@ event or user list cannot be read.
 type diffFlags struct {
 	events     multiFlag
 	users      string
+	names      multiFlag
+	groups     cliflag.Groups
 	sample     string
 	event      string
 	data       string
@@ -67,7 +72,7 @@ type diffFlags struct {
 // check validates the user sources before anything is read.
 func (d *diffFlags) check() error {
 	if !d.any() {
-		return errors.New("say which users to compare with --events, --users or --sample")
+		return errors.New("say which users to compare with --events, --users, --user or --sample")
 	}
 	if d.sample == "" {
 		return nil
@@ -91,6 +96,8 @@ func (d *diffFlags) register(fs *flag.FlagSet) {
 	fs.Var(d.env, "env", "")
 	fs.Var(&d.events, "events", "")
 	fs.StringVar(&d.users, "users", "", "")
+	fs.Var(&d.names, "user", "")
+	fs.Var(&d.groups, "group", "")
 	fs.StringVar(&d.sample, "sample", "", "")
 	fs.StringVar(&d.event, "event", "", "")
 	fs.StringVar(&d.data, "data", "", "")
@@ -105,7 +112,9 @@ func (d *diffFlags) writeOptions(format string, oldSrc, newSrc []byte) changes.O
 }
 
 // any reports whether a user source was given.
-func (d *diffFlags) any() bool { return len(d.events) > 0 || d.users != "" || d.sample != "" }
+func (d *diffFlags) any() bool {
+	return len(d.events) > 0 || d.users != "" || len(d.names) > 0 || d.sample != ""
+}
 
 // multiFlag collects a repeated flag.
 type multiFlag []string
@@ -188,7 +197,7 @@ func compareMappings(ctx context.Context, df diffFlags, oldName string, oldSrc [
 func (d *diffFlags) comparison() workspace.Comparison {
 	return workspace.Comparison{
 		Users: workspace.Users{
-			Events: d.events, UsersFile: d.users, TemplateFile: d.event,
+			Events: d.events, UsersFile: d.users, Names: d.names, TemplateFile: d.event, Groups: d.groups,
 			SampleTable: d.sampleTable, SampleN: d.sampleN,
 			Scanner: func(ctx context.Context) (changes.ScanAPI, error) { return newDynamoClient(ctx) },
 		},

@@ -25,6 +25,7 @@ func TestDiffGoldenOutput(t *testing.T) {
 		{"no change in Markdown says so", append([]string{"diff", "--format", "markdown", "--users", diffDir + "users.txt", new, new}, data...), 0, "diff-same.md"},
 		{"--env names the table of a mapping's ${TABLE_NAME}", []string{"diff", "--env", "TABLE_NAME=SampleUsers", "--users", "../../testdata/seed/users.yaml", "--data", "../../testdata/seed/users.yaml", seedMapping, seedMapping}, 0, "diff-env.txt"},
 		{"a users list works for a mapping that finds users by sub", []string{"diff", "--show-values", "--users", diffDir + "bysub/users.txt", "--data", diffDir + "bysub/data.yaml", diffDir + "bysub/old.yaml", diffDir + "bysub/new.yaml"}, 1, "diff-bysub.txt"},
+		{"--user and --group compare one named user in a group", []string{"diff", "--show-values", "--show-users", "--env", "TABLE_NAME=SampleUsers", "--data", seedData, "--user", "jdoe", "--group", "admins", seedMapping, "testdata/someusers/admin.yaml"}, 1, "diff-user-group.txt"},
 		{"diff help", []string{"diff", "-h"}, 0, "help-diff.txt"},
 		{"publish help", []string{"publish", "-h"}, 0, "help-publish.txt"},
 		{"history help", []string{"history", "-h"}, 0, "help-history.txt"},
@@ -56,7 +57,7 @@ func TestDiffErrors(t *testing.T) {
 	}{
 		{"only one mapping can come from standard input", []string{"diff", "--users", diffDir + "users.txt", "-", "-"}, "only one of OLD and NEW"},
 		{"two mappings are needed", []string{"diff", "--users", diffDir + "users.txt", old}, "name two mappings, OLD and NEW"},
-		{"users are needed", []string{"diff", old, new}, "say which users to compare with --events, --users or --sample"},
+		{"users are needed", []string{"diff", old, new}, "say which users to compare with --events, --users, --user or --sample"},
 		{"an unknown format is refused", []string{"diff", "--format", "yaml", "--users", diffDir + "users.txt", old, new}, `--format should be text, json or markdown, not "yaml"`},
 		{"a mapping that does not load says where", append([]string{"diff", "--users", diffDir + "users.txt", old, tools + "failing.yaml"}, data...), "the new mapping does not load"},
 		{"a missing mapping file", append([]string{"diff", "--users", diffDir + "users.txt", old, diffDir + "missing.yaml"}, data...), "cannot read the mapping"},

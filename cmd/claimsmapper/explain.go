@@ -10,7 +10,7 @@ import (
 	"github.com/claimsmapper/claimsmapper/internal/preview"
 )
 
-const explainUsage = `Usage: claimsmapper explain --mapping FILE --event FILE [--data FILE] [--env NAME=VALUE]... [--version 1|2|3]
+const explainUsage = `Usage: claimsmapper explain --mapping FILE --event FILE [--data FILE] [--env NAME=VALUE]... [--version 1|2|3] [--user NAME] [--group NAME]...
 
 Explains why the tokens have (or lack) each claim: for every source, the key or
 query it used, whether it ran, found or was skipped, which attributes it

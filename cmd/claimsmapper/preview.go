@@ -13,7 +13,7 @@ import (
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
-const previewUsage = `Usage: claimsmapper preview --mapping FILE --event FILE [--data FILE] [--env NAME=VALUE]... [--version 1|2|3] [--format text|json]
+const previewUsage = `Usage: claimsmapper preview --mapping FILE --event FILE [--data FILE] [--env NAME=VALUE]... [--version 1|2|3] [--user NAME] [--group NAME]... [--format text|json]
 
 Shows the ID token and access token as Cognito would issue them for the event:
 the claims Cognito derives from the event, with placeholder times and ids,
@@ -120,9 +120,17 @@ func parseEventFlags(ctx context.Context, fs *flag.FlagSet, args []string, usage
 			return eventInput{}, exitFailed, false
 		}
 	}
+	if raw, err = f.SignIn(raw, mp.Mapping()); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", f.Event, err)
+		return eventInput{}, exitFailed, false
+	}
 	ev, err := mapper.DecodeEvent(raw)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", f.Event, err)
+		return eventInput{}, exitFailed, false
+	}
+	if f.User != "" && ev.ClientCredentials() {
+		fmt.Fprintf(stderr, "%s: --user: this is a machine-to-machine (client credentials) event, which has no user; use a sign-in event\n", f.Event)
 		return eventInput{}, exitFailed, false
 	}
 	if w := mapper.VersionMismatch(mp.Mapping().TriggerVersion, ev); w != "" {

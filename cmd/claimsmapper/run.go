@@ -22,7 +22,7 @@ import (
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
-const runUsage = `Usage: claimsmapper run --mapping FILE --event FILE [--data FILE] [--env NAME=VALUE]... [--version 1|2|3] [--summary]
+const runUsage = `Usage: claimsmapper run --mapping FILE --event FILE [--data FILE] [--env NAME=VALUE]... [--version 1|2|3] [--user NAME] [--group NAME]... [--summary]
 
 Evaluates the mapping for one Cognito Pre Token Generation event and prints the
 event with its response, exactly as the Lambda would return it.

@@ -260,42 +260,7 @@ func Expand(template []byte, keys []Key) ([]Case, error) {
 	}
 	out := make([]Case, 0, len(keys))
 	for _, k := range keys {
-		var doc map[string]any
-		if err := json.Unmarshal(template, &doc); err != nil {
-			return nil, fmt.Errorf("the template event: %w", err)
-		}
-		req, _ := doc["request"].(map[string]any)
-		if req == nil {
-			req = map[string]any{}
-			doc["request"] = req
-		}
-		attrs := map[string]any{}
-		req["userAttributes"] = attrs
-		label := ""
-		for _, field := range attrNames(k) {
-			v := k[field]
-			switch {
-			case field == "userName":
-				doc["userName"] = v
-				label = v
-			case field == "clientId":
-				cc, _ := doc["callerContext"].(map[string]any)
-				if cc == nil {
-					cc = map[string]any{}
-					doc["callerContext"] = cc
-				}
-				cc["clientId"] = v
-			case strings.HasPrefix(field, "userAttributes."):
-				attrs[strings.TrimPrefix(field, "userAttributes.")] = v
-				if label == "" {
-					label = v
-				}
-			}
-		}
-		if _, ok := k["userName"]; !ok {
-			doc["userName"] = label
-		}
-		raw, err := json.Marshal(doc)
+		raw, label, err := SignInAs(template, k)
 		if err != nil {
 			return nil, err
 		}
@@ -306,4 +271,83 @@ func Expand(template []byte, keys []Key) ([]Case, error) {
 		out = append(out, Case{User: label, Event: ev})
 	}
 	return out, nil
+}
+
+// SignInAs rewrites an event as the sign-in of the user k names, as Expand
+// does for each user, and returns it with the user's name.
+func SignInAs(template []byte, k Key) (raw []byte, label string, err error) {
+	var doc map[string]any
+	if err := json.Unmarshal(template, &doc); err != nil {
+		return nil, "", fmt.Errorf("the template event: %w", err)
+	}
+	req, _ := doc["request"].(map[string]any)
+	if req == nil {
+		req = map[string]any{}
+		doc["request"] = req
+	}
+	attrs := map[string]any{}
+	req["userAttributes"] = attrs
+	for _, field := range attrNames(k) {
+		v := k[field]
+		switch {
+		case field == "userName":
+			doc["userName"] = v
+			label = v
+		case field == "clientId":
+			cc, _ := doc["callerContext"].(map[string]any)
+			if cc == nil {
+				cc = map[string]any{}
+				doc["callerContext"] = cc
+			}
+			cc["clientId"] = v
+		case strings.HasPrefix(field, "userAttributes."):
+			attrs[strings.TrimPrefix(field, "userAttributes.")] = v
+			if label == "" {
+				label = v
+			}
+		}
+	}
+	if _, ok := k["userName"]; !ok {
+		doc["userName"] = label
+	}
+	raw, err = json.Marshal(doc)
+	return raw, label, err
+}
+
+// WithGroups sets the groups an event's user is in: the request's
+// groupConfiguration.groupsToOverride, which expressions read as
+// event.groups, in every trigger version.
+func WithGroups(event []byte, groups []string) ([]byte, error) {
+	var doc map[string]any
+	if err := json.Unmarshal(event, &doc); err != nil {
+		return nil, fmt.Errorf("the event: %w", err)
+	}
+	req, _ := doc["request"].(map[string]any)
+	if req == nil {
+		req = map[string]any{}
+		doc["request"] = req
+	}
+	gc, _ := req["groupConfiguration"].(map[string]any)
+	if gc == nil {
+		gc = map[string]any{"iamRolesToOverride": []any{}, "preferredRole": nil}
+		req["groupConfiguration"] = gc
+	}
+	if groups == nil {
+		groups = []string{}
+	}
+	gc["groupsToOverride"] = groups
+	return json.Marshal(doc)
+}
+
+// NameKey is the key of the user a name names: the user name and, when the
+// mapping reads the user by another event field (the sub, an attribute),
+// that field too, as --users does with each line.
+func NameKey(name string, mappings []*config.Mapping) Key {
+	k := Key{"userName": name}
+	for _, field := range UserTableOf("", mappings).Fields {
+		if _, set := k[field]; !set {
+			k[field] = name
+		}
+	}
+	return k
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/changes"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 )
 
@@ -15,9 +16,28 @@ type Event struct {
 	Mapping, Event, Data string
 	Env                  Env
 	Version              Version
+	// User and Groups make the event another user's sign-in (--user NAME,
+	// --group NAME...), so that no one edits JSON to see another user.
+	User   string
+	Groups Groups
 }
 
-// Register adds --mapping, --event, --data, --env and --version to fs.
+// Groups is a repeatable --group NAME.
+type Groups []string
+
+func (g *Groups) String() string { return strings.Join(*g, ",") }
+
+// Set adds one group.
+func (g *Groups) Set(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return fmt.Errorf("a group name cannot be empty")
+	}
+	*g = append(*g, v)
+	return nil
+}
+
+// Register adds --mapping, --event, --data, --env, --version, --user and
+// --group to fs.
 func (f *Event) Register(fs *flag.FlagSet) {
 	if f.Env == nil {
 		f.Env = Env{}
@@ -27,6 +47,30 @@ func (f *Event) Register(fs *flag.FlagSet) {
 	fs.StringVar(&f.Data, "data", "", "tables and items to use instead of DynamoDB (YAML or JSON)")
 	fs.Var(f.Env, "env", "NAME=VALUE for the mapping's ${NAME} (repeatable)")
 	fs.Var(&f.Version, "version", "rewrite the event to trigger version 1, 2 or 3")
+	fs.StringVar(&f.User, "user", "", "sign in as this user")
+	fs.Var(&f.Groups, "group", "the user's groups (repeatable)")
+}
+
+// SignIn rewrites the event's JSON as --user and --group say: the user's
+// name (and the other event fields m reads the user by, such as the sub,
+// the event's other user attributes dropped, as they are its user's) and
+// the groups Cognito sends as request.groupConfiguration.groupsToOverride,
+// which expressions read as event.groups. Without either flag the event is
+// unchanged.
+func (f *Event) SignIn(raw []byte, m *config.Mapping) ([]byte, error) {
+	if f.User != "" {
+		var err error
+		if raw, _, err = changes.SignInAs(raw, changes.NameKey(f.User, []*config.Mapping{m})); err != nil {
+			return nil, fmt.Errorf("--user %s: %w", f.User, err)
+		}
+	}
+	if len(f.Groups) > 0 {
+		var err error
+		if raw, err = changes.WithGroups(raw, f.Groups); err != nil {
+			return nil, fmt.Errorf("--group: %w", err)
+		}
+	}
+	return raw, nil
 }
 
 // Usage is the help text of the flags Register adds, for a command's usage.
@@ -39,6 +83,11 @@ const Usage = `  --mapping FILE      the mapping file (YAML)
                       first test's env:
   --version 1|2|3     show the event as Cognito sends it when the user pool's trigger
                       is V1_0, V2_0 or V3_0
+  --user NAME         the event as NAME's sign-in: their user name (and sub, when the
+                      mapping finds users by it); the event's other user attributes
+                      are dropped, as they belong to its own user
+  --group NAME        a group the user is in, as Cognito sends it (event.groups);
+                      repeat it for each group. Without it the event's groups stay
 `
 
 // LookupEnv returns how the mapping's ${NAME} resolve: --env first, then

@@ -152,7 +152,7 @@ func TestShapes(t *testing.T) {
 		{"a join with a default on each part is fine", `(user.FirstName ?? "") + " " + (user.LastName ?? "")`, nil},
 		{"a join of event fields is fine", `event.userName + "@" + event.region`, nil},
 		{"a sum over an attribute may fail", `user.Age + 1`, []string{everyuser.RuleJoinMayFail}},
-		{"a guarded join is still a join", `user.FirstName != nil ? user.FirstName + "!" : ""`, []string{everyuser.RuleJoinMayFail}},
+		{"a join guarded inside the expression is still a join", `user.FirstName != nil ? user.FirstName + "!" : ""`, []string{everyuser.RuleJoinMayFail}},
 		{"text that does not parse is the loader's", `user.FirstName +`, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -175,5 +175,23 @@ func TestShapes(t *testing.T) {
 				t.Errorf("rules %v, want %v", got, tc.rules)
 			}
 		})
+	}
+}
+
+func TestAJoinItsWhenChecksIsNotHinted(t *testing.T) {
+	t.Parallel()
+	m, fs := config.Parse("m.yaml", []byte(`version: 1
+sources:
+  user: { table: Users, key: { userName: event.userName } }
+claims:
+  full:
+    value: user.FirstName + " " + user.LastName
+    when: user?.FirstName != nil && user.LastName != nil
+`), config.Options{})
+	if m == nil {
+		t.Fatal(fs)
+	}
+	if got := everyuser.Shapes(m); len(got) != 0 {
+		t.Errorf("findings: %v", got)
 	}
 }

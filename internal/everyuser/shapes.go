@@ -39,7 +39,11 @@ func Shapes(m *config.Mapping) []config.Finding {
 		if cl.Value == nil {
 			continue
 		}
-		out = append(out, exprShapes(m.File, cl.Value, sources)...)
+		guard := ""
+		if cl.When != nil {
+			guard = cl.When.Code
+		}
+		out = append(out, exprShapes(m.File, cl.Value, guard, sources)...)
 	}
 	return out
 }
@@ -48,7 +52,9 @@ type visitor func(ast.Node)
 
 func (v visitor) Visit(n *ast.Node) { v(*n) }
 
-func exprShapes(file string, e *config.Expr, sources map[string]bool) []config.Finding {
+// exprShapes checks one expression; guard is its claim's when:, and an
+// attribute the guard names is taken as checked there.
+func exprShapes(file string, e *config.Expr, guard string, sources map[string]bool) []config.Finding {
 	tree, err := parser.Parse(e.Code)
 	if err != nil {
 		return nil
@@ -106,7 +112,7 @@ func exprShapes(file string, e *config.Expr, sources map[string]bool) []config.F
 			continue
 		}
 		for i, name := range bare {
-			if seen[name] {
+			if seen[name] || guarded(guard, name) {
 				continue
 			}
 			seen[name] = true
@@ -116,6 +122,16 @@ func exprShapes(file string, e *config.Expr, sources map[string]bool) []config.F
 		}
 	}
 	return out
+}
+
+// guarded tells whether a when: names the attribute, as user.FirstName or
+// user?.FirstName.
+func guarded(guard, name string) bool {
+	if guard == "" {
+		return false
+	}
+	src, attr, ok := strings.Cut(name, ".")
+	return strings.Contains(guard, name) || ok && strings.Contains(guard, src+"?."+attr)
 }
 
 func notNil(list []string) []string {

@@ -35,6 +35,9 @@ type Users struct {
 	// changes.DefaultTemplate.
 	Template     []byte
 	TemplateFile string
+	// Groups, when set, are the groups those users are in (event.groups),
+	// in place of the template's.
+	Groups []string
 }
 
 // Any reports whether a source of users is given.
@@ -67,7 +70,7 @@ func (u Users) Cases(ctx context.Context, mappings ...*config.Mapping) ([]change
 		keys = append(keys, k...)
 	}
 	for _, n := range u.Names {
-		keys = append(keys, changes.Key{"userName": n})
+		keys = append(keys, changes.NameKey(n, mappings))
 	}
 	if u.SampleTable != "" {
 		k, err := u.sample(ctx, mappings)
@@ -89,6 +92,12 @@ func (u Users) Cases(ctx context.Context, mappings ...*config.Mapping) ([]change
 	}
 	if template == nil {
 		template = changes.DefaultTemplate
+	}
+	if len(u.Groups) > 0 {
+		var err error
+		if template, err = changes.WithGroups(template, u.Groups); err != nil {
+			return nil, fmt.Errorf("%s: %w", u.TemplateFile, err)
+		}
 	}
 	c, err := changes.Expand(template, keys)
 	if err != nil {
