@@ -96,6 +96,7 @@ type budget struct {
 	start int // the running expression's share
 	event int // left for the event when the running expression began
 	bytes int // left
+	made  int // bytes charged in all, given back or not (for the measurements)
 	// patterns are the mapping's quoted patterns, compiled when it loaded.
 	patterns map[string]*pattern
 	done     <-chan struct{}
@@ -188,6 +189,7 @@ func (b *budget) alloc(n int) error {
 		return err
 	}
 	b.bytes -= n
+	b.made += n
 	return nil
 }
 

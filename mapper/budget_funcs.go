@@ -92,8 +92,14 @@ func (b *budget) measure(v any) (meter, error) {
 }
 
 // fnTick runs at every step of every loop: it is how a loop notices that
-// the event ran out of time. The steps themselves are charged by fnIter.
-func fnTick(b *budget, _ []any) (any, error) {
+// the event ran out of time. The steps themselves are charged by fnIter;
+// fnTick charges what a long body does beyond one unit.
+func fnTick(b *budget, args []any) (any, error) {
+	if w := toInt(args[0]); w > 0 {
+		if err := b.charge(w); err != nil {
+			return nil, err
+		}
+	}
 	return true, b.poll()
 }
 

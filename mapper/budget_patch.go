@@ -216,7 +216,9 @@ type budgetPatch struct {
 func (p *budgetPatch) Visit(node *ast.Node) {
 	switch n := (*node).(type) {
 	case *ast.PredicateNode:
-		tick := budgetCall("$tick", n.Node)
+		// A step is charged one unit by $iter; a long body is charged the
+		// rest of its size at each step.
+		tick := budgetCall("$tick", n.Node, intNode(nodeCount(n.Node)/nodesPerUnit))
 		tick.SetType(boolType)
 		seq := &ast.SequenceNode{Nodes: []ast.Node{tick, n.Node}}
 		seq.SetLocation(tick.Location())
@@ -282,6 +284,16 @@ func (p *budgetPatch) Visit(node *ast.Node) {
 	case *ast.MapNode:
 		p.replace(node, "$size", n)
 	}
+}
+
+// nodesPerUnit is how many operations of fixed cost make one unit of work.
+const nodesPerUnit = 8
+
+// nodeCount is the number of nodes under n.
+func nodeCount(n ast.Node) int {
+	count := 0
+	ast.Walk(&n, visitor(func(ast.Node) { count++ }))
+	return count
 }
 
 // quotedPattern compiles a quoted pattern once, for every sign-in.

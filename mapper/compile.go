@@ -37,6 +37,9 @@ type Mapper struct {
 	unbounded bool
 	// patterns are the quoted patterns of the mapping, compiled once.
 	patterns map[string]*pattern
+	// spent, when set (by the cost measurements), is told the work and the
+	// bytes each evaluation charged.
+	spent func(work, bytes int)
 	// claimNames is every claim name, sorted: the order the response
 	// writes claims in, as encoding/json would.
 	claimNames []string

@@ -124,6 +124,9 @@ func (mp *Mapper) evaluate(ctx context.Context, ev *Event, t *Trace, stats *Stat
 		clear(e.env)
 		mp.envs.Put(e.env)
 	}()
+	if mp.spent != nil {
+		defer func() { mp.spent(mp.limits.Work-e.budget.event, e.budget.made) }()
+	}
 	if err := e.lookups(ctx); err != nil {
 		return nil, err
 	}
