@@ -82,16 +82,19 @@ bench: | $(NPM_READY) $(RIE)
 	@rm -rf bench/out && mkdir -p bench/out
 	$(GO) -C bench test -run '^$$' -bench BenchmarkEngines -benchmem -count $(BENCH_COUNT) . | tee bench/out/engines.txt
 	$(GO) test -run '^$$' -bench 'BenchmarkHandler|BenchmarkScale|BenchmarkBudget' -benchmem -count $(BENCH_COUNT) ./mapper/ | tee bench/out/mapper.txt
+	$(GO) test -run '^$$' -bench BenchmarkCostHonesty -benchtime 1x -count 3 ./mapper/ | tee bench/out/honesty.txt
 	PATH="$(TOOLS):$$PATH" $(GO) test -run '^$$' -bench BenchmarkColdStart -benchtime 10x ./integration/ | tee bench/out/coldstart.txt
 	$(GO) test -run '^$$' -bench BenchmarkDynamoDBCost -benchtime 20x ./integration/ | tee bench/out/dynamodb.txt
 	$(MAKE) --no-print-directory package | tee bench/out/package.txt
-	$(GO) -C bench run ./cmd/benchreport -o ../BENCHMARKS.md out/engines.txt out/mapper.txt out/coldstart.txt out/dynamodb.txt out/package.txt
+	$(GO) -C bench run ./cmd/benchreport -o ../BENCHMARKS.md out/engines.txt out/mapper.txt out/honesty.txt out/coldstart.txt out/dynamodb.txt out/package.txt
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeEvent$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./mapper/
 	$(GO) test -run '^$$' -fuzz '^FuzzAppendString$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./mapper/
 	$(GO) test -run '^$$' -fuzz '^FuzzWithVersion$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./mapper/
 	$(GO) test -run '^$$' -fuzz '^FuzzEvaluate$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./mapper/
+	# One worker: it measures time per unit of work against a loop step.
+	$(GO) test -run '^$$' -fuzz '^FuzzCostHonesty$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s -parallel 1 ./mapper/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./config/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/inlinetest/
 	$(GO) test -run '^$$' -fuzz '^FuzzLintMatchesLoad$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/lint/

@@ -20,6 +20,8 @@ BenchmarkEngines/goja-2        	 1000	 80000 ns/op	 53000 B/op	 1080 allocs/op
 BenchmarkEngines/jsonnet-2     	 1000	 1100000 ns/op	 900000 B/op	 12000 allocs/op
 BenchmarkBudget/with-2         	 1000	 19000 ns/op	 21000 cpu-ns/op	 10600 B/op	 170 allocs/op
 BenchmarkBudget/without-2      	 1000	 18000 ns/op	 20000 cpu-ns/op	 10000 B/op	 160 allocs/op
+BenchmarkCostHonesty-2         	 1	 5000000000 ns/op	 4.000 bound-B/charged-B	 20.00 bound-steps/unit	 75.00 step-ns	 1.280 worst-B/charged-B	 3.200 worst-steps/unit
+BenchmarkCostHonesty-2         	 1	 5000000000 ns/op	 4.000 bound-B/charged-B	 20.00 bound-steps/unit	 75.00 step-ns	 1.100 worst-B/charged-B	 3.500 worst-steps/unit
 BenchmarkHandler/mapper-2      	 1000	 8000 ns/op	 4400 B/op	 73 allocs/op
 BenchmarkHandler/handwritten-2 	 1000	 8500 ns/op	 4100 B/op	 73 allocs/op
 BenchmarkScaleEvaluate/claims=10-2 	 1000	 12000 ns/op	 6000 B/op	 111 allocs/op
@@ -55,7 +57,7 @@ func TestReport(t *testing.T) {
 		"| handwritten | 21,000 | 12,000 | 180 | 1.00x | 1.17x |", // the median of 20,000 and 22,000
 		"| mapper within 1.05x of hand-written | 0.86x of hand-written | yes |",
 		"| with the budget | 19,000 | 21,000 | 10,600 | 170 | 1.05x |",
-		"the budget costs +5.0% of CPU here.",
+		"the cost model costs +5.0% of CPU here.",
 		"| mapper at least 10x faster than go-jsonnet | 61.11x faster | yes |",
 		"| mapper at least 3x faster than goja | 4.44x faster | yes |",
 		"| a 100-claim mapping loads in under 20 ms | 1.4 ms | yes |",
@@ -64,6 +66,8 @@ func TestReport(t *testing.T) {
 		"The projection returns 11.61x fewer bytes",
 		"| `dist/claimsmapper-arm64.zip` | 19,333,282 | 6,253,146 |",
 		"Machine: Test CPU @ 2.00GHz",
+		"| wall time per unit of work, in loop steps | 3.5 | 20 |", // the worst of the runs
+		"| bytes allocated per byte charged (and 64 per unit of work) | 1.28 | 4 |",
 	} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("the report lacks %q:\n%s", want, b)
