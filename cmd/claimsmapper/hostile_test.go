@@ -103,7 +103,9 @@ func hostileClasses() []struct{ class, name, claims string } {
 	for i, z := range zones {
 		quoted[i] = fmt.Sprintf("%q", z)
 	}
-	repeated := func(term, op string, n int) string { return strings.TrimSuffix(strings.Repeat(term+" "+op+" ", n), " "+op+" ") }
+	repeated := func(term, op string, n int) string {
+		return strings.TrimSuffix(strings.Repeat(term+" "+op+" ", n), " "+op+" ")
+	}
 	five := func(format string) string {
 		out := ""
 		for i := range 5 {
