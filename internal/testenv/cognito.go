@@ -55,18 +55,7 @@ type cognitoLocalConfig struct {
 func StartCognito(t testing.TB, lambdaEndpoint string) *Cognito {
 	t.Helper()
 	Integration(t)
-	root, err := RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cli := filepath.Join(root, "internal", "testenv", "node_modules", "cognito-local", "lib", "bin", "start.js")
-	if _, err := os.Stat(cli); err != nil {
-		Unavailable(t, "cognito-local is not installed (run `npm ci` in internal/testenv/)")
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		Unavailable(t, "node is not on PATH: %v", err)
-	}
+	node, cli := nodeServer(t, "cognito-local", "lib", "bin", "start.js")
 	var lastErr error
 	// The issuer in every token names the port, so it is chosen here rather
 	// than left to the server (port 0 would be in iss); retry on a clash.

@@ -3,9 +3,7 @@ package testenv
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -32,18 +30,7 @@ type DynamoDB struct {
 func StartDynamoDB(t testing.TB) *DynamoDB {
 	t.Helper()
 	Integration(t)
-	root, err := RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cli := filepath.Join(root, "internal", "testenv", "node_modules", "dynalite", "cli.js")
-	if _, err := os.Stat(cli); err != nil {
-		Unavailable(t, "dynalite is not installed (run `npm ci` in internal/testenv/)")
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		Unavailable(t, "node is not on PATH: %v", err)
-	}
+	node, cli := nodeServer(t, "dynalite", "cli.js")
 	var lastErr error
 	// dynalite cannot listen on port 0 (it takes 0 for its default port), so
 	// pick a free port and retry if another process takes it first.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"testing"
@@ -80,4 +81,24 @@ func AWSEnv(dynamoEndpoint string) map[string]string {
 		"AWS_EC2_METADATA_DISABLED":   "true",
 		"AWS_ENDPOINT_URL_DYNAMODB":   dynamoEndpoint,
 	}
+}
+
+// nodeServer finds node and the script of an npm package installed in this
+// folder's node_modules (npm ci here): the server's command line. A missing
+// one stops the test (Unavailable).
+func nodeServer(t testing.TB, pkg string, script ...string) (node, cli string) {
+	t.Helper()
+	root, err := RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli = filepath.Join(append([]string{root, "internal", "testenv", "node_modules", pkg}, script...)...)
+	if _, err := os.Stat(cli); err != nil {
+		Unavailable(t, "%s is not installed (run `npm ci` in internal/testenv/)", pkg)
+	}
+	node, err = exec.LookPath("node")
+	if err != nil {
+		Unavailable(t, "node is not on PATH: %v", err)
+	}
+	return node, cli
 }

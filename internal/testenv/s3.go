@@ -3,9 +3,7 @@ package testenv
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -40,18 +38,7 @@ var s3rverListening = regexp.MustCompile(`S3rver listening on [^:\s]+:(\d+)`)
 func StartS3(t testing.TB) *S3 {
 	t.Helper()
 	Integration(t)
-	root, err := RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cli := filepath.Join(root, "internal", "testenv", "node_modules", "s3rver", "bin", "s3rver.js")
-	if _, err := os.Stat(cli); err != nil {
-		Unavailable(t, "s3rver is not installed (run `npm ci` in internal/testenv/)")
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		Unavailable(t, "node is not on PATH: %v", err)
-	}
+	node, cli := nodeServer(t, "s3rver", "bin", "s3rver.js")
 	// s3rver listens on port 0 and prints the port it got.
 	cmd := exec.Command(node, cli, "--directory", t.TempDir(), "--address", "127.0.0.1", "--port", "0", "--silent")
 	p, err := startProcess(cmd, "S3rver listening", 20*time.Second)
