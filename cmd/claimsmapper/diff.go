@@ -19,9 +19,11 @@ const diffUsage = `Usage: claimsmapper diff [options] OLD NEW
 
 Shows who a mapping change affects: the tokens each user gets under the OLD
 mapping and under the NEW one, and only what differs. OLD (or NEW) may be
-s3://bucket/key, the mapping in force:
+s3://bucket/key, the mapping in force, or a git revision: git:REV is the
+other file at REV, REV:PATH (as git show writes it) any file at REV:
 
   claimsmapper diff s3://my-bucket/mapping.yaml mapping.yaml --sample Users
+  claimsmapper diff git:HEAD mapping.yaml --users users.yaml   # your uncommitted edit
 
 The users to compare (at least one of):
   --events PATH      Cognito events: a .json file, or a folder of them;
@@ -150,12 +152,12 @@ func runDiff(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprintf(stderr, "claimsmapper diff: %v\n\n%s", err, diffUsage)
 		return exitUsage
 	}
-	oldSrc, err := readMappingRef(ctx, files[0], stdin)
+	oldSrc, err := readMappingRef(ctx, files[0], files[1], stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "claimsmapper diff: %v\n", err)
 		return exitUsage
 	}
-	newSrc, err := readMappingRef(ctx, files[1], stdin)
+	newSrc, err := readMappingRef(ctx, files[1], files[0], stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "claimsmapper diff: %v\n", err)
 		return exitUsage

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -41,8 +42,9 @@ func (g *gateFlags) register(fs *flag.FlagSet) {
 const gateUsage = `The gate (every step must pass):
   1. lint: no errors (with --strict, no warnings either)
   2. the mapping's inline tests (tests:) pass
-  3. the change is shown: the mapping's lines, and with --events, --users or
-     --sample, every user's tokens before and after (as claimsmapper diff)
+  3. the change is shown: the mapping's lines, and with --events, --users,
+     --user or --sample, every user's tokens before and after (as
+     claimsmapper diff)
   4. you confirm, in a terminal; --yes confirms for scripts and CI
 A mapping whose triggerVersion differs from the one in force is refused:
 the user pool's trigger version changes only when the pool is redeployed.
@@ -56,25 +58,22 @@ Options:
   --message TEXT     why, recorded on the version (history shows it)
   --author NAME      who, recorded on the version when AWS cannot say:
                      by default the caller's identity (STS GetCallerIdentity)
-  --events PATH, --users FILE, --sample TABLE[:N], --event FILE, --data FILE,
-  --env NAME=VALUE, --show-values, --show-users
+  --events PATH, --users FILE, --user NAME, --sample TABLE[:N], --event FILE,
+  --group NAME, --data FILE, --env NAME=VALUE, --show-values, --show-users
                      the users whose tokens to compare, as for diff
 `
 
-// gate checks a mapping before it goes live: lint, inline tests, the
-// change shown, and the person's confirmation. ok false means refused,
-// with the exit code.
-func gate(ctx context.Context, verb, file string, src []byte, loc publish.Location, current publish.Object, g gateFlags, stdin io.Reader, stdout, stderr io.Writer) (code int, ok bool) {
+// localChecks are the gate's steps that need nothing but the mapping: lint
+// and the inline tests. They run before any call to AWS, so that a mistake
+// is found without credentials, and publish --dry-run runs them alone. ok
+// false means refused, with the exit code.
+func localChecks(ctx context.Context, verb, file string, src []byte, g gateFlags, stdout, stderr io.Writer) (code int, ok bool) {
 	name := "claimsmapper " + verb
-	opts := workspace.GateOptions{Strict: g.strict}
-	if current.Exists {
-		opts.Current = g.open(loc.String(), current.Text)
-		if g.any() {
-			cmp := g.comparison()
-			opts.Compare = &cmp
-		}
+	r, err := g.open(file, src).Gate(ctx, workspace.GateOptions{Strict: g.strict})
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return exitUsage, false
 	}
-	r, err := g.open(file, src).Gate(ctx, opts)
 	for _, f := range r.Findings {
 		printTextFinding(stdout, f, src)
 	}
@@ -97,40 +96,73 @@ func gate(ctx context.Context, verb, file string, src []byte, loc publish.Locati
 		fmt.Fprintf(stderr, "%s: refused: %d inline test(s) of %s fail; fix the mapping or the tests and try again\n", name, r.Failed, file)
 		return exitFailed, false
 	}
+	return 0, true
+}
 
-	if current.Exists {
-		if vc, changed := publish.TriggerVersionChange(current.Text, src); changed {
+// previous is the version a change is shown against: the one in force, or
+// for a dry run the one named.
+type previous struct {
+	// name is how the change names it: s3://bucket/key (version V), or the
+	// file or git revision it was read from.
+	name   string
+	text   []byte
+	exists bool
+}
+
+// review shows the change against the previous version, after the local
+// checks: a changed triggerVersion (refused without
+// --allow-version-change), the mapping's lines, and with user flags every
+// user's tokens before and after. It returns how many users' tokens change.
+func review(ctx context.Context, verb, file string, src []byte, target fmt.Stringer, prev previous, g gateFlags, stdout, stderr io.Writer) (users, code int, ok bool) {
+	name := "claimsmapper " + verb
+	if prev.exists {
+		if vc, changed := publish.TriggerVersionChange(prev.text, src); changed {
 			if !g.allowVersionChange {
 				fmt.Fprintf(stderr, "%s: refused: %s\n", name, vc.Refusal(verb))
-				return exitFailed, false
+				return 0, exitFailed, false
 			}
 			fmt.Fprintln(stdout, vc.Note())
 		}
 	}
-
 	fmt.Fprintln(stdout)
-	users := 0
-	if !current.Exists {
-		fmt.Fprintf(stdout, "%s holds no mapping yet: this is its first version.\n", loc)
-	} else {
-		changes.WriteTextDiff(stdout, fmt.Sprintf("%s (version %s)", loc, current.VersionID), file, current.Text, src)
-		switch {
-		case !g.any():
-			fmt.Fprint(stdout, "\n(pass --events, --users or --sample to see which users' tokens change)\n")
-		case r.CurrentBroken != nil:
-			fmt.Fprintf(stdout, "\nThe mapping in force does not load with this claimsmapper, so tokens cannot be compared:\n%v\n", r.CurrentBroken)
-		case err != nil:
-			fmt.Fprintln(stdout)
-			fmt.Fprintln(stderr, diffError(err))
-			return exitUsage, false
-		default:
-			fmt.Fprintln(stdout)
-			if err := changes.Write(stdout, r.Changes, g.writeOptions(changes.FormatText, current.Text, src)); err != nil {
-				fmt.Fprintf(stderr, "%s: %v\n", name, err)
-				return exitUsage, false
-			}
-			users = r.Changes.Changed
-		}
+	if !prev.exists {
+		fmt.Fprintf(stdout, "%s holds no mapping yet: this is its first version.\n", target)
+		return 0, 0, true
+	}
+	changes.WriteTextDiff(stdout, prev.name, file, prev.text, src)
+	if !g.any() {
+		fmt.Fprint(stdout, "\n(pass --events, --users, --user or --sample to see which users' tokens change)\n")
+		return 0, 0, true
+	}
+	report, err := workspace.Compare(ctx, g.open(prev.name, prev.text), g.open(file, src), g.comparison())
+	var old *workspace.OldLoadError
+	switch {
+	case errors.As(err, &old):
+		// Replacing a mapping that no longer loads is what a fix does.
+		fmt.Fprintf(stdout, "\nThe previous mapping does not load with this claimsmapper, so tokens cannot be compared:\n%v\n", old.Err)
+		return 0, 0, true
+	case err != nil:
+		fmt.Fprintln(stdout)
+		fmt.Fprintln(stderr, diffError(err))
+		return 0, exitUsage, false
+	}
+	fmt.Fprintln(stdout)
+	if err := changes.Write(stdout, report, g.writeOptions(changes.FormatText, prev.text, src)); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return 0, exitUsage, false
+	}
+	return report.Changed, 0, true
+}
+
+// gate checks a mapping before it goes live, once the local checks have
+// passed: the change shown against the version in force, and the person's
+// confirmation. ok false means refused, with the exit code.
+func gate(ctx context.Context, verb, file string, src []byte, loc publish.Location, current publish.Object, g gateFlags, stdin io.Reader, stdout, stderr io.Writer) (code int, ok bool) {
+	name := "claimsmapper " + verb
+	prev := previous{name: fmt.Sprintf("%s (version %s)", loc, current.VersionID), text: current.Text, exists: current.Exists}
+	users, code, ok := review(ctx, verb, file, src, loc, prev, g, stdout, stderr)
+	if !ok {
+		return code, false
 	}
 	fmt.Fprintln(stdout)
 	if g.yes {
@@ -189,16 +221,32 @@ func author(ctx context.Context, flagAuthor string) (string, error) {
 
 // s3Target parses the s3:// argument and builds the client for it.
 func s3Target(ctx context.Context, uri string) (publish.Location, publish.API, error) {
+	loc, err := s3Location(uri)
+	if err != nil {
+		return loc, nil, err
+	}
+	client, err := s3Client(ctx)
+	return loc, client, plainAWS(err, "")
+}
+
+// s3Location parses the s3:// argument, without calling AWS.
+func s3Location(uri string) (publish.Location, error) {
 	loc, err := publish.ParseLocation(uri)
 	if err != nil {
-		return loc, nil, err
+		return loc, err
 	}
 	if loc.VersionID != "" {
-		return loc, nil, fmt.Errorf("%q: name the object without ?versionId", uri)
+		return loc, fmt.Errorf("%q: name the object without ?versionId", uri)
 	}
+	return loc, nil
+}
+
+// s3Client builds the S3 client publish, history and rollback use; it
+// calls no AWS service yet.
+func s3Client(ctx context.Context) (publish.API, error) {
 	client, err := mappingfile.NewS3Client(ctx)
 	if err != nil {
-		return loc, nil, err
+		return nil, err
 	}
-	return loc, client, nil
+	return client, nil
 }

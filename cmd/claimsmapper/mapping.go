@@ -4,18 +4,24 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/claimsmapper/claimsmapper/dynamo"
-	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
+	"github.com/claimsmapper/claimsmapper/internal/gitrev"
 	"github.com/claimsmapper/claimsmapper/internal/publish"
 )
 
-// readMappingRef reads a mapping from a file, standard input ("-") or
-// s3://bucket/key[?versionId=V].
-func readMappingRef(ctx context.Context, ref string, stdin io.Reader) ([]byte, error) {
+// readMappingRef reads a mapping from a file, standard input ("-"),
+// s3://bucket/key[?versionId=V], or a git revision: git:REV is the file
+// beside (the other mapping) at REV, and REV:PATH or git:REV:PATH a path
+// at REV (see package gitrev).
+func readMappingRef(ctx context.Context, ref, beside string, stdin io.Reader) ([]byte, error) {
+	if r, ok := gitrev.Parse(ref, fileExists); ok && ref != "-" {
+		return gitrev.Read(ctx, r, beside)
+	}
 	if !strings.HasPrefix(ref, "s3://") {
 		src, err := readInput(ref, stdin)
 		if err != nil {
@@ -27,9 +33,9 @@ func readMappingRef(ctx context.Context, ref string, stdin io.Reader) ([]byte, e
 	if err != nil {
 		return nil, err
 	}
-	client, err := mappingfile.NewS3Client(ctx)
+	client, err := s3Client(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", ref, err)
+		return nil, fmt.Errorf("%s: %w", ref, plainAWS(err, ""))
 	}
 	obj, err := publish.Get(ctx, client, loc)
 	if err != nil {
@@ -39,6 +45,11 @@ func readMappingRef(ctx context.Context, ref string, stdin io.Reader) ([]byte, e
 		return nil, fmt.Errorf("%s does not exist", ref)
 	}
 	return obj.Text, nil
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 func newDynamoClient(ctx context.Context) (*dynamodb.Client, error) {

@@ -9,12 +9,14 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/claimsmapper/claimsmapper/internal/gitrev"
 	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
 	"github.com/claimsmapper/claimsmapper/internal/publish"
 	"github.com/claimsmapper/claimsmapper/internal/termtext"
 )
 
 const publishUsage = `Usage: claimsmapper publish [options] FILE s3://bucket/key
+       claimsmapper publish --dry-run [--against OLD] [options] FILE s3://bucket/key
 
 Ships a mapping: the new version of the S3 object the function reads
 (CLAIMS_MAPPING_URI), behind a gate. The bucket must keep versions, so that
@@ -24,6 +26,16 @@ The write is conditional on the object being the one you reviewed: if
 someone publishes in between, nothing is written and you are told. The
 version records the mapping's sha256, this claimsmapper's version, who
 published it and --message; claimsmapper history lists them.
+
+The local checks (lint and the inline tests) run before any call to AWS.
+With --dry-run nothing calls AWS: the checks run, the change is shown
+against OLD, and publish says what it would upload where.
+
+  --dry-run          check and show, write nothing, call no AWS service
+  --against OLD      with --dry-run, the version to show the change against:
+                     a file, git:REV (this FILE at a git revision, e.g.
+                     git:HEAD), REV:PATH, or s3://bucket/key (read from S3);
+                     by default FILE as the last commit has it (git:HEAD)
 
 ` + gateUsage + `
 Exit codes: 0 published (or already in force); 1 refused by the gate, not
@@ -42,6 +54,8 @@ func runPublish(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	fs.SetOutput(io.Discard)
 	var g gateFlags
 	g.register(fs)
+	dryRun := fs.Bool("dry-run", false, "")
+	against := fs.String("against", "", "")
 	rest, code, ok := parseInterspersed(fs, args, publishUsage, stdout, stderr)
 	if !ok {
 		return code
@@ -51,7 +65,11 @@ func runPublish(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return exitUsage
 	}
 	file := rest[0]
-	if file == "-" && !g.yes {
+	if *against != "" && !*dryRun {
+		fmt.Fprint(stderr, "claimsmapper publish: --against goes with --dry-run; a publish compares with the version in force\n")
+		return exitUsage
+	}
+	if file == "-" && !g.yes && !*dryRun {
 		fmt.Fprint(stderr, "claimsmapper publish: a mapping read from standard input needs --yes, since there is no terminal left to confirm in\n")
 		return exitUsage
 	}
@@ -64,12 +82,71 @@ func runPublish(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		fmt.Fprintf(stderr, "claimsmapper publish: cannot read the mapping: %v\n", err)
 		return exitUsage
 	}
-	loc, api, err := s3Target(ctx, rest[1])
+	loc, err := s3Location(rest[1])
 	if err != nil {
 		fmt.Fprintf(stderr, "claimsmapper publish: %v\n", err)
 		return exitUsage
 	}
+	if *dryRun {
+		return dryRunPublish(ctx, file, src, loc, *against, g, stdin, stdout, stderr)
+	}
+	// The checks that need no AWS come first: a mistake is found before
+	// any credentials are asked for.
+	if code, ok := localChecks(ctx, "publish", file, src, g, stdout, stderr); !ok {
+		return code
+	}
+	api, err := s3Client(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "claimsmapper publish: %v\n", plainAWS(err, "publish --dry-run"))
+		return exitUsage
+	}
 	return ship(ctx, "publish", file, src, loc, api, g, g.message, stdin, stdout, stderr)
+}
+
+// dryRunPublish runs the gate's checks and shows the change against OLD
+// (by default FILE as git's HEAD has it), then says what publish would
+// upload where. It calls no AWS service unless OLD is an s3:// object.
+func dryRunPublish(ctx context.Context, file string, src []byte, loc publish.Location, against string, g gateFlags, stdin io.Reader, stdout, stderr io.Writer) int {
+	const name = "claimsmapper publish"
+	if code, ok := localChecks(ctx, "publish", file, src, g, stdout, stderr); !ok {
+		return code
+	}
+	prev := previous{name: against}
+	switch {
+	case against != "":
+		text, err := readMappingRef(ctx, against, file, stdin)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: --against: %v\n", name, plainAWS(err, ""))
+			return exitUsage
+		}
+		prev.text, prev.exists = text, true
+	case file != "-":
+		// The last commit is what a change is usually measured against.
+		if text, err := readMappingRef(ctx, gitrev.Prefix+"HEAD", file, stdin); err == nil {
+			prev = previous{name: gitrev.Prefix + "HEAD", text: text, exists: true}
+		}
+	}
+	if !prev.exists && against == "" {
+		fmt.Fprintf(stdout, "\n(no previous version to compare with: %s is not committed to git; pass --against OLD, a file, git:REV or s3://bucket/key)\n", file)
+	}
+	if prev.exists {
+		if _, code, ok := review(ctx, "publish", file, src, loc, prev, g, stdout, stderr); !ok {
+			return code
+		}
+	}
+	fmt.Fprintf(stdout, "\ndry run: publish would upload %s (%d bytes, sha256 %s) as a new version of %s,\n", file, len(src), mappingfile.SHA256(src)[:12], loc)
+	fmt.Fprint(stdout, "written only if the version in force is still the one it compares with, and recorded with this claimsmapper's version, ")
+	if g.message != "" {
+		fmt.Fprintf(stdout, "the message %q", termtext.Line(g.message))
+	} else {
+		fmt.Fprint(stdout, "no message (add --message WHY)")
+	}
+	fmt.Fprint(stdout, " and who publishes (the AWS identity, or --author).\nNothing was written and no AWS service was called")
+	if strings.HasPrefix(against, "s3://") {
+		fmt.Fprint(stdout, " but the read of "+against)
+	}
+	fmt.Fprint(stdout, ".\n")
+	return exitOK
 }
 
 // checkPublishFlags validates what is recorded on the version.
@@ -89,16 +166,17 @@ func (g *gateFlags) checkPublishFlags() error {
 	return nil
 }
 
-// ship runs the gate and writes src as the new version of loc.
+// ship runs the gate and writes src as the new version of loc. The local
+// checks have passed.
 func ship(ctx context.Context, verb, file string, src []byte, loc publish.Location, api publish.API, g gateFlags, message string, stdin io.Reader, stdout, stderr io.Writer) int {
 	name := "claimsmapper " + verb
 	if err := publish.CheckVersioning(ctx, api, loc); err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		fmt.Fprintf(stderr, "%s: %v\n", name, plainAWS(err, verb+" --dry-run"))
 		return exitUsage
 	}
 	current, err := publish.Get(ctx, api, loc)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		fmt.Fprintf(stderr, "%s: %v\n", name, plainAWS(err, ""))
 		return exitUsage
 	}
 	if current.Exists && mappingfile.SHA256(current.Text) == mappingfile.SHA256(src) {

@@ -98,6 +98,9 @@ func runRollback(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if g.message != "" {
 		message += ": " + g.message
 	}
+	if code, ok := localChecks(ctx, "rollback", vloc.String(), obj.Text, g, stdout, stderr); !ok {
+		return code
+	}
 	return ship(ctx, "rollback", vloc.String(), obj.Text, loc, api, g, message, stdin, stdout, stderr)
 }
 
