@@ -168,6 +168,7 @@ func TestNothingOfTheProcessReachesAToken(t *testing.T) {
 		"int(\"x\")", "fromJSON(\"{\")", "timezone(\"Nowhere/Else\")", "date(\"x\", \"y\", \"Nowhere/Else\")",
 		"repeat(\"x\", -1)", "split(user.n, \",\")", "keys(user.n)", "user.n in user.n", "string([user, event])",
 		"sortBy(user.roles, #.x)", "map(user.n, #)", "reduce(user.roles, #acc + #)", "user.roles + user.n",
+		"type(event)", "type(user)", "type([event])", "string(type(event))",
 	}
 	var b strings.Builder
 	b.WriteString("version: 1\nsources:\n  user:\n    table: Users\n    key: { userName: event.userName }\nclaims:\n")
@@ -194,7 +195,7 @@ func TestNothingOfTheProcessReachesAToken(t *testing.T) {
 			out += "\n" + rt.Err.Error()
 		}
 	}
-	for _, leak := range []string{"0x", "$budget", "budget", "$tick", "$iter", "mapper.", "*mapper"} {
+	for _, leak := range []string{"0x", "$budget", "budget", "$tick", "$iter", "mapper.", "*mapper", "claimsmapper/"} {
 		if strings.Contains(out, leak) {
 			t.Errorf("%q reached a token, a log line or an error:\n%s", leak, out)
 		}
