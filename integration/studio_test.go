@@ -141,6 +141,20 @@ func TestStudioInBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("the token leaves the address bar and a reload still works", func(t *testing.T) {
+		href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(href, "token") {
+			t.Errorf("the address bar still holds the token: %s", href)
+		}
+		if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
+			t.Fatal(err)
+		}
+		waitText(t, idToken, "firstName", `"Ben"`, "lastName", `"Pyle"`)
+	})
+
 	t.Run("a claim typed into the editor appears in the token", func(t *testing.T) {
 		typeAtEndOfLine(t, 9, "team: '\"platform\"'")
 		waitText(t, idToken, "team", `"platform"`)

@@ -193,6 +193,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) serveIndex(w http.ResponseWriter, r *http.Request) {
+	s.keepToken(w, r)
 	b, _ := assets.ReadFile("assets/index.html")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Write(b)

@@ -605,3 +605,82 @@ func TestNewTestKeepsAHostileNameInsideTheTest(t *testing.T) {
 		}
 	}
 }
+
+// "Make a test" writes env: into the mapping, which is saved, committed and
+// published. It must carry only what the mapping really reads, that the
+// function may read, with values the author gave: never the studio's own
+// AWS credentials, whatever the text mentions in comments or $${ literals.
+func TestNewTestCopiesNoSecretFromTheEnvironment(t *testing.T) {
+	// Not parallel: it sets process variables the server must not read.
+	const secret = "wJalrXUtnFEMI-K7MDENG-bPxRfiCYEXAMPLEKEY"
+	t.Setenv("AWS_SECRET_ACCESS_KEY", secret)
+	t.Setenv("AWS_SESSION_TOKEN", secret)
+	t.Setenv("TABLE_NAME", secret)
+	t.Setenv("EXTRA", secret)
+	t.Setenv("CLAIMS_MAPPING_ENV", "TABLE_NAME,EXTRA")
+	s, dir := seed(t)
+	src := source(t, dir)
+	src = strings.Replace(src, "version: 1\n", "version: 1\n# uses ${AWS_SECRET_ACCESS_KEY} and ${AWS_SESSION_TOKEN} and ${EXTRA}\n", 1)
+	src = strings.Replace(src, "claims:\n", "claims:\n  note:\n    const: 'costs $${AWS_SESSION_TOKEN} and $${EXTRA}'\n", 1)
+	code, out := call(t, s, "POST", "/api/newtest", newTestRequest{Source: src, User: userRef{kindName, "jdoe"}})
+	if code != 200 {
+		t.Fatal(code, out)
+	}
+	got := out["source"].(string)
+	if strings.Contains(got, secret) {
+		t.Fatalf("the new test copies the studio's environment:\n%s", got)
+	}
+	if !strings.Contains(got, "    env: {TABLE_NAME: SampleUsers}\n") {
+		t.Errorf("the new test should take TABLE_NAME from the mapping's own tests:\n%s", got)
+	}
+	for _, name := range []string{"AWS_SECRET_ACCESS_KEY:", "AWS_SESSION_TOKEN:", "EXTRA:"} {
+		if strings.Contains(got, name) {
+			t.Errorf("the new test sets %s, which the mapping does not read:\n%s", name, got)
+		}
+	}
+}
+
+// The token leaves the page's address: the page is served once with it in
+// the query and sets an HttpOnly, same-site cookie, which a reload and the
+// API calls then use. The query alone opens nothing but the page.
+func TestTheTokenMovesFromTheAddressToACookie(t *testing.T) {
+	t.Parallel()
+	s, _ := seed(t)
+	get := func(path string, cookie *http.Cookie) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", "http://"+host+path, nil)
+		if cookie != nil {
+			req.AddCookie(cookie)
+		}
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, req)
+		return w
+	}
+	first := get("/?token="+s.Token(), nil)
+	cookies := first.Result().Cookies()
+	if first.Code != 200 || len(cookies) != 1 {
+		t.Fatalf("the page with the token: %d, cookies %v", first.Code, cookies)
+	}
+	c := cookies[0]
+	if c.Value != s.Token() || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Name != "claimsmapper-studio-4000" {
+		t.Errorf("cookie %+v: want the token, HttpOnly, SameSite=Strict, named after the port", c)
+	}
+	if w := get("/", c); w.Code != 200 {
+		t.Errorf("a reload with the cookie: %d", w.Code)
+	}
+	if w := get("/api/session", c); w.Code != 200 {
+		t.Errorf("an API call with the cookie: %d %s", w.Code, w.Body)
+	}
+	if w := get("/api/session?token="+s.Token(), nil); w.Code != http.StatusForbidden {
+		t.Errorf("an API call with the token in its address: %d, want 403", w.Code)
+	}
+	other := *c
+	other.Name = "claimsmapper-studio-4001"
+	if w := get("/", &other); w.Code != http.StatusForbidden {
+		t.Errorf("another port's cookie: %d, want 403", w.Code)
+	}
+	wrong := *c
+	wrong.Value = "nope"
+	if w := get("/", &wrong); w.Code != http.StatusForbidden {
+		t.Errorf("a wrong cookie: %d, want 403", w.Code)
+	}
+}

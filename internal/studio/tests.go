@@ -6,13 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"maps"
 	"path/filepath"
-	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/internal/workspace"
 )
@@ -124,7 +126,7 @@ func (s *Server) newTest(ctx context.Context, req newTestRequest) (string, int, 
 	}
 	t := yamlMap()
 	add(t, "name", name)
-	if env := usedEnv(ws); len(env.Content) > 0 {
+	if env := s.usedEnv(ws); len(env.Content) > 0 {
 		add(t, "env", env)
 	}
 	add(t, "event", s.eventNode(req.User, rn.raw))
@@ -187,30 +189,37 @@ func (s *Server) eventNode(u userRef, raw map[string]any) *yaml.Node {
 	return &n
 }
 
-var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
-
-// usedEnv is the env: a new test needs: the ${VAR}s of the mapping with
-// the values the studio used.
-func usedEnv(ws *workspace.Workspace) *yaml.Node {
+// usedEnv is the env: a new test needs: each ${NAME} the mapping reads, as
+// the parser finds them (not in a comment, not a $${ literal) and only the
+// names the function may read (CLAIMS_MAPPING_ENV, never a reserved one),
+// with the value given by --env or, failing that, by a test already in the
+// mapping. Never the studio's own environment: a test is saved, committed
+// and published, and AWS_SECRET_ACCESS_KEY must not ride along.
+func (s *Server) usedEnv(ws *workspace.Workspace) *yaml.Node {
 	n := yamlMap()
 	n.Style = yaml.FlowStyle
-	seen := map[string]bool{}
-	var names []string
-	for _, m := range envRef.FindAllSubmatch(ws.Source(), -1) {
-		if name := string(m[1]); !seen[name] {
-			seen[name] = true
-			names = append(names, name)
-		}
+	allowed, err := workspace.Env{}.Allowed()
+	if err != nil {
+		return n
 	}
-	sort.Strings(names)
-	look := ws.Lookup()
-	for _, name := range names {
-		if v, ok := look(name); ok {
-			add(n, name, v)
-		}
+	fromTests := workspace.Env{Flags: s.opts.Env, Process: noEnv}.OrTests(ws.Tests())
+	values := map[string]string{}
+	config.Parse(ws.File(), ws.Source(), config.Options{AllowEnv: allowed, UnsetEnvIsWarning: true,
+		LookupEnv: func(name string) (string, bool) {
+			v, ok := fromTests(name)
+			if ok {
+				values[name] = v
+			}
+			return v, ok
+		}})
+	for _, name := range slices.Sorted(maps.Keys(values)) {
+		add(n, name, values[name])
 	}
 	return n
 }
+
+// noEnv is an environment with nothing set.
+func noEnv(string) (string, bool) { return "", false }
 
 func publicMessage(err error) string {
 	msg := describeEventError(err)

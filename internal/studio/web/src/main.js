@@ -1,6 +1,9 @@
 // The studio's page: the mapping in CodeMirror 6, the tokens of the chosen
 // user, the explanation, the inline tests and Save. It talks only to the
-// server that served it, with the token from the page's address.
+// server that served it, with the token from the page's address: the page
+// keeps it in memory and takes it out of the address bar (and so out of the
+// browser's history) at once; a reload authenticates with the HttpOnly
+// cookie the server set with the page.
 import { EditorView, keymap, Decoration, WidgetType } from "@codemirror/view";
 import { EditorState, StateField, StateEffect } from "@codemirror/state";
 import { basicSetup } from "codemirror";
@@ -10,6 +13,7 @@ import { autocompletion } from "@codemirror/autocomplete";
 import { schemaCompletions } from "./complete.js";
 
 const token = new URLSearchParams(location.search).get("token") || "";
+if (token) history.replaceState(null, "", location.pathname);
 const $ = (id) => document.getElementById(id);
 
 const state = {
@@ -24,7 +28,7 @@ const state = {
 };
 
 async function api(path, body) {
-  const init = { headers: { "X-Studio-Token": token } };
+  const init = { headers: token ? { "X-Studio-Token": token } : {} };
   if (body !== undefined) {
     init.method = "POST";
     init.headers["Content-Type"] = "application/json";
@@ -506,10 +510,8 @@ function setStatus(msg, bad) {
 // ---- start ----
 
 async function start() {
-  if (!token) {
-    document.body.textContent = "Open the full address that claimsmapper studio printed: it carries the secret this page needs.";
-    return;
-  }
+  // Without the token in the address, the cookie set with the page is the
+  // proof; when it is missing too, the server says to open the address.
   const { status, data } = await api("/api/session");
   if (status !== 200) {
     document.body.textContent = data.error || "The studio did not answer.";
