@@ -13,7 +13,9 @@
 // source must fetch are worked out from the expressions that read it. Per
 // event, Handle decodes the event, looks the sources up through a Store,
 // evaluates the claims and writes the response Cognito expects, keeping every
-// other field of the event as it came.
+// other field of the event as it came. An event of version "0", which the
+// cognito-local emulator sends where Cognito sends "1", is read as version 1
+// (DecodeEvent), so the function serves local sign-ins unchanged.
 //
 // The package knows the Cognito event shapes and expr, not the AWS SDK: data
 // comes through the small Store interface, which package localdata
