@@ -54,7 +54,7 @@ test("a claim's keys under claims.NAME", () => {
 
 test("a scope rule's keys on the second line of a list item", () => {
   const got = complete("scopes:\n  add:\n    - value: x\n      wh|");
-  assert.deepEqual(got.sort(), ["value", "when"]);
+  assert.deepEqual(got.sort(), ["onError", "value", "when"]);
 });
 
 test("sources, event and functions in an expression", () => {
