@@ -113,9 +113,10 @@ func (b *budget) reset(ctx context.Context, lim *Limits, patterns map[string]*pa
 	*b = budget{lim: lim, event: lim.Work, bytes: lim.Bytes, ctx: ctx, done: ctx.Done(), patterns: patterns}
 }
 
-// begin gives the expression about to run its share of what is left.
+// begin gives the expression about to run its share of what is left. The
+// time is looked at by the first charge: an expression that charges
+// nothing needs none.
 func (b *budget) begin() {
-	b.expired()
 	b.start = min(b.lim.ExprWork, b.event)
 	b.work = b.start
 }

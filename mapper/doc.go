@@ -17,6 +17,13 @@
 // cognito-local emulator sends where Cognito sends "1", is read as version 1
 // (DecodeEvent), so the function serves local sign-ins unchanged.
 //
+// Every expression runs under a cost model (cost.go): each operator and
+// builtin expr offers has an entry, either a fixed cost or a function that
+// charges the event's budget (budget.go) from the sizes of its inputs before
+// it runs; an operation without an entry does not compile. compileExpr
+// parses and type-checks an expression once, then the analysis of what it
+// reads, the constant check and the budget's rewrite walk that one tree.
+//
 // The package knows the Cognito event shapes and expr, not the AWS SDK: data
 // comes through the small Store interface, which package localdata
 // implements over a file and package dynamo over DynamoDB. Warnings about
