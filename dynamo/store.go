@@ -9,19 +9,45 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
-// API is the part of the DynamoDB client the store uses; *dynamodb.Client
-// implements it, and tests substitute fakes for error paths.
+// API sends one request of DynamoDB's JSON protocol: op is the action
+// (GetItem, Query, Scan), in is encoded as the request's body and the
+// answer decoded into out. *awsapi.DynamoDB implements it; tests substitute
+// fakes for error paths.
 type API interface {
-	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
-	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	Call(ctx context.Context, op string, in, out any) error
 }
+
+// The requests and answers the store sends and reads, as DynamoDB's JSON
+// protocol names their fields.
+type (
+	getItemRequest struct {
+		TableName                string
+		Key                      map[string]AttributeValue
+		ConsistentRead           bool              `json:",omitempty"`
+		ProjectionExpression     string            `json:",omitempty"`
+		ExpressionAttributeNames map[string]string `json:",omitempty"`
+	}
+	getItemAnswer struct {
+		Item map[string]AttributeValue
+	}
+	queryRequest struct {
+		TableName                 string
+		IndexName                 string `json:",omitempty"`
+		KeyConditionExpression    string
+		ExpressionAttributeNames  map[string]string         `json:",omitempty"`
+		ExpressionAttributeValues map[string]AttributeValue `json:",omitempty"`
+		ProjectionExpression      string                    `json:",omitempty"`
+		ConsistentRead            bool                      `json:",omitempty"`
+		Limit                     int32                     `json:",omitempty"`
+	}
+	queryAnswer struct {
+		Items            []map[string]AttributeValue
+		LastEvaluatedKey map[string]AttributeValue
+	}
+)
 
 // Store reads sources from DynamoDB. It is safe for concurrent use.
 type Store struct {
@@ -42,10 +68,7 @@ func New(api API, log *slog.Logger) *Store {
 
 // GetItem reads one item by its full key with a single GetItem request.
 func (s *Store) GetItem(ctx context.Context, in mapper.GetItemInput) (mapper.Item, error) {
-	req := &dynamodb.GetItemInput{TableName: aws.String(in.Table), Key: map[string]types.AttributeValue{}}
-	if in.ConsistentRead {
-		req.ConsistentRead = aws.Bool(true)
-	}
+	req := &getItemRequest{TableName: in.Table, Key: make(map[string]AttributeValue, len(in.Key)), ConsistentRead: in.ConsistentRead}
 	for _, k := range in.Key {
 		av, err := keyValue(k.Value)
 		if err != nil {
@@ -58,9 +81,10 @@ func (s *Store) GetItem(ctx context.Context, in mapper.GetItemInput) (mapper.Ite
 	req.ExpressionAttributeNames = names.m
 
 	start := time.Now()
-	out, err := s.api.GetItem(ctx, req)
+	var out getItemAnswer
+	err := s.api.Call(ctx, "GetItem", req, &out)
 	s.logRequest(ctx, "GetItem", in.Table, "", start, err, func() []slog.Attr {
-		return []slog.Attr{slog.Any("key", in.Key), slog.Bool("found", out != nil && out.Item != nil)}
+		return []slog.Attr{slog.Any("key", in.Key), slog.Bool("found", out.Item != nil)}
 	})
 	if err != nil {
 		return nil, requestError("GetItem", in.Table, err)
@@ -76,15 +100,10 @@ func (s *Store) GetItem(ctx context.Context, in mapper.GetItemInput) (mapper.Ite
 // a mapping that needs more than a page (1 MB) of items should use limit.
 func (s *Store) Query(ctx context.Context, in mapper.QueryInput) ([]mapper.Item, error) {
 	var names names
-	req := &dynamodb.QueryInput{TableName: aws.String(in.Table), ExpressionAttributeValues: map[string]types.AttributeValue{}}
-	if in.Index != "" {
-		req.IndexName = aws.String(in.Index)
-	}
-	if in.ConsistentRead {
-		req.ConsistentRead = aws.Bool(true)
-	}
+	req := &queryRequest{TableName: in.Table, IndexName: in.Index, ConsistentRead: in.ConsistentRead,
+		ExpressionAttributeValues: map[string]AttributeValue{}}
 	if in.Limit > 0 {
-		req.Limit = aws.Int32(int32(min(in.Limit, 1<<31-1)))
+		req.Limit = int32(min(in.Limit, 1<<31-1))
 	}
 	pv, err := keyValue(in.Partition.Value)
 	if err != nil {
@@ -98,23 +117,21 @@ func (s *Store) Query(ctx context.Context, in mapper.QueryInput) ([]mapper.Item,
 			return nil, fmt.Errorf("sort key %s: a prefix must be text, not %T", sp.Name, sp.Value)
 		}
 		cond += " AND begins_with(" + names.name(sp.Name) + ", :sk)"
-		req.ExpressionAttributeValues[":sk"] = &types.AttributeValueMemberS{Value: prefix}
+		req.ExpressionAttributeValues[":sk"] = Text(prefix)
 	}
-	req.KeyConditionExpression = aws.String(cond)
+	req.KeyConditionExpression = cond
 	req.ProjectionExpression = names.projection(in.Projection)
 	req.ExpressionAttributeNames = names.m
 
 	start := time.Now()
-	out, err := s.api.Query(ctx, req)
+	var out queryAnswer
+	err = s.api.Call(ctx, "Query", req, &out)
 	s.logRequest(ctx, "Query", in.Table, in.Index, start, err, func() []slog.Attr {
 		attrs := []slog.Attr{slog.Any("partition", in.Partition)}
 		if in.SortPrefix != nil {
 			attrs = append(attrs, slog.Any("sortPrefix", *in.SortPrefix))
 		}
-		if out != nil {
-			attrs = append(attrs, slog.Int("items", len(out.Items)), slog.Bool("morePages", out.LastEvaluatedKey != nil))
-		}
-		return attrs
+		return append(attrs, slog.Int("items", len(out.Items)), slog.Bool("morePages", out.LastEvaluatedKey != nil))
 	})
 	if err != nil {
 		return nil, requestError("Query", in.Table, err)
@@ -172,14 +189,14 @@ func (n *names) name(attr string) string {
 	return p
 }
 
-// projection returns the ProjectionExpression for attrs; nil means all.
-func (n *names) projection(attrs []string) *string {
+// projection returns the ProjectionExpression for attrs; empty means all.
+func (n *names) projection(attrs []string) string {
 	if len(attrs) == 0 {
-		return nil
+		return ""
 	}
 	ps := make([]string, len(attrs))
 	for i, a := range attrs {
 		ps[i] = n.name(a)
 	}
-	return aws.String(strings.Join(ps, ", "))
+	return strings.Join(ps, ", ")
 }

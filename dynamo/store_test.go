@@ -3,45 +3,44 @@ package dynamo
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
 // fakeAPI records requests and answers with fixed values.
 type fakeAPI struct {
-	gets    []*dynamodb.GetItemInput
-	queries []*dynamodb.QueryInput
-	item    map[string]types.AttributeValue
-	items   []map[string]types.AttributeValue
+	gets    []*getItemRequest
+	queries []*queryRequest
+	item    map[string]AttributeValue
+	items   []map[string]AttributeValue
 	err     error
 }
 
-func (f *fakeAPI) GetItem(ctx context.Context, in *dynamodb.GetItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
-	f.gets = append(f.gets, in)
-	if f.err != nil {
-		return nil, f.err
+func (f *fakeAPI) Call(ctx context.Context, op string, in, out any) error {
+	switch op {
+	case "GetItem":
+		f.gets = append(f.gets, in.(*getItemRequest))
+		if f.err == nil {
+			out.(*getItemAnswer).Item = f.item
+		}
+	case "Query":
+		f.queries = append(f.queries, in.(*queryRequest))
+		if f.err == nil {
+			out.(*queryAnswer).Items = f.items
+		}
+	default:
+		return fmt.Errorf("unexpected %s", op)
 	}
-	return &dynamodb.GetItemOutput{Item: f.item}, nil
-}
-
-func (f *fakeAPI) Query(ctx context.Context, in *dynamodb.QueryInput, _ ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
-	f.queries = append(f.queries, in)
-	if f.err != nil {
-		return nil, f.err
-	}
-	return &dynamodb.QueryOutput{Items: f.items}, nil
+	return f.err
 }
 
 func TestGetItemProjectsThroughPlaceholders(t *testing.T) {
 	t.Parallel()
-	api := &fakeAPI{item: map[string]types.AttributeValue{"name": &types.AttributeValueMemberS{Value: "Ben"}}}
+	api := &fakeAPI{item: map[string]AttributeValue{"name": Text("Ben")}}
 	got, err := New(api, nil).GetItem(context.Background(), mapper.GetItemInput{
 		Table: "Users", Key: []mapper.Attr{{Name: "userName", Value: "ben"}},
 		Projection: []string{"name", "a.b", "status"}, ConsistentRead: true,
@@ -53,14 +52,14 @@ func TestGetItemProjectsThroughPlaceholders(t *testing.T) {
 		t.Errorf("item = %#v", got)
 	}
 	req := api.gets[0]
-	if aws.ToString(req.ProjectionExpression) != "#n0, #n1, #n2" {
-		t.Errorf("projection = %q", aws.ToString(req.ProjectionExpression))
+	if req.ProjectionExpression != "#n0, #n1, #n2" {
+		t.Errorf("projection = %q", req.ProjectionExpression)
 	}
 	wantNames := map[string]string{"#n0": "name", "#n1": "a.b", "#n2": "status"}
 	if !reflect.DeepEqual(req.ExpressionAttributeNames, wantNames) {
 		t.Errorf("names = %v, want %v", req.ExpressionAttributeNames, wantNames)
 	}
-	if !aws.ToBool(req.ConsistentRead) {
+	if !req.ConsistentRead {
 		t.Error("consistent read not asked for")
 	}
 }
@@ -75,14 +74,14 @@ func TestGetItemWithoutProjectionAsksForEverything(t *testing.T) {
 		t.Fatalf("got %v, %v; want not found", got, err)
 	}
 	req := api.gets[0]
-	if req.ProjectionExpression != nil || req.ExpressionAttributeNames != nil {
+	if req.ProjectionExpression != "" || req.ExpressionAttributeNames != nil {
 		t.Errorf("projection %v, names %v; want none", req.ProjectionExpression, req.ExpressionAttributeNames)
 	}
 }
 
 func TestQueryBuildsKeyCondition(t *testing.T) {
 	t.Parallel()
-	api := &fakeAPI{items: []map[string]types.AttributeValue{{"sk": &types.AttributeValueMemberS{Value: "ROLE#a"}}}}
+	api := &fakeAPI{items: []map[string]AttributeValue{{"sk": Text("ROLE#a")}}}
 	got, err := New(api, nil).Query(context.Background(), mapper.QueryInput{
 		Table: "App", Index: "gsi1", Partition: mapper.Attr{Name: "pk", Value: "USER#ben"},
 		SortPrefix: &mapper.Attr{Name: "sk", Value: "ROLE#"}, Limit: 5, Projection: []string{"sk"},
@@ -91,13 +90,13 @@ func TestQueryBuildsKeyCondition(t *testing.T) {
 		t.Fatalf("got %v, %v", got, err)
 	}
 	req := api.queries[0]
-	if c := aws.ToString(req.KeyConditionExpression); c != "#n0 = :pk AND begins_with(#n1, :sk)" {
+	if c := req.KeyConditionExpression; c != "#n0 = :pk AND begins_with(#n1, :sk)" {
 		t.Errorf("condition = %q", c)
 	}
-	if aws.ToString(req.IndexName) != "gsi1" || aws.ToInt32(req.Limit) != 5 || aws.ToString(req.ProjectionExpression) != "#n2" {
-		t.Errorf("index %q, limit %d, projection %q", aws.ToString(req.IndexName), aws.ToInt32(req.Limit), aws.ToString(req.ProjectionExpression))
+	if req.IndexName != "gsi1" || req.Limit != 5 || req.ProjectionExpression != "#n2" {
+		t.Errorf("index %q, limit %d, projection %q", req.IndexName, req.Limit, req.ProjectionExpression)
 	}
-	if req.ConsistentRead != nil {
+	if req.ConsistentRead {
 		t.Error("consistent read set without being asked for")
 	}
 }

@@ -1,30 +1,41 @@
 package dynamo
 
 import (
+	"errors"
 	"fmt"
-
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"math"
+	"strconv"
 
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
+
+// AttributeValue is one value of DynamoDB's JSON protocol: exactly one of
+// its fields is set, named as DynamoDB names the types. B and BS travel as
+// base64, which encoding/json reads into bytes.
+type AttributeValue struct {
+	S    *string                   `json:"S,omitempty"`
+	N    *string                   `json:"N,omitempty"`
+	B    *[]byte                   `json:"B,omitempty"`
+	BOOL *bool                     `json:"BOOL,omitempty"`
+	NULL *bool                     `json:"NULL,omitempty"`
+	M    map[string]AttributeValue `json:"M,omitempty"`
+	L    []AttributeValue          `json:"L,omitempty"`
+	SS   []string                  `json:"SS,omitempty"`
+	NS   []string                  `json:"NS,omitempty"`
+	BS   [][]byte                  `json:"BS,omitempty"`
+}
+
+// Text is the S value s.
+func Text(s string) AttributeValue { return AttributeValue{S: &s} }
 
 // Item converts a DynamoDB item to the values expressions see, as mapper's
 // value model defines them (mapper.Number, mapper.Binary, mapper.Set): S
 // text, N int64 when whole and within int64 else float64, BOOL bool, NULL
 // nil, M map, L list, B base64 text, and SS, NS and BS sorted lists.
-func Item(av map[string]types.AttributeValue) (mapper.Item, error) {
-	var raw map[string]any
-	// UseNumber keeps N as text so integers above 2^53 survive exactly.
-	err := attributevalue.UnmarshalMapWithOptions(av, &raw, func(o *attributevalue.DecoderOptions) {
-		o.UseNumber = true
-	})
-	if err != nil {
-		return nil, fmt.Errorf("decode item: %w", err)
-	}
-	out := make(mapper.Item, len(raw))
-	for k, v := range raw {
-		nv, err := normalize(v)
+func Item(av map[string]AttributeValue) (mapper.Item, error) {
+	out := make(mapper.Item, len(av))
+	for k, v := range av {
+		nv, err := v.value()
 		if err != nil {
 			return nil, fmt.Errorf("attribute %q: %w", k, err)
 		}
@@ -33,69 +44,85 @@ func Item(av map[string]types.AttributeValue) (mapper.Item, error) {
 	return out, nil
 }
 
-// normalize turns what attributevalue decodes into an interface into the
-// engine's value types.
-func normalize(v any) (any, error) {
-	switch x := v.(type) {
-	case nil, string, bool:
-		return x, nil
-	case attributevalue.Number:
-		return mapper.Number(string(x))
-	case []byte:
-		return mapper.Binary(x), nil
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			ne, err := normalize(e)
+// errNoType is a value with none of the types set: not something DynamoDB
+// sends.
+var errNoType = errors.New("a value of no known DynamoDB type")
+
+func (v AttributeValue) value() (any, error) {
+	switch {
+	case v.S != nil:
+		return *v.S, nil
+	case v.N != nil:
+		return mapper.Number(*v.N)
+	case v.B != nil:
+		return mapper.Binary(*v.B), nil
+	case v.BOOL != nil:
+		return *v.BOOL, nil
+	case v.NULL != nil:
+		return nil, nil
+	case v.M != nil:
+		out := make(map[string]any, len(v.M))
+		for k, e := range v.M {
+			ne, err := e.value()
 			if err != nil {
 				return nil, fmt.Errorf("%q: %w", k, err)
 			}
 			out[k] = ne
 		}
 		return out, nil
-	case []any:
-		return list(x)
-	case []string:
-		return set(x)
-	case []attributevalue.Number:
-		return set(x)
-	case [][]byte:
-		return set(x)
-	}
-	return nil, fmt.Errorf("unexpected decoded type %T", v)
-}
-
-func list[T any](xs []T) ([]any, error) {
-	out := make([]any, len(xs))
-	for i, e := range xs {
-		ne, err := normalize(e)
-		if err != nil {
-			return nil, fmt.Errorf("[%d]: %w", i, err)
+	case v.L != nil:
+		out := make([]any, len(v.L))
+		for i, e := range v.L {
+			ne, err := e.value()
+			if err != nil {
+				return nil, fmt.Errorf("[%d]: %w", i, err)
+			}
+			out[i] = ne
 		}
-		out[i] = ne
+		return out, nil
+	case v.SS != nil:
+		out := make([]any, len(v.SS))
+		for i, s := range v.SS {
+			out[i] = s
+		}
+		return mapper.Set(out), nil
+	case v.NS != nil:
+		out := make([]any, len(v.NS))
+		for i, s := range v.NS {
+			n, err := mapper.Number(s)
+			if err != nil {
+				return nil, fmt.Errorf("[%d]: %w", i, err)
+			}
+			out[i] = n
+		}
+		return mapper.Set(out), nil
+	case v.BS != nil:
+		out := make([]any, len(v.BS))
+		for i, b := range v.BS {
+			out[i] = mapper.Binary(b)
+		}
+		return mapper.Set(out), nil
 	}
-	return out, nil
+	return nil, errNoType
 }
 
-// set converts a string, number or binary set, which DynamoDB returns in no
-// particular order, to a sorted list.
-func set[T any](xs []T) ([]any, error) {
-	out, err := list(xs)
-	if err != nil {
-		return nil, err
+// keyValue is a key's value as DynamoDB takes it: text as S, numbers as N.
+func keyValue(v any) (AttributeValue, error) {
+	var n string
+	switch x := v.(type) {
+	case string:
+		return Text(x), nil
+	case int:
+		n = strconv.Itoa(x)
+	case int64:
+		n = strconv.FormatInt(x, 10)
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return AttributeValue{}, fmt.Errorf("a key value must be a finite number, not %v", x)
+		}
+		n = strconv.FormatFloat(x, 'f', -1, 64)
+	default:
+		return AttributeValue{}, fmt.Errorf("a key value must be text or a number, not %T", v)
 	}
-	return mapper.Set(out), nil
-}
-
-// keyValue converts a key value from an expression to an attribute value.
-func keyValue(v any) (types.AttributeValue, error) {
-	av, err := attributevalue.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("key value: %w", err)
-	}
-	switch av.(type) {
-	case *types.AttributeValueMemberS, *types.AttributeValueMemberN:
-		return av, nil
-	}
-	return nil, fmt.Errorf("a key value must be text or a number, not %T", v)
+	return AttributeValue{N: &n}, nil
 }

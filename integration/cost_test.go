@@ -3,15 +3,13 @@ package integration
 import (
 	"context"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/dynamo"
+	"github.com/claimsmapper/claimsmapper/internal/awsapi"
 	"github.com/claimsmapper/claimsmapper/internal/testenv"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
@@ -25,10 +23,10 @@ const (
 )
 
 // costEnv is dynalite with the cost cases' tables, behind a recording
-// proxy, and an SDK client pointed at the proxy.
+// proxy, and the function's client pointed at the proxy.
 type costEnv struct {
 	proxy  *testenv.Proxy
-	client *dynamodb.Client
+	client dynamo.API
 	event  []byte
 }
 
@@ -50,10 +48,11 @@ func startCostEnv(tb testing.TB) *costEnv {
 	for k, v := range testenv.AWSEnv(proxy.URL) {
 		tb.Setenv(k, v)
 	}
-	client, err := dynamo.NewClient(context.Background())
+	cfg, err := awsapi.FromEnv(os.LookupEnv)
 	if err != nil {
 		tb.Fatal(err)
 	}
+	client := awsapi.NewDynamoDB(cfg)
 	return &costEnv{proxy: proxy, client: client, event: readFile(tb, "../testdata/events/v2.json")}
 }
 
@@ -81,8 +80,9 @@ func (c *costEnv) handle(tb testing.TB, mp *mapper.Mapper) (requests, bytes, inF
 // reads the whole row does, and returns the response bytes.
 func (c *costEnv) wholeItem(tb testing.TB) int {
 	c.proxy.Stats()
-	if _, err := c.client.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: aws.String("Wide"),
-		Key: map[string]types.AttributeValue{"userName": &types.AttributeValueMemberS{Value: "jdoe"}}}); err != nil {
+	var out map[string]any
+	if err := c.client.Call(context.Background(), "GetItem", map[string]any{"TableName": "Wide",
+		"Key": map[string]dynamo.AttributeValue{"userName": dynamo.Text("jdoe")}}, &out); err != nil {
 		tb.Fatal(err)
 	}
 	c.proxy.Requests()
@@ -90,7 +90,7 @@ func (c *costEnv) wholeItem(tb testing.TB) int {
 	return whole
 }
 
-// TestDynamoDBCost checks, against dynalite through the real SDK, that the
+// TestDynamoDBCost checks, against dynalite through the function's client, that the
 // computed projection fetches less than the whole item and that
 // independent sources are looked up at the same time. It asserts on counts,
 // never on timings; BenchmarkDynamoDBCost measures.

@@ -10,9 +10,9 @@ import (
 	"os"
 	"strings"
 
+	"github.com/claimsmapper/claimsmapper/internal/awsconfig"
 	"github.com/claimsmapper/claimsmapper/internal/changes"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
-	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
 	"github.com/claimsmapper/claimsmapper/internal/publish"
 	"github.com/claimsmapper/claimsmapper/internal/workspace"
 )
@@ -244,7 +244,7 @@ func s3Location(uri string) (publish.Location, error) {
 // s3Client builds the S3 client publish, history and rollback use; it
 // calls no AWS service yet.
 func s3Client(ctx context.Context) (publish.API, error) {
-	client, err := mappingfile.NewS3Client(ctx)
+	client, err := awsconfig.NewS3Client(ctx)
 	if err != nil {
 		return nil, err
 	}

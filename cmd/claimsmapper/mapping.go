@@ -7,9 +7,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
-	"github.com/claimsmapper/claimsmapper/dynamo"
+	"github.com/claimsmapper/claimsmapper/internal/awsapi"
+	"github.com/claimsmapper/claimsmapper/internal/awsconfig"
 	"github.com/claimsmapper/claimsmapper/internal/gitrev"
 	"github.com/claimsmapper/claimsmapper/internal/publish"
 )
@@ -52,8 +51,8 @@ func fileExists(path string) bool {
 	return err == nil
 }
 
-func newDynamoClient(ctx context.Context) (*dynamodb.Client, error) {
-	client, err := dynamo.NewClient(ctx)
+func newDynamoClient(ctx context.Context) (*awsapi.DynamoDB, error) {
+	client, err := awsconfig.NewDynamoDB(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("DynamoDB: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/dynamo"
+	"github.com/claimsmapper/claimsmapper/internal/awsconfig"
 	"github.com/claimsmapper/claimsmapper/internal/cliflag"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/internal/preview"
@@ -196,11 +197,11 @@ var (
 // openStore returns the store behind the mapping's sources.
 func openStore(ctx context.Context, dataPath string, stdin io.Reader) (mapper.Store, error) {
 	if dataPath == "" {
-		store, err := dynamo.Open(ctx, nil)
+		cfg, err := awsconfig.API(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("claimsmapper: DynamoDB: %w (or pass --data FILE with local tables)", err)
 		}
-		return store, nil
+		return dynamo.Open(cfg, nil), nil
 	}
 	return readData(dataPath, stdin)
 }

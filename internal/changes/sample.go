@@ -6,18 +6,32 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 	"github.com/claimsmapper/claimsmapper/dynamo"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
-// ScanAPI is the DynamoDB call Sample makes; *dynamodb.Client implements it.
-type ScanAPI interface {
-	Scan(ctx context.Context, in *dynamodb.ScanInput, opts ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error)
-}
+// ScanAPI sends the DynamoDB requests Sample makes (Scan); the store's
+// client, *awsapi.DynamoDB, implements it.
+type ScanAPI = dynamo.API
+
+// scanRequest and scanAnswer are a Scan as DynamoDB's JSON protocol names
+// their fields.
+type (
+	scanRequest struct {
+		TableName                 string
+		ProjectionExpression      string
+		FilterExpression          string
+		ExpressionAttributeNames  map[string]string
+		ExpressionAttributeValues map[string]dynamo.AttributeValue `json:",omitempty"`
+		ConsistentRead            bool
+		Limit                     int32
+		ExclusiveStartKey         map[string]dynamo.AttributeValue `json:",omitempty"`
+	}
+	scanAnswer struct {
+		Items            []map[string]dynamo.AttributeValue
+		LastEvaluatedKey map[string]dynamo.AttributeValue
+	}
+)
 
 // DefaultSample is how many users --sample examines unless told.
 const DefaultSample = 100
@@ -36,7 +50,7 @@ func Sample(ctx context.Context, api ScanAPI, ut UserTable, n int) ([]Key, error
 	}
 	attrs := attrNames(fields)
 	names := map[string]string{}
-	values := map[string]types.AttributeValue{}
+	values := map[string]dynamo.AttributeValue{}
 	var proj, exists []string
 	for i, a := range attrs {
 		p := fmt.Sprintf("#k%d", i)
@@ -44,27 +58,27 @@ func Sample(ctx context.Context, api ScanAPI, ut UserTable, n int) ([]Key, error
 		proj = append(proj, p)
 		if prefix := ut.Prefixes[a]; prefix != "" {
 			v := fmt.Sprintf(":p%d", i)
-			values[v] = &types.AttributeValueMemberS{Value: prefix}
+			values[v] = dynamo.Text(prefix)
 			exists = append(exists, "begins_with("+p+", "+v+")")
 		} else {
 			exists = append(exists, "attribute_exists("+p+")")
 		}
 	}
-	in := &dynamodb.ScanInput{
-		TableName:                aws.String(ut.Table),
-		ProjectionExpression:     aws.String(strings.Join(proj, ", ")),
-		FilterExpression:         aws.String(strings.Join(exists, " OR ")),
+	in := &scanRequest{
+		TableName:                ut.Table,
+		ProjectionExpression:     strings.Join(proj, ", "),
+		FilterExpression:         strings.Join(exists, " OR "),
 		ExpressionAttributeNames: names,
-		ConsistentRead:           aws.Bool(true),
-		Limit:                    aws.Int32(int32(min(n, 1000))),
+		ConsistentRead:           true,
+		Limit:                    int32(min(n, 1000)),
 	}
 	if len(values) > 0 {
 		in.ExpressionAttributeValues = values
 	}
 	var items []mapper.Item
 	for page := 0; page < maxScanPages && len(items) < n; page++ {
-		out, err := api.Scan(ctx, in)
-		if err != nil {
+		var out scanAnswer
+		if err := api.Call(ctx, "Scan", in, &out); err != nil {
 			return nil, fmt.Errorf("scan table %q: %w", ut.Table, err)
 		}
 		for _, av := range out.Items {

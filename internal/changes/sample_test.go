@@ -6,8 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/claimsmapper/claimsmapper/dynamo"
 )
 
 // pagedTable answers every Scan with one more page of items that are not
@@ -17,12 +16,13 @@ type pagedTable struct {
 	scans int
 }
 
-func (p *pagedTable) Scan(context.Context, *dynamodb.ScanInput, ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error) {
+func (p *pagedTable) Call(_ context.Context, op string, _, out any) error {
 	p.scans++
 	if p.err != nil {
-		return nil, p.err
+		return p.err
 	}
-	return &dynamodb.ScanOutput{LastEvaluatedKey: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "ORG#x"}}}, nil
+	out.(*scanAnswer).LastEvaluatedKey = map[string]dynamo.AttributeValue{"pk": dynamo.Text("ORG#x")}
+	return nil
 }
 
 func TestSampleFaults(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/dynamo"
+	"github.com/claimsmapper/claimsmapper/internal/awsapi"
 	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
@@ -25,10 +26,12 @@ func Serve(ctx context.Context, lookupEnv func(string) (string, bool), stdout io
 	if levelErr != nil {
 		log.Warn("log level ignored, using info", slog.String("error", levelErr.Error()))
 	}
-	store, err := dynamo.Open(ctx, log)
+	// The region, the role's credentials and any endpoint: environment
+	// reads, no request. The DynamoDB client connects at its first lookup.
+	aws, err := awsapi.FromEnv(lookupEnv)
 	if err == nil {
 		var h *Handler
-		if h, err = NewHandler(ctx, lookupEnv, store, log, stdout); err == nil {
+		if h, err = NewHandler(ctx, lookupEnv, dynamo.Open(aws, log), log, stdout); err == nil {
 			awslambda.StartWithOptions(h.Invoke, awslambda.WithContext(ctx))
 			return nil
 		}

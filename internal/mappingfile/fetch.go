@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/awsapi"
 )
 
 // MaxSize bounds the mapping's text: a mapping is a few kilobytes, and a
@@ -33,8 +34,8 @@ const (
 type Options struct {
 	// Log receives the check lines: unchanged, failed, still running.
 	Log *slog.Logger
-	// S3 builds the S3 client, once, for s3:// locations; nil means
-	// NewS3Client.
+	// S3 builds the S3 client, once, for s3:// locations only; nil means
+	// NewS3Client with the configuration in the environment.
 	S3 func(ctx context.Context) (S3API, error)
 	// RefreshWait bounds how long an invocation waits for a check it started
 	// (default DefaultRefreshWait).
@@ -111,7 +112,13 @@ func Open(ctx context.Context, loc Location, opts Options) (*Fetcher, Object, er
 	case S3:
 		newClient := opts.S3
 		if newClient == nil {
-			newClient = func(ctx context.Context) (S3API, error) { return NewS3Client(ctx) }
+			newClient = func(context.Context) (S3API, error) {
+				cfg, err := awsapi.FromEnv(os.LookupEnv)
+				if err != nil {
+					return nil, err
+				}
+				return NewS3Client(cfg), nil
+			}
 		}
 		client, err := newClient(ctx)
 		if err != nil {

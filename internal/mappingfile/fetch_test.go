@@ -5,9 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,9 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/claimsmapper/claimsmapper/internal/awsapi"
 )
 
 // text returns the n-th version of a mapping's text: the fetcher does not
@@ -45,29 +41,29 @@ func (f *fakeS3) put(text string) {
 	f.version = fmt.Sprintf("v%d", len(f.calls))
 }
 
-func (f *fakeS3) GetObject(ctx context.Context, in *s3.GetObjectInput, _ ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
+func (f *fakeS3) GetObject(ctx context.Context, in awsapi.GetObjectInput) (awsapi.Object, error) {
 	f.mu.Lock()
-	f.calls = append(f.calls, aws.ToString(in.IfNoneMatch))
+	f.calls = append(f.calls, in.IfNoneMatch)
 	hang, err, text, etag, version := f.hang, f.err, f.text, f.etag, f.version
 	f.mu.Unlock()
 	if hang != nil {
 		select {
 		case <-hang:
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return awsapi.Object{}, ctx.Err()
 		}
 	}
 	if err != nil {
-		return nil, err
+		return awsapi.Object{}, err
 	}
-	if in.IfNoneMatch != nil && *in.IfNoneMatch == etag {
-		// As the SDK reports it: a response error with the status.
-		return nil, &smithyhttp.ResponseError{
-			Response: &smithyhttp.Response{Response: &http.Response{StatusCode: http.StatusNotModified}},
-			Err:      errors.New("NotModified: Not Modified"),
-		}
+	if in.IfNoneMatch != "" && in.IfNoneMatch == etag {
+		return awsapi.Object{}, awsapi.ErrNotModified
 	}
-	return &s3.GetObjectOutput{Body: io.NopCloser(strings.NewReader(text)), ETag: aws.String(etag), VersionId: aws.String(version)}, nil
+	// As the client reads it: at most one byte past the limit.
+	if int64(len(text)) > in.Limit+1 {
+		text = text[:in.Limit+1]
+	}
+	return awsapi.Object{Body: []byte(text), ETag: etag, VersionID: version}, nil
 }
 
 func (f *fakeS3) set(fn func(f *fakeS3)) {
@@ -189,8 +185,8 @@ func TestOpen(t *testing.T) {
 		h.s3.put(text(1))
 		var got string
 		h.opts.S3 = func(context.Context) (S3API, error) {
-			return getObjectFunc(func(ctx context.Context, in *s3.GetObjectInput) (*s3.GetObjectOutput, error) {
-				got = aws.ToString(in.VersionId)
+			return getObjectFunc(func(ctx context.Context, in awsapi.GetObjectInput) (awsapi.Object, error) {
+				got = in.VersionID
 				return h.s3.GetObject(ctx, in)
 			}), nil
 		}
@@ -228,9 +224,9 @@ func TestOpen(t *testing.T) {
 	})
 }
 
-type getObjectFunc func(ctx context.Context, in *s3.GetObjectInput) (*s3.GetObjectOutput, error)
+type getObjectFunc func(ctx context.Context, in awsapi.GetObjectInput) (awsapi.Object, error)
 
-func (f getObjectFunc) GetObject(ctx context.Context, in *s3.GetObjectInput, _ ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
+func (f getObjectFunc) GetObject(ctx context.Context, in awsapi.GetObjectInput) (awsapi.Object, error) {
 	return f(ctx, in)
 }
 

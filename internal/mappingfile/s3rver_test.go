@@ -10,8 +10,8 @@ import (
 	"github.com/claimsmapper/claimsmapper/internal/testenv"
 )
 
-// TestRealS3 runs the fetcher's S3 path against s3rver through the real SDK
-// client, configured the standard way (AWS_ENDPOINT_URL_S3, path-style).
+// TestRealS3 runs the fetcher's S3 path against s3rver through the real
+// client, configured as the function is (AWS_ENDPOINT_URL_S3, path-style).
 // It sets process environment variables, so it does not run in parallel.
 func TestRealS3(t *testing.T) {
 	srv := testenv.StartS3(t)
@@ -51,6 +51,16 @@ func TestRealS3(t *testing.T) {
 		h.clock.Add(time.Minute)
 		if obj, ok := f.Changed(context.Background()); !ok || string(obj.Text) != text(2) || obj.ETag != etag {
 			t.Errorf("object %+v, %v after the change, want the new text and %s", obj, ok, etag)
+		}
+	})
+
+	t.Run("a key with spaces, a plus and non-ASCII letters is signed and read", func(t *testing.T) {
+		h := newHarness(t)
+		const key = "dir/a b+c ü.yaml"
+		etag := srv.Put(t, "maps", key, text(5))
+		_, obj := open(t, h, Location{Kind: S3, Bucket: "maps", Key: key})
+		if obj.ETag != etag || string(obj.Text) != text(5) {
+			t.Fatalf("object %+v, want etag %s and the text", obj, etag)
 		}
 	})
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -13,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/claimsmapper/claimsmapper/internal/awsapi"
 	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
 )
 
@@ -112,9 +115,7 @@ func Get(ctx context.Context, api API, loc Location) (Object, error) {
 	// The text's sha256 is checked against the one recorded at publish
 	// (History, rollback) instead of S3's response checksum, which some
 	// S3-compatible servers give for another version than the one read.
-	obj, err := mappingfile.Get(ctx, api, loc, "", func(o *s3.Options) {
-		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
-	})
+	obj, err := mappingfile.Get(ctx, sdkReader{api}, loc, "")
 	var te *mappingfile.TextError
 	switch {
 	case err != nil && loc.VersionID == "" && notFound(err):
@@ -125,6 +126,41 @@ func Get(ctx context.Context, api API, loc Location) (Object, error) {
 		return Object{}, fmt.Errorf("read %s: %w", loc, err)
 	}
 	return Object{Object: obj, Exists: true, Meta: decodeMetadata(obj.Metadata)}, nil
+}
+
+// sdkReader reads objects for mappingfile.Get through the SDK's client,
+// which publish needs for its other calls; the function reads them through
+// internal/awsapi's.
+type sdkReader struct{ api API }
+
+func (r sdkReader) GetObject(ctx context.Context, in awsapi.GetObjectInput) (awsapi.Object, error) {
+	req := &s3.GetObjectInput{Bucket: aws.String(in.Bucket), Key: aws.String(in.Key)}
+	if in.VersionID != "" {
+		req.VersionId = aws.String(in.VersionID)
+	}
+	if in.IfNoneMatch != "" {
+		req.IfNoneMatch = aws.String(in.IfNoneMatch)
+	}
+	out, err := r.api.GetObject(ctx, req, func(o *s3.Options) {
+		// The text's sha256 is checked against the one recorded at publish
+		// instead (see Get).
+		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+	})
+	if err != nil {
+		// The SDK reports a 304 as an error with no code of its own.
+		var re *smithyhttp.ResponseError
+		if errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotModified {
+			return awsapi.Object{}, awsapi.ErrNotModified
+		}
+		return awsapi.Object{}, err
+	}
+	defer out.Body.Close()
+	loc := at(Location{Bucket: in.Bucket, Key: in.Key}, in.VersionID)
+	body, err := io.ReadAll(io.LimitReader(out.Body, in.Limit+1))
+	if err != nil {
+		return awsapi.Object{}, &mappingfile.TextError{Err: fmt.Errorf("read %s: %w", loc, err)}
+	}
+	return awsapi.Object{Body: body, ETag: aws.ToString(out.ETag), VersionID: aws.ToString(out.VersionId), Metadata: out.Metadata}, nil
 }
 
 // notFound reports a missing key (not a missing bucket, which is a mistake

@@ -12,7 +12,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/claimsmapper/claimsmapper/internal/awsapi"
 )
 
 // DynamoDB is a dynalite server on loopback, in memory, with a client for
@@ -20,9 +22,12 @@ import (
 type DynamoDB struct {
 	// Endpoint is the server's URL, for AWS_ENDPOINT_URL_DYNAMODB.
 	Endpoint string
-	// Client talks to the server with test credentials.
+	// Client talks to the server with test credentials, for setting up.
 	Client *dynamodb.Client
-	proc   *process
+	// API is the client claimsmapper reads tables with (dynamo.API), with
+	// the same credentials.
+	API  *awsapi.DynamoDB
+	proc *process
 }
 
 // StartDynamoDB starts dynalite on a free loopback port; it stops when the
@@ -52,6 +57,8 @@ func StartDynamoDB(t testing.TB) *DynamoDB {
 			BaseEndpoint: aws.String(d.Endpoint),
 			Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
 		})
+		d.API = awsapi.NewDynamoDB(awsapi.Config{Region: "us-east-1", Endpoints: map[string]string{"dynamodb": d.Endpoint},
+			Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
 		t.Cleanup(d.Stop)
 		return d
 	}

@@ -1,9 +1,8 @@
 // Command handwrittenlambda is the Pre Token Generation Lambda a team would
 // write by hand for the seed scenario: look the user up in TABLE_NAME by
-// userName and copy FirstName and LastName into the ID token. It builds its
-// DynamoDB client with dynamo.NewClient, as claimsmapper does, so the cold
-// start benchmark compares the two on init work alone. It is not part of the
-// product.
+// userName and copy FirstName and LastName into the ID token, with the AWS
+// SDK's DynamoDB client built the standard way (config.LoadDefaultConfig).
+// It is not part of the product.
 package main
 
 import (
@@ -14,20 +13,20 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/claimsmapper/claimsmapper/config"
-	"github.com/claimsmapper/claimsmapper/dynamo"
 )
 
 func main() {
-	client, err := dynamo.NewClient(context.Background())
+	cfg, err := awsconfig.LoadDefaultConfig(context.Background())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	h := handler{client: client, table: os.Getenv("TABLE_NAME")}
+	h := handler{client: dynamodb.NewFromConfig(cfg), table: os.Getenv("TABLE_NAME")}
 	lambda.Start(h.handle)
 }
 
