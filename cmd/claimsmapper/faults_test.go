@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -42,32 +45,67 @@ func TestSignalsStopEveryCommand(t *testing.T) {
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 				defer cancel()
 				cmd := childCommand(ctx, c.args...)
+				cmd.Env = append(cmd.Env, "CLAIMSMAPPER_TEST_SAY_READING=1")
 				stdin, err := cmd.StdinPipe() // left open: "-" waits on it
 				if err != nil {
 					t.Fatal(err)
 				}
 				defer stdin.Close()
-				var stderr bytes.Buffer
-				cmd.Stderr = &stderr
+				stderr, reading, closed := watchStderr(t, cmd)
 				if err := cmd.Start(); err != nil {
 					t.Fatal(err)
 				}
-				// Let it reach its work (and its signal handler): a loaded machine
-				// can take a few hundred milliseconds just to start a process.
-				time.Sleep(time.Second)
-				start := time.Now()
+				// Signal once the command waits for its event, its handler
+				// in place: a line says so, however slow the machine.
+				select {
+				case <-reading:
+				case <-ctx.Done():
+					t.Fatalf("the command never started reading its event; stderr:\n%s", stderr())
+				}
 				cmd.Process.Signal(sig.sig)
+				// Inside the deadline, or CommandContext kills it (exit -1).
+				// Wait only once stderr is read to its end: Wait closes it.
+				<-closed
 				code := exitCode(t, cmd.Wait())
 				if code != sig.code {
-					t.Errorf("exit %d, want %d; stderr:\n%s", code, sig.code, stderr.String())
+					t.Errorf("exit %d, want %d; stderr:\n%s", code, sig.code, stderr())
 				}
-				// The signal, not the mapping's 4s timeout, ended it.
-				if took := time.Since(start); took > 3*time.Second {
-					t.Errorf("it took %v to stop", took)
+				// Blocked reading, where the context does not reach, it is
+				// ended by the grace period, which says so.
+				if !strings.Contains(stderr(), "claimsmapper: stopped") {
+					t.Errorf("stderr should say it stopped:\n%s", stderr())
 				}
 			})
 		}
 	}
+}
+
+// watchStderr collects the child's stderr; reading is closed when the
+// child says it started reading standard input, closed when stderr ends.
+func watchStderr(t *testing.T, cmd *exec.Cmd) (text func() string, reading, closed <-chan struct{}) {
+	t.Helper()
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var b strings.Builder
+	ready, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		sc := bufio.NewScanner(pipe)
+		said := false
+		for sc.Scan() {
+			mu.Lock()
+			b.WriteString(sc.Text() + "\n")
+			mu.Unlock()
+			if !said && sc.Text() == readingLine {
+				said = true
+				close(ready)
+			}
+		}
+	}()
+	return func() string { mu.Lock(); defer mu.Unlock(); return b.String() }, ready, done
 }
 
 // TestFailedWritesFailEveryCommand: a full disk or a closed pipe on

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -19,18 +20,23 @@ func main() {
 		stop()
 		os.Exit(code)
 	}
-	// A closed pipe is a failed write (exit 1, with a message), not a
-	// silent death by SIGPIPE.
+	os.Exit(runProcess(os.Args[1:], os.Stdin))
+}
+
+// runProcess runs a command as its own process: signals stop it, and a closed
+// pipe is a failed write (exit 1, with a message), not a silent death by
+// SIGPIPE.
+func runProcess(args []string, stdin io.Reader) int {
 	signal.Ignore(syscall.SIGPIPE)
 	ctx, signalled, stop := onSignal(context.Background(), os.Stderr)
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	defer stop()
+	code := run(ctx, args, stdin, os.Stdout, os.Stderr)
 	if s := signalled(); s != 0 {
 		// Stopped: whatever the command made of its cancelled context, it
 		// did not finish, and must not exit 0.
 		code = s
 	}
-	stop()
-	os.Exit(code)
+	return code
 }
 
 // lambdaMode reports whether the process was started by the Lambda runtime:

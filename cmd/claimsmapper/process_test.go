@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strconv"
@@ -23,6 +25,11 @@ func TestMain(m *testing.M) {
 			if err != nil || syscall.Setrlimit(syscall.RLIMIT_DATA, &syscall.Rlimit{Cur: n, Max: n}) != nil {
 				os.Exit(99)
 			}
+		}
+		if os.Getenv("CLAIMSMAPPER_TEST_SAY_READING") == "1" {
+			// The signal handler is in place before the command reads:
+			// its first read of standard input says so on stderr.
+			os.Exit(runProcess(os.Args[1:], &sayReading{r: os.Stdin}))
 		}
 		main()
 	}
@@ -47,4 +54,22 @@ func exitCode(t *testing.T, err error) int {
 		t.Fatalf("the command did not run: %v", err)
 	}
 	return ee.ExitCode()
+}
+
+// readingLine is what a child started with CLAIMSMAPPER_TEST_SAY_READING=1
+// writes to stderr when it starts reading standard input.
+const readingLine = "test: reading standard input"
+
+// sayReading writes readingLine to stderr on the first read.
+type sayReading struct {
+	r    io.Reader
+	said bool
+}
+
+func (s *sayReading) Read(p []byte) (int, error) {
+	if !s.said {
+		s.said = true
+		fmt.Fprintln(os.Stderr, readingLine)
+	}
+	return s.r.Read(p)
 }
