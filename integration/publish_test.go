@@ -63,7 +63,7 @@ func TestRollbackReachesARunningFunction(t *testing.T) {
 	// check for a new version only runs while it serves.
 	served := func(want string) {
 		t.Helper()
-		deadline := time.Now().Add(refresh + 5*time.Second)
+		deadline := time.Now().Add(refresh + refreshDeadline)
 		got := ""
 		for time.Now().Before(deadline) {
 			if got = mappingVersion(t, fn.Invoke(t, "poll", event), fn); got == want {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -31,6 +32,14 @@ type fakeS3 struct {
 	err     error
 	hang    chan struct{} // when set, GetObject blocks until it is closed or ctx ends
 	calls   []string      // the If-None-Match of each call
+	// now and most count the calls in progress, and the most at once.
+	now, most int
+}
+
+func (f *fakeS3) mostAtOnce() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.most
 }
 
 func (f *fakeS3) put(text string) {
@@ -45,7 +54,14 @@ func (f *fakeS3) GetObject(ctx context.Context, in awsapi.GetObjectInput) (awsap
 	f.mu.Lock()
 	f.calls = append(f.calls, in.IfNoneMatch)
 	hang, err, text, etag, version := f.hang, f.err, f.text, f.etag, f.version
+	f.now++
+	f.most = max(f.most, f.now)
 	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.now--
+		f.mu.Unlock()
+	}()
 	if hang != nil {
 		select {
 		case <-hang:
@@ -379,13 +395,8 @@ func TestRefreshNeverHoldsAnInvocation(t *testing.T) {
 		// S3 answers: the check completes in the background.
 		h.s3.set(func(f *fakeS3) { f.hang = nil })
 		close(release)
-		deadline := time.Now().Add(2 * time.Second)
-		got := changed(f)
-		for got == "" && time.Now().Before(deadline) {
-			time.Sleep(5 * time.Millisecond)
-			got = changed(f)
-		}
-		if got != text(2) {
+		settled(t, f)
+		if got := changed(f); got != text(2) {
 			t.Errorf("got %q after S3 answered, want the new text", got)
 		}
 	})
@@ -413,10 +424,7 @@ func TestRefreshNeverHoldsAnInvocation(t *testing.T) {
 		h.s3.set(func(f *fakeS3) { f.hang = make(chan struct{}) })
 		h.clock.Add(time.Minute)
 		changed(f)
-		deadline := time.Now().Add(2 * time.Second)
-		for !strings.Contains(h.logs.String(), "mapping check failed") && time.Now().Before(deadline) {
-			time.Sleep(5 * time.Millisecond)
-		}
+		settled(t, f)
 		if !strings.Contains(h.logs.String(), "context deadline exceeded") {
 			t.Fatalf("the timed-out check is not logged:\n%s", h.logs)
 		}
@@ -433,12 +441,18 @@ func TestRefreshNeverHoldsAnInvocation(t *testing.T) {
 	})
 }
 
+// TestFetcherIsSafeForConcurrentUse runs invocations at once while the
+// object changes. Under -race (.ci/run) it proves the locking; under any
+// run it proves what concurrent callers may rely on: one check at a time,
+// every object whole (its digest that of its text), and a fetcher that
+// still sees the next change once they are done.
 func TestFetcherIsSafeForConcurrentUse(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.s3.put(text(1))
 	f, _ := h.open(t, s3Loc)
 	var wg sync.WaitGroup
+	errs := make(chan string, 8*50)
 	for i := range 8 {
 		wg.Add(1)
 		go func() {
@@ -448,11 +462,53 @@ func TestFetcherIsSafeForConcurrentUse(t *testing.T) {
 					h.s3.put(text(1 + (i+j)%3))
 					h.clock.Add(time.Minute)
 				}
-				changed(f)
+				obj, ok := f.Changed(context.Background())
+				switch {
+				case !ok:
+				case !slices.Contains([]string{text(1), text(2), text(3)}, string(obj.Text)):
+					errs <- fmt.Sprintf("got a text never put: %q", obj.Text)
+				case obj.SHA256 != SHA256(obj.Text):
+					errs <- fmt.Sprintf("the digest %s is not that of the text %q", obj.SHA256, obj.Text)
+				}
 			}
 		}()
 	}
 	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	if n := h.s3.mostAtOnce(); n != 1 {
+		t.Errorf("%d checks ran at once, want one at a time", n)
+	}
+	settled(t, f)
+	h.s3.put(text(9))
+	h.clock.Add(time.Minute)
+	got := changed(f)
+	if got == "" { // the check outlasted RefreshWait on a busy machine
+		settled(t, f)
+		got = changed(f)
+	}
+	if got != text(9) {
+		t.Errorf("after concurrent use the fetcher got %q, want the next change", got)
+	}
+}
+
+// settled waits for the check in flight, if any, to end: the event the
+// background check's callers would otherwise poll for.
+func settled(t *testing.T, f *Fetcher) {
+	t.Helper()
+	f.mu.Lock()
+	done := f.inflight
+	f.mu.Unlock()
+	if done == nil {
+		return
+	}
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("the check in flight never ended")
+	}
 }
 
 func TestCheckedHearsHowEachCheckEnded(t *testing.T) {
@@ -531,13 +587,9 @@ func TestCheckOutlivesTheInvocation(t *testing.T) {
 	h.clock.Add(time.Minute)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // the invocation that starts the check has already ended
-	got, _ := f.Changed(ctx)
-	deadline := time.Now().Add(2 * time.Second)
-	for string(got.Text) == "" && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-		got, _ = f.Changed(context.Background())
-	}
-	if string(got.Text) != text(2) {
+	f.Changed(ctx)
+	settled(t, f)
+	if got, _ := f.Changed(context.Background()); string(got.Text) != text(2) {
 		t.Errorf("got %q, want the change the check read after its invocation ended", got.Text)
 	}
 }
