@@ -168,6 +168,14 @@ func (e *Emulator) Start(bootstrap string, env map[string]string) (*Function, er
 	return &Function{url: "http://" + addr + "/2015-03-31/functions/function/invocations", proc: p}, nil
 }
 
+// Endpoint is the emulator's base URL, which serves Lambda's Invoke API
+// for its one function, named "function" (LambdaFunctionName), without the
+// X-Amz-Function-Error header Lambda sets on a function's error (see
+// LambdaAPI).
+func (f *Function) Endpoint() string {
+	return strings.TrimSuffix(f.url, "/2015-03-31/functions/"+LambdaFunctionName+"/invocations")
+}
+
 // Stop stops the emulator and the function.
 func (f *Function) Stop() { f.proc.stop() }
 
