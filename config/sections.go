@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -155,7 +156,9 @@ var (
 func (p *parser) claims(n *yaml.Node) []*Claim {
 	var out []*Claim
 	var prev *yaml.Node
-	for _, e := range p.r.Ordered(n, "claims") {
+	entries := p.r.Ordered(n, "claims")
+	for i := 0; i < len(entries); i++ {
+		e := entries[i]
 		name := e.Key.Value
 		path := yamlnode.Join("claims", name)
 		c := &Claim{Name: name, Pos: Pos{e.Key.Line, e.Key.Column}, Tokens: BothTokens}
@@ -163,6 +166,10 @@ func (p *parser) claims(n *yaml.Node) []*Claim {
 		above := prev
 		prev = v
 		if p.optionAsClaim(e, above, path) {
+			continue
+		}
+		if n := p.settingsBelow(e, v, entries[i+1:], path); n > 0 {
+			i += n
 			continue
 		}
 		if v.Kind == yaml.ScalarNode && v.Tag != "!!null" {
@@ -203,6 +210,36 @@ func (p *parser) claims(n *yaml.Node) []*Claim {
 		out = append(out, c)
 	}
 	return out
+}
+
+// settingsBelow reports an empty claim followed, at its own indentation,
+// by lines named like its settings (value:, const:, when:, ...): what
+// Enter after "is_admin:" gives in an editor that does not indent, so
+// YAML reads is_admin as empty and const as a claim of its own. The
+// finding points at those lines, which are what to fix, and it returns how
+// many of them there are, so that they are not read as claims too.
+func (p *parser) settingsBelow(e yamlnode.Entry, v *yaml.Node, rest []yamlnode.Entry, path string) int {
+	if v.Kind != yaml.ScalarNode || v.Tag != "!!null" || v.Value != "" {
+		return 0
+	}
+	n := 0
+	for _, r := range rest {
+		if r.Key.Column != e.Key.Column || !slices.Contains(claimKeys, r.Key.Value) {
+			break
+		}
+		n++
+	}
+	if n == 0 {
+		return 0
+	}
+	first := rest[0].Key
+	also := ""
+	if n > 1 {
+		also = fmt.Sprintf(" (and the %d line(s) of settings after it)", n-1)
+	}
+	p.report(first, path, "indentation", SevError, "claim %q is empty, and `%s:` on line %d, at the same indentation, is read as a claim of its own; indent `%s:`%s by two more spaces, to column %d, to make it a setting of %q",
+		e.Key.Value, first.Value, first.Line, first.Value, also, e.Key.Column+2, e.Key.Value)
+	return n
 }
 
 // optionAsClaim reports a claim named like a claim option (tokens:, when:)

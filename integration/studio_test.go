@@ -111,6 +111,25 @@ func TestStudioInBrowser(t *testing.T) {
 			}
 		}
 	}
+	// waitTrue waits until the expression is true in the page.
+	waitTrue := func(t *testing.T, js string) {
+		t.Helper()
+		deadline := time.After(45 * time.Second)
+		for {
+			try, cancel := context.WithTimeout(ctx, time.Second)
+			ok, err := chromedp.Run(try, chromedp.Evaluate[bool](js))
+			cancel()
+			if err == nil && ok {
+				return
+			}
+			select {
+			case <-deadline:
+				p := shot(t, "failed-"+strings.ReplaceAll(t.Name(), "/", "-"))
+				t.Fatalf("%s never became true (screenshot %s)", js, p)
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
 	// typeAtEndOfLine puts the cursor at the end of line n of the editor
 	// with the keyboard and types text.
 	typeAtEndOfLine := func(t *testing.T, n int, text string) {
@@ -207,10 +226,31 @@ func TestStudioInBrowser(t *testing.T) {
 		if !strings.Contains(string(saved), "team:") || strings.Contains(string(saved), "sub:") {
 			t.Errorf("the saved mapping is not what the editor holds:\n%s", saved)
 		}
-		backup, err := os.ReadFile(filepath.Join(dir, "mapping.yaml.bak"))
+		// The backup is where git does not see it: a folder with a
+		// .gitignore of its own.
+		backup, err := os.ReadFile(filepath.Join(dir, ".claimsmapper-backup", "mapping.yaml.bak"))
 		if err != nil || strings.Contains(string(backup), "team:") {
 			t.Errorf("the backup should hold the text before the save: %v\n%s", err, backup)
 		}
+		if ignore, err := os.ReadFile(filepath.Join(dir, ".claimsmapper-backup", ".gitignore")); err != nil || !strings.Contains(string(ignore), "\n*\n") {
+			t.Errorf("the backup folder's .gitignore: %v %q", err, ignore)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "mapping.yaml.bak")); err == nil {
+			t.Error("a backup beside the mapping, where git sees it")
+		}
+	})
+
+	t.Run("the chosen user's groups can be set", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#groups"), "admins, staff"+kb.Enter)); err != nil {
+			t.Fatal(err)
+		}
+		waitText(t, idToken, "cognito:groups", `["admins","staff"]`, `"Jane"`)
+		shot(t, "05b-groups")
+		// An empty box is the event's own groups again: none.
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(g => (g.value = "", g.dispatchEvent(new Event("change"))))(document.getElementById("groups"))`)); err != nil {
+			t.Fatal(err)
+		}
+		waitTrue(t, `(t => t.includes('"Jane"') && !t.includes("admins"))(document.querySelector("#token-id-token")?.textContent ?? "")`)
 	})
 
 	t.Run("completion offers the format's keys and the names an expression can use", func(t *testing.T) {
@@ -304,6 +344,83 @@ func TestStudioInBrowser(t *testing.T) {
 		if b, _ := os.ReadFile(file); strings.Contains(string(b), "# changed by someone else") || !strings.Contains(string(b), "what jdoe gets") {
 			t.Errorf("after Overwrite the file should hold the editor's text:\n%s", b)
 		}
+	})
+
+	t.Run("Enter after a key indents the next line under it", func(t *testing.T) {
+		typeAtEndOfLine(t, 9, "is_admin:")
+		if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Enter, keyOnly), chromedp.SendKeys(chromedp.CSS(".cm-content"), "const: true")); err != nil {
+			t.Fatal(err)
+		}
+		waitText(t, "#findings-summary", "No problems found")
+		waitText(t, idToken, "is_admin", "true")
+		line, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll(".cm-line")].map(l => l.textContent).find(t => t.includes("const: true")) ?? ""`))
+		if err != nil || line != "    const: true" {
+			t.Errorf("the line after is_admin: is %q (%v), want it indented by four", line, err)
+		}
+		shot(t, "12-auto-indent")
+	})
+
+	t.Run("an empty key's finding points at the lines below it that need indenting", func(t *testing.T) {
+		// Ctrl+[ takes the const: line back to is_admin's indentation, as
+		// an editor that does not indent leaves it.
+		if err := chromedp.Do(ctx, chromedp.KeyEvent("[", chromedp.KeyModifiers(chromedp.ModifierCtrl))); err != nil {
+			t.Fatal(err)
+		}
+		waitText(t, ".inline-messages", `claim "is_admin" is empty`, "indent `const:`", "[indentation]")
+		// The message is written under the const: line, the one to fix.
+		under, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".inline-messages").closest(".cm-widgetBuffer, .cm-line, div").previousElementSibling?.textContent ?? ""`))
+		if err != nil || !strings.Contains(under, "const: true") {
+			t.Errorf("the message is under %q (%v), want the const: line", under, err)
+		}
+		shot(t, "13-settings-below")
+	})
+
+	t.Run("switching user while the mapping does not load shows no one else's tokens", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS("#user"), "event:0")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("user").dispatchEvent(new Event("change"))`)); err != nil {
+			t.Fatal(err)
+		}
+		waitText(t, "#current-user", "benbpyle")
+		got := waitText(t, "#tokens", "No tokens for benbpyle")
+		if strings.Contains(got, "Jane") {
+			t.Errorf("jdoe's tokens are shown under benbpyle's name:\n%s", got)
+		}
+		shot(t, "14-no-tokens")
+		// Indented again, the mapping loads and Ben's tokens show.
+		if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS(".cm-content")), chromedp.KeyEvent("]", chromedp.KeyModifiers(chromedp.ModifierCtrl))); err != nil {
+			t.Fatal(err)
+		}
+		waitText(t, idToken, `"Ben"`, "is_admin")
+	})
+
+	t.Run("the Changes panel counts each user once", func(t *testing.T) {
+		// benbpyle is the sample event's user and in the data: 2 users.
+		waitText(t, "#changes-summary", "2 users of 2 get different tokens")
+		got := waitText(t, "#changes", "is_admin")
+		if n := strings.Count(got, "benbpyle\n"); n != 1 {
+			t.Errorf("benbpyle is listed %d times:\n%s", n, got)
+		}
+	})
+
+	t.Run("Ctrl+S saves wherever the focus is", func(t *testing.T) {
+		waitText(t, "#dirty", "Not saved")
+		if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS("#run-tests")), chromedp.KeyEvent("s", chromedp.KeyModifiers(chromedp.ModifierCtrl))); err != nil {
+			t.Fatal(err)
+		}
+		waitTrue(t, `document.getElementById("dirty").textContent === "Saved"`)
+		if b, _ := os.ReadFile(filepath.Join(dir, "mapping.yaml")); !strings.Contains(string(b), "    const: true") {
+			t.Errorf("Ctrl+S on a button did not save:\n%s", b)
+		}
+		// Back to jdoe for what follows.
+		if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS("#user"), "name:jdoe")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("user").dispatchEvent(new Event("change"))`)); err != nil {
+			t.Fatal(err)
+		}
+		waitText(t, idToken, `"Jane"`)
 	})
 
 	t.Run("keyboard only: Tab leaves the editor for the next control", func(t *testing.T) {

@@ -44,12 +44,26 @@ func (s *Server) changes(ctx context.Context, src []byte) changesResponse {
 		return changesResponse{Problem: "cannot read the saved file: " + inlinetest.PlainIOError(err)}
 	}
 	before, after := s.open(disk), s.open(src)
+	// Each user once: a sample event's user is often in the data too, and
+	// several sample events (one per trigger version) are often one user.
 	var users workspace.Users
+	seen := map[string]bool{}
 	for _, e := range s.events {
 		raw, _ := json.Marshal(e.raw)
+		c, ok := workspace.RawCase(raw)
+		if !ok || seen[c.User] {
+			continue
+		}
+		seen[c.User] = true
 		users.Raw = append(users.Raw, raw)
 	}
-	users.Names, users.Template = workspace.DataUsers(after.Mapping(), s.opts.Data), s.template()
+	for _, name := range workspace.DataUsers(after.Mapping(), s.opts.Data) {
+		if !seen[name] {
+			seen[name] = true
+			users.Names = append(users.Names, name)
+		}
+	}
+	users.Template = s.template()
 	ctx, cancel := context.WithTimeout(ctx, changesTimeout)
 	defer cancel()
 	store := func(context.Context) (mapper.Store, error) { return s.opts.Store, nil }

@@ -14,6 +14,7 @@ import (
 	"github.com/expr-lang/expr/builtin"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/changes"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/internal/preview"
 	"github.com/claimsmapper/claimsmapper/internal/workspace"
@@ -84,6 +85,9 @@ type evalRequest struct {
 	Source  string  `json:"source"`
 	User    userRef `json:"user"`
 	Version string  `json:"version"`
+	// Groups, when not null, are the groups the user is in (event.groups),
+	// as claimsmapper preview --group sets them.
+	Groups *[]string `json:"groups"`
 }
 
 type evalResponse struct {
@@ -139,7 +143,7 @@ func (s *Server) evaluate(ctx context.Context, req evalRequest) evalResponse {
 		}
 		resp.Attributes = s.attributeNames(m)
 	}
-	rn := s.run(ctx, ws, req.User, req.Version)
+	rn := s.run(ctx, ws, req.User, req.Version, req.Groups)
 	if rn.event != nil {
 		resp.Version = rn.event.Version
 	}
@@ -163,7 +167,7 @@ func (s *Server) evaluate(ctx context.Context, req evalRequest) evalResponse {
 }
 
 // run evaluates the mapping for a user, with the trace.
-func (s *Server) run(ctx context.Context, ws *workspace.Workspace, u userRef, version string) evaluation {
+func (s *Server) run(ctx context.Context, ws *workspace.Workspace, u userRef, version string, groups *[]string) evaluation {
 	var rn evaluation
 	if u.Kind == kindTest {
 		if rn.test = ws.Test(u.ID); rn.test == nil {
@@ -178,9 +182,15 @@ func (s *Server) run(ctx context.Context, ws *workspace.Workspace, u userRef, ve
 			}
 			ev.Version = version
 		}
+		if groups != nil {
+			ev.Groups = append([]string{}, *groups...)
+		}
 		rn.event = &ev
 	} else {
 		raw, err := s.eventFor(u)
+		if err == nil && groups != nil {
+			raw, err = changes.WithGroups(raw, *groups)
+		}
 		if err == nil {
 			raw, rn.event, err = withVersion(raw, version)
 		}

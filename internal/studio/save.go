@@ -1,6 +1,7 @@
 package studio
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -39,8 +40,14 @@ func (s *Server) handleSave(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, code, resp)
 }
 
+// BackupDir is the folder, beside the mapping, that Save keeps the
+// previous version in: it holds a .gitignore of "*", so git ignores the
+// folder whatever the repository's own .gitignore says, and a backup never
+// shows up as a change to commit.
+const BackupDir = ".claimsmapper-backup"
+
 // save writes the mapping atomically, keeping the previous text in
-// FILE.bak: it refuses when the file changed on disk since the page read
+// BackupDir/FILE.bak: it refuses when the file changed on disk since the page read
 // it, and when the text has errors unless the author confirmed.
 func (s *Server) save(req saveRequest) (int, saveResponse) {
 	s.mu.Lock()
@@ -68,14 +75,41 @@ func (s *Server) save(req saveRequest) (int, saveResponse) {
 	if err != nil {
 		return http.StatusInternalServerError, saveResponse{Error: "cannot read the mapping: " + inlinetest.PlainIOError(err)}
 	}
-	backup := s.file + ".bak"
-	if err := writeAtomic(backup, disk, info.Mode().Perm()); err != nil {
-		return http.StatusInternalServerError, saveResponse{Error: "cannot write the backup " + filepath.Base(backup) + ": " + inlinetest.PlainIOError(err)}
+	backup := filepath.Join(BackupDir, filepath.Base(s.file)+".bak")
+	if err := writeBackup(filepath.Dir(s.file), backup, disk, info.Mode().Perm()); err != nil {
+		return http.StatusInternalServerError, saveResponse{Error: "cannot write the backup " + filepath.ToSlash(backup) + ": " + err.Error()}
 	}
 	if err := writeAtomic(s.file, src, info.Mode().Perm()); err != nil {
 		return http.StatusInternalServerError, saveResponse{Error: "cannot save the mapping: " + inlinetest.PlainIOError(err)}
 	}
-	return http.StatusOK, saveResponse{Version: hash(src), Backup: filepath.Base(backup)}
+	return http.StatusOK, saveResponse{Version: hash(src), Backup: filepath.ToSlash(backup)}
+}
+
+// writeBackup writes the previous text to dir/backup, making BackupDir
+// with its .gitignore first. A BackupDir that is not a plain folder (a
+// link, which could lead outside the mapping's folder) is refused.
+func writeBackup(dir, backup string, b []byte, perm os.FileMode) error {
+	folder := filepath.Join(dir, BackupDir)
+	switch st, err := os.Lstat(folder); {
+	case err == nil && !st.IsDir():
+		return fmt.Errorf("%s is not a folder; remove it or move it away", BackupDir)
+	case os.IsNotExist(err):
+		if err := os.Mkdir(folder, 0o755); err != nil {
+			return errors.New(inlinetest.PlainIOError(err))
+		}
+	case err != nil:
+		return errors.New(inlinetest.PlainIOError(err))
+	}
+	ignore := filepath.Join(folder, ".gitignore")
+	if _, err := os.Lstat(ignore); os.IsNotExist(err) {
+		if err := writeAtomic(ignore, []byte("# claimsmapper studio's backups: not for git\n*\n"), 0o644); err != nil {
+			return errors.New(inlinetest.PlainIOError(err))
+		}
+	}
+	if err := writeAtomic(filepath.Join(dir, backup), b, perm); err != nil {
+		return errors.New(inlinetest.PlainIOError(err))
+	}
+	return nil
 }
 
 // writeAtomic writes a file so that a reader sees the old or the new

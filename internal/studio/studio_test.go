@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -392,14 +393,17 @@ func TestSaveIsAtomicAndRefusesConflictsAndErrors(t *testing.T) {
 	edited := strings.Replace(old, "claims:\n", "claims:\n  team: '\"platform\"'\n", 1)
 
 	code, out := call(t, s, "POST", "/api/save", saveRequest{Source: edited, Version: version})
-	if code != 200 || out["backup"] != "mapping.yaml.bak" {
+	if code != 200 || out["backup"] != ".claimsmapper-backup/mapping.yaml.bak" {
 		t.Fatal(code, out)
 	}
 	if source(t, dir) != edited {
 		t.Error("the file does not hold the saved text")
 	}
-	if b, _ := os.ReadFile(file + ".bak"); string(b) != old {
+	if b, _ := os.ReadFile(filepath.Join(dir, BackupDir, "mapping.yaml.bak")); string(b) != old {
 		t.Error("the backup does not hold the previous text")
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, BackupDir, ".gitignore")); !strings.HasSuffix(string(b), "\n*\n") {
+		t.Errorf("the backup folder's .gitignore: %q", b)
 	}
 	if left, _ := filepath.Glob(filepath.Join(dir, ".*tmp")); len(left) > 0 {
 		t.Errorf("temporary files left: %v", left)
@@ -437,13 +441,13 @@ func TestSaveThatCannotWriteSaysWhyInPlainWords(t *testing.T) {
 	s, dir := seed(t)
 	old := source(t, dir)
 	// A folder where the backup goes: the rename onto it fails, as root too.
-	if err := os.MkdirAll(filepath.Join(dir, "mapping.yaml.bak", "keep"), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, BackupDir, "mapping.yaml.bak", "keep"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	_, sess := call(t, s, "GET", "/api/session", nil)
 	code, out := call(t, s, "POST", "/api/save", saveRequest{Source: old + "# more\n", Version: sess["version"].(string)})
 	msg, _ := out["error"].(string)
-	if code != http.StatusInternalServerError || !strings.HasPrefix(msg, "cannot write the backup mapping.yaml.bak: ") {
+	if code != http.StatusInternalServerError || !strings.HasPrefix(msg, "cannot write the backup .claimsmapper-backup/mapping.yaml.bak: ") {
 		t.Fatalf("%d %v", code, out)
 	}
 	if strings.Contains(msg, "rename") || strings.Contains(msg, dir) {
@@ -485,12 +489,13 @@ func TestChangesCompareTheEditorWithTheSavedFile(t *testing.T) {
 	s, dir := seed(t)
 	src := source(t, dir)
 	_, out := call(t, s, "POST", "/api/changes", sourceRequest{Source: src})
-	if out["users"].(float64) != 3 || out["changed"].(float64) != 0 {
+	// benbpyle is the sample event's user and in the data: counted once.
+	if out["users"].(float64) != 2 || out["changed"].(float64) != 0 {
 		t.Errorf("unchanged: %v", out)
 	}
 	edited := strings.Replace(src, "  lastName: user.LastName\n", "  lastName: user.LastName\n  team: '\"platform\"'\n", 1)
 	_, out = call(t, s, "POST", "/api/changes", sourceRequest{Source: edited})
-	if out["changed"].(float64) != 3 || !strings.Contains(out["text"].(string), "team") {
+	if out["changed"].(float64) != 2 || strings.Count(out["text"].(string), "benbpyle\n") != 1 || !strings.Contains(out["text"].(string), "team") {
 		t.Errorf("a new claim for everyone: %v", out)
 	}
 	// A comparison that runs out of time says so in words, not Go's.
@@ -682,5 +687,61 @@ func TestTheTokenMovesFromTheAddressToACookie(t *testing.T) {
 	wrong.Value = "nope"
 	if w := get("/", &wrong); w.Code != http.StatusForbidden {
 		t.Errorf("a wrong cookie: %d, want 403", w.Code)
+	}
+}
+
+// The backup is where git does not see it, and a backup folder that is a
+// link (which could lead outside the mapping's folder) is not written through.
+func TestSaveBackupIsIgnoredByGitAndNotWrittenThroughALink(t *testing.T) {
+	t.Parallel()
+	s, dir := seed(t)
+	old := source(t, dir)
+	if git, err := exec.LookPath("git"); err == nil {
+		if out, err := exec.Command(git, "-C", dir, "init", "-q").CombinedOutput(); err != nil {
+			t.Fatalf("git init: %v %s", err, out)
+		}
+	}
+	_, sess := call(t, s, "POST", "/api/save", saveRequest{Source: old + "# one\n", Version: hash([]byte(old))})
+	if sess["backup"] == nil {
+		t.Fatalf("save: %v", sess)
+	}
+	if git, err := exec.LookPath("git"); err == nil {
+		out, err := exec.Command(git, "-C", dir, "status", "--porcelain", "--untracked-files=all").CombinedOutput()
+		if err != nil || strings.Contains(string(out), "claimsmapper-backup") || strings.Contains(string(out), ".bak") {
+			t.Errorf("git sees the backup: %v\n%s", err, out)
+		}
+	}
+
+	s2, dir2 := seed(t)
+	outside := t.TempDir()
+	if err := os.Symlink(outside, filepath.Join(dir2, BackupDir)); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	old2 := source(t, dir2)
+	code, out := call(t, s2, "POST", "/api/save", saveRequest{Source: old2 + "# two\n", Version: hash([]byte(old2))})
+	if code != http.StatusInternalServerError || !strings.Contains(out["error"].(string), "is not a folder") {
+		t.Errorf("%d %v", code, out)
+	}
+	if entries, _ := os.ReadDir(outside); len(entries) != 0 {
+		t.Errorf("the save wrote through the link: %v", entries)
+	}
+	if source(t, dir2) != old2 {
+		t.Error("the mapping was saved without its backup")
+	}
+}
+
+// The page can set the chosen user's groups, as preview --group does.
+func TestEvaluateWithTheGroupsThePageSets(t *testing.T) {
+	t.Parallel()
+	s, dir := seed(t)
+	src := strings.Replace(source(t, dir), "claims:\n", "claims:\n  is_admin:\n    const: true\n    when: '\"admins\" in event.groups'\n", 1)
+	for _, u := range []userRef{{Kind: kindName, ID: "jdoe"}, {Kind: kindEvent, ID: "0"}, {Kind: kindTest, ID: "ben gets his first and last name"}} {
+		for _, groups := range []*[]string{nil, {"admins"}} {
+			_, out := call(t, s, "POST", "/api/evaluate", evalRequest{Source: src, User: u, Groups: groups})
+			b, _ := json.Marshal(out["tokens"])
+			if got, want := strings.Contains(string(b), `"is_admin"`), groups != nil; got != want {
+				t.Errorf("%v with groups %v: is_admin %v, want %v (%v)", u, groups, got, want, out["problem"])
+			}
+		}
 	}
 }

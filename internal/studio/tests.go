@@ -82,6 +82,8 @@ type newTestRequest struct {
 	User    userRef `json:"user"`
 	Version string  `json:"version"`
 	Name    string  `json:"name"`
+	// Groups are the user's groups as the page set them (evalRequest's).
+	Groups *[]string `json:"groups"`
 }
 
 type newTestResponse struct {
@@ -110,7 +112,7 @@ func (s *Server) newTest(ctx context.Context, req newTestRequest) (string, int, 
 	if req.User.Kind == kindTest {
 		return "", 0, errors.New("this user is already an inline test; choose a sample event or type a user name")
 	}
-	rn := s.run(ctx, ws, req.User, req.Version)
+	rn := s.run(ctx, ws, req.User, req.Version, req.Groups)
 	if rn.noUser {
 		return "", 0, rn.err
 	}

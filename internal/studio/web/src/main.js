@@ -5,12 +5,13 @@
 // browser's history) at once; a reload authenticates with the HttpOnly
 // cookie the server set with the page.
 import { EditorView, keymap, Decoration, WidgetType } from "@codemirror/view";
-import { EditorState, StateField, StateEffect } from "@codemirror/state";
+import { EditorState, StateField, StateEffect, Prec } from "@codemirror/state";
 import { basicSetup } from "codemirror";
 import { yaml } from "@codemirror/lang-yaml";
 import { setDiagnostics, lintGutter } from "@codemirror/lint";
 import { autocompletion } from "@codemirror/autocomplete";
 import { schemaCompletions } from "./complete.js";
+import { keyIndent } from "./indent.js";
 
 const token = new URLSearchParams(location.search).get("token") || "";
 if (token) history.replaceState(null, "", location.pathname);
@@ -21,6 +22,8 @@ const state = {
   version: "", // the file's hash as last read or saved
   saved: "", // the text as last read or saved
   user: null, // {kind, id}
+  groups: null, // the user's groups as typed, or null for the event's own
+  shownFor: "", // which user (and groups) the tokens on the page are for
   trigger: "", // "", "1", "2", "3"
   last: null, // the last evaluation
   names: { sources: [], attributes: {}, event: [], functions: [] },
@@ -103,6 +106,25 @@ function inlineDecorations(doc, findings) {
 let view;
 let timer = null;
 
+// newlineAfterKey is Enter after a key with nothing after its colon
+// ("is_admin:"): the next line is indented under it, where its value goes.
+// Elsewhere Enter does what it always does.
+function newlineAfterKey(v) {
+  const sel = v.state.selection.main;
+  if (!sel.empty) return false;
+  const line = v.state.doc.lineAt(sel.head);
+  if (line.text.slice(sel.head - line.from).trim() !== "") return false;
+  const indent = keyIndent(line.text.slice(0, sel.head - line.from));
+  if (indent === null) return false;
+  v.dispatch({
+    changes: { from: sel.head, to: line.to, insert: "\n" + indent },
+    selection: { anchor: sel.head + 1 + indent.length },
+    scrollIntoView: true,
+    userEvent: "input",
+  });
+  return true;
+}
+
 function makeEditor(text) {
   view = new EditorView({
     parent: $("editor"),
@@ -115,10 +137,9 @@ function makeEditor(text) {
         inlineField,
         EditorView.lineWrapping,
         autocompletion({ override: [schemaCompletions(() => state.session.schema, () => state.names)] }),
-        keymap.of([
-          { key: "Mod-s", preventDefault: true, run: () => (save(false), true) },
-          { key: "Mod-Enter", run: () => (runTests(), true) },
-        ]),
+        Prec.high(keymap.of([{ key: "Enter", run: newlineAfterKey }])),
+        // Ctrl+S is the page's, wherever the focus is (see start).
+        keymap.of([{ key: "Mod-Enter", run: () => (runTests(), true) }]),
         EditorView.contentAttributes.of({ "aria-label": "Mapping file" }),
         EditorView.updateListener.of((u) => {
           if (u.docChanged) {
@@ -205,7 +226,8 @@ async function evaluate() {
   if (!state.user) return;
   const seq = ++state.seq;
   const src = text();
-  const { status, data } = await api("/api/evaluate", { source: src, user: state.user, version: state.trigger });
+  const forUser = userKey();
+  const { status, data } = await api("/api/evaluate", { source: src, user: state.user, version: state.trigger, groups: state.groups });
   if (seq !== state.seq) return; // a newer edit is on its way
   if (status !== 200) {
     setStatus(data.error || "the studio could not evaluate the mapping", true);
@@ -227,6 +249,12 @@ async function evaluate() {
   if (data.problem) {
     problem.textContent = sentence(data.problem);
     problem.hidden = false;
+    // The last tokens stay, greyed, only while they are this user's: never
+    // one user's tokens under another's name.
+    if (state.shownFor !== forUser) {
+      state.shownFor = "";
+      noTokens(`No tokens for ${$("current-user").textContent} until the mapping runs for them.`);
+    }
     $("tokens").classList.add("stale");
     $("tokens").setAttribute("aria-describedby", "problem");
   } else {
@@ -234,6 +262,7 @@ async function evaluate() {
     $("tokens").classList.remove("stale");
     $("tokens").removeAttribute("aria-describedby");
     showTokens(data.tokens);
+    state.shownFor = forUser;
   }
   $("tokens-summary").textContent = data.problem
     ? "The tokens are out of date: " + data.problem
@@ -336,6 +365,19 @@ function showTokens(tokens) {
   }
 }
 
+// noTokens empties the tokens panel, saying why.
+function noTokens(why) {
+  const p = document.createElement("p");
+  p.className = "none";
+  p.textContent = why;
+  $("tokens").replaceChildren(p);
+}
+
+// userKey names the sign-in the page shows: the user and their groups.
+function userKey() {
+  return JSON.stringify([state.user, state.groups]);
+}
+
 function show(v) {
   return typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v);
 }
@@ -381,6 +423,16 @@ function selectUser(ref) {
   const label = ref.kind === "name" ? ref.id : $("user").selectedOptions[0]?.textContent || ref.id;
   $("current-user").textContent = label;
   $("make-test").disabled = ref.kind === "test";
+  if (state.shownFor !== userKey()) noTokens(`Working out ${label}'s tokens…`);
+  evaluate();
+}
+
+// setGroups reads the groups box: names separated by commas or spaces; an
+// empty box keeps the event's own groups.
+function setGroups(value) {
+  const list = value.split(/[,\s]+/).filter(Boolean);
+  state.groups = value.trim() === "" ? null : list;
+  if (state.shownFor !== userKey()) noTokens(`Working out ${$("current-user").textContent}'s tokens…`);
   evaluate();
 }
 
@@ -447,6 +499,7 @@ async function makeTest() {
     user: state.user,
     version: state.trigger,
     name,
+    groups: state.groups,
   });
   if (status !== 200) {
     setStatus(data.error, true);
@@ -551,6 +604,23 @@ async function start() {
       evaluate();
     });
   }
+  $("groups-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    setGroups($("groups").value);
+  });
+  $("groups").addEventListener("change", () => setGroups($("groups").value));
+  // Ctrl+S (Cmd+S) saves wherever the focus is: in the editor, on a
+  // button, in a box.
+  document.addEventListener(
+    "keydown",
+    (e) => {
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === "s") {
+        e.preventDefault();
+        save(false);
+      }
+    },
+    true,
+  );
   $("save").addEventListener("click", () => save(false));
   $("run-tests").addEventListener("click", runTests);
   $("make-test").addEventListener("click", makeTest);
