@@ -27,6 +27,8 @@ type gateFlags struct {
 	// allowVersionChange lets a mapping change triggerVersion, once the
 	// pool has been redeployed with the new one.
 	allowVersionChange bool
+	// signKey is the KMS key the version is signed with ("" for none).
+	signKey string
 }
 
 func (g *gateFlags) register(fs *flag.FlagSet) {
@@ -36,6 +38,7 @@ func (g *gateFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.author, "author", "", "")
 	fs.StringVar(&g.message, "message", "", "")
 	fs.BoolVar(&g.allowVersionChange, "allow-version-change", false, "")
+	fs.StringVar(&g.signKey, "sign-key", "", "")
 }
 
 // gateUsage documents the gate's options for publish and rollback.
@@ -58,6 +61,11 @@ Options:
   --message TEXT     why, recorded on the version (history shows it)
   --author NAME      who, recorded on the version when AWS cannot say:
                      by default the caller's identity (STS GetCallerIdentity)
+  --sign-key KEY     sign the version with this AWS KMS asymmetric key (id,
+                     ARN or alias/NAME; needs kms:Sign and kms:GetPublicKey):
+                     functions with CLAIMS_MAPPING_VERIFY_KEY load only
+                     versions signed with their key. Without it, a signed
+                     version in force is not replaced by an unsigned one
   --events PATH, --users FILE, --user NAME, --sample TABLE[:N], --event FILE,
   --group NAME, --data FILE, --env NAME=VALUE, --show-values, --show-users
                      the users whose tokens to compare, as for diff

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -17,8 +18,11 @@ import (
 const historyUsage = `Usage: claimsmapper history [--limit N] [--format text|json] s3://bucket/key
 
 Lists the versions of a published mapping, newest first: version id, when,
-who published it, the message, the sha256 and claim count, and which one is
-in force. Roll back to one with claimsmapper rollback --to VERSION.
+who published it, the message, the sha256 and claim count, whether it is
+signed and with which KMS key, and which one is in force. A signature is
+checked with the public key of the key it names (kms:GetPublicKey): a
+version whose text or metadata changed after signing shows BAD SIGNATURE.
+Roll back to one with claimsmapper rollback --to VERSION.
 
 Options:
   --limit N        list at most N versions (default 20)
@@ -40,6 +44,16 @@ type historyEntry struct {
 	RecordedSHA256 string `json:"recordedSha256,omitempty"`
 	Claims         *int   `json:"claims,omitempty"`
 	Claimsmapper   string `json:"claimsmapperVersion,omitempty"`
+	// Signature is absent for an unsigned version.
+	Signature *signatureEntry `json:"signature,omitempty"`
+}
+
+// signatureEntry is a version's signature as history --format json prints it.
+type signatureEntry struct {
+	KeyID    string     `json:"keyId"`
+	Verified bool       `json:"verified"`
+	SignedAt *time.Time `json:"signedAt,omitempty"`
+	Problem  string     `json:"problem,omitempty"`
 }
 
 func runHistory(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
@@ -73,9 +87,14 @@ func runHistory(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 		fmt.Fprintf(stderr, "claimsmapper history: %v\n", err)
 		return exitUsage
 	}
+	keys := publicKeys(ctx)
+	sigs := make([]publish.Signature, len(vs))
+	for i, v := range vs {
+		sigs[i] = publish.CheckSignature(v, loc, keys)
+	}
 	if *format == "json" {
 		out := []historyEntry{}
-		for _, v := range vs {
+		for i, v := range vs {
 			e := historyEntry{VersionID: v.VersionID, Time: v.Time.UTC(), InForce: v.Latest, Deleted: v.Deleted,
 				Author: v.Meta.Author, Message: v.Meta.Message, SHA256: v.SHA256, Claimsmapper: v.Meta.Version}
 			if v.Meta.SHA256 != "" && v.Meta.SHA256 != v.SHA256 {
@@ -84,6 +103,13 @@ func runHistory(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 			if !v.Deleted && v.Claims >= 0 {
 				n := v.Claims
 				e.Claims = &n
+			}
+			if sg := sigs[i]; sg.Signed {
+				e.Signature = &signatureEntry{KeyID: sg.KeyID, Verified: sg.Verified, Problem: sg.Problem}
+				if sg.Verified {
+					at := sg.SignedAt.UTC()
+					e.Signature.SignedAt = &at
+				}
 			}
 			out = append(out, e)
 		}
@@ -105,15 +131,16 @@ func runHistory(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 		return exitOK
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "\tVERSION\tPUBLISHED (UTC)\tBY\tCLAIMS\tSHA256\tMESSAGE")
-	for _, v := range vs {
+	fmt.Fprintln(tw, "\tVERSION\tPUBLISHED (UTC)\tBY\tCLAIMS\tSHA256\tSIGNED\tMESSAGE")
+	var problems []string
+	for i, v := range vs {
 		mark := ""
 		if v.Latest {
 			mark = "*"
 		}
 		when := v.Time.UTC().Format("2006-01-02 15:04:05")
 		if v.Deleted {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t\t\t\t(deleted)\n", mark, v.VersionID, when)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t\t\t\t\t(deleted)\n", mark, v.VersionID, when)
 			continue
 		}
 		by := termtext.Line(v.Meta.Author)
@@ -128,9 +155,23 @@ func runHistory(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 		if v.Meta.SHA256 != "" && v.Meta.SHA256 != v.SHA256 {
 			sum += " (differs from the recorded " + termtext.Line(v.Meta.SHA256[:min(12, len(v.Meta.SHA256))]) + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", mark, v.VersionID, when, by, claims, sum, termtext.Line(v.Meta.Message))
+		signed := "no"
+		switch sg := sigs[i]; {
+		case sg.Verified:
+			signed = termtext.Line(shortKey(sg.KeyID))
+		case sg.Signed && strings.HasPrefix(sg.Problem, "not checked: "):
+			signed = termtext.Line(shortKey(sg.KeyID)) + " (not checked)"
+			problems = append(problems, fmt.Sprintf("version %s: signature %s", v.VersionID, termtext.Line(sg.Problem)))
+		case sg.Signed:
+			signed = "BAD SIGNATURE"
+			problems = append(problems, fmt.Sprintf("version %s: %s", v.VersionID, termtext.Line(sg.Problem)))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", mark, v.VersionID, when, by, claims, sum, signed, termtext.Line(v.Meta.Message))
 	}
 	tw.Flush()
 	fmt.Fprintln(stdout, "* in force")
+	for _, p := range problems {
+		fmt.Fprintln(stdout, p)
+	}
 	return exitOK
 }

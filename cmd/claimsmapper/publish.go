@@ -12,6 +12,7 @@ import (
 	"github.com/claimsmapper/claimsmapper/internal/gitrev"
 	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
 	"github.com/claimsmapper/claimsmapper/internal/publish"
+	"github.com/claimsmapper/claimsmapper/internal/signing"
 	"github.com/claimsmapper/claimsmapper/internal/termtext"
 )
 
@@ -100,7 +101,12 @@ func runPublish(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		fmt.Fprintf(stderr, "claimsmapper publish: %v\n", plainAWS(err, "publish --dry-run"))
 		return exitUsage
 	}
-	return ship(ctx, "publish", file, src, loc, api, g, g.message, stdin, stdout, stderr)
+	signer, err := newSigner(ctx, g.signKey)
+	if err != nil {
+		fmt.Fprintf(stderr, "claimsmapper publish: %v\n", plainAWS(err, ""))
+		return exitUsage
+	}
+	return ship(ctx, "publish", file, src, loc, api, g, g.message, signer, stdin, stdout, stderr)
 }
 
 // dryRunPublish runs the gate's checks and shows the change against OLD
@@ -166,9 +172,8 @@ func (g *gateFlags) checkPublishFlags() error {
 	return nil
 }
 
-// ship runs the gate and writes src as the new version of loc. The local
-// checks have passed.
-func ship(ctx context.Context, verb, file string, src []byte, loc publish.Location, api publish.API, g gateFlags, message string, stdin io.Reader, stdout, stderr io.Writer) int {
+// ship runs the gate and writes src as the new version of loc.
+func ship(ctx context.Context, verb, file string, src []byte, loc publish.Location, api publish.API, g gateFlags, message string, signer *signing.Signer, stdin io.Reader, stdout, stderr io.Writer) int {
 	name := "claimsmapper " + verb
 	if err := publish.CheckVersioning(ctx, api, loc); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, plainAWS(err, verb+" --dry-run"))
@@ -178,6 +183,10 @@ func ship(ctx context.Context, verb, file string, src []byte, loc publish.Locati
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, plainAWS(err, ""))
 		return exitUsage
+	}
+	if err := publish.CheckUnsignedWrite(current, signer); err != nil {
+		fmt.Fprintf(stderr, "%s: refused: %s\n", name, termtext.Line(err.Error()))
+		return exitFailed
 	}
 	if current.Exists && mappingfile.SHA256(current.Text) == mappingfile.SHA256(src) {
 		fmt.Fprintf(stdout, "%s already holds this mapping (version %s): nothing to %s\n", loc, current.VersionID, verb)
@@ -192,7 +201,7 @@ func ship(ctx context.Context, verb, file string, src []byte, loc publish.Locati
 		return exitUsage
 	}
 	meta := publish.Metadata{Version: version, Author: who, Message: message}
-	id, err := publish.Put(ctx, api, loc, src, meta, current)
+	id, err := publish.PutSigned(ctx, api, loc, src, meta, current, signer)
 	var race *publish.RaceError
 	switch {
 	case errors.As(err, &race):
@@ -202,7 +211,11 @@ func ship(ctx context.Context, verb, file string, src []byte, loc publish.Locati
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return exitUsage
 	}
-	fmt.Fprintf(stdout, "published %s as version %s (sha256 %s, by %s)\n", loc, id, mappingfile.SHA256(src)[:12], termtext.Line(who))
+	signed := ""
+	if signer != nil {
+		signed = ", signed with " + shortKey(signer.KeyID)
+	}
+	fmt.Fprintf(stdout, "published %s as version %s (sha256 %s, by %s%s)\n", loc, id, mappingfile.SHA256(src)[:12], termtext.Line(who), signed)
 	fmt.Fprintf(stdout, "functions with CLAIMS_MAPPING_REFRESH pick it up at their next check; undo with: claimsmapper rollback %s\n", loc)
 	return exitOK
 }

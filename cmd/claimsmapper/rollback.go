@@ -89,6 +89,15 @@ func runRollback(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		fmt.Fprintf(stderr, "claimsmapper rollback: %v\n", err)
 		return exitUsage
 	}
+	signer, err := newSigner(ctx, g.signKey)
+	if err != nil {
+		fmt.Fprintf(stderr, "claimsmapper rollback: %v\n", err)
+		return exitUsage
+	}
+	if err := publish.CheckRollbackTarget(loc, obj, signer); err != nil {
+		fmt.Fprintf(stderr, "claimsmapper rollback: refused: %v\n", termtext.Line(err.Error()))
+		return exitFailed
+	}
 	fmt.Fprintf(stdout, "rolling back %s to version %s (published %s by %s)\n\n", loc, target.VersionID,
 		target.Time.UTC().Format("2006-01-02 15:04:05 UTC"), orUnknown(termtext.Line(target.Meta.Author)))
 	if target.Meta.SHA256 != "" && target.Meta.SHA256 != mappingfile.SHA256(obj.Text) {
@@ -101,7 +110,7 @@ func runRollback(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if code, ok := localChecks(ctx, "rollback", vloc.String(), obj.Text, g, stdout, stderr); !ok {
 		return code
 	}
-	return ship(ctx, "rollback", vloc.String(), obj.Text, loc, api, g, message, stdin, stdout, stderr)
+	return ship(ctx, "rollback", vloc.String(), obj.Text, loc, api, g, message, signer, stdin, stdout, stderr)
 }
 
 func orUnknown(s string) string {

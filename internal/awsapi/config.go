@@ -38,7 +38,7 @@ const (
 
 // services are the services a Config may send requests to, with the suffix
 // of their endpoint variable (AWS_ENDPOINT_URL_<suffix>).
-var services = map[string]string{"dynamodb": "DYNAMODB", "s3": "S3"}
+var services = map[string]string{"dynamodb": "DYNAMODB", "s3": "S3", "kms": "KMS"}
 
 // FromEnv reads the configuration Lambda gives a function: the region, the
 // execution role's credentials and any endpoint overrides. It fails, saying

@@ -44,7 +44,7 @@ func API(ctx context.Context) (awsapi.Config, error) {
 		return awsapi.Config{}, err
 	}
 	if cfg.BaseEndpoint != nil {
-		for _, svc := range []string{"dynamodb", "s3"} {
+		for _, svc := range []string{"dynamodb", "s3", "kms"} {
 			if eps[svc] == "" {
 				eps[svc] = *cfg.BaseEndpoint
 			}
@@ -77,4 +77,14 @@ func NewS3Client(ctx context.Context) (*s3.Client, error) {
 		// Local servers send no checksums; the SDK would warn on every read.
 		o.DisableLogOutputChecksumValidationSkipped = true
 	}), nil
+}
+
+// NewKMS is the KMS client publish signs with and history checks
+// signatures with, for the CLI's configuration.
+func NewKMS(ctx context.Context) (*awsapi.KMS, error) {
+	cfg, err := API(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return awsapi.NewKMS(cfg), nil
 }

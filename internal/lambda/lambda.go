@@ -13,6 +13,7 @@ import (
 	"github.com/claimsmapper/claimsmapper/dynamo"
 	"github.com/claimsmapper/claimsmapper/internal/awsapi"
 	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
+	"github.com/claimsmapper/claimsmapper/internal/signing"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -79,6 +80,17 @@ func NewHandler(ctx context.Context, lookupEnv func(string) (string, bool), stor
 			return nil, err
 		}
 	}
+	verify, err := verifierFromEnv(ctx, lookupEnv, loc, log, func() (signing.PublicKeys, error) {
+		cfg, err := awsapi.FromEnv(lookupEnv)
+		if err != nil {
+			return nil, err
+		}
+		return awsapi.NewKMS(cfg), nil
+	})
+	if err != nil {
+		log.Error("invalid setting", slog.String("error", err.Error()))
+		return nil, err
+	}
 	fetcher, obj, err := mappingfile.Open(ctx, loc, mappingfile.Options{Log: log, Checked: func(err error) {
 		if err != nil {
 			metrics.Refreshed(RefreshS3Error)
@@ -94,7 +106,7 @@ func NewHandler(ctx context.Context, lookupEnv func(string) (string, bool), stor
 		mp, fs := mapper.Load(src, mapper.LoadOptions{File: name, Config: cfg, Store: store, Logger: log})
 		return mp, config.Errors(fs)
 	}
-	mappings, err := newMappings(ctx, obj, fetcher, compile, loc.Refresh, log)
+	mappings, err := newMappings(ctx, obj, fetcher, compile, loc.Refresh, log, verify)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package lambda
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
+	"github.com/claimsmapper/claimsmapper/internal/signing"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -30,26 +32,52 @@ type mappings struct {
 	install sync.Mutex // one compile of a change at a time
 	// refreshed counts a check's outcome in the metrics; nil counts nothing.
 	refreshed func(outcome string)
+	// verify checks an object's signature (CLAIMS_MAPPING_VERIFY_KEY); nil
+	// when signatures are not required.
+	verify func(mappingfile.Object) (signing.Signature, error)
 }
 
 type inForce struct {
 	mp      *mapper.Mapper
 	obj     mappingfile.Object // Text dropped: the mapper holds what it needs
 	version MappingVersion
+	// sig is the mapping's verified signature; zero when none is required.
+	sig signing.Signature
 }
 
 // newMappings compiles the first text; it fails, having logged every
 // finding, when the text is invalid.
-func newMappings(ctx context.Context, obj mappingfile.Object, ch changes, compile func(string, []byte) (*mapper.Mapper, error), refresh time.Duration, log *slog.Logger) (*mappings, error) {
-	m := &mappings{changes: ch, compile: compile, refresh: refresh, log: log}
+// With verify set, a text whose signature does not verify is refused
+// before it is compiled: the function fails closed.
+func newMappings(ctx context.Context, obj mappingfile.Object, ch changes, compile func(string, []byte) (*mapper.Mapper, error), refresh time.Duration, log *slog.Logger,
+	verify func(mappingfile.Object) (signing.Signature, error)) (*mappings, error) {
+	m := &mappings{changes: ch, compile: compile, refresh: refresh, log: log, verify: verify}
+	var sig signing.Signature
+	if verify != nil {
+		var err error
+		if sig, err = verify(obj); err != nil {
+			log.LogAttrs(ctx, slog.LevelError, "mapping signature rejected, not serving", slog.String("source", obj.Source),
+				slog.String("versionId", obj.VersionID), slog.String("sha256", obj.SHA256), slog.String("error", err.Error()))
+			return nil, &SignatureError{Err: err}
+		}
+	}
 	mp, err := compile(obj.Source, obj.Text)
 	if err != nil {
 		logFindings(ctx, log, err)
 		return nil, err
 	}
-	m.use(ctx, mp, obj, "init")
+	m.use(ctx, mp, obj, sig, "init")
 	return m, nil
 }
+
+// SignatureError is a mapping refused for its signature.
+type SignatureError struct{ Err error }
+
+func (e *SignatureError) Error() string {
+	return "the mapping's signature does not verify: " + e.Err.Error()
+}
+
+func (e *SignatureError) Unwrap() error { return e.Err }
 
 // Current returns the mapping in force and its version, having installed a
 // change the fetcher returns first when it is valid.
@@ -84,9 +112,26 @@ func (m *mappings) change(ctx context.Context, obj mappingfile.Object) {
 	m.install.Lock()
 	defer m.install.Unlock()
 	cur := m.cur.Load()
+	var sig signing.Signature
+	if m.verify != nil {
+		var err error
+		sig, err = m.verify(obj)
+		if err == nil && sig.SignedAt.Before(cur.sig.SignedAt) {
+			err = fmt.Errorf("it was signed at %s, before the mapping in force (signed at %s): an earlier signed version put back by someone without the key is refused; to go back, run claimsmapper rollback, which signs the old text anew",
+				sig.SignedAt.UTC().Format(time.RFC3339), cur.sig.SignedAt.UTC().Format(time.RFC3339))
+		}
+		if err != nil {
+			m.log.LogAttrs(ctx, slog.LevelError, "mapping rejected, keeping the current mapping",
+				slog.String("source", obj.Source), slog.String("versionId", obj.VersionID), slog.String("etag", obj.ETag),
+				slog.String("sha256", obj.SHA256), slog.String("activeSha256", cur.obj.SHA256),
+				slog.String("error", "signature: "+err.Error()))
+			m.outcome(RefreshRejected)
+			return
+		}
+	}
 	if obj.SHA256 == cur.obj.SHA256 {
 		// Same text under a new ETag (uploaded again): nothing to compile.
-		m.cur.Store(&inForce{mp: cur.mp, obj: withoutText(obj), version: newMappingVersion(obj.SHA256, obj.VersionID)})
+		m.cur.Store(&inForce{mp: cur.mp, obj: withoutText(obj), version: newMappingVersion(obj.SHA256, obj.VersionID), sig: sig})
 		m.outcome(RefreshUnchanged)
 		m.log.LogAttrs(ctx, slog.LevelInfo, "mapping unchanged", slog.String("source", obj.Source),
 			slog.String("etag", obj.ETag), slog.String("sha256", obj.SHA256))
@@ -102,13 +147,13 @@ func (m *mappings) change(ctx context.Context, obj mappingfile.Object) {
 		m.outcome(RefreshRejected)
 		return
 	}
-	m.use(ctx, mp, obj, "refresh")
+	m.use(ctx, mp, obj, sig, "refresh")
 	m.outcome(RefreshUpdated)
 }
 
 // use puts mp in force and logs which mapping that is.
-func (m *mappings) use(ctx context.Context, mp *mapper.Mapper, obj mappingfile.Object, trigger string) {
-	m.cur.Store(&inForce{mp: mp, obj: withoutText(obj), version: newMappingVersion(obj.SHA256, obj.VersionID)})
+func (m *mappings) use(ctx context.Context, mp *mapper.Mapper, obj mappingfile.Object, sig signing.Signature, trigger string) {
+	m.cur.Store(&inForce{mp: mp, obj: withoutText(obj), version: newMappingVersion(obj.SHA256, obj.VersionID), sig: sig})
 	attrs := []slog.Attr{slog.String("source", obj.Source), slog.String("trigger", trigger)}
 	if obj.VersionID != "" {
 		attrs = append(attrs, slog.String("versionId", obj.VersionID))
@@ -121,6 +166,9 @@ func (m *mappings) use(ctx context.Context, mp *mapper.Mapper, obj mappingfile.O
 		slog.Int("sources", len(cfg.Sources)), slog.Duration("timeout", cfg.Timeout))
 	if m.refresh > 0 {
 		attrs = append(attrs, slog.Duration("refresh", m.refresh))
+	}
+	if m.verify != nil {
+		attrs = append(attrs, slog.String("signedBy", sig.KeyID), slog.Time("signedAt", sig.SignedAt))
 	}
 	m.log.LogAttrs(ctx, slog.LevelInfo, "mapping loaded", attrs...)
 }

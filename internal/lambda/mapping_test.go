@@ -64,7 +64,7 @@ func newMappingsHarness(t *testing.T, first mappingfile.Object) (*mappingsHarnes
 		return mp, config.Errors(fs)
 	}
 	var err error
-	h.m, err = newMappings(context.Background(), first, &h.changes, compile, time.Minute, NewLogger(&h.logs, slog.LevelDebug))
+	h.m, err = newMappings(context.Background(), first, &h.changes, compile, time.Minute, NewLogger(&h.logs, slog.LevelDebug), nil)
 	return h, err
 }
 

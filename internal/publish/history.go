@@ -22,6 +22,8 @@ type Version struct {
 	// Deleted marks a delete marker: the object was deleted then.
 	Deleted bool
 	Meta    Metadata
+	// Raw is the version's metadata as stored, which a signature covers.
+	Raw map[string]string
 	// SHA256 is the digest of the text as stored; it differs from
 	// Meta.SHA256 when the object was written by other means.
 	SHA256 string
@@ -102,7 +104,7 @@ func History(ctx context.Context, api API, loc Location, limit int) ([]Version, 
 		if err != nil {
 			return nil, err
 		}
-		vs[i].Meta = obj.Meta
+		vs[i].Meta, vs[i].Raw = obj.Meta, obj.Metadata
 		vs[i].SHA256 = mappingfile.SHA256(obj.Text)
 		vs[i].Claims = -1
 		if m, _ := config.Parse(loc.String(), obj.Text, config.Options{UnsetEnvIsWarning: true}); m != nil {

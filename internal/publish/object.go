@@ -17,6 +17,7 @@ import (
 
 	"github.com/claimsmapper/claimsmapper/internal/awsapi"
 	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
+	"github.com/claimsmapper/claimsmapper/internal/signing"
 )
 
 // API is the part of the S3 client this package uses; *s3.Client implements it.
@@ -46,16 +47,21 @@ type Metadata struct {
 	Message string
 }
 
-// The object metadata keys (x-amz-meta-…). S3 lower-cases them.
+// The object metadata keys (x-amz-meta-…). S3 lower-cases them. A signed
+// version adds the signing package's own.
 const (
-	metaSHA256  = "claimsmapper-sha256"
-	metaVersion = "claimsmapper-version"
-	metaAuthor  = "claimsmapper-author"
-	metaMessage = "claimsmapper-message"
+	metaSHA256  = signing.MetaSHA256
+	metaVersion = signing.MetaVersion
+	metaAuthor  = signing.MetaAuthor
+	metaMessage = signing.MetaMessage
 )
 
-// maxMessage bounds the escaped message: S3 allows 2 KB of metadata in all.
-const maxMessage = 1200
+// maxMessage bounds the escaped message; maxMetadata is what S3 allows for
+// all metadata, keys and values (2 KB), less a margin.
+const (
+	maxMessage  = 1200
+	maxMetadata = 2000
+)
 
 // fit shortens s, at a character boundary and marked with "…", until its
 // escaped form takes at most limit bytes.
@@ -76,13 +82,21 @@ func fit(s string, limit int) string {
 	return string(r[:lo]) + "…"
 }
 
-func (m Metadata) encode() map[string]string {
+// encode writes the metadata, leaving reserve bytes of S3's 2 KB free
+// (for a signature): the message is cut to what fits.
+func (m Metadata) encode(reserve int) map[string]string {
 	out := map[string]string{metaSHA256: m.SHA256, metaVersion: url.QueryEscape(m.Version)}
 	if m.Author != "" {
 		out[metaAuthor] = url.QueryEscape(m.Author)
 	}
 	if m.Message != "" {
-		out[metaMessage] = url.QueryEscape(fit(m.Message, maxMessage))
+		room := maxMetadata - reserve - len(metaMessage)
+		for k, v := range out {
+			room -= len(k) + len(v)
+		}
+		if room = min(room, maxMessage); room > 0 {
+			out[metaMessage] = url.QueryEscape(fit(m.Message, room))
+		}
 	}
 	return out
 }

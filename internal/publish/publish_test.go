@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/claimsmapper/claimsmapper/internal/signing"
 )
 
 func TestMetadataRoundTrips(t *testing.T) {
@@ -19,7 +21,7 @@ func TestMetadataRoundTrips(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			enc := tt.in.encode()
+			enc := tt.in.encode(0)
 			for k, v := range enc {
 				for _, r := range v {
 					if r < 0x20 || r > 0x7e {
@@ -93,5 +95,27 @@ func TestParseLocationWantsAnS3URI(t *testing.T) {
 	loc, err := ParseLocation("s3://b/prod/m.yaml")
 	if err != nil || loc.Bucket != "b" || loc.Key != "prod/m.yaml" || loc.String() != "s3://b/prod/m.yaml" {
 		t.Errorf("got %+v, %v", loc, err)
+	}
+}
+
+// TestSignedMetadataFitsS3: with the longest author, a long message and the
+// largest signature (RSA 4096), the metadata stays within S3's 2 KB.
+func TestSignedMetadataFitsS3(t *testing.T) {
+	t.Parallel()
+	arn := "arn:aws:kms:ap-southeast-2:111111111111:key/mrk-0123456789abcdef0123456789abcdef"
+	m := Metadata{SHA256: strings.Repeat("a", 64), Version: "v1.22.333-dirty", Author: strings.Repeat("é", 128), Message: strings.Repeat("é", 5000)}
+	enc := m.encode(signing.SignatureSize(arn))
+	enc[signing.MetaSignedAt] = "2026-12-05T00:00:00Z"
+	enc[signing.MetaSignKey] = arn
+	enc[signing.MetaSignature] = "v1:" + strings.Repeat("A", 684)
+	total := 0
+	for k, v := range enc {
+		total += len(k) + len(v)
+	}
+	if total > 2048 {
+		t.Errorf("signed metadata takes %d bytes, more than S3's 2048", total)
+	}
+	if !strings.HasSuffix(decodeMetadata(enc).Message, "…") {
+		t.Errorf("the message was not cut to fit")
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
+	"github.com/claimsmapper/claimsmapper/internal/signing"
 	"github.com/claimsmapper/claimsmapper/internal/termtext"
 )
 
@@ -67,13 +68,30 @@ func CheckVersioning(ctx context.Context, api API, loc Location) error {
 // conditional writes answers 501; then the version in force is checked just
 // before the write, and the version history just after.
 func Put(ctx context.Context, api API, loc Location, text []byte, meta Metadata, expected Object) (string, error) {
+	return PutSigned(ctx, api, loc, text, meta, expected, nil)
+}
+
+// PutSigned is Put with the version signed by signer (nil: unsigned): the
+// signature covers the text's sha256, the metadata history shows and the
+// object, and travels in the same write as the text.
+func PutSigned(ctx context.Context, api API, loc Location, text []byte, meta Metadata, expected Object, signer *signing.Signer) (string, error) {
 	meta.SHA256 = mappingfile.SHA256(text)
+	reserve := 0
+	if signer != nil {
+		reserve = signing.SignatureSize(signer.KeyID)
+	}
+	headers := meta.encode(reserve)
+	if signer != nil {
+		if err := signer.Sign(ctx, signing.ObjectName(loc.Bucket, loc.Key), text, headers); err != nil {
+			return "", err
+		}
+	}
 	in := &s3.PutObjectInput{
 		Bucket:      aws.String(loc.Bucket),
 		Key:         aws.String(loc.Key),
 		Body:        bytes.NewReader(text),
 		ContentType: aws.String("application/yaml"),
-		Metadata:    meta.encode(),
+		Metadata:    headers,
 	}
 	cond := *in
 	if expected.Exists {

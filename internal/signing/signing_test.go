@@ -39,14 +39,14 @@ func signed(t *testing.T, s *signing.Signer, object string, text []byte) map[str
 func TestSignAndVerifyWithLocalKMS(t *testing.T) {
 	k := testenv.StartKMS(t)
 	ctx := context.Background()
-	other, err := signing.NewSigner(ctx, k.Client, k.CreateSigningKey(t, types.KeySpecEccNistP256))
+	other, err := signing.NewSigner(ctx, k.API, k.CreateSigningKey(t, types.KeySpecEccNistP256))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, spec := range []types.KeySpec{types.KeySpecEccNistP256, types.KeySpecEccNistP384, types.KeySpecRsa2048, types.KeySpecRsa4096} {
 		t.Run(string(spec), func(t *testing.T) {
 			arn := k.CreateSigningKey(t, spec)
-			s, err := signing.NewSigner(ctx, k.Client, arn)
+			s, err := signing.NewSigner(ctx, k.API, arn)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -106,23 +106,23 @@ func TestSignerRefusesKeysThatCannotSign(t *testing.T) {
 	k := testenv.StartKMS(t)
 	ctx := context.Background()
 	good := k.CreateSigningKey(t, types.KeySpecEccNistP256)
-	if _, err := signing.NewSigner(ctx, k.Client, "arn:aws:kms:us-east-1:111111111111:key/00000000-0000-0000-0000-000000000000"); err == nil {
+	if _, err := signing.NewSigner(ctx, k.API, "arn:aws:kms:us-east-1:111111111111:key/00000000-0000-0000-0000-000000000000"); err == nil {
 		t.Error("a missing key gave a signer")
 	}
-	if _, err := signing.NewSigner(ctx, k.Client, good); err != nil {
+	if _, err := signing.NewSigner(ctx, k.API, good); err != nil {
 		t.Errorf("a signing key: %v", err)
 	}
 	out, err := k.Client.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: types.KeySpecRsa2048, KeyUsage: types.KeyUsageTypeEncryptDecrypt})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := signing.NewSigner(ctx, k.Client, *out.KeyMetadata.Arn); err == nil || !strings.Contains(err.Error(), "not SIGN_VERIFY") {
+	if _, err := signing.NewSigner(ctx, k.API, *out.KeyMetadata.Arn); err == nil || !strings.Contains(err.Error(), "not SIGN_VERIFY") {
 		t.Errorf("an encryption key: %v, want a refusal naming SIGN_VERIFY", err)
 	}
 	if out, err = k.Client.CreateKey(ctx, &kms.CreateKeyInput{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := signing.NewSigner(ctx, k.Client, *out.KeyMetadata.Arn); err == nil {
+	if _, err := signing.NewSigner(ctx, k.API, *out.KeyMetadata.Arn); err == nil {
 		t.Error("a symmetric key gave a signer")
 	}
 }

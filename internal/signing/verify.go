@@ -1,6 +1,7 @@
 package signing
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rsa"
@@ -91,6 +92,12 @@ func PublicKeyFromDER(der []byte) (*Verifier, error) {
 // published to object (see ObjectName) together with the metadata it
 // covers. It returns what the signature vouches for, or why it does not.
 func (v *Verifier) Verify(object string, text []byte, meta map[string]string) (Signature, error) {
+	sum := sha256.Sum256(text)
+	return v.VerifySHA256(object, hex.EncodeToString(sum[:]), meta)
+}
+
+// VerifySHA256 is Verify for a text known by its hex sha256.
+func (v *Verifier) VerifySHA256(object, textSHA256 string, meta map[string]string) (Signature, error) {
 	raw, ok := meta[MetaSignature]
 	if !ok || raw == "" {
 		return Signature{}, ErrUnsigned
@@ -103,9 +110,8 @@ func (v *Verifier) Verify(object string, text []byte, meta map[string]string) (S
 	if err != nil {
 		return Signature{}, errors.New("the signature is not base64: the object's metadata was changed after it was signed")
 	}
-	sum := sha256.Sum256(text)
-	if got := hex.EncodeToString(sum[:]); meta[MetaSHA256] != got {
-		return Signature{}, fmt.Errorf("the text's sha256 is %s, but the signature is for %s: the text was changed after it was signed", got[:12], clip(meta[MetaSHA256]))
+	if meta[MetaSHA256] != textSHA256 {
+		return Signature{}, fmt.Errorf("the text's sha256 is %s, but the signature is for %s: the text was changed after it was signed", clip(textSHA256), clip(meta[MetaSHA256]))
 	}
 	if !v.check(digest(v.alg, payload(object, meta)), sig) {
 		return Signature{}, fmt.Errorf("the signature does not verify with the verification key %s: it was made with another key, for another object, or the metadata it covers was changed", v.Fingerprint)
@@ -122,7 +128,11 @@ func (v *Verifier) check(d, sig []byte) bool {
 	if v.ecdsa != nil {
 		return ecdsa.VerifyASN1(v.ecdsa, d, sig)
 	}
-	return rsa.VerifyPKCS1v15(v.rsa, hashOf(v.alg), d, sig) == nil
+	h := crypto.SHA256
+	if v.alg.hash384 {
+		h = crypto.SHA384
+	}
+	return rsa.VerifyPKCS1v15(v.rsa, h, d, sig) == nil
 }
 
 // clip shortens a value read from metadata, quoted, for a message.

@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/claimsmapper/claimsmapper/internal/awsapi"
 )
 
 // KMSVersion is the local-kms make test installs (the Makefile reads it here).
@@ -26,9 +28,12 @@ const KMSVersion = "v0.0.0-20260228092603-2a5e92d09ab6"
 type KMS struct {
 	// Endpoint is the server's URL, for AWS_ENDPOINT_URL_KMS.
 	Endpoint string
-	// Client talks to the server with test credentials.
+	// Client talks to the server with test credentials, through the SDK:
+	// the tests set up keys with it.
 	Client *kms.Client
-	proc   *process
+	// API is the client claimsmapper signs and reads public keys with.
+	API  *awsapi.KMS
+	proc *process
 }
 
 var kmsStarted = regexp.MustCompile(`Local KMS started on [0-9.]+:([0-9]+)`)
@@ -65,6 +70,8 @@ func StartKMS(t testing.TB) *KMS {
 		BaseEndpoint: aws.String(k.Endpoint),
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
 	})
+	k.API = awsapi.NewKMS(awsapi.Config{Region: "us-east-1", Endpoints: map[string]string{"kms": k.Endpoint},
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
 	return k
 }
 

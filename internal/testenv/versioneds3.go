@@ -2,6 +2,8 @@ package testenv
 
 import (
 	"context"
+	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -36,7 +38,7 @@ type VersionedS3 struct {
 // StartVersionedS3 starts the server; it stops when the test ends.
 func StartVersionedS3(t testing.TB) *VersionedS3 {
 	t.Helper()
-	fake := gofakes3.New(s3mem.New(), gofakes3.WithTimeSkewLimit(0))
+	fake := gofakes3.New(replacingMetadata{s3mem.New()}, gofakes3.WithTimeSkewLimit(0))
 	s := &VersionedS3{conditional: true}
 	inner := fake.Server()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -134,4 +136,49 @@ func (s *VersionedS3) CreateBucket(t testing.TB, bucket string, versioned bool) 
 func (s *VersionedS3) Put(t testing.TB, bucket, key, text string) string {
 	t.Helper()
 	return aws.ToString(putObject(t, s.Client, bucket, key, text).VersionId)
+}
+
+// replacingMetadata makes gofakes3 replace an object's metadata on each
+// write, as S3 does: its in-memory backend carries the previous version's
+// metadata (checksums and x-amz-meta-… alike) over to a new version that
+// does not set them, so an unsigned upload over a signed mapping would
+// wear the old signature. Each key the new version does not set is written
+// as a marker that the reads drop.
+type replacingMetadata struct{ *s3mem.Backend }
+
+const droppedMetadata = "\x00dropped"
+
+func (b replacingMetadata) PutObject(bucket, key string, meta map[string]string, input io.Reader, size int64, cond *gofakes3.PutConditions) (gofakes3.PutObjectResult, error) {
+	if old, err := b.Backend.HeadObject(bucket, key); err == nil && old != nil {
+		old.Contents.Close()
+		for k := range old.Metadata {
+			if _, ok := meta[k]; !ok {
+				meta[k] = droppedMetadata
+			}
+		}
+	}
+	return b.Backend.PutObject(bucket, key, meta, input, size, cond)
+}
+
+func dropMarked(o *gofakes3.Object, err error) (*gofakes3.Object, error) {
+	if o != nil {
+		maps.DeleteFunc(o.Metadata, func(_, v string) bool { return v == droppedMetadata })
+	}
+	return o, err
+}
+
+func (b replacingMetadata) GetObject(bucket, key string, rng *gofakes3.ObjectRangeRequest) (*gofakes3.Object, error) {
+	return dropMarked(b.Backend.GetObject(bucket, key, rng))
+}
+
+func (b replacingMetadata) HeadObject(bucket, key string) (*gofakes3.Object, error) {
+	return dropMarked(b.Backend.HeadObject(bucket, key))
+}
+
+func (b replacingMetadata) GetObjectVersion(bucket, key string, v gofakes3.VersionID, rng *gofakes3.ObjectRangeRequest) (*gofakes3.Object, error) {
+	return dropMarked(b.Backend.GetObjectVersion(bucket, key, v, rng))
+}
+
+func (b replacingMetadata) HeadObjectVersion(bucket, key string, v gofakes3.VersionID) (*gofakes3.Object, error) {
+	return dropMarked(b.Backend.HeadObjectVersion(bucket, key, v))
 }
