@@ -3,15 +3,16 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/cliflag"
 	"github.com/claimsmapper/claimsmapper/internal/iampolicy"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
+	"github.com/claimsmapper/claimsmapper/internal/workspace"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -82,20 +83,14 @@ func loadForDeploy(cmd, file string, env cliflag.Env, stdin io.Reader, stderr io
 		fmt.Fprintf(stderr, "claimsmapper %s: cannot read the mapping %s: %s\n", cmd, file, inlinetest.PlainIOError(err))
 		return nil, false
 	}
-	lookup := func(name string) (string, bool) {
-		if v, ok := env[name]; ok {
-			return v, true
-		}
-		return os.LookupEnv(name)
-	}
-	allow, err := config.AllowedEnv(os.LookupEnv)
-	if err != nil {
-		fmt.Fprintf(stderr, "claimsmapper %s: %v\n", cmd, err)
-		return nil, false
-	}
-	mp, findings := mapper.Load(src, mapper.LoadOptions{File: file, Config: config.Options{LookupEnv: lookup, AllowEnv: allow}})
-	if err := config.Errors(findings); err != nil {
+	mp, err := workspace.Open(file, src, workspace.Options{Env: workspace.Env{Flags: env}}).Mapper(nil, nil)
+	var ce *config.Error
+	switch {
+	case errors.As(err, &ce):
 		fmt.Fprintf(stderr, "%v\nclaimsmapper %s: the mapping is invalid: fix it (claimsmapper lint %s says how), or pass --env NAME=VALUE for each ${NAME} it uses\n", err, cmd, file)
+		return nil, false
+	case err != nil:
+		fmt.Fprintf(stderr, "claimsmapper %s: %v\n", cmd, err)
 		return nil, false
 	}
 	return mp, true

@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"github.com/claimsmapper/claimsmapper/internal/cliflag"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/internal/preview"
+	"github.com/claimsmapper/claimsmapper/internal/workspace"
 	"github.com/claimsmapper/claimsmapper/localdata"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
@@ -109,19 +109,21 @@ func loadMapper(ctx context.Context, f *cliflag.Event, stdin io.Reader, stderr i
 	if err != nil {
 		return nil, nil, fmt.Errorf("claimsmapper: cannot read the mapping: %w", err)
 	}
-	// CLAIMS_MAPPING_ENV comes from this process, as the function's from its
-	// configuration; neither --env nor a test's env: can widen it.
-	allow, err := config.AllowedEnv(os.LookupEnv)
-	if err != nil {
-		return nil, nil, fmt.Errorf("claimsmapper: %w", err)
-	}
-	lookup, note := f.LookupEnv(f.Mapping, src, os.LookupEnv, allow)
-	if note != "" {
+	// Without --data the lookups go to DynamoDB, where a test's sample
+	// table name would read the wrong table, or none.
+	ws := workspace.Open(f.Mapping, src, workspace.Options{Env: workspace.Env{Flags: f.Env}, FirstTestEnv: f.Data != ""})
+	if note := ws.EnvNote(); note != "" {
 		fmt.Fprintf(stderr, "note: %s\n", note)
 	}
-	mp, fs := mapper.Load(src, mapper.LoadOptions{File: f.Mapping, Config: config.Options{LookupEnv: lookup, AllowEnv: allow}, Logger: cliLogger(stderr)})
-	if err := config.Errors(fs); err != nil {
-		return nil, nil, withEnvHint(err, fs)
+	mp, err = ws.Mapper(nil, cliLogger(stderr))
+	var ce *config.Error
+	switch {
+	case errors.As(err, &ce):
+		return nil, nil, withEnvHint(err, ce.Findings)
+	case err != nil:
+		// CLAIMS_MAPPING_ENV is wrong: it comes from this process, as the
+		// function's from its configuration.
+		return nil, nil, fmt.Errorf("claimsmapper: %w", err)
 	}
 	if !mp.HasSources() && f.Data == "" {
 		return mp, noRows, nil

@@ -3,12 +3,10 @@ package cliflag
 import (
 	"flag"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/changes"
-	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 )
 
 // Event is the flags of a command that evaluates a mapping for one event.
@@ -89,71 +87,3 @@ const Usage = `  --mapping FILE      the mapping file (YAML)
   --group NAME        a group the user is in, as Cognito sends it (event.groups);
                       repeat it for each group. Without it the event's groups stay
 `
-
-// LookupEnv returns how the mapping's ${NAME} resolve: --env first, then
-// process (the process environment). When --data is given but no --env, and
-// process sets none of the variables the mapping reads, the env: of the
-// mapping's first inline test that has one is used instead, and note says
-// so; a mapping's own tests name the table their sample data is in, so
-// preview works on a fresh checkout without a variable that would otherwise
-// have to be found and set first.
-//
-// allow is the operator's CLAIMS_MAPPING_ENV: only those variables count as
-// read, as in the function.
-func (f *Event) LookupEnv(file string, src []byte, process func(string) (string, bool), allow []string) (lookup func(string) (string, bool), note string) {
-	flags := func(name string) (string, bool) {
-		if v, ok := f.Env[name]; ok {
-			return v, true
-		}
-		return process(name)
-	}
-	if len(f.Env) > 0 || f.Data == "" {
-		// Without --data the lookups go to DynamoDB, where a test's sample
-		// table name would read the wrong table, or none.
-		return flags, ""
-	}
-	var read, set []string
-	config.Parse(file, src, config.Options{UnsetEnvIsWarning: true, AllowEnv: allow, LookupEnv: func(name string) (string, bool) {
-		read = append(read, name)
-		v, ok := process(name)
-		if ok {
-			set = append(set, name)
-		}
-		return v, ok
-	}})
-	if len(read) == 0 || len(set) > 0 {
-		return flags, ""
-	}
-	env, test, line := inlinetest.FirstEnv(src)
-	if env == nil {
-		return flags, ""
-	}
-	lookup = func(name string) (string, bool) {
-		if v, ok := env[name]; ok {
-			return v, true
-		}
-		return process(name)
-	}
-	var used []string
-	for _, name := range unique(read) {
-		if v, ok := env[name]; ok {
-			used = append(used, name+"="+v)
-		}
-	}
-	if len(used) == 0 {
-		return flags, ""
-	}
-	return lookup, fmt.Sprintf("using %s from the env: of the test %q (line %d), since --env is not given and the environment sets none of the mapping's variables",
-		strings.Join(used, ", "), test, line)
-}
-
-func unique(list []string) []string {
-	sort.Strings(list)
-	out := list[:0]
-	for i, s := range list {
-		if i == 0 || s != list[i-1] {
-			out = append(out, s)
-		}
-	}
-	return out
-}

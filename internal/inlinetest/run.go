@@ -134,13 +134,36 @@ func (s *Suite) options(c *Case) (config.Options, error) {
 	if err != nil {
 		return config.Options{}, err
 	}
-	lookup := func(name string) (string, bool) {
+	return config.Options{LookupEnv: c.Lookup(s.lookupEnv), AllowEnv: allow}, nil
+}
+
+// Lookup resolves ${NAME} for this test: its env: first, then then (the
+// process environment), so a test does not depend on the shell it runs in.
+func (c *Case) Lookup(then func(string) (string, bool)) func(string) (string, bool) {
+	return func(name string) (string, bool) {
 		if v, ok := c.Env[name]; ok {
 			return v, true
 		}
-		return s.lookupEnv(name)
+		return then(name)
 	}
-	return config.Options{LookupEnv: lookup, AllowEnv: allow}, nil
+}
+
+// FillFrom resolves ${NAME} by first and, where first sets no value, from
+// the first of the tests whose env: gives one: the tests name the table
+// their sample data is in, so the author's tools work without setting
+// anything.
+func FillFrom(cases []*Case, first func(string) (string, bool)) func(string) (string, bool) {
+	return func(name string) (string, bool) {
+		if v, ok := first(name); ok {
+			return v, true
+		}
+		for _, c := range cases {
+			if v, ok := c.Env[name]; ok {
+				return v, true
+			}
+		}
+		return "", false
+	}
 }
 
 func oneLine(s string) string { return strings.ReplaceAll(s, "\n", "; ") }

@@ -85,17 +85,7 @@ func samples(suite *inlinetest.Suite, env func(string) (string, bool), data []*l
 	var out []everyuser.Sample
 	// As preview --data does, a variable the environment does not set comes
 	// from the tests' env:, which names the table their sample data is in.
-	fromTests := func(name string) (string, bool) {
-		if v, ok := env(name); ok {
-			return v, true
-		}
-		for _, c := range suite.Cases {
-			if v, ok := c.Env[name]; ok {
-				return v, true
-			}
-		}
-		return "", false
-	}
+	fromTests := inlinetest.FillFrom(suite.Cases, env)
 	for _, d := range data {
 		out = append(out, everyuser.Sample{Data: d, Env: fromTests})
 	}
@@ -103,18 +93,9 @@ func samples(suite *inlinetest.Suite, env func(string) (string, bool), data []*l
 		if c.Data == nil {
 			continue
 		}
-		out = append(out, everyuser.Sample{Data: c.Data, Event: c.Event, Env: withEnv(c.Env, env)})
+		out = append(out, everyuser.Sample{Data: c.Data, Event: c.Event, Env: c.Lookup(env)})
 	}
 	return out
-}
-
-func withEnv(first map[string]string, then func(string) (string, bool)) func(string) (string, bool) {
-	return func(name string) (string, bool) {
-		if v, ok := first[name]; ok {
-			return v, true
-		}
-		return then(name)
-	}
 }
 
 var reUnset = regexp.MustCompile(`environment variable ([A-Za-z_][A-Za-z0-9_]*) is not set`)

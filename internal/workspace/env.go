@@ -41,29 +41,14 @@ func (e Env) Allowed() ([]string, error) {
 // ForTest resolves names for one inline test: its env: first, then the
 // process environment, so a test does not depend on the command line.
 func (e Env) ForTest(c *inlinetest.Case) func(string) (string, bool) {
-	return func(name string) (string, bool) {
-		if v, ok := c.Env[name]; ok {
-			return v, true
-		}
-		return e.process(name)
-	}
+	return c.Lookup(e.process)
 }
 
 // OrTests resolves a name as Lookup does and, when neither --env nor the
 // process sets it, from the first of the tests whose env: does: the studio
 // uses it so the seed scenario works without setting anything.
 func (e Env) OrTests(cases []*inlinetest.Case) func(string) (string, bool) {
-	return func(name string) (string, bool) {
-		if v, ok := e.Lookup(name); ok {
-			return v, true
-		}
-		for _, c := range cases {
-			if v, ok := c.Env[name]; ok {
-				return v, true
-			}
-		}
-		return "", false
-	}
+	return inlinetest.FillFrom(cases, e.Lookup)
 }
 
 // options are how the mapping is read with lookup's values, under the

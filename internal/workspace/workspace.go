@@ -2,8 +2,11 @@ package workspace
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
@@ -23,6 +26,13 @@ type Options struct {
 	// TestsFillEnv lets a ${NAME} that neither --env nor the process sets
 	// take its value from the inline tests' env: (Env.OrTests).
 	TestsFillEnv bool
+	// FirstTestEnv is the command line's rule with --data: when --env gives
+	// nothing and the process sets none of the ${NAME}s the mapping reads,
+	// they all come from the env: of the mapping's first test that has one,
+	// and EnvNote says so. A mapping's tests name the table their sample
+	// data is in, so preview works on a fresh checkout without a variable
+	// that would otherwise have to be found and set first.
+	FirstTestEnv bool
 	// Data is sample data besides the inline tests' data: (lint --data, the
 	// studio's --data): Lint evaluates every claim for each of its users.
 	Data []*localdata.Data
@@ -40,6 +50,10 @@ type Workspace struct {
 	suite *inlinetest.Suite
 	// testFindings are the tests: section's own findings.
 	testFindings []config.Finding
+	// lookup is how ${NAME} resolve outside the tests; note says when the
+	// first test's env: gives them.
+	lookup func(string) (string, bool)
+	note   string
 }
 
 // Open reads a mapping's text. It never fails: what is wrong with the text
@@ -48,8 +62,60 @@ func Open(file string, src []byte, opts Options) *Workspace {
 	w := &Workspace{file: file, src: src, opts: opts}
 	w.suite, w.testFindings = inlinetest.ParseWithin(file, src, opts.Within)
 	w.suite = w.suite.WithEnv(opts.Env.process)
+	switch {
+	case opts.FirstTestEnv:
+		w.lookup, w.note = w.firstTestEnv()
+	case opts.TestsFillEnv:
+		w.lookup = opts.Env.OrTests(w.suite.Cases)
+	default:
+		w.lookup = opts.Env.Lookup
+	}
 	return w
 }
+
+// firstTestEnv is Options.FirstTestEnv's lookup, and the note saying
+// which values it took from which test.
+func (w *Workspace) firstTestEnv() (func(string) (string, bool), string) {
+	e := w.opts.Env
+	if len(e.Flags) > 0 {
+		return e.Lookup, ""
+	}
+	var read, set []string
+	allow, _ := e.Allowed()
+	config.Parse(w.file, w.src, config.Options{UnsetEnvIsWarning: true, AllowEnv: allow, LookupEnv: func(name string) (string, bool) {
+		read = append(read, name)
+		v, ok := e.process(name)
+		if ok {
+			set = append(set, name)
+		}
+		return v, ok
+	}})
+	if len(read) == 0 || len(set) > 0 {
+		return e.Lookup, ""
+	}
+	env, test, line := inlinetest.FirstEnv(w.src)
+	var used []string
+	for _, name := range slices.Compact(slices.Sorted(slices.Values(read))) {
+		if v, ok := env[name]; ok {
+			used = append(used, name+"="+v)
+		}
+	}
+	if len(used) == 0 {
+		return e.Lookup, ""
+	}
+	lookup := func(name string) (string, bool) {
+		if v, ok := env[name]; ok {
+			return v, true
+		}
+		return e.process(name)
+	}
+	return lookup, fmt.Sprintf("using %s from the env: of the test %q (line %d), since --env is not given and the environment sets none of the mapping's variables",
+		strings.Join(used, ", "), test, line)
+}
+
+// EnvNote says where the ${NAME} values came from when it was not --env or
+// the process (Options.FirstTestEnv); "" otherwise.
+func (w *Workspace) EnvNote() string { return w.note }
 
 // File is the name the mapping was opened with.
 func (w *Workspace) File() string { return w.file }
@@ -91,12 +157,7 @@ func Refusing(fs []config.Finding, strict bool) int {
 }
 
 // Lookup is how the mapping's ${NAME} resolve outside the inline tests.
-func (w *Workspace) Lookup() func(string) (string, bool) {
-	if w.opts.TestsFillEnv {
-		return w.opts.Env.OrTests(w.suite.Cases)
-	}
-	return w.opts.Env.Lookup
-}
+func (w *Workspace) Lookup() func(string) (string, bool) { return w.lookup }
 
 // Mapper compiles the mapping as the function does, its ${NAME} resolved
 // by Lookup, its sources read from store, its warnings logged to log (nil

@@ -159,3 +159,65 @@ func TestTheGateStopsAtTheFirstRefusal(t *testing.T) {
 		t.Errorf("a mapping in force that does not load should not stop a fix: %+v, %v", r, err)
 	}
 }
+
+func TestFirstTestEnvBorrowsOnlyWhenNothingElseIsSet(t *testing.T) {
+	t.Parallel()
+	mapping := []byte(`version: 1
+sources:
+  user: { table: "${TABLE}", key: { id: event.userName } }
+claims:
+  a: user.A
+tests:
+  - name: no env
+    event: e.json
+    expect: {}
+  - name: first with env
+    env: { TABLE: FromTest, OTHER: x }
+    event: e.json
+    expect: {}
+  - name: second
+    env: { TABLE: Later }
+    event: e.json
+    expect: {}
+`)
+	none := env(config.EnvAllowVar, "TABLE")
+	process := env(config.EnvAllowVar, "TABLE", "TABLE", "FromProcess")
+	tests := []struct {
+		name    string
+		flags   map[string]string
+		process func(string) (string, bool)
+		src     []byte
+		want    string
+		note    string
+	}{
+		{"nothing set: the first test with env: gives it", nil, none, mapping, "FromTest", `using TABLE=FromTest from the env: of the test "first with env" (line 10)`},
+		{"--env wins", map[string]string{"TABLE": "FromFlag"}, none, mapping, "FromFlag", ""},
+		{"the environment wins", nil, process, mapping, "FromProcess", ""},
+		{"no tests: nothing to borrow", nil, none, []byte("version: 1\nsources:\n  u: { table: \"${TABLE}\", key: { id: event.userName } }\nclaims:\n  a: u.A\n"), "", ""},
+		{"not YAML: nothing to borrow", nil, none, []byte("{"), "", ""},
+	}
+	t.Run("without the option, DynamoDB is not given a test's table", func(t *testing.T) {
+		t.Parallel()
+		if note := Open("m.yaml", mapping, Options{Env: Env{Process: none}}).EnvNote(); note != "" {
+			t.Errorf("note %q, want none", note)
+		}
+	})
+	t.Run("a variable the operator does not allow is not borrowed", func(t *testing.T) {
+		t.Parallel()
+		ws := Open("m.yaml", mapping, Options{Env: Env{Process: env()}, FirstTestEnv: true})
+		if got, _ := ws.Lookup()("TABLE"); got != "" || ws.EnvNote() != "" {
+			t.Errorf("TABLE = %q, note %q; want nothing borrowed", got, ws.EnvNote())
+		}
+	})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ws := Open("m.yaml", tt.src, Options{Env: Env{Flags: tt.flags, Process: tt.process}, FirstTestEnv: true})
+			note := ws.EnvNote()
+			got, _ := ws.Lookup()("TABLE")
+			if got != tt.want || !strings.Contains(note, tt.note) || (tt.note == "" && note != "") {
+				t.Errorf("TABLE = %q, note %q; want %q, note %q", got, note, tt.want, tt.note)
+			}
+		})
+	}
+}
