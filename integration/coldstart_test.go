@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -23,14 +24,14 @@ type coldStart struct {
 	check     func(body map[string]any) error
 }
 
-// BenchmarkColdStart times a cold start per iteration: from starting a fresh
-// emulator and bootstrap to the first answered invocation. handwritten is
-// the seed job written by hand against the same SDK client, the floor for
-// what claimsmapper costs at init; seed and claims100 are claimsmapper with
-// the seed mapping and with the 100-claim scaled mapping. init-ms is the
-// init as the emulator timed it.
-func BenchmarkColdStart(b *testing.B) {
-	testenv.Integration(b)
+// coldStartFunctions builds the functions the cold start benchmarks
+// compare, each as `make package` builds claimsmapper: hello, the
+// aws-lambda-go function that returns its event (bench/cmd/hellolambda),
+// the floor for any Go function; handwritten, the seed job written by hand
+// with the AWS SDK's DynamoDB client; seed and claims100, claimsmapper with
+// the seed mapping and the 100-claim scaled mapping. Tables are in dynalite.
+func coldStartFunctions(b *testing.B) []coldStart {
+	hello := testenv.BuildLambdaIn(b, b.TempDir(), "bench", "./cmd/hellolambda")
 	handwritten := testenv.BuildLambda(b, b.TempDir(), "./internal/cmd/handwrittenlambda")
 	claimsmapper := testenv.BuildBootstrap(b, b.TempDir())
 	db := testenv.StartDynamoDB(b)
@@ -52,51 +53,176 @@ func BenchmarkColdStart(b *testing.B) {
 		}
 		return nil
 	}
-	runs := []coldStart{
+	echoed := func(body map[string]any) error {
+		if dig(body, "userName") != "benbpyle" {
+			return fmt.Errorf("the event was not returned: %v", body)
+		}
+		return nil
+	}
+	return []coldStart{
+		{"hello", hello, env(), seedEvent, echoed},
 		{"handwritten", handwritten, env("TABLE_NAME", "SampleUsers"), seedEvent, seedClaims},
 		{"seed", claimsmapper, env("TABLE_NAME", "SampleUsers", "CLAIMS_MAPPING_ENV", "TABLE_NAME", "CLAIMS_MAPPING", string(readFile(b, "../testdata/seed/mapping.yaml"))), seedEvent, seedClaims},
 		{"claims100", claimsmapper, env("CLAIMS_MAPPING", string(readFile(b, "../testdata/scale/claims100.yaml"))), readFile(b, "../testdata/events/v2.json"), scaledClaims},
 	}
-	for _, r := range runs {
-		b.Run(r.name, func(b *testing.B) {
-			emu := testenv.LockEmulator(b)
-			var fn *testenv.Function
-			// Stops the last function if an iteration fails.
-			b.Cleanup(func() {
-				if fn != nil {
-					fn.Stop()
-				}
-			})
-			var inits time.Duration
-			i, n := 0, 0
-			for b.Loop() {
-				i++
-				var err error
-				fn, err = emu.Start(r.bootstrap, r.env)
-				if err != nil {
-					testenv.Unavailable(b, "%v", err)
-				}
-				inv := fn.Invoke(b, fmt.Sprintf("cold-%d", i), r.event)
-				b.StopTimer()
-				if inv.Status != 200 || inv.FunctionError != "" {
-					b.Fatalf("status %d, error %q: %s\n%s", inv.Status, inv.FunctionError, inv.Body, fn.Output())
-				}
-				if err := r.check(decode(b, inv.Body)); err != nil {
-					b.Fatalf("%v\n%s", err, fn.Output())
-				}
-				fn.WaitOutput("INIT REPORT", time.Second)
-				if d, ok := fn.InitDuration(); ok {
-					inits += d
-					n++
-				}
-				fn.Stop()
-				b.StartTimer()
-			}
-			if n > 0 {
-				b.ReportMetric(float64(inits.Microseconds())/1000/float64(n), "init-ms")
-			}
-		})
+}
+
+// samples collects each function's measurements in an interleaved run and
+// reports the medians as NAME-UNIT.
+type samples map[string][]float64
+
+func (s samples) add(fn, unit string, v float64) { s[fn+"-"+unit] = append(s[fn+"-"+unit], v) }
+
+func (s samples) report(b *testing.B) {
+	for _, k := range slices.Sorted(maps.Keys(s)) {
+		b.ReportMetric(median(s[k]), k)
 	}
+}
+
+// rotate is fns starting at the i-th: each iteration of an interleaved run
+// starts with another function, so none is always first after a pause.
+func rotate(fns []coldStart, i int) []coldStart {
+	i %= len(fns)
+	return append(slices.Clone(fns[i:]), fns[:i]...)
+}
+
+// BenchmarkColdStart times cold starts side by side under the emulator:
+// each iteration cold-starts every function once, in turn, so a busy
+// machine slows them alike. For each, NAME-first-answer-ms is from starting
+// a fresh emulator and bootstrap to the first answered invocation, and
+// NAME-init-ms the init as the emulator timed it (its INIT REPORT), each
+// the median of the iterations; NAME-zip-bytes is the function's zip, made
+// as `make package` makes it. Every function runs with the environment
+// Lambda gives one, not this machine's.
+func BenchmarkColdStart(b *testing.B) {
+	testenv.Integration(b)
+	fns := coldStartFunctions(b)
+	emu := testenv.LockEmulator(b)
+	var fn *testenv.Function
+	// Stops the last function if an iteration fails.
+	b.Cleanup(func() {
+		if fn != nil {
+			fn.Stop()
+		}
+	})
+	got := samples{}
+	i := 0
+	for b.Loop() {
+		for _, r := range rotate(fns, i) {
+			i++
+			start := time.Now()
+			var err error
+			fn, err = emu.StartAsLambda(r.bootstrap, r.env)
+			if err != nil {
+				testenv.Unavailable(b, "%v", err)
+			}
+			inv := fn.Invoke(b, fmt.Sprintf("cold-%d", i), r.event)
+			answered := time.Since(start)
+			if inv.Status != 200 || inv.FunctionError != "" {
+				b.Fatalf("%s: status %d, error %q: %s\n%s", r.name, inv.Status, inv.FunctionError, inv.Body, fn.Output())
+			}
+			if err := r.check(decode(b, inv.Body)); err != nil {
+				b.Fatalf("%s: %v\n%s", r.name, err, fn.Output())
+			}
+			fn.WaitOutput("INIT REPORT", 10*time.Second) // returns once it is there
+			d, ok := fn.InitDuration()
+			if !ok {
+				b.Fatalf("%s: no INIT REPORT from the emulator:\n%s", r.name, fn.Output())
+			}
+			got.add(r.name, "init-ms", float64(d.Microseconds())/1000)
+			got.add(r.name, "first-answer-ms", float64(answered.Microseconds())/1000)
+			fn.Stop()
+			fn = nil
+		}
+	}
+	seen := map[string]bool{}
+	for _, r := range fns {
+		if !seen[r.bootstrap] {
+			seen[r.bootstrap] = true
+			got.add(r.name, "zip-bytes", float64(testenv.ZipSize(b, r.bootstrap)))
+		}
+	}
+	got.report(b)
+}
+
+// BenchmarkWarm serves the seed event warm, as a busy user pool does: each
+// iteration starts every function in turn and sends it 1,100 events after
+// the first. What the function's own process used (not the emulator's):
+// NAME-cpu-ms/call, its CPU (user and system) per call, the median of the
+// iterations; NAME-peak-MiB, its peak resident memory, what Lambda reports
+// as Max Memory Used, the largest seen.
+func BenchmarkWarm(b *testing.B) {
+	testenv.Integration(b)
+	const calls = 1100
+	fns := coldStartFunctions(b)[:3] // hello, handwritten, seed
+	emu := testenv.LockEmulator(b)
+	got := samples{}
+	peak := map[string]int64{}
+	i := 0
+	for b.Loop() {
+		for _, r := range rotate(fns, i) {
+			i++
+			fn, err := emu.StartAsLambda(r.bootstrap, r.env)
+			if err != nil {
+				testenv.Unavailable(b, "%v", err)
+			}
+			fn.Invoke(b, "warm-0", r.event)
+			before, err := fn.Usage()
+			if err != nil {
+				fn.Stop()
+				b.Fatal(err)
+			}
+			for j := range calls {
+				inv := fn.Invoke(b, fmt.Sprintf("warm-%d", j+1), r.event)
+				if inv.Status != 200 || inv.FunctionError != "" {
+					fn.Stop()
+					b.Fatalf("%s: status %d, error %q: %s", r.name, inv.Status, inv.FunctionError, inv.Body)
+				}
+			}
+			after, err := fn.Usage()
+			fn.Stop()
+			if err != nil {
+				b.Fatal(err)
+			}
+			got.add(r.name, "cpu-ms/call", float64((after.CPU-before.CPU).Microseconds())/1000/calls)
+			peak[r.name] = max(peak[r.name], after.PeakRSS)
+		}
+	}
+	for name, p := range peak {
+		got.add(name, "peak-MiB", float64(p)/(1<<20))
+	}
+	got.report(b)
+}
+
+// BenchmarkPackageInit times the package initialisers of each function's
+// binary (GODEBUG=inittrace=1, the sum of its "ms clock"), run directly and
+// in turn: what every cold start pays before main. NAME-pkg-init-ms is the
+// median.
+func BenchmarkPackageInit(b *testing.B) {
+	testenv.Integration(b)
+	fns := coldStartFunctions(b)[:3]
+	got := samples{}
+	i := 0
+	for b.Loop() {
+		for _, r := range rotate(fns, i) {
+			i++
+			ms, err := testenv.PackageInit(r.bootstrap)
+			if err != nil {
+				b.Fatal(err)
+			}
+			got.add(r.name, "pkg-init-ms", ms)
+		}
+	}
+	got.report(b)
+}
+
+func median(vs []float64) float64 {
+	vs = slices.Clone(vs)
+	slices.Sort(vs)
+	if n := len(vs); n%2 == 0 {
+		return (vs[n/2-1] + vs[n/2]) / 2
+	}
+	return vs[len(vs)/2]
 }
 
 // seedColdStartData puts the seed users, and the user the scaled mapping

@@ -50,11 +50,24 @@ func BuildCLI(t testing.TB, dir string) string {
 // functions compares them built the same way.
 func BuildLambda(t testing.TB, dir, pkg string) string {
 	t.Helper()
-	return goBuild(t, filepath.Join(dir, "bootstrap"), pkg, []string{"CGO_ENABLED=0"},
+	return BuildLambdaIn(t, dir, ".", pkg)
+}
+
+// BuildLambdaIn is BuildLambda for a main package of the module in the
+// folder module (relative to the repository root): the bench module's
+// functions are built as the product's are.
+func BuildLambdaIn(t testing.TB, dir, module, pkg string) string {
+	t.Helper()
+	return goBuildIn(t, module, filepath.Join(dir, "bootstrap"), pkg, []string{"CGO_ENABLED=0"},
 		"-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w")
 }
 
 func goBuild(t testing.TB, out, pkg string, env []string, flags ...string) string {
+	t.Helper()
+	return goBuildIn(t, ".", out, pkg, env, flags...)
+}
+
+func goBuildIn(t testing.TB, module, out, pkg string, env []string, flags ...string) string {
 	t.Helper()
 	root, err := RepoRoot()
 	if err != nil {
@@ -62,7 +75,7 @@ func goBuild(t testing.TB, out, pkg string, env []string, flags ...string) strin
 	}
 	args := append([]string{"build"}, flags...)
 	cmd := exec.Command("go", append(args, "-o", out, pkg)...)
-	cmd.Dir = root
+	cmd.Dir = filepath.Join(root, module)
 	cmd.Env = append(os.Environ(), env...)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("build %s: %v\n%s", pkg, err, b)
@@ -137,6 +150,18 @@ func LockEmulator(t testing.TB) *Emulator {
 // once the emulator accepts invocations. The caller stops it with Stop
 // before starting the next.
 func (e *Emulator) Start(bootstrap string, env map[string]string) (*Function, error) {
+	return e.start(bootstrap, env, os.Environ())
+}
+
+// StartAsLambda is Start with the environment Lambda gives a function
+// (PATH, LANG, TZ, and env) instead of this process's: a setting of the
+// machine the tests run on (a CA bundle, a proxy, a profile) must not change
+// what a benchmark measures.
+func (e *Emulator) StartAsLambda(bootstrap string, env map[string]string) (*Function, error) {
+	return e.start(bootstrap, env, []string{"PATH=" + os.Getenv("PATH"), "LANG=en_US.UTF-8", "TZ=:UTC"})
+}
+
+func (e *Emulator) start(bootstrap string, env map[string]string, base []string) (*Function, error) {
 	port, err := FreePort()
 	if err != nil {
 		return nil, err
@@ -151,7 +176,7 @@ func (e *Emulator) Start(bootstrap string, env map[string]string) (*Function, er
 		"--runtime-interface-emulator-address", addr,
 		"--runtime-api-address", "127.0.0.1:"+strconv.Itoa(apiPort),
 		bootstrap)
-	cmd.Env = os.Environ()
+	cmd.Env = base
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}

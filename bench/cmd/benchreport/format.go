@@ -45,3 +45,6 @@ func signed(ns float64) string {
 	}
 	return "−" + duration(-ns)
 }
+
+// megabytes writes a byte count in decimal megabytes: 3.64 MB.
+func megabytes(v float64) string { return fmt.Sprintf("%.2f MB", v/1e6) }
