@@ -107,3 +107,43 @@ func TestAnOperationWithoutACostDoesNotCompile(t *testing.T) {
 		t.Fatalf("findings %q, want one no-cost on claims.a", rules)
 	}
 }
+
+// TestOneParseOneCheck: an expression is parsed by expr once and
+// type-checked once; the analysis, the constant check and the budget's
+// rewrite walk that tree (compileExpr). A second call of either in the
+// package means a second parse or check at every load.
+func TestOneParseOneCheck(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := map[string]int{}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if sel, ok := n.(*ast.SelectorExpr); ok {
+				if pkg, ok := sel.X.(*ast.Ident); ok {
+					calls[pkg.Name+"."+sel.Sel.Name]++
+				}
+			}
+			return true
+		})
+	}
+	for _, fn := range []string{"parser.Parse", "parser.ParseWithConfig", "checker.Check", "expr.Compile", "optimizer.Optimize"} {
+		want := 0
+		if fn == "parser.ParseWithConfig" || fn == "checker.Check" || fn == "optimizer.Optimize" {
+			want = 1
+		}
+		if calls[fn] != want {
+			t.Errorf("%s is called %d times in package mapper, want %d", fn, calls[fn], want)
+		}
+	}
+}
