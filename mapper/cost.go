@@ -83,7 +83,6 @@ var builtinCosts = map[string]builtinCost{
 	"int":   {charge: chargeText},
 	"float": {charge: chargeText},
 	"get":   {charge: chargeText},
-	// trim's cutset is searched for each character it removes.
 	"trim":        {charge: chargeTrim},
 	"trimPrefix":  {charge: chargeText},
 	"trimSuffix":  {charge: chargeText},
@@ -210,8 +209,9 @@ func chargeText(b *budget, args []any) error {
 func chargeTrim(b *budget, args []any) error {
 	n := textLen(args[0])
 	if len(args) > 1 {
+		// A cutset that is not ASCII is searched rune by rune.
 		cut := textLen(args[1])
-		n = n*(1+cut/16) + cut
+		n = n*(1+cut/4) + cut
 	}
 	return b.charge(scan(n))
 }
