@@ -79,10 +79,10 @@ var builtinCosts = map[string]builtinCost{
 	"bitnot": {fixed: true}, "bitshl": {fixed: true}, "bitshr": {fixed: true}, "bitushr": {fixed: true},
 
 	// len counts a text's characters; a list's length is at hand.
-	"len":   {charge: chargeText},
-	"int":   {charge: chargeText},
-	"float": {charge: chargeText},
-	"get":   {charge: chargeText},
+	"len":         {charge: chargeText},
+	"int":         {charge: chargeText},
+	"float":       {charge: chargeText},
+	"get":         {charge: chargeText},
 	"trim":        {charge: chargeTrim},
 	"trimPrefix":  {charge: chargeText},
 	"trimSuffix":  {charge: chargeText},
