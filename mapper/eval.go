@@ -85,6 +85,9 @@ type evaluation struct {
 	// budget is what is left of the Limits for this event; expressions
 	// reach it through env[budgetVar].
 	budget budget
+	// guard is shared with the caller when a Backstop watches the
+	// evaluation from another goroutine; nil otherwise.
+	guard *guard
 }
 
 func (mp *Mapper) newEnv(ev *Event) map[string]any {
@@ -119,18 +122,29 @@ func (mp *Mapper) evaluate(ctx context.Context, ev *Event, t *Trace, stats *Stat
 	e := &evaluation{ctx: ctx, mp: mp, ev: ev, env: mp.newEnv(ev), vm: mp.vms.Get().(*vm.VM), trace: t, stats: stats}
 	e.budget.reset(ctx, mp.limits, mp.patterns)
 	e.env[budgetVar] = &e.budget
-	defer func() {
-		mp.vms.Put(e.vm)
-		clear(e.env)
-		mp.envs.Put(e.env)
-	}()
-	if mp.spent != nil {
-		defer func() { mp.spent(mp.limits.Work-e.budget.event, e.budget.made) }()
+	if b := backstopOf(ctx); b != nil {
+		return mp.guarded(ctx, e, b)
 	}
+	defer e.release()
 	if err := e.lookups(ctx); err != nil {
 		return nil, err
 	}
-	return e.result()
+	return e.result(e.newResult())
+}
+
+// release reports what the evaluation spent (to the measuring hook, if
+// any) and gives its VM and variables back to their pools.
+func (e *evaluation) release() {
+	if e.mp.spent != nil {
+		e.mp.spent(e.mp.limits.Work-e.budget.event, e.budget.made)
+	}
+	e.mp.vms.Put(e.vm)
+	clear(e.env)
+	e.mp.envs.Put(e.env)
+}
+
+func (e *evaluation) newResult() *Result {
+	return &Result{Version: e.ev.Version, NoIDToken: e.ev.ClientCredentials()}
 }
 
 func (e *evaluation) run(p *vm.Program) (out any, err error) {
@@ -170,6 +184,9 @@ func (e *evaluation) cond(p *vm.Program) (bool, error) {
 // lookups resolves the sources level by level; the sources of one level
 // depend on none of each other and are looked up concurrently.
 func (e *evaluation) lookups(ctx context.Context) error {
+	if !e.at(stageSources, 0) {
+		return errAbandoned
+	}
 	for _, level := range e.mp.levels {
 		steps := make([]SourceTrace, len(level))
 		for i, s := range level {

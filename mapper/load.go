@@ -41,6 +41,9 @@ func Load(src []byte, opts LoadOptions) (*Mapper, []config.Finding) {
 	if m == nil {
 		return nil, fs
 	}
+	if costModelOff {
+		opts.unbounded = true
+	}
 	mp, cfs := compile(m, opts)
 	fs = append(fs, cfs...)
 	config.Sort(fs)

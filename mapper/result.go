@@ -11,28 +11,53 @@ import (
 	"github.com/claimsmapper/claimsmapper/config"
 )
 
-// result evaluates the claims, suppressions, groups and scopes.
-func (e *evaluation) result() (*Result, error) {
-	r := &Result{Version: e.ev.Version, NoIDToken: e.ev.ClientCredentials()}
-	for _, c := range e.mp.claims {
+// result evaluates the claims, suppressions, groups and scopes into r.
+// Under a Backstop, each rule writes r holding the guard's lock, and the
+// evaluation ends (errAbandoned) once the caller answered without it.
+func (e *evaluation) result(r *Result) (*Result, error) {
+	for i, c := range e.mp.claims {
+		if !e.at(stageClaims, i) {
+			return nil, errAbandoned
+		}
 		if err := e.claim(r, c); err != nil {
 			return nil, err
 		}
 	}
-	for _, s := range e.mp.suppress {
+	for i, s := range e.mp.suppress {
+		if !e.at(stageSuppress, i) {
+			return nil, errAbandoned
+		}
 		e.suppression(r, s)
 	}
-	var err error
-	if r.Groups, err = e.groupConfig(); err != nil {
+	if !e.at(stageGroups, 0) {
+		return nil, errAbandoned
+	}
+	g, err := e.groupConfig()
+	if err != nil {
 		return nil, err
 	}
+	if !e.lock() {
+		return nil, errAbandoned
+	}
+	r.Groups = g
+	e.unlock()
 	if r.Version != "1" {
-		if r.ScopesAdd, err = e.scopes(e.mp.scopeAdd); err != nil {
+		add, err := e.scopes(stageScopesAdd, e.mp.scopeAdd)
+		if err != nil {
 			return nil, err
 		}
-		if r.ScopesSuppress, err = e.scopes(e.mp.scopeDel); err != nil {
+		del, err := e.scopes(stageScopesDel, e.mp.scopeDel)
+		if err != nil {
 			return nil, err
 		}
+		if !e.lock() {
+			return nil, errAbandoned
+		}
+		r.ScopesAdd, r.ScopesSuppress = add, del
+		e.unlock()
+	}
+	if !e.at(stageDone, 0) {
+		return nil, errAbandoned
 	}
 	if err := checkChanges(r); err != nil {
 		return nil, err
@@ -80,20 +105,31 @@ func (e *evaluation) claim(r *Result, c *claim) error {
 	}
 	rt.Value = val
 	v1 := r.Version == "1"
+	// What goes in each token is decided (and any warning logged) before
+	// the result is written, holding the guard's lock only for the write.
+	var idVal any
+	toID, toAccess := false, false
 	if c.cfg.Tokens.Has(config.IDToken) && !r.NoIDToken {
-		if v, ok := e.idValue(&rt, c.cfg.Name, val, v1); ok {
-			r.IDClaims = setClaim(r.IDClaims, c.cfg.Name, v, len(e.mp.claims))
-			rt.Fired = true
-		}
+		idVal, toID = e.idValue(&rt, c.cfg.Name, val, v1)
 	}
 	if c.cfg.Tokens.Has(config.AccessToken) && !v1 {
 		if c.cfg.Name == "aud" && val == any(e.ev.ClientID) {
 			e.warn(&rt, "claim omitted from the access token: Cognito does not let a trigger set aud to the app client id", nil)
-			return nil
+		} else {
+			toAccess = true
 		}
-		r.AccessClaims = setClaim(r.AccessClaims, c.cfg.Name, val, len(e.mp.claims))
-		rt.Fired = true
 	}
+	if !e.lock() {
+		return errAbandoned
+	}
+	if toID {
+		r.IDClaims = setClaim(r.IDClaims, c.cfg.Name, idVal, len(e.mp.claims))
+	}
+	if toAccess {
+		r.AccessClaims = setClaim(r.AccessClaims, c.cfg.Name, val, len(e.mp.claims))
+	}
+	e.unlock()
+	rt.Fired = toID || toAccess
 	if !rt.Fired && rt.Note == "" {
 		rt.Note = "this event has none of the tokens " + c.cfg.Tokens.String()
 	}
@@ -108,9 +144,10 @@ func (e *evaluation) suppression(r *Result, s *suppression) {
 		e.warn(&rt, "suppression skipped: its condition failed", err)
 		return
 	}
-	if !ok {
+	if !ok || !e.lock() {
 		return
 	}
+	defer e.unlock()
 	if s.cfg.Tokens.Has(config.IDToken) && !r.NoIDToken {
 		r.IDSuppress = append(r.IDSuppress, s.cfg.Claim)
 		rt.Fired = true
@@ -285,8 +322,11 @@ func (e *evaluation) stringList(path string, p *vm.Program) (list []string, ok b
 // scopes evaluates scope rules; each yields a scope or a list of scopes. A
 // rule that fails is skipped under onError: omit and fails the event
 // (failure) under fail.
-func (e *evaluation) scopes(rules []*scopeRule) (out []string, failure error) {
-	for _, r := range rules {
+func (e *evaluation) scopes(st stage, rules []*scopeRule) (out []string, failure error) {
+	for i, r := range rules {
+		if !e.at(st, i) {
+			return nil, errAbandoned
+		}
 		rt := RuleTrace{Kind: "scope", Path: r.path, OnError: r.onError, OwnPolicy: r.ownPolicy}
 		ok, err := e.when(r.when, &rt)
 		var v any

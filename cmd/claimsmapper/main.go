@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"github.com/claimsmapper/claimsmapper/internal/lambda"
+	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
 func main() {
@@ -30,6 +31,8 @@ func runProcess(args []string, stdin io.Reader) int {
 	signal.Ignore(syscall.SIGPIPE)
 	ctx, signalled, stop := onSignal(context.Background(), os.Stderr)
 	defer stop()
+	// An evaluation the cost model fails to stop stops the command.
+	ctx = mapper.WithBackstop(ctx, backstop(os.LookupEnv, os.Stderr, os.Exit))
 	code := run(ctx, args, stdin, os.Stdout, os.Stderr)
 	if s := signalled(); s != 0 {
 		// Stopped: whatever the command made of its cancelled context, it

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/claimsmapper/claimsmapper/mapper"
@@ -32,6 +33,14 @@ type Handler struct {
 	Log *slog.Logger
 	// Metrics receives each invocation's metrics; nil writes none.
 	Metrics *Metrics
+	// Backstop answers without an evaluation that runs past its deadline
+	// or grows the heap past its ceiling; nil sets none. NewHandler sets
+	// one from the function's memory size.
+	Backstop *mapper.Backstop
+
+	// stopped is set once the backstop stopped an evaluation: the process
+	// ends once the answer is delivered.
+	stopped atomic.Bool
 
 	// stats holds the *mapper.Stats of invocations: reused, counting
 	// allocates nothing once they have room for the mapping's sources.
@@ -46,6 +55,9 @@ func (h *Handler) Invoke(ctx context.Context, event json.RawMessage) (json.RawMe
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithDeadline(ctx, dl.Add(-DeadlineMargin))
 		defer cancel()
+	}
+	if h.Backstop != nil {
+		ctx = mapper.WithBackstop(ctx, h.Backstop)
 	}
 	mp, version := h.Mappings.Current(ctx)
 	// Every line of this invocation names the mapping that served it.

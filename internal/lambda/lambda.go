@@ -7,8 +7,6 @@ import (
 	"io"
 	"log/slog"
 
-	awslambda "github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/dynamo"
 	"github.com/claimsmapper/claimsmapper/internal/awsapi"
@@ -17,9 +15,13 @@ import (
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
-// Serve is the function's whole life: it sets up logging from the
-// environment, builds the handler and serves events until the runtime stops
-// it. It returns only when the init fails (having logged why) or ctx ends.
+// Serve is the function's whole life: it sets up logging and the Go memory
+// limit from the environment, builds the handler and serves events from the
+// Runtime API until the runtime stops it. Once the answer to an event the
+// backstop stopped is delivered, it starts the program anew in this
+// process (restart), which asks for the next event itself. It returns when
+// the init fails (having logged why), when ctx ends (nil), or when the
+// Runtime API or that restart fails.
 func Serve(ctx context.Context, lookupEnv func(string) (string, bool), stdout io.Writer) error {
 	levelText, _ := lookupEnv(EnvLogLevel)
 	level, levelErr := ParseLevel(levelText)
@@ -27,14 +29,23 @@ func Serve(ctx context.Context, lookupEnv func(string) (string, bool), stdout io
 	if levelErr != nil {
 		log.Warn("log level ignored, using info", slog.String("error", levelErr.Error()))
 	}
+	limit, _ := Memory(lookupEnv)
+	setMemoryLimit(lookupEnv, limit)
 	// The region, the role's credentials and any endpoint: environment
 	// reads, no request. The DynamoDB client connects at its first lookup.
 	aws, err := awsapi.FromEnv(lookupEnv)
 	if err == nil {
 		var h *Handler
 		if h, err = NewHandler(ctx, lookupEnv, dynamo.Open(aws, log), log, stdout); err == nil {
-			awslambda.StartWithOptions(h.Invoke, awslambda.WithContext(ctx))
-			return nil
+			api, _ := lookupEnv("AWS_LAMBDA_RUNTIME_API")
+			err = serveRuntime(ctx, api, h)
+			if errors.Is(err, ErrStopped) {
+				err = restart()
+			}
+			if err != nil {
+				log.Error("the runtime API failed", slog.String("error", err.Error()))
+			}
+			return err
 		}
 	}
 	log.Error("init failed", slog.String("error", initFailure(err)))
@@ -111,7 +122,10 @@ func NewHandler(ctx context.Context, lookupEnv func(string) (string, bool), stor
 		return nil, err
 	}
 	mappings.refreshed = metrics.Refreshed
-	return &Handler{Mappings: mappings, Log: log, Metrics: metrics}, nil
+	h := &Handler{Mappings: mappings, Log: log, Metrics: metrics}
+	_, ceiling := Memory(lookupEnv)
+	h.Backstop = h.newBackstop(ceiling)
+	return h, nil
 }
 
 // logFindings logs a mapping's findings one line each, so the log says all

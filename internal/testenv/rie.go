@@ -62,6 +62,16 @@ func BuildLambdaIn(t testing.TB, dir, module, pkg string) string {
 		"-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w")
 }
 
+// BuildBootstrapWithoutCostModel builds the function as BuildBootstrap
+// does, with the backstoptest tag: every mapping then compiles without the
+// evaluation budget, so that only the backstop stops a runaway evaluation.
+// For the backstop's tests only.
+func BuildBootstrapWithoutCostModel(t testing.TB, dir string) string {
+	t.Helper()
+	return goBuild(t, filepath.Join(dir, "bootstrap"), "./cmd/bootstrap", []string{"CGO_ENABLED=0"},
+		"-tags", "lambda.norpc,backstoptest", "-trimpath", "-ldflags", "-s -w")
+}
+
 func goBuild(t testing.TB, out, pkg string, env []string, flags ...string) string {
 	t.Helper()
 	return goBuildIn(t, ".", out, pkg, env, flags...)
