@@ -31,10 +31,8 @@ var linked = []string{
 	"github.com/claimsmapper/claimsmapper/internal/yamlnode",
 	"github.com/claimsmapper/claimsmapper/mapper",
 
-	// The runtime API client.
-	"github.com/aws/aws-lambda-go/lambda",
-	"github.com/aws/aws-lambda-go/lambda/handlertrace",
-	"github.com/aws/aws-lambda-go/lambda/messages",
+	// The invocation's context (request id); internal/lambda speaks the
+	// runtime API itself (runtime.go).
 	"github.com/aws/aws-lambda-go/lambdacontext",
 
 	// The mapping: YAML and expressions.
