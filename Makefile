@@ -150,14 +150,19 @@ fmt:
 # function (cmd/bootstrap: the handler, the mapper, the DynamoDB source and
 # the mapping's delivery, none of the CLI) as a static bootstrap at the zip
 # root. cmd/bootstrap's tests hold what it may link to an allowlist.
+# lambda.norpc leaves out aws-lambda-go's RPC mode, which provided.al2023
+# never uses; nethttpomithttp2 leaves out net/http's HTTP/2 (the runtime
+# API, DynamoDB, S3 and KMS are all spoken over HTTP/1.1): 0.16 MB of zip.
+# internal/testenv.LambdaTags is the same list, for the tests' builds.
 DIST      ?= dist
 ARCHES    ?= arm64 amd64
+LAMBDA_TAGS := lambda.norpc,nethttpomithttp2
 
 package:
 	@rm -rf $(DIST) && mkdir -p $(DIST)
 	@set -e; for arch in $(ARCHES); do \
 		mkdir -p $(DIST)/$$arch; \
-		CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -tags lambda.norpc -trimpath \
+		CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -tags $(LAMBDA_TAGS) -trimpath \
 			-ldflags "-s -w $(LDFLAGS)" -o $(DIST)/$$arch/bootstrap ./cmd/bootstrap; \
 		$(GO) run ./internal/cmd/lambdazip -o $(DIST)/claimsmapper-$$arch.zip $(DIST)/$$arch/bootstrap; \
 		echo "$(DIST)/claimsmapper-$$arch.zip: bootstrap $$(wc -c < $(DIST)/$$arch/bootstrap) bytes, zip $$(wc -c < $(DIST)/claimsmapper-$$arch.zip) bytes"; \

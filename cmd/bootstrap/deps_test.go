@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/claimsmapper/claimsmapper/internal/testenv"
 )
 
 // linked is every package outside the standard library that the function
@@ -169,6 +171,19 @@ func TestLinksOnlyWhatTheFunctionNeeds(t *testing.T) {
 	}
 }
 
+// TestBuiltWithTheTagsTheTestsUse holds make package's build tags to the
+// ones the tests build and list the function with.
+func TestBuiltWithTheTagsTheTestsUse(t *testing.T) {
+	t.Parallel()
+	mk, err := os.ReadFile("../../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "LAMBDA_TAGS := " + testenv.LambdaTags + "\n"; !strings.Contains(string(mk), want) {
+		t.Errorf("the Makefile lacks %q: keep it and internal/testenv.LambdaTags the same", want)
+	}
+}
+
 // TestAllowlistAndRefusedDoNotOverlap keeps the two lists honest.
 func TestAllowlistAndRefusedDoNotOverlap(t *testing.T) {
 	t.Parallel()
@@ -189,7 +204,7 @@ type goPackage struct {
 func listDeps(t *testing.T, arch string) map[string]*goPackage {
 	t.Helper()
 	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	cmd := exec.Command(goBin, "list", "-deps", "-tags", "lambda.norpc", "-json=ImportPath,Standard,Imports", ".")
+	cmd := exec.Command(goBin, "list", "-deps", "-tags", testenv.LambdaTags, "-json=ImportPath,Standard,Imports", ".")
 	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+arch, "CGO_ENABLED=0", "GOFLAGS=-mod=mod")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

@@ -30,6 +30,10 @@ type Function struct {
 	proc *process
 }
 
+// LambdaTags are the build tags `make package` builds the function with
+// (LAMBDA_TAGS in the Makefile, which a test holds to this).
+const LambdaTags = "lambda.norpc,nethttpomithttp2"
+
 // BuildBootstrap builds the function (cmd/bootstrap) as `make package`
 // builds it into dir and returns its path.
 func BuildBootstrap(t testing.TB, dir string) string {
@@ -45,7 +49,7 @@ func BuildCLI(t testing.TB, dir string) string {
 }
 
 // BuildLambda builds the main package pkg, relative to the repository root,
-// as `make package` builds a Lambda bootstrap (static, -tags lambda.norpc,
+// as `make package` builds a Lambda bootstrap (static, -tags LambdaTags,
 // no symbols) into dir and returns its path: a benchmark that compares two
 // functions compares them built the same way.
 func BuildLambda(t testing.TB, dir, pkg string) string {
@@ -59,7 +63,7 @@ func BuildLambda(t testing.TB, dir, pkg string) string {
 func BuildLambdaIn(t testing.TB, dir, module, pkg string) string {
 	t.Helper()
 	return goBuildIn(t, module, filepath.Join(dir, "bootstrap"), pkg, []string{"CGO_ENABLED=0"},
-		"-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w")
+		"-tags", LambdaTags, "-trimpath", "-ldflags", "-s -w")
 }
 
 // BuildBootstrapWithoutCostModel builds the function as BuildBootstrap
