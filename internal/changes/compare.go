@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -208,15 +207,8 @@ var listKinds = map[string]Kind{"cognito:groups": KindGroups, "cognito:roles": K
 
 // compareToken lists the differences between two payloads of one token.
 func compareToken(user, token string, before, after map[string]any) []Change {
-	names := map[string]bool{}
-	for k := range before {
-		names[k] = true
-	}
-	for k := range after {
-		names[k] = true
-	}
 	var out []Change
-	for _, n := range slices.Sorted(maps.Keys(names)) {
+	for _, n := range preview.Names(before, after) {
 		b, hasB := before[n]
 		a, hasA := after[n]
 		switch {

@@ -1,7 +1,6 @@
 package inlinetest
 
 import (
-	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -61,15 +60,8 @@ func compare(version string, x Expect, r *mapper.Result, err error) []Diff {
 // change: under V1 every claim is text, so an expected 42 does not match
 // the "42" the token holds, and the test says so.
 func claims(token string, want, got map[string]any) []Diff {
-	names := map[string]bool{}
-	for k := range want {
-		names[k] = true
-	}
-	for k := range got {
-		names[k] = true
-	}
 	var out []Diff
-	for _, name := range slices.Sorted(maps.Keys(names)) {
+	for _, name := range preview.Names(want, got) {
 		w, inWant := want[name]
 		g, inGot := got[name]
 		if inWant && w == nil {

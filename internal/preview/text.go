@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -83,6 +84,20 @@ func writeSizeWarnings(w io.Writer, p *Preview) {
 				t.Name, t.Size, MaxCookieSize)
 		}
 	}
+}
+
+// Names is every claim name of a and b, sorted: what a comparison of two
+// tokens (diff) or of a token with a test's expectation walks.
+func Names(a, b map[string]any) []string {
+	names := make([]string, 0, len(a)+len(b))
+	for k := range a {
+		names = append(names, k)
+	}
+	for k := range b {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
 }
 
 // Same reports whether two claim values read the same in a token, the one
