@@ -10,14 +10,12 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 	"time"
 
+	"github.com/claimsmapper/claimsmapper/internal/changes"
 	"github.com/claimsmapper/claimsmapper/internal/cliflag"
-	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/internal/studio"
 )
 
@@ -84,7 +82,7 @@ func runStudio(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		opts.Store = store
 	}
 	var err error
-	if opts.Events, err = readEvents(events); err != nil {
+	if opts.Events, err = changes.ReadEvents(events); err != nil {
 		fmt.Fprintf(stderr, "claimsmapper studio: %v\n", err)
 		return exitFailed
 	}
@@ -123,33 +121,6 @@ func runStudio(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	defer cancel()
 	hs.Shutdown(shutdown)
 	return exitOK
-}
-
-// readEvents reads the --events files, each folder's *.json in name order.
-func readEvents(paths []string) ([]studio.EventFile, error) {
-	var out []studio.EventFile
-	for _, p := range paths {
-		st, err := os.Stat(p)
-		if err != nil {
-			return nil, fmt.Errorf("cannot read the events %s: %s", p, inlinetest.PlainIOError(err))
-		}
-		files := []string{p}
-		if st.IsDir() {
-			files, _ = filepath.Glob(filepath.Join(p, "*.json"))
-			sort.Strings(files)
-			if len(files) == 0 {
-				return nil, fmt.Errorf("the folder %s has no event files (*.json)", p)
-			}
-		}
-		for _, f := range files {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				return nil, fmt.Errorf("cannot read the event %s: %s", f, inlinetest.PlainIOError(err))
-			}
-			out = append(out, studio.EventFile{Path: f, Raw: b})
-		}
-	}
-	return out, nil
 }
 
 func loopback(a net.Addr) bool {

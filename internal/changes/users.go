@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -21,14 +22,21 @@ const maxEventSize = 6 << 20
 // MaxUsers bounds how many users one comparison examines, whatever the source.
 const MaxUsers = 10000
 
-// Events reads Cognito events from files and folders (every *.json file in
-// a folder, in name order).
-func Events(paths []string) ([]Case, error) {
+// EventFile is one Cognito event read from a file.
+type EventFile struct {
+	Path string
+	Raw  []byte
+}
+
+// ReadEvents reads Cognito events from files and folders (every *.json
+// file of a folder, in name order): at most MaxUsers, none larger than
+// Lambda would pass, every error in plain words.
+func ReadEvents(paths []string) ([]EventFile, error) {
 	var files []string
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
-			return nil, fmt.Errorf("cannot read the events: %w", err)
+			return nil, fmt.Errorf("cannot read the events %s: %s", p, inlinetest.PlainIOError(err))
 		}
 		if !st.IsDir() {
 			files = append(files, p)
@@ -39,12 +47,12 @@ func Events(paths []string) ([]Case, error) {
 			return nil, err
 		}
 		if len(found) == 0 {
-			return nil, fmt.Errorf("the folder %s holds no .json event files", p)
+			return nil, fmt.Errorf("the folder %s has no event files (*.json)", p)
 		}
 		sort.Strings(found)
 		files = append(files, found...)
 	}
-	var out []Case
+	var out []EventFile
 	for _, f := range files {
 		if len(out) == MaxUsers {
 			return nil, fmt.Errorf("more than %d events: compare fewer at a time", MaxUsers)
@@ -54,13 +62,27 @@ func Events(paths []string) ([]Case, error) {
 		}
 		raw, err := os.ReadFile(f)
 		if err != nil {
-			return nil, fmt.Errorf("cannot read the event: %w", err)
+			return nil, fmt.Errorf("cannot read the event %s: %s", f, inlinetest.PlainIOError(err))
 		}
-		ev, err := mapper.DecodeEvent(raw)
+		out = append(out, EventFile{Path: f, Raw: raw})
+	}
+	return out, nil
+}
+
+// Events reads Cognito events from files and folders, as ReadEvents, and
+// decodes each into a user's sign-in.
+func Events(paths []string) ([]Case, error) {
+	files, err := ReadEvents(paths)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Case, 0, len(files))
+	for _, f := range files {
+		ev, err := mapper.DecodeEvent(f.Raw)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
+			return nil, fmt.Errorf("%s: %w", f.Path, err)
 		}
-		out = append(out, Case{User: userLabel(ev, f), Event: ev})
+		out = append(out, Case{User: userLabel(ev, f.Path), Event: ev})
 	}
 	return out, nil
 }

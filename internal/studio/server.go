@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/claimsmapper/claimsmapper/internal/changes"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/internal/workspace"
 	"github.com/claimsmapper/claimsmapper/mapper"
@@ -47,10 +48,7 @@ type Options struct {
 type TableLister = workspace.TableLister
 
 // EventFile is one sample event given with --events.
-type EventFile struct {
-	Path string
-	Raw  []byte
-}
+type EventFile = changes.EventFile
 
 // Server is the studio's HTTP handler. Create it with New.
 type Server struct {
