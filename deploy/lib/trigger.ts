@@ -3,12 +3,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token,
+  Annotations, ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Token,
   aws_cloudwatch as cloudwatch,
   aws_cloudwatch_actions as cwactions,
   aws_cognito as cognito,
   aws_dynamodb as dynamodb,
   aws_iam as iam,
+  aws_kms as kms,
   aws_lambda as lambda,
   aws_logs as logs,
   aws_s3 as s3,
@@ -94,6 +95,30 @@ export interface AlarmOptions {
   readonly slowMillis?: number;
 }
 
+/**
+ * Signed mappings (an S3 mapping only): the function serves only what a
+ * KMS key signed, so writing the bucket is no longer enough to change a
+ * token; using the key is. See the README's "Trust" section.
+ */
+export interface SigningOptions {
+  /**
+   * The asymmetric SIGN_VERIFY key to sign with. Default: a new
+   * ECC_NIST_P256 key, kept when the stack is deleted.
+   */
+  readonly key?: kms.IKey;
+  /**
+   * Who may assume the publisher role, the one principal this construct
+   * lets sign (default: this account, so IAM policies decide who).
+   */
+  readonly publisherPrincipal?: iam.IPrincipal;
+  /**
+   * The key's public key, PEM (aws kms get-public-key): the function then
+   * reads it from its setting, with no KMS permission and no KMS request at
+   * init. Default: the function reads it from KMS once per cold start.
+   */
+  readonly publicKey?: string;
+}
+
 export interface ClaimsMapperTriggerProps {
   /** The function's code: `make package`'s zip, or a folder holding bootstrap. */
   readonly code: lambda.Code;
@@ -134,6 +159,13 @@ export interface ClaimsMapperTriggerProps {
   readonly aliasName?: string;
   /** Also create a CloudWatch dashboard of the metrics (default false). */
   readonly dashboard?: boolean;
+  /**
+   * Require signed mappings (MappingDelivery.s3 only). The mapping is then
+   * not uploaded at deploy: publish it with `claimsmapper publish
+   * --sign-key` as the publisher role, before the function's first cold
+   * start.
+   */
+  readonly signing?: SigningOptions;
 }
 
 /**
@@ -160,6 +192,14 @@ export class ClaimsMapperTrigger extends Construct {
    * mapping does not say. attachTo sets the user pool's trigger to it.
    */
   readonly mappingTriggerVersion?: cognito.LambdaVersion;
+  /** The key mappings are signed with, when signing is on. */
+  readonly signingKey?: kms.IKey;
+  /**
+   * The role that may sign and publish mappings (kms:Sign on the key, and
+   * the S3 permissions of publish, history and rollback), when signing is
+   * on: the only principal this construct grants kms:Sign.
+   */
+  readonly publisherRole?: iam.Role;
 
   constructor(scope: Construct, id: string, props: ClaimsMapperTriggerProps) {
     super(scope, id);
@@ -220,17 +260,35 @@ export class ClaimsMapperTrigger extends Construct {
           enforceSSL: true,
           removalPolicy: RemovalPolicy.RETAIN,
         });
-        upload = new s3deploy.BucketDeployment(this, 'Upload', {
-          destinationBucket: this.bucket,
-          sources: [s3deploy.Source.data(mappingKey, m.text)],
-          prune: false,
-          extract: true,
-        });
+        // A signed mapping is published with its signature; an upload at
+        // deploy would write an unsigned one over it, which the function
+        // refuses.
+        if (!props.signing) {
+          upload = new s3deploy.BucketDeployment(this, 'Upload', {
+            destinationBucket: this.bucket,
+            sources: [s3deploy.Source.data(mappingKey, m.text)],
+            prune: false,
+            extract: true,
+          });
+        }
         this.mappingUri = `s3://${this.bucket.bucketName}/${mappingKey}`;
         environment.CLAIMS_MAPPING_URI = this.mappingUri;
         if (o.refresh) environment.CLAIMS_MAPPING_REFRESH = o.refresh;
         break;
       }
+    }
+
+    if (props.signing) {
+      if (m.kind !== 's3') {
+        throw new Error(`signing applies to MappingDelivery.s3 only: a ${m.kind} mapping ships with the function's own deploy`);
+      }
+      this.signingKey = props.signing.key ?? new kms.Key(this, 'SigningKey', {
+        description: 'claimsmapper: signs published mappings',
+        keySpec: kms.KeySpec.ECC_NIST_P256,
+        keyUsage: kms.KeyUsage.SIGN_VERIFY,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      environment.CLAIMS_MAPPING_VERIFY_KEY = props.signing.publicKey ?? this.signingKey.keyArn;
     }
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
@@ -254,12 +312,15 @@ export class ClaimsMapperTrigger extends Construct {
     if (upload) {
       // The function reads the mapping at init: upload it first.
       this.function.node.addDependency(upload);
+    }
+    if (m.kind === 's3') {
       this.function.addToRolePolicy(new iam.PolicyStatement({
         sid: 'ReadMapping',
         actions: ['s3:GetObject'],
         resources: [this.bucket!.arnForObjects(mappingKey!)],
       }));
     }
+    if (this.signingKey) this.publisherRole = this.addSigning(props.signing!, mappingKey!);
 
     this.policyStatements = derivePolicy(this, m.text, tables, props);
     this.mappingTriggerVersion = mappingTriggerVersion(m.text, props);
@@ -293,6 +354,40 @@ export class ClaimsMapperTrigger extends Construct {
         + `Leave the version out to follow the mapping, or change triggerVersion in the mapping (and deploy the pool with it before publishing the mapping)`);
     }
     return lambdaVersion ?? fromMapping ?? cognito.LambdaVersion.V1_0;
+  }
+
+  /**
+   * The publisher role and the function's one KMS permission: the function
+   * may read the key's public key (unless it was given the key itself) and
+   * nothing else; only the publisher role may sign.
+   */
+  private addSigning(o: SigningOptions, mappingKey: string): iam.Role {
+    const key = this.signingKey!;
+    if (!o.publicKey) {
+      this.function.addToRolePolicy(new iam.PolicyStatement({
+        sid: 'ReadVerificationKey',
+        actions: ['kms:GetPublicKey'],
+        resources: [key.keyArn],
+      }));
+    }
+    const role = new iam.Role(this, 'Publisher', {
+      description: 'claimsmapper: signs and publishes the mapping (claimsmapper publish --sign-key)',
+      assumedBy: o.publisherPrincipal ?? new iam.AccountRootPrincipal(),
+    });
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'SignMappings', actions: ['kms:Sign', 'kms:GetPublicKey'], resources: [key.keyArn] }));
+    role.addToPolicy(new iam.PolicyStatement({
+      sid: 'PublishMapping',
+      actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'],
+      resources: [this.bucket!.arnForObjects(mappingKey)],
+    }));
+    role.addToPolicy(new iam.PolicyStatement({
+      sid: 'ListMappingVersions',
+      actions: ['s3:ListBucketVersions', 's3:GetBucketVersioning'],
+      resources: [this.bucket!.bucketArn],
+    }));
+    new CfnOutput(this, 'PublisherRoleArn', { value: role.roleArn, description: 'assume it to run claimsmapper publish --sign-key' });
+    new CfnOutput(this, 'SigningKeyArn', { value: key.keyArn, description: 'what claimsmapper publish --sign-key takes' });
+    return role;
   }
 
   /**
