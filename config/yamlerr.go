@@ -20,67 +20,117 @@ const maxLocateSize = 64 << 10
 // parser errors the line where the enclosing block started rather than where
 // the problem is; locateYAMLError finds the real line and column.
 func (p *parser) yamlError(err error) {
-	msg := err.Error()
-	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		msg = te.Errors[0]
-	}
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	line := 1
-	if sm := yamlLine.FindStringSubmatch(msg); sm != nil {
-		line, _ = strconv.Atoi(sm[1])
-		msg = sm[2]
-	}
+	msg, line := yamlMessage(err)
 	pos := p.locateYAMLError(msg, line)
-	if hint := p.indentation(msg, pos.Line); hint != "" {
+	if hint, _ := p.indentation(msg, pos.Line); hint != "" {
 		p.findings = append(p.findings, Finding{File: p.file, Pos: Pos{Line: pos.Line, Column: indentOf(p.lineText(pos.Line)) + 1},
 			Severity: SevError, Rule: "indentation", Message: hint})
 		return
 	}
 	p.findings = append(p.findings, Finding{File: p.file, Pos: pos, Severity: SevError, Rule: "yaml",
-		Message: "this is not valid YAML: " + msg + yamlHint(msg)})
+		Message: "this is not valid YAML: " + msg + p.yamlHint(msg, pos.Line)})
+}
+
+// yamlMessage is a YAML error's message, without yaml's prefix and line,
+// and the line yaml gave (1 when none).
+func yamlMessage(err error) (msg string, line int) {
+	msg = err.Error()
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	line = 1
+	if sm := yamlLine.FindStringSubmatch(msg); sm != nil {
+		line, _ = strconv.Atoi(sm[1])
+		msg = sm[2]
+	}
+	return msg, line
+}
+
+// RepairIndentation returns src with the line a YAML indentation error is
+// about lined up with the key above it, as the error's message suggests,
+// or false when src has no such error; line is the line and shift how many
+// columns it moved right (left when negative). mapper.Load reads the repaired text
+// only to report, with the indentation error, the mistakes elsewhere in
+// the file, which YAML's one error would otherwise hide until it is fixed;
+// the repaired text is never run.
+func RepairIndentation(src []byte) (out []byte, line, shift int, ok bool) {
+	var doc yaml.Node
+	err := yaml.Unmarshal(src, &doc)
+	if err == nil || len(src) > maxLocateSize {
+		return nil, 0, 0, false
+	}
+	p := &parser{src: src, lineStarts: lineStarts(src)}
+	msg, at := yamlMessage(err)
+	pos := p.locateYAMLError(msg, at)
+	hint, col := p.indentation(msg, pos.Line)
+	if hint == "" || col < 1 {
+		return nil, 0, 0, false
+	}
+	start := p.lineStarts[pos.Line-1]
+	ind := indentOf(p.lineText(pos.Line))
+	out = make([]byte, 0, len(src)+col)
+	out = append(out, src[:start]...)
+	out = append(out, strings.Repeat(" ", col-1)...)
+	out = append(out, src[start+ind:]...)
+	return out, pos.Line, col - 1 - ind, true
 }
 
 // indentation explains a YAML error caused by a key indented differently
 // from its siblings, or returns "". YAML's own messages ("mapping values are
 // not allowed", "did not find expected key") suggest quoting or say nothing
-// useful for what is the most common mistake of people new to YAML.
-func (p *parser) indentation(msg string, line int) string {
+// useful for what is the most common mistake of people new to YAML. col is
+// the column the line most likely belongs at: its sibling's above.
+func (p *parser) indentation(msg string, line int) (hint string, col int) {
 	text := p.lineText(line)
 	key, ok := lineKey(text)
 	if !ok {
-		return ""
+		return "", 0
 	}
 	ind := indentOf(text)
 	prev := p.contentLineBefore(line)
 	if prev == 0 {
-		return ""
+		return "", 0
 	}
 	prevText := p.lineText(prev)
 	prevKey, prevIsKey := lineKey(prevText)
 	prevInd := indentOf(prevText)
 	switch {
-	case strings.Contains(msg, "mapping values are not allowed") && ind > prevInd && prevIsKey:
+	case strings.Contains(msg, "mapping values are not allowed") && ind > prevInd && prevIsKey && hasValue(prevText):
 		// "value: x" then a deeper "tokens: y": YAML reads the second line
 		// as more of the first one's text.
 		return fmt.Sprintf("line %d is indented more than `%s:` on line %d; line it up with `%s:` (column %d)",
-			line, prevKey, prev, prevKey, prevInd+1)
+			line, prevKey, prev, prevKey, prevInd+1), prevInd + 1
 	case strings.Contains(msg, "did not find expected key") && ind < prevInd && prevIsKey:
 		parent, parentKey := p.parentLine(prev, prevInd)
 		if parent > 0 && indentOf(p.lineText(parent)) >= ind {
-			return ""
+			return "", 0
 		}
 		hint := fmt.Sprintf("line %d is indented less than `%s:` on line %d", line, prevKey, prev)
 		if parent > 0 {
 			return hint + fmt.Sprintf(" but more than `%s:` on line %d; line `%s:` up with one of them (column %d or %d)",
-				parentKey, parent, key, prevInd+1, indentOf(p.lineText(parent))+1)
+				parentKey, parent, key, prevInd+1, indentOf(p.lineText(parent))+1), prevInd + 1
 		}
-		return hint + fmt.Sprintf("; line it up with `%s:` (column %d)", prevKey, prevInd+1)
+		return hint + fmt.Sprintf("; line it up with `%s:` (column %d)", prevKey, prevInd+1), prevInd + 1
 	case strings.Contains(msg, "did not find expected key") && ind > prevInd && prevIsKey:
 		return fmt.Sprintf("line %d is indented more than `%s:` on line %d; line it up with `%s:` (column %d)",
-			line, prevKey, prev, prevKey, prevInd+1)
+			line, prevKey, prev, prevKey, prevInd+1), prevInd + 1
 	}
-	return ""
+	return "", 0
+}
+
+// hasValue tells "key: value" from "key:", whose deeper next line is its
+// child, not a sibling indented too far.
+func hasValue(text string) bool {
+	t := strings.TrimLeft(text, " ")
+	t = strings.TrimPrefix(t, "- ")
+	i := colonAt(t, 0)
+	if i < 0 {
+		return false
+	}
+	v := strings.TrimSpace(t[i+1:])
+	return v != "" && !strings.HasPrefix(v, "#")
 }
 
 // lineKey returns the key a "key:" or "key: value" line starts with.
@@ -124,11 +174,11 @@ func (p *parser) parentLine(l, ind int) (int, string) {
 	return 0, ""
 }
 
-// yamlHint says in plain words what usually causes a YAML error.
-func yamlHint(msg string) string {
+// yamlHint says in plain words what usually causes a YAML error on line.
+func (p *parser) yamlHint(msg string, line int) string {
 	switch {
 	case strings.Contains(msg, "mapping values are not allowed"):
-		return "; a second \": \" on one line needs the whole value in quotes, e.g. '\"a: b\"'"
+		return p.colonHint(line)
 	case strings.Contains(msg, "cannot start any token"), strings.Contains(msg, "tab character"):
 		return "; indent with spaces, not tabs, and put values starting with @ or ` in quotes"
 	case strings.Contains(msg, "unexpected end of stream"):
@@ -140,6 +190,39 @@ func yamlHint(msg string) string {
 	}
 	return "; check the indentation and quoting on this line"
 }
+
+// colonHint says how to quote a value with a second ": " in it. Quotes
+// around the value as written keep an expression an expression; the
+// double quotes inside single ones that make text of it are only for text
+// (a claim's fixed value), which const: says more plainly.
+func (p *parser) colonHint(line int) string {
+	const generic = "; a second \": \" on one line needs the whole value in single quotes, as key: 'value'"
+	text := p.lineText(line)
+	t := strings.TrimLeft(text, " ")
+	t = strings.TrimPrefix(t, "- ")
+	i := colonAt(t, 0)
+	if i <= 0 {
+		return generic
+	}
+	key, value := t[:i], strings.TrimSpace(t[i+1:])
+	if value == "" || strings.ContainsAny(value[:1], "'\"") {
+		return generic
+	}
+	quoted := "'" + strings.ReplaceAll(value, "'", "''") + "'"
+	// A claim written as key: value is an expression: fixed text there is
+	// a const:.
+	_, parent := p.parentLine(line, indentOf(text))
+	if parent == "claims" && !looksLikeExpression(value) {
+		return fmt.Sprintf("; a second \": \" on one line needs the whole value in quotes: for the text %s, write %s: { const: %q }", value, key, value)
+	}
+	return fmt.Sprintf("; a second \": \" on one line needs the whole value in single quotes: write %s: %s", key, quoted)
+}
+
+// reExpression finds what only an expression has: a name.field, a call,
+// an operator, a ternary.
+var reExpression = regexp.MustCompile(`[A-Za-z_]\w*\??\.[A-Za-z_]|\w\(|\?\?|==|!=|&&|\|\||\s\?\s`)
+
+func looksLikeExpression(v string) bool { return reExpression.MatchString(v) }
 
 // locateYAMLError finds where a YAML error is: the first line at which a
 // prefix of the file fails with the same message, and on it the character

@@ -1,7 +1,9 @@
 package mapper
 
 import (
+	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"math/bits"
 	"reflect"
@@ -107,7 +109,7 @@ var builtinCosts = map[string]builtinCost{
 	"replace":    {charge: chargeReplace},
 	"split":      {charge: chargeSplit},
 	"splitAfter": {charge: chargeSplit},
-	"toJSON":     {charge: chargeWrite(4)},
+	"toJSON":     {charge: chargeWrite(4), run: runToJSON},
 	"string":     {charge: chargeWrite(1), run: runString},
 	"fromJSON":   {charge: chargeFromJSON},
 	"flatten":    {charge: chargeFlatten},
@@ -502,6 +504,22 @@ func runDate(b *budget, args []any) (any, error) {
 // runString is string(v) with nothing of the process in it: fmt writes a
 // pointer inside a list or object as its address, and a time zone as its
 // tables, so pointers are followed and a zone is its name first.
+// runToJSON is toJSON written compact, on one line: expr indents it, which
+// put newlines and runs of spaces into a claim's text. The encoding is
+// otherwise expr's own.
+func runToJSON(_ *budget, args []any) (any, error) {
+	out, err := callBuiltin(builtin.Builtins[builtin.Index["toJSON"]], args)
+	s, ok := out.(string)
+	if err != nil || !ok {
+		return out, err
+	}
+	var b bytes.Buffer
+	if json.Compact(&b, []byte(s)) != nil {
+		return s, nil
+	}
+	return b.String(), nil
+}
+
 func runString(_ *budget, args []any) (any, error) {
 	return callBuiltin(builtin.Builtins[builtin.Index["string"]], []any{plain(args[0], 0)})
 }

@@ -1,6 +1,7 @@
 package mapper
 
 import (
+	"fmt"
 	"log/slog"
 
 	"github.com/claimsmapper/claimsmapper/config"
@@ -39,7 +40,7 @@ type LoadOptions struct {
 func Load(src []byte, opts LoadOptions) (*Mapper, []config.Finding) {
 	m, fs := config.Parse(opts.File, src, opts.Config)
 	if m == nil {
-		return nil, fs
+		return nil, withRepairedFindings(src, opts, fs)
 	}
 	if costModelOff {
 		opts.unbounded = true
@@ -51,6 +52,50 @@ func Load(src []byte, opts LoadOptions) (*Mapper, []config.Finding) {
 		return nil, fs
 	}
 	return mp, fs
+}
+
+// withRepairedFindings adds, to the findings of a text YAML stopped at an
+// indentation error, those of the text with that line (and the next such
+// ones) lined up as the errors suggest: the author sees every mistake at
+// once, not one per round of fixing. Nothing of the repaired text runs; the
+// mapping still does not load.
+func withRepairedFindings(src []byte, opts LoadOptions, fs []config.Finding) []config.Finding {
+	seen := map[string]bool{}
+	key := func(f config.Finding) string { return fmt.Sprint(f.Pos, f.Rule, f.Path, f.Message) }
+	for _, f := range fs {
+		seen[key(f)] = true
+	}
+	cur := src
+	shifted := map[int]int{} // line: columns it moved
+	for range 8 {
+		repaired, line, shift, ok := config.RepairIndentation(cur)
+		if !ok {
+			break
+		}
+		cur = repaired
+		shifted[line] += shift
+		m, more := config.Parse(opts.File, cur, opts.Config)
+		if m != nil {
+			_, cfs := compile(m, opts)
+			more = append(more, cfs...)
+		}
+		for _, f := range more {
+			// A finding on a moved line is placed where its text is in
+			// the author's file.
+			if d := shifted[f.Pos.Line]; d != 0 && f.Pos.Column > d {
+				f.Pos.Column -= d
+			}
+			if !seen[key(f)] {
+				seen[key(f)] = true
+				fs = append(fs, f)
+			}
+		}
+		if m != nil {
+			break
+		}
+	}
+	config.Sort(fs)
+	return fs
 }
 
 // WithStore returns a Mapper that shares mp's compiled mapping and looks its
