@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/changes"
@@ -24,6 +25,12 @@ const (
 // MaxUsers bounds the users one Check evaluates, so that the studio, which
 // checks on every edit, stays live on a large data file.
 const MaxUsers = 500
+
+// MaxTime bounds one Check: each user's sign-in is bounded by the mapping's
+// own limits, but lint and the studio (on every edit) should not wait for
+// hundreds of them at the limit. Users not evaluated in time are left out
+// of the counts.
+const MaxTime = 3 * time.Second
 
 // shownUsers is how many users a finding names; the count says the rest.
 const shownUsers = 3
@@ -48,6 +55,8 @@ type Sample struct {
 // does not load, or whose data has no user table, are passed over: lint
 // reports why elsewhere.
 func Check(ctx context.Context, file string, src []byte, allow []string, samples []Sample) []config.Finding {
+	ctx, cancel := context.WithTimeout(ctx, MaxTime)
+	defer cancel()
 	c := checker{claims: map[string]*claimResults{}, seen: map[string]bool{}}
 	for _, s := range samples {
 		if s.Data == nil {
@@ -121,12 +130,16 @@ func (c *checker) sample(ctx context.Context, mp *mapper.Mapper, s Sample) {
 		if label == "" || c.seen[label] || len(c.seen) >= MaxUsers {
 			continue
 		}
+		if ctx.Err() != nil {
+			return
+		}
+		_, tr, _ := mp.EvaluateTrace(ctx, ev)
+		// A sign-in cut short by the deadline says nothing about the user.
+		if tr == nil || ctx.Err() != nil {
+			return
+		}
 		c.seen[label] = true
 		c.users++
-		_, tr, _ := mp.EvaluateTrace(ctx, ev)
-		if tr == nil {
-			continue
-		}
 		for _, rt := range tr.Rules {
 			if rt.Kind != "claim" {
 				continue
@@ -376,11 +389,26 @@ func plainError(u userResult) (why, fix string) {
 	if u.err == "" {
 		return "it fails", fix
 	}
-	return "it fails: " + plainTypes.Replace(u.err), fix
+	return "it fails: " + plainTypes(u.err), fix
 }
 
+// goTypes are Go's type names in expr's messages, as whole words.
+var goTypes = regexp.MustCompile(`<nil>|\b(string|int64|float64|int|bool)\b`)
+
 // plainTypes names Go's types as a mapping author does.
-var plainTypes = strings.NewReplacer("<nil>", "null", "string", "text", "int64", "number", "float64", "number", "int", "number", "bool", "true/false")
+func plainTypes(msg string) string {
+	return goTypes.ReplaceAllStringFunc(msg, func(w string) string {
+		switch w {
+		case "<nil>":
+			return "null"
+		case "string":
+			return "text"
+		case "bool":
+			return "true/false"
+		}
+		return "number"
+	})
+}
 
 // defaultEvent is the sign-in users are put into when a sample has no event
 // of its own: diff's, rewritten to the mapping's trigger version.

@@ -195,3 +195,35 @@ claims:
 		t.Errorf("findings: %v", got)
 	}
 }
+
+// A check whose time is up reports nothing rather than the deadline as
+// every claim's failure.
+func TestACheckOutOfTimeReportsNothingFalse(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	fs := everyuser.Check(ctx, "m.yaml", []byte(`version: 1
+sources:
+  user: { table: Users, key: { userName: event.userName } }
+claims:
+  name: user.FirstName + "!"
+`), nil, []everyuser.Sample{{Data: data(t, users)}})
+	if len(fs) != 0 {
+		t.Errorf("findings: %v", fs)
+	}
+}
+
+// Hostile claims fail at the mapping's own limits, for each user: lint
+// says so in words, and ends.
+func TestHostileClaimsAreReportedNotRunForever(t *testing.T) {
+	t.Parallel()
+	fs := check(t, `version: 1
+sources:
+  user: { table: Users, key: { userName: event.userName } }
+claims:
+  big: 'reduce(1..64, #acc + #acc, user.userName)'
+`, everyuser.Sample{Data: data(t, users)})
+	if len(fs) != 1 || !strings.Contains(fs[0].Message, "fails for 3 of 3 sample users") || !strings.Contains(fs[0].Message, "at most") {
+		t.Fatalf("findings: %v", fs)
+	}
+}

@@ -745,3 +745,16 @@ func TestEvaluateWithTheGroupsThePageSets(t *testing.T) {
 		}
 	}
 }
+
+// As the author types, the users of --data are evaluated too: a claim that
+// fails for some of them is a finding on the page, as lint --data says.
+func TestFindingsIncludeClaimsThatFailForSomeDataUsers(t *testing.T) {
+	t.Parallel()
+	s, dir := seed(t)
+	src := strings.Replace(source(t, dir), "claims:\n", "claims:\n  nick: user.Nickname + \"!\"\n", 1)
+	_, out := call(t, s, "POST", "/api/evaluate", evalRequest{Source: src, User: userRef{Kind: kindName, ID: "jdoe"}})
+	b, _ := json.Marshal(out["findings"])
+	if !strings.Contains(string(b), "fails-for-some-users") || !strings.Contains(string(b), "user.Nickname is missing") {
+		t.Errorf("findings: %s", b)
+	}
+}
