@@ -265,7 +265,7 @@ func compilePattern(p string, lim *Limits) (*pattern, error) {
 // instsPerUnit is how many pattern instructions times text bytes count as
 // one unit: Go's matcher is linear, in the text's length times the
 // pattern's program.
-const instsPerUnit = 16
+const instsPerUnit = 8
 
 // fnMatches is `matches`: a quoted pattern was compiled when the mapping
 // loaded; one computed when the event runs is bounded before it is

@@ -207,6 +207,9 @@ func (m *measurer) measure(code string, reps int) measurement {
 	mp.spent = func(work, bytes int) { out.work, out.bytes = work, bytes }
 	var ms runtime.MemStats
 	for i := range reps {
+		// The garbage of the cases before is collected now, not during
+		// this one.
+		runtime.GC()
 		runtime.ReadMemStats(&ms)
 		before := ms.TotalAlloc
 		start := time.Now()
