@@ -55,7 +55,7 @@ func FromEnv(lookupEnv func(string) (string, bool)) (Config, error) {
 	}
 	for _, k := range []string{envFIPS, envDualStack} {
 		if strings.EqualFold(get(k), "true") {
-			return Config{}, fmt.Errorf("%s=true is not supported by the function: set AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_S3 to the endpoints to use", k)
+			return Config{}, fmt.Errorf("%s=true is not supported by the function: set AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3 and AWS_ENDPOINT_URL_KMS to the endpoints to use", k)
 		}
 	}
 	eps, err := EndpointsFromEnv(lookupEnv)

@@ -1,5 +1,6 @@
 // Package awsapi makes the few AWS requests claimsmapper's function makes:
-// DynamoDB's JSON protocol (GetItem, Query, Scan) and S3's GetObject, signed
+// DynamoDB's JSON protocol (GetItem, Query, Scan), S3's GetObject and KMS's
+// GetPublicKey and Sign (signed mappings), signed
 // with Signature Version 4 (the SDK's signer), retried as the SDK's standard
 // retryer decides, within the caller's context.
 //
