@@ -12,6 +12,7 @@ import (
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/cliflag"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
+	"github.com/claimsmapper/claimsmapper/internal/lint"
 	"github.com/claimsmapper/claimsmapper/internal/workspace"
 	"github.com/claimsmapper/claimsmapper/localdata"
 )
@@ -88,6 +89,7 @@ func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 	all := []lintFinding{}
 	failed, unreadable := false, false
 	tests, withTests := 0, []string{}
+	unset := map[string]bool{}
 	for _, file := range files {
 		src, err := readInput(file, stdin)
 		if err != nil {
@@ -96,7 +98,8 @@ func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 			continue
 		}
 		ws := workspace.Open(file, src, workspace.Options{Env: workspace.Env{Flags: env}, Data: data})
-		findings := ws.Lint()
+		// A variable unset for one mapping is unset for all: said once.
+		findings := lint.UnsetOnce(ws.Lint(), unset)
 		if n := len(ws.Tests()); n > 0 {
 			tests += n
 			withTests = append(withTests, file)

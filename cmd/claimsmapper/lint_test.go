@@ -205,3 +205,25 @@ func TestLintDataFindsClaimsThatFailForSomeUsers(t *testing.T) {
 		t.Errorf("a missing --data file: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// A variable that no mapping of the run has is warned about once per run,
+// not once per mapping or per reference.
+func TestLintWarnsAboutAnUnsetVariableOncePerRun(t *testing.T) {
+	t.Setenv("CLAIMS_MAPPING_ENV", "TABLE_NAME")
+	os.Unsetenv("TABLE_NAME")
+	dir := t.TempDir()
+	var files []string
+	for _, name := range []string{"a.yaml", "b.yaml"} {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte("version: 1\nsources:\n  u: { table: '${TABLE_NAME}', key: { userName: event.userName } }\n  v: { table: '${TABLE_NAME}', key: { userName: event.userName } }\nclaims:\n  a: u.A\n  b: v.B\n"), 0o644)
+		files = append(files, p)
+	}
+	_, out, _ := execCLI(t, "", append([]string{"lint"}, files...)...)
+	if n := strings.Count(out, "[env-unset]"); n != 1 || !strings.Contains(out, "also used on line 4") {
+		t.Errorf("%d env-unset warnings:\n%s", n, out)
+	}
+	_, out, _ = execCLI(t, "", append([]string{"lint", "--env", "TABLE_NAME=Users"}, files...)...)
+	if strings.Contains(out, "[env-unset]") {
+		t.Errorf("--env TABLE_NAME still warns:\n%s", out)
+	}
+}

@@ -142,6 +142,23 @@ func hasFinding(fs []config.Finding, path, rule string) bool {
 	return false
 }
 
+// UnsetOnce drops the env-unset warnings about variables seen already (and
+// records the others), so that linting several mappings that all read
+// ${TABLE_NAME} warns about it once per run.
+func UnsetOnce(fs []config.Finding, seen map[string]bool) []config.Finding {
+	out := fs[:0:0]
+	for _, f := range fs {
+		if m := reUnset.FindStringSubmatch(f.Message); m != nil && f.Rule == "env-unset" && f.Severity == config.SevWarning {
+			if seen[m[1]] {
+				continue
+			}
+			seen[m[1]] = true
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
 func testSets(suite *inlinetest.Suite, name string) bool {
 	for _, c := range suite.Cases {
 		if _, ok := c.Env[name]; ok {
