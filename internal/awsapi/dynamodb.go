@@ -32,29 +32,39 @@ func NewDynamoDB(cfg Config) *DynamoDB {
 // Call sends the action op (GetItem, Query, Scan) with in, encoded as JSON,
 // as its body, and decodes the answer into out.
 func (d *DynamoDB) Call(ctx context.Context, op string, in, out any) error {
+	return callJSON(ctx, d.c, d.endpoint, "1.0", "DynamoDB_20120810", op, maxDynamoDBResponse, in, out, checkCRC32)
+}
+
+// callJSON sends the action op of a service that speaks AWS's JSON
+// protocol (DynamoDB version 1.0, KMS 1.1) with in as its JSON body, and
+// decodes the answer, of at most limit bytes and passing check when set,
+// into out.
+func callJSON(ctx context.Context, c *client, endpoint, version, prefix, op string, limit int, in, out any, check func(*http.Response, []byte) error) error {
 	body, err := json.Marshal(in)
 	if err != nil {
 		return fmt.Errorf("encode the %s request: %w", op, err)
 	}
 	newReq := func(ctx context.Context) (*http.Request, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.endpoint, bytes.NewReader(body))
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
 		if err != nil {
 			return nil, err
 		}
-		req.Header.Set("Content-Type", "application/x-amz-json-1.0")
-		req.Header.Set("X-Amz-Target", "DynamoDB_20120810."+op)
+		req.Header.Set("Content-Type", "application/x-amz-json-"+version)
+		req.Header.Set("X-Amz-Target", prefix+"."+op)
 		return req, nil
 	}
-	return d.c.do(ctx, newReq, payloadHash(body), func(resp *http.Response) error {
-		b, err := io.ReadAll(io.LimitReader(resp.Body, maxDynamoDBResponse+1))
+	return c.do(ctx, newReq, payloadHash(body), func(resp *http.Response) error {
+		b, err := io.ReadAll(io.LimitReader(resp.Body, int64(limit)+1))
 		if err != nil {
 			return err // a connection dropped mid-answer: the retryer decides
 		}
-		if len(b) > maxDynamoDBResponse {
-			return fmt.Errorf("the %s answer is larger than %d bytes", op, maxDynamoDBResponse)
+		if len(b) > limit {
+			return fmt.Errorf("the %s answer is larger than %d bytes", op, limit)
 		}
-		if err := checkCRC32(resp, b); err != nil {
-			return err
+		if check != nil {
+			if err := check(resp, b); err != nil {
+				return err
+			}
 		}
 		if resp.StatusCode != http.StatusOK {
 			return dynamoDBError(resp, b)

@@ -1,12 +1,7 @@
 package awsapi
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
-	"net/http"
 )
 
 // maxKMSResponse bounds one KMS answer: a public key and its metadata.
@@ -25,38 +20,10 @@ func NewKMS(cfg Config) *KMS {
 	return &KMS{c: newClient(cfg, "kms"), endpoint: cfg.endpoint("kms") + "/"}
 }
 
-// call sends the action op with in as its JSON body and decodes the answer
-// into out. KMS speaks the JSON protocol DynamoDB does, version 1.1.
+// call sends the action op; KMS speaks the JSON protocol DynamoDB does,
+// version 1.1, with the same error document.
 func (k *KMS) call(ctx context.Context, op string, in, out any) error {
-	body, err := json.Marshal(in)
-	if err != nil {
-		return fmt.Errorf("encode the %s request: %w", op, err)
-	}
-	newReq := func(ctx context.Context) (*http.Request, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, k.endpoint, bytes.NewReader(body))
-		if err != nil {
-			return nil, err
-		}
-		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-		req.Header.Set("X-Amz-Target", "TrentService."+op)
-		return req, nil
-	}
-	return k.c.do(ctx, newReq, payloadHash(body), func(resp *http.Response) error {
-		b, err := io.ReadAll(io.LimitReader(resp.Body, maxKMSResponse+1))
-		if err != nil {
-			return err
-		}
-		if len(b) > maxKMSResponse {
-			return fmt.Errorf("the %s answer is larger than %d bytes", op, maxKMSResponse)
-		}
-		if resp.StatusCode != http.StatusOK {
-			return dynamoDBError(resp, b) // the same error document
-		}
-		if err := json.Unmarshal(b, out); err != nil {
-			return fmt.Errorf("decode the %s answer: %w", op, err)
-		}
-		return nil
-	})
+	return callJSON(ctx, k.c, k.endpoint, "1.1", "TrentService", op, maxKMSResponse, in, out, nil)
 }
 
 // GetPublicKey returns a key's ARN, its KeyUsage and its public key (DER).
