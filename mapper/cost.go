@@ -562,13 +562,20 @@ func plain(v any, depth int) any {
 		}
 		return out
 	case reflect.Struct:
-		// The event: its fields, each made plain.
+		// The event: its fields by the names expressions use, each made
+		// plain.
 		t := rv.Type()
 		out := make(map[string]any, t.NumField())
 		for i := 0; i < t.NumField(); i++ {
-			if t.Field(i).IsExported() {
-				out[t.Field(i).Name] = plain(rv.Field(i).Interface(), depth+1)
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
 			}
+			name := f.Name
+			if tag := f.Tag.Get("expr"); tag != "" {
+				name = tag
+			}
+			out[name] = plain(rv.Field(i).Interface(), depth+1)
 		}
 		return out
 	}
