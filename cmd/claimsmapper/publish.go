@@ -133,14 +133,22 @@ func dryRunPublish(ctx context.Context, file string, src []byte, loc publish.Loc
 		}
 	}
 	if !prev.exists && against == "" {
-		fmt.Fprintf(stdout, "\n(no previous version to compare with: %s is not committed to git; pass --against OLD, a file, git:REV or s3://bucket/key)\n", file)
+		why := file + " is not committed to git"
+		if file == "-" {
+			why = "the mapping comes from standard input"
+		}
+		fmt.Fprintf(stdout, "\n(no previous version to compare with: %s; pass --against OLD, a file, git:REV or s3://bucket/key)\n", why)
 	}
 	if prev.exists {
 		if _, code, ok := review(ctx, "publish", file, src, loc, prev, g, stdout, stderr); !ok {
 			return code
 		}
 	}
-	fmt.Fprintf(stdout, "\ndry run: publish would upload %s (%d bytes, sha256 %s) as a new version of %s,\n", file, len(src), mappingfile.SHA256(src)[:12], loc)
+	what := file
+	if file == "-" {
+		what = "the mapping read from standard input"
+	}
+	fmt.Fprintf(stdout, "\ndry run: publish would upload %s (%d bytes, sha256 %s) as a new version of %s,\n", what, len(src), mappingfile.SHA256(src)[:12], loc)
 	fmt.Fprint(stdout, "written only if the version in force is still the one it compares with, and recorded with this claimsmapper's version, ")
 	if g.message != "" {
 		fmt.Fprintf(stdout, "the message %q", termtext.Line(g.message))
