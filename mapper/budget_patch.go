@@ -343,15 +343,21 @@ func intNode(v int) ast.Node {
 	return n
 }
 
-// bounded reports a quoted value: an operation that reads at most as much
-// of its other operand as it has needs no charge.
+// bounded reports a short quoted value: an operation that reads at most as
+// much of its other operand as it has needs no charge. A quoted text longer
+// than a unit's bytes is not: the operation reads it at every step of a
+// loop, and a mapping may quote tens of kilobytes.
 func bounded(n ast.Node) bool {
 	switch x := n.(type) {
-	case *ast.StringNode, *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.NilNode:
+	case *ast.StringNode:
+		return len(x.Value) <= bytesPerUnit
+	case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.NilNode:
 		return true
 	case *ast.ConstantNode:
-		switch x.Value.(type) {
-		case string, int, int64, float64, bool, nil:
+		switch v := x.Value.(type) {
+		case string:
+			return len(v) <= bytesPerUnit
+		case int, int64, float64, bool, nil:
 			return true
 		}
 	}

@@ -147,3 +147,23 @@ func TestOneParseOneCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestALongQuotedTextIsNotFree: a comparison with a quoted text reads at
+// most the quote, which is free when the quote is short; a quote of tens of
+// kilobytes, compared in a loop, is read at every step and is charged like
+// any other text.
+func TestALongQuotedTextIsNotFree(t *testing.T) {
+	t.Parallel()
+	q := strings.Repeat("a", 6399) + "b"
+	m := newMeasurer(t)
+	for _, op := range []string{`s == "%s"`, `s < "%s"`, `"%s" > s`, `s startsWith "%s"`, `s endsWith "%s"`, `"%s" contains s`, `s in ["%s", "x"]`} {
+		cond := strings.ReplaceAll(op, "%s", q)
+		got := m.measure(`let s = repeat("a", 6400); count(0..99, `+cond+`)`, 1)
+		if got.compileErr != nil || got.err != nil {
+			t.Fatalf("%s: %v %v", op, got.compileErr, got.err)
+		}
+		if want := 100 * 6400 / bytesPerUnit; got.work < want {
+			t.Errorf("%s over 100 steps charged %d units, want at least %d: the quote is read at every step", op, got.work, want)
+		}
+	}
+}
