@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/claimsmapper/claimsmapper/internal/dynval"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -29,7 +30,7 @@ type AttributeValue struct {
 func Text(s string) AttributeValue { return AttributeValue{S: &s} }
 
 // Item converts a DynamoDB item to the values expressions see, as mapper's
-// value model defines them (mapper.Number, mapper.Binary, mapper.Set): S
+// value model defines them (numbers, binary and sets as package mapper documents them): S
 // text, N int64 when whole and within int64 else float64, BOOL bool, NULL
 // nil, M map, L list, B base64 text, and SS, NS and BS sorted lists.
 func Item(av map[string]AttributeValue) (mapper.Item, error) {
@@ -53,9 +54,9 @@ func (v AttributeValue) value() (any, error) {
 	case v.S != nil:
 		return *v.S, nil
 	case v.N != nil:
-		return mapper.Number(*v.N)
+		return dynval.Number(*v.N)
 	case v.B != nil:
-		return mapper.Binary(*v.B), nil
+		return dynval.Binary(*v.B), nil
 	case v.BOOL != nil:
 		return *v.BOOL, nil
 	case v.NULL != nil:
@@ -85,23 +86,23 @@ func (v AttributeValue) value() (any, error) {
 		for i, s := range v.SS {
 			out[i] = s
 		}
-		return mapper.Set(out), nil
+		return dynval.Set(out), nil
 	case v.NS != nil:
 		out := make([]any, len(v.NS))
 		for i, s := range v.NS {
-			n, err := mapper.Number(s)
+			n, err := dynval.Number(s)
 			if err != nil {
 				return nil, fmt.Errorf("[%d]: %w", i, err)
 			}
 			out[i] = n
 		}
-		return mapper.Set(out), nil
+		return dynval.Set(out), nil
 	case v.BS != nil:
 		out := make([]any, len(v.BS))
 		for i, b := range v.BS {
-			out[i] = mapper.Binary(b)
+			out[i] = dynval.Binary(b)
 		}
-		return mapper.Set(out), nil
+		return dynval.Set(out), nil
 	}
 	return nil, errNoType
 }

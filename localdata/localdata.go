@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/dynval"
 	"github.com/claimsmapper/claimsmapper/internal/yamlnode"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
@@ -156,7 +157,7 @@ func item(vr *config.ValueReader, n *yaml.Node) (mapper.Item, error) {
 	if err != nil {
 		return nil, err
 	}
-	x, err := mapper.DataValue(v)
+	x, err := dynval.Data(v)
 	if err != nil {
 		return nil, err
 	}
@@ -260,7 +261,7 @@ func (d *Data) GetItem(ctx context.Context, in mapper.GetItemInput) (mapper.Item
 
 func matchesKey(it mapper.Item, key []mapper.Attr) bool {
 	for _, k := range key {
-		if !mapper.KeysEqual(it[k.Name], k.Value) {
+		if !dynval.KeysEqual(it[k.Name], k.Value) {
 			return false
 		}
 	}
@@ -275,7 +276,7 @@ func (d *Data) Query(ctx context.Context, in mapper.QueryInput) ([]mapper.Item, 
 	}
 	var out []mapper.Item
 	for _, it := range t.items {
-		if !mapper.KeysEqual(it[in.Partition.Name], in.Partition.Value) {
+		if !dynval.KeysEqual(it[in.Partition.Name], in.Partition.Value) {
 			continue
 		}
 		if sp := in.SortPrefix; sp != nil {
@@ -293,7 +294,7 @@ func (d *Data) Query(ctx context.Context, in mapper.QueryInput) ([]mapper.Item, 
 	}
 	if sortKey != "" {
 		slices.SortStableFunc(out, func(a, b mapper.Item) int {
-			c, _ := mapper.CompareKeys(a[sortKey], b[sortKey])
+			c, _ := dynval.Compare(a[sortKey], b[sortKey])
 			return c
 		})
 	}
@@ -367,7 +368,7 @@ func unique(items []mapper.Item, name string) bool {
 	// Sorted, equal values are neighbours. Text and numbers never compare
 	// equal, and sort apart as incomparable (0) only next to each other.
 	slices.SortFunc(vals, func(a, b any) int {
-		if c, ok := mapper.CompareKeys(a, b); ok {
+		if c, ok := dynval.Compare(a, b); ok {
 			return c
 		}
 		if _, text := a.(string); text {
@@ -376,7 +377,7 @@ func unique(items []mapper.Item, name string) bool {
 		return -1
 	})
 	for i := 1; i < len(vals); i++ {
-		if mapper.KeysEqual(vals[i-1], vals[i]) {
+		if dynval.KeysEqual(vals[i-1], vals[i]) {
 			return false
 		}
 	}
@@ -392,7 +393,7 @@ func sameOrder(items []mapper.Item, candidates []string) bool {
 			idx[i] = i
 		}
 		slices.SortStableFunc(idx, func(a, b int) int {
-			c, _ := mapper.CompareKeys(items[a][name], items[b][name])
+			c, _ := dynval.Compare(items[a][name], items[b][name])
 			return c
 		})
 		return idx

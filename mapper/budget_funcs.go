@@ -10,6 +10,8 @@ import (
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/builtin"
 	"github.com/expr-lang/expr/vm/runtime"
+
+	"github.com/claimsmapper/claimsmapper/internal/dynval"
 )
 
 // The functions the compiler calls in place of, or around, the operations
@@ -226,7 +228,7 @@ func textOp(name string, op func(s, sub string) bool) func(b *budget, args []any
 		s, ok1 := x.(string)
 		sub, ok2 := y.(string)
 		if !ok1 || !ok2 {
-			return nil, fmt.Errorf("%s needs text on both sides, not a %s and a %s", name, kind(x), kind(y))
+			return nil, fmt.Errorf("%s needs text on both sides, not a %s and a %s", name, dynval.Kind(x), dynval.Kind(y))
 		}
 		if err := b.charge(scan(len(s) + len(sub))); err != nil {
 			return nil, err
@@ -278,7 +280,7 @@ func fnMatches(b *budget, args []any) (any, error) {
 	}
 	p, ok := pat.(string)
 	if !ok {
-		return nil, fmt.Errorf("a pattern must be text, not a %s", kind(pat))
+		return nil, fmt.Errorf("a pattern must be text, not a %s", dynval.Kind(pat))
 	}
 	var s string
 	switch t := text.(type) {
@@ -287,7 +289,7 @@ func fnMatches(b *budget, args []any) (any, error) {
 	case []byte:
 		s = string(t)
 	default:
-		return nil, fmt.Errorf("matches needs text, not a %s", kind(text))
+		return nil, fmt.Errorf("matches needs text, not a %s", dynval.Kind(text))
 	}
 	compiled := b.patterns[p]
 	if compiled == nil {

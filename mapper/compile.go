@@ -15,6 +15,7 @@ import (
 	"github.com/expr-lang/expr/vm"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/dynval"
 )
 
 // Mapper is a compiled mapping. It is safe for concurrent use.
@@ -377,7 +378,7 @@ func (c *compiler) constant(cl *config.Claim) any {
 		return nil
 	}
 	path := claimPath(cl.Name) + ".const"
-	v, err := ConstValue(cl.Const)
+	v, err := dynval.Const(cl.Const)
 	if err != nil {
 		f := config.Finding{Pos: cl.Const.Pos, Path: path, Rule: "const-value", Message: err.Error()}
 		if ve, ok := err.(*config.ValueError); ok {
@@ -391,7 +392,7 @@ func (c *compiler) constant(cl *config.Claim) any {
 			Message: "a claim whose value is null is left out of the tokens, so this claim never appears; remove it, or quote the value for text"})
 	}
 	if _, text := v.(string); c.cfg.TriggerVersion == "V1_0" && v != nil && !text {
-		s, _ := Text(v)
+		s, _ := dynval.Text(v)
 		c.add(config.Finding{Pos: cl.Pos, Path: path, Severity: config.SevWarning, Rule: "v1-text",
 			Message: fmt.Sprintf("V1_0 triggers can only add text claims, so this value becomes the text '%s' in the token; quote it to say you mean text, or set triggerVersion: V2_0 to keep its type", s)})
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/expr-lang/expr/ast"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/dynval"
 )
 
 // checkNonFiniteConstant refuses a claim whose expression gives NaN or an
@@ -29,7 +30,7 @@ func nonFinite(n ast.Node) bool {
 	case *ast.FloatNode:
 		return math.IsNaN(x.Value) || math.IsInf(x.Value, 0)
 	case *ast.ConstantNode:
-		return checkValue(x.Value) != nil
+		return dynval.Check(x.Value) != nil
 	case *ast.ArrayNode:
 		for _, e := range x.Nodes {
 			if nonFinite(e) {

@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/expr-lang/expr/builtin"
+
+	"github.com/claimsmapper/claimsmapper/internal/dynval"
 )
 
 // The cost model: every operator and builtin an expression can reach has an
@@ -481,7 +483,7 @@ func location(b *budget, name string) (*time.Location, error) {
 func runTimezone(b *budget, args []any) (any, error) {
 	name, ok := args[0].(string)
 	if !ok {
-		return nil, fmt.Errorf("timezone needs text, not a %s", kind(args[0]))
+		return nil, fmt.Errorf("timezone needs text, not a %s", dynval.Kind(args[0]))
 	}
 	return location(b, name)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/expr-lang/expr/vm"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/dynval"
 )
 
 // Messages returned to Cognito, which shows them on the sign-in page: they
@@ -277,7 +278,7 @@ func (e *evaluation) prepare(s *source) SourceTrace {
 	if s.sortPrefix != nil {
 		v, err := e.run(s.sortPrefix.prog)
 		if _, isText := v.(string); err == nil && !isText {
-			err = fmt.Errorf("a prefix must be text, not a %s", kind(v))
+			err = fmt.Errorf("a prefix must be text, not a %s", dynval.Kind(v))
 		}
 		if err != nil {
 			st.Err, st.exprFailed = fmt.Errorf("sortBeginsWith %s: %w", s.sortPrefix.attr, err), true
@@ -322,7 +323,7 @@ func checkKey(v any) error {
 		}
 		return nil
 	}
-	return fmt.Errorf("a key must be text or a number, not a %s", kind(v))
+	return fmt.Errorf("a key must be text or a number, not a %s", dynval.Kind(v))
 }
 
 // fetch makes the lookup prepare planned, if any.

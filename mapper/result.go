@@ -9,6 +9,7 @@ import (
 	"github.com/expr-lang/expr/vm"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/dynval"
 )
 
 // result evaluates the claims, suppressions, groups and scopes into r.
@@ -218,7 +219,7 @@ func (e *evaluation) claimValue(c *claim, rt *RuleTrace) (any, error) {
 		return nil, err
 	}
 	// claimValue's messages name kinds of values, never the value.
-	v, err = claimValue(v)
+	v, err = dynval.Claim(v)
 	return v, safe(err)
 }
 
@@ -226,7 +227,7 @@ func (e *evaluation) claimValue(c *claim, rt *RuleTrace) (any, error) {
 // lists or objects for the claims Cognito keeps simple.
 func (e *evaluation) idValue(rt *RuleTrace, name string, v any, v1 bool) (any, bool) {
 	if v1 {
-		s, err := Text(v)
+		s, err := dynval.Text(v)
 		if err != nil {
 			e.warn(rt, "claim omitted: its value cannot be written as text", err)
 			return nil, false
@@ -278,7 +279,7 @@ func (e *evaluation) groupConfig() (GroupConfig, error) {
 			rt.Note = "the value is empty (null), so the request's preferred role is kept"
 		case !isText:
 			err = e.failed(&rt, "groups.preferredRole", "preferred role kept: the expression must yield text",
-				safe(fmt.Errorf("the preferred role must be text, not a %s", kind(v))), slog.String("got", kind(v)))
+				safe(fmt.Errorf("the preferred role must be text, not a %s", dynval.Kind(v))), slog.String("got", dynval.Kind(v)))
 		default:
 			g.PreferredRole = &s
 			rt.Fired, rt.Value = true, s
@@ -305,7 +306,7 @@ func (e *evaluation) stringList(path string, p *vm.Program) (list []string, ok b
 	defer func() { e.rule(rt) }()
 	v, err := e.run(p)
 	if err == nil && v != nil {
-		list, err = toStrings(v)
+		list, err = dynval.Strings(v)
 	}
 	switch {
 	case err != nil:
@@ -335,7 +336,7 @@ func (e *evaluation) scopes(st stage, rules []*scopeRule) (out []string, failure
 		}
 		var list []string
 		if err == nil && ok && v != nil {
-			list, err = toStrings(v)
+			list, err = dynval.Strings(v)
 		}
 		if err != nil {
 			rt.Err = err

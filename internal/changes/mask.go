@@ -8,7 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/claimsmapper/claimsmapper/mapper"
+	"github.com/claimsmapper/claimsmapper/internal/dynval"
 )
 
 // Masked stands for a number whose value is hidden.
@@ -168,7 +168,7 @@ func typeChange(c Change) string {
 	if !c.HasBefore || !c.HasAfter {
 		return ""
 	}
-	b, a := mapper.TypeName(c.Before), mapper.TypeName(c.After)
+	b, a := dynval.TypeName(c.Before), dynval.TypeName(c.After)
 	if b == a {
 		return ""
 	}

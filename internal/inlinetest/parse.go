@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/dynval"
 	"github.com/claimsmapper/claimsmapper/internal/yamlnode"
 	"github.com/claimsmapper/claimsmapper/localdata"
 	"github.com/claimsmapper/claimsmapper/mapper"
@@ -527,7 +528,7 @@ func (r *reader) value(n *yaml.Node, path, rule string) (any, error) {
 	cv, err := r.values.Read(n)
 	if err == nil {
 		var v any
-		if v, err = mapper.DataValue(cv); err == nil {
+		if v, err = dynval.Data(cv); err == nil {
 			return v, nil
 		}
 	}

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/claimsmapper/claimsmapper/mapper"
+	"github.com/claimsmapper/claimsmapper/internal/dynval"
 )
 
 // ANSI colours, used only when the output is a terminal.
@@ -40,10 +40,10 @@ func WriteText(w io.Writer, p *Preview, colour bool) {
 			width = max(width, len(c.Name))
 		}
 		for _, c := range t.Claims {
-			line := fmt.Sprintf("  %s %-*s  %-10s  %s", marks[c.Change], width, c.Name, mapper.TypeName(c.Value), Show(c.Value))
+			line := fmt.Sprintf("  %s %-*s  %-10s  %s", marks[c.Change], width, c.Name, dynval.TypeName(c.Value), Show(c.Value))
 			switch {
-			case c.Change == Overridden && mapper.TypeName(c.Was) != mapper.TypeName(c.Value):
-				line += fmt.Sprintf("  (overridden; was %s, %s)", mapper.TypeName(c.Was), Show(c.Was))
+			case c.Change == Overridden && dynval.TypeName(c.Was) != dynval.TypeName(c.Value):
+				line += fmt.Sprintf("  (overridden; was %s, %s)", dynval.TypeName(c.Was), Show(c.Was))
 			case c.Change == Overridden:
 				line += fmt.Sprintf("  (overridden; was %s)", Show(c.Was))
 			case c.Change != Unchanged:

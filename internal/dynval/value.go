@@ -1,4 +1,4 @@
-package mapper
+package dynval
 
 import (
 	"cmp"
@@ -69,7 +69,7 @@ func Binary(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 // a token and a local data file agree.
 func Set(members []any) []any {
 	slices.SortStableFunc(members, func(a, b any) int {
-		c, _ := CompareKeys(a, b)
+		c, _ := Compare(a, b)
 		return c
 	})
 	return members
@@ -79,18 +79,18 @@ func Set(members []any) []any {
 // 0x, 0o or _.
 var decimalInt = regexp.MustCompile(`^[-+]?(0|[1-9][0-9]*)$`)
 
-// ConstValue gives a constant written in the mapping (const:) its meaning:
+// Const gives a constant written in the mapping (const:) its meaning:
 // exactly what it says. Text, dates and binary stay the text written; a
 // whole number is int64, and one that does not fit, or is written with a
 // leading zero or in another base, is an error that says to quote it.
-func ConstValue(v *config.Value) (any, error) {
+func Const(v *config.Value) (any, error) {
 	return fromConfig(v, true)
 }
 
-// DataValue is ConstValue for the items of a data file (package localdata)
+// Data is Const for the items of a data file (package localdata)
 // and the values in inline tests: numbers as DynamoDB would return them
 // (a whole number too large for int64 becomes float64, as from DynamoDB).
-func DataValue(v *config.Value) (any, error) {
+func Data(v *config.Value) (any, error) {
 	return fromConfig(v, false)
 }
 
@@ -161,10 +161,10 @@ func fromConfig(v *config.Value, strict bool) (any, error) {
 	return v.Text, nil
 }
 
-// CompareKeys orders two key values as DynamoDB does: numbers by value
+// Compare orders two key values as DynamoDB does: numbers by value
 // (exactly, whatever their Go type), text by its UTF-8 bytes. ok is false
 // when they are not comparable (a number and text, or not a key value).
-func CompareKeys(a, b any) (c int, ok bool) {
+func Compare(a, b any) (c int, ok bool) {
 	// Two values of one type compare as they are; only an int64 against
 	// a float64 needs big.Float to be exact, and its allocations.
 	switch x := a.(type) {
@@ -194,7 +194,7 @@ func CompareKeys(a, b any) (c int, ok bool) {
 
 // KeysEqual reports whether two key values are the same to DynamoDB.
 func KeysEqual(a, b any) bool {
-	c, ok := CompareKeys(a, b)
+	c, ok := Compare(a, b)
 	return ok && c == 0
 }
 
@@ -213,11 +213,11 @@ func bigNumber(v any) (*big.Float, bool) {
 	return nil, false
 }
 
-// claimValue turns what an expression gave into what a claim holds: a
+// Claim turns what an expression gave into what a claim holds: a
 // source that found nothing (a nil item or list) is nil, so the claim is
 // left out like any other nil, and a time becomes RFC 3339 text in UTC.
 // What a token cannot hold is an error.
-func claimValue(v any) (any, error) {
+func Claim(v any) (any, error) {
 	switch x := v.(type) {
 	case nil:
 		return nil, nil
@@ -238,7 +238,7 @@ func claimValue(v any) (any, error) {
 			return nil, nil
 		}
 	}
-	return v, checkValue(v)
+	return v, Check(v)
 }
 
 // V1 text, the Cognito check and the names of kinds: how the model is
@@ -265,13 +265,13 @@ func Text(v any) (string, error) {
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
-		return "", fmt.Errorf("a %s cannot be put in a token", kind(v))
+		return "", fmt.Errorf("a %s cannot be put in a token", Kind(v))
 	}
 	return string(b), nil
 }
 
-// toStrings reads a value that must be text or a list of text.
-func toStrings(v any) ([]string, error) {
+// Strings reads a value that must be text or a list of text.
+func Strings(v any) ([]string, error) {
 	switch x := v.(type) {
 	case string:
 		return []string{x}, nil
@@ -282,13 +282,13 @@ func toStrings(v any) ([]string, error) {
 		for _, e := range x {
 			s, ok := e.(string)
 			if !ok {
-				return nil, fmt.Errorf("expected a list of text, but it holds a %s", kind(e))
+				return nil, fmt.Errorf("expected a list of text, but it holds a %s", Kind(e))
 			}
 			out = append(out, s)
 		}
 		return out, nil
 	}
-	return nil, fmt.Errorf("expected text or a list of text, not a %s", kind(v))
+	return nil, fmt.Errorf("expected text or a list of text, not a %s", Kind(v))
 }
 
 // TypeName names a claim value's JSON type as an app reading the token sees
@@ -311,9 +311,9 @@ func TypeName(v any) string {
 	return "value"
 }
 
-// kind names a value's type in a mapping author's words, for messages
+// Kind names a value's type in a mapping author's words, for messages
 // that say "a <kind>".
-func kind(v any) string {
+func Kind(v any) string {
 	switch v.(type) {
 	case time.Time:
 		return "date and time (write it as text with string(...) or a number with .Unix())"
@@ -330,9 +330,9 @@ func kind(v any) string {
 	}
 }
 
-// checkValue reports a value that cannot be written in a token: a number
+// Check reports a value that cannot be written in a token: a number
 // that is not finite, or something that is no JSON value at all.
-func checkValue(v any) error {
+func Check(v any) error {
 	switch x := v.(type) {
 	case nil, string, bool, int, int64:
 		return nil
@@ -345,18 +345,18 @@ func checkValue(v any) error {
 		return nil
 	case []any:
 		for _, e := range x {
-			if err := checkValue(e); err != nil {
+			if err := Check(e); err != nil {
 				return err
 			}
 		}
 		return nil
 	case map[string]any:
 		for _, e := range x {
-			if err := checkValue(e); err != nil {
+			if err := Check(e); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	return fmt.Errorf("the result is a %s, which a token cannot hold", kind(v))
+	return fmt.Errorf("the result is a %s, which a token cannot hold", Kind(v))
 }
