@@ -3,7 +3,6 @@ package config_test
 import (
 	"encoding/json"
 	"fmt"
-	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -11,8 +10,8 @@ import (
 	"time"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/authoring"
 	"github.com/claimsmapper/claimsmapper/internal/golden"
-	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
 // The checked-in schema, which editors load, is what config.Schema generates.
@@ -124,7 +123,7 @@ func TestSchemaMatchesTheParser(t *testing.T) {
 
 	t.Run("the trigger versions are those mapper has events for", func(t *testing.T) {
 		listed := strs(at("properties", "triggerVersion")["enum"])
-		events := slices.Sorted(maps.Values(mapper.TriggerVersions))
+		events := authoring.TriggerSettings()
 		if !slices.Equal(listed, events) {
 			t.Errorf("the schema and the parser list %v, mapper has events for %v", listed, events)
 		}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/claimsmapper/claimsmapper/internal/authoring"
 	"github.com/claimsmapper/claimsmapper/internal/cliflag"
 	"github.com/claimsmapper/claimsmapper/internal/preview"
 	"github.com/claimsmapper/claimsmapper/mapper"
@@ -115,7 +116,7 @@ func parseEventFlags(ctx context.Context, fs *flag.FlagSet, args []string, usage
 		return eventInput{}, exitFailed, false
 	}
 	if f.Version != "" {
-		if raw, err = mapper.WithVersion(raw, string(f.Version)); err != nil {
+		if raw, err = authoring.WithVersion(raw, string(f.Version)); err != nil {
 			fmt.Fprintf(stderr, "%s: --version %s: %v\n", f.Event, f.Version, err)
 			return eventInput{}, exitFailed, false
 		}
@@ -133,7 +134,7 @@ func parseEventFlags(ctx context.Context, fs *flag.FlagSet, args []string, usage
 		fmt.Fprintf(stderr, "%s: --user: this is a machine-to-machine (client credentials) event, which has no user; use a sign-in event\n", f.Event)
 		return eventInput{}, exitFailed, false
 	}
-	if w := mapper.VersionMismatch(mp.Mapping().TriggerVersion, ev); w != "" {
+	if w := authoring.VersionMismatch(mp.Mapping().TriggerVersion, ev); w != "" {
 		v := mp.Mapping().TriggerVersion[1:2]
 		fmt.Fprintf(stderr, "warning: %s; to see %s, add --version %s (or use an event with \"version\": %q)\n", w, mp.Mapping().TriggerVersion, v, v)
 	}
@@ -144,7 +145,7 @@ func parseEventFlags(ctx context.Context, fs *flag.FlagSet, args []string, usage
 // no item it ran on has: a misspelled attribute is otherwise just a
 // missing claim.
 func (in eventInput) checkAttributes(stderr io.Writer) {
-	for _, f := range mapper.MissingAttributes(in.mapper.Mapping().File, in.mapper.AttributeReads(), in.rows) {
+	for _, f := range authoring.MissingAttributes(in.mapper.Mapping().File, in.mapper.AttributeReads(), in.rows) {
 		fmt.Fprintf(stderr, "warning: %s [%s]\n", f.String(), f.Rule)
 	}
 }

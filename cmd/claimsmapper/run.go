@@ -14,6 +14,7 @@ import (
 
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/dynamo"
+	"github.com/claimsmapper/claimsmapper/internal/authoring"
 	"github.com/claimsmapper/claimsmapper/internal/awsconfig"
 	"github.com/claimsmapper/claimsmapper/internal/cliflag"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
@@ -72,7 +73,7 @@ func runRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 // CLI's user is the mapping's author, its cause.
 func describeEventError(err error) string {
 	if ee := (*mapper.EventError)(nil); errors.As(err, &ee) && ee.Err != nil {
-		return "the event failed: " + mapper.DescribeError(err)
+		return "the event failed: " + authoring.DescribeError(err)
 	}
 	return err.Error()
 }

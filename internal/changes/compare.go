@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/claimsmapper/claimsmapper/internal/authoring"
 	"github.com/claimsmapper/claimsmapper/internal/preview"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
@@ -199,7 +200,7 @@ func build(ctx context.Context, mp *mapper.Mapper, ev *mapper.Event) (*preview.P
 
 // failure says why an event fails, in the words the mapping's author needs.
 func failure(err error) string {
-	return "fails: " + mapper.DescribeError(err)
+	return "fails: " + authoring.DescribeError(err)
 }
 
 // listKinds are the claims compared item by item, as sets.

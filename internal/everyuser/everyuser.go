@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/authoring"
 	"github.com/claimsmapper/claimsmapper/internal/changes"
 	"github.com/claimsmapper/claimsmapper/localdata"
 	"github.com/claimsmapper/claimsmapper/mapper"
@@ -415,7 +416,7 @@ func plainTypes(msg string) string {
 func defaultEvent(triggerVersion string) *mapper.Event {
 	raw := changes.DefaultTemplate
 	if len(triggerVersion) >= 2 {
-		if r, err := mapper.WithVersion(raw, triggerVersion[1:2]); err == nil {
+		if r, err := authoring.WithVersion(raw, triggerVersion[1:2]); err == nil {
 			raw = r
 		}
 	}

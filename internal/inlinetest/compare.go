@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/claimsmapper/claimsmapper/internal/authoring"
 	"github.com/claimsmapper/claimsmapper/internal/preview"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
@@ -26,14 +27,14 @@ func compare(version string, x Expect, r *mapper.Result, err error) []Diff {
 		if err == nil {
 			return []Diff{{What: "error", Expected: "the event fails with " + preview.Show(*x.Error), Actual: "the event succeeded"}}
 		}
-		got := mapper.DescribeError(err)
+		got := authoring.DescribeError(err)
 		if !strings.Contains(strings.ToLower(got), strings.ToLower(*x.Error)) {
 			return []Diff{{What: "error", Expected: "text containing " + preview.Show(*x.Error), Actual: preview.Show(got)}}
 		}
 		return nil
 	}
 	if err != nil {
-		return []Diff{{What: "error", Expected: "the event succeeds", Actual: "it failed: " + mapper.DescribeError(err)}}
+		return []Diff{{What: "error", Expected: "the event succeeds", Actual: "it failed: " + authoring.DescribeError(err)}}
 	}
 	var out []Diff
 	if x.IDToken != nil {

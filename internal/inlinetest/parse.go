@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/authoring"
 	"github.com/claimsmapper/claimsmapper/internal/dynval"
 	"github.com/claimsmapper/claimsmapper/internal/yamlnode"
 	"github.com/claimsmapper/claimsmapper/localdata"
@@ -70,7 +71,7 @@ func testsNode(src []byte) (tests *yaml.Node, triggerVersion string) {
 		case k.Kind != yaml.ScalarNode:
 		case k.Value == "tests":
 			tests = root.Content[i+1]
-		case k.Value == "triggerVersion" && v.Kind == yaml.ScalarNode && mapper.TriggerVersionOK(v.Value):
+		case k.Value == "triggerVersion" && v.Kind == yaml.ScalarNode && authoring.TriggerVersionOK(v.Value):
 			triggerVersion = v.Value
 		}
 	}
@@ -202,7 +203,7 @@ func (r *reader) testCase(n *yaml.Node, path string) *Case {
 	}
 	if e, has := fields["event"]; has {
 		c.Event = r.event(e.Val, path+".event")
-		if w := mapper.VersionMismatch(r.triggerVersion, c.Event); w != "" {
+		if w := authoring.VersionMismatch(r.triggerVersion, c.Event); w != "" {
 			// A warning only: the test still runs.
 			r.warnings = append(r.warnings, config.Finding{File: r.file, Path: path + ".event", Severity: config.SevWarning, Rule: "tests-version",
 				Pos:     config.Pos{Line: e.Val.Line, Column: e.Val.Column},

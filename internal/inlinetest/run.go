@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/authoring"
 	"github.com/claimsmapper/claimsmapper/internal/preview"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
@@ -119,7 +120,7 @@ func (s *Suite) MissingAttributes() []config.Finding {
 			}
 		}
 	}
-	return mapper.MissingAttributes(s.File, reads, func(table string) ([]mapper.Item, bool) {
+	return authoring.MissingAttributes(s.File, reads, func(table string) ([]mapper.Item, bool) {
 		rows, ok := pool[table]
 		return rows, ok
 	})

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/claimsmapper/claimsmapper/internal/authoring"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -30,7 +31,7 @@ func WriteExplain(w io.Writer, t *mapper.Trace, evalErr error) {
 	}
 	fmt.Fprintln(w)
 	if evalErr != nil {
-		fmt.Fprintf(w, "The event failed: %s\n", mapper.DescribeError(evalErr))
+		fmt.Fprintf(w, "The event failed: %s\n", authoring.DescribeError(evalErr))
 		return
 	}
 	fmt.Fprintln(w, "The event succeeded.")

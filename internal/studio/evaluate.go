@@ -14,6 +14,7 @@ import (
 	"github.com/expr-lang/expr/builtin"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/authoring"
 	"github.com/claimsmapper/claimsmapper/internal/changes"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/internal/preview"
@@ -221,7 +222,7 @@ func (s *Server) run(ctx context.Context, ws *workspace.Workspace, u userRef, ve
 }
 
 func describeEventError(err error) string {
-	return "the sign-in would fail: " + mapper.DescribeError(err)
+	return "the sign-in would fail: " + authoring.DescribeError(err)
 }
 
 func firstLine(err error) string {

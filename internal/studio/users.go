@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/authoring"
 	"github.com/claimsmapper/claimsmapper/internal/changes"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/internal/workspace"
@@ -106,7 +107,7 @@ func (s *Server) eventFor(u userRef) ([]byte, error) {
 func withVersion(raw []byte, version string) ([]byte, *mapper.Event, error) {
 	if version != "" {
 		var err error
-		if raw, err = mapper.WithVersion(raw, version); err != nil {
+		if raw, err = authoring.WithVersion(raw, version); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -1,19 +1,27 @@
-package mapper
+package authoring
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
-// TriggerVersions maps an event's version to the user pool setting that
+// triggerVersions maps an event's version to the user pool setting that
 // makes Cognito send it.
-var TriggerVersions = map[string]string{"1": "V1_0", "2": "V2_0", "3": "V3_0"}
+var triggerVersions = map[string]string{"1": "V1_0", "2": "V2_0", "3": "V3_0"}
+
+// TriggerSettings lists the user pool trigger version settings there are
+// events for (V1_0, V2_0, V3_0), sorted.
+func TriggerSettings() []string { return slices.Sorted(maps.Values(triggerVersions)) }
 
 // TriggerVersionOK reports whether s is a user pool trigger version setting.
 func TriggerVersionOK(s string) bool {
-	for _, v := range TriggerVersions {
+	for _, v := range triggerVersions {
 		if v == s {
 			return true
 		}
@@ -26,12 +34,12 @@ func TriggerVersionOK(s string) bool {
 // say). Callers add how to fix it in their terms. Cognito sends the version the user pool's trigger is set to, so such
 // an event shows what a pool set differently would issue: under V1 no access
 // token changes and every claim is text.
-func VersionMismatch(triggerVersion string, ev *Event) string {
-	if triggerVersion == "" || ev == nil || TriggerVersions[ev.Version] == triggerVersion {
+func VersionMismatch(triggerVersion string, ev *mapper.Event) string {
+	if triggerVersion == "" || ev == nil || triggerVersions[ev.Version] == triggerVersion {
 		return ""
 	}
 	msg := fmt.Sprintf("the event is version %s but the mapping says triggerVersion: %s, so this shows the tokens of a user pool whose trigger is %s",
-		ev.Version, triggerVersion, TriggerVersions[ev.Version])
+		ev.Version, triggerVersion, triggerVersions[ev.Version])
 	if ev.Version == "1" {
 		msg += " (the access token does not change and every claim is text)"
 	}
@@ -44,10 +52,10 @@ func VersionMismatch(triggerVersion string, ev *Event) string {
 // name of its response object. It lets an author see each trigger's tokens
 // from one event file. A client-credentials event exists only in version 3.
 func WithVersion(raw []byte, version string) ([]byte, error) {
-	if _, ok := TriggerVersions[version]; !ok {
+	if _, ok := triggerVersions[version]; !ok {
 		return nil, fmt.Errorf("version %q is not a Cognito event version; use 1, 2 or 3", version)
 	}
-	if _, err := DecodeEvent(raw); err != nil {
+	if _, err := mapper.DecodeEvent(raw); err != nil {
 		return nil, err
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))

@@ -1,9 +1,10 @@
-package mapper_test
+package authoring_test
 
 import (
 	"strings"
 	"testing"
 
+	"github.com/claimsmapper/claimsmapper/internal/authoring"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -28,7 +29,7 @@ claims:
 		items, ok := tables[table]
 		return items, ok
 	}
-	got := mapper.MissingAttributes("m.yaml", mp.AttributeReads(), rows)
+	got := authoring.MissingAttributes("m.yaml", mp.AttributeReads(), rows)
 	want := []string{
 		`m.yaml:6:20: claims.department: user.Departmnet: none of the 2 items in Users has an attribute "Departmnet" (did you mean "Department"?)`,
 		`m.yaml:9:24: claims.teams: teams.Nmae: the item in Teams has no attribute "Nmae" (did you mean "Name"?)`,
@@ -45,10 +46,10 @@ claims:
 	t.Run("no items, nothing to judge by", func(t *testing.T) {
 		none := func(string) ([]mapper.Item, bool) { return nil, false }
 		empty := func(string) ([]mapper.Item, bool) { return []mapper.Item{}, true }
-		if got := mapper.MissingAttributes("m.yaml", mp.AttributeReads(), none); len(got) != 0 {
+		if got := authoring.MissingAttributes("m.yaml", mp.AttributeReads(), none); len(got) != 0 {
 			t.Errorf("no table: %v", got)
 		}
-		if got := mapper.MissingAttributes("m.yaml", mp.AttributeReads(), empty); len(got) != 0 {
+		if got := authoring.MissingAttributes("m.yaml", mp.AttributeReads(), empty); len(got) != 0 {
 			t.Errorf("empty table: %v", got)
 		}
 	})

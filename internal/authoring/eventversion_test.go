@@ -1,4 +1,4 @@
-package mapper_test
+package authoring_test
 
 import (
 	"encoding/json"
@@ -6,16 +6,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/claimsmapper/claimsmapper/internal/authoring"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
 func TestWithVersionRewritesTheEventsShape(t *testing.T) {
 	t.Parallel()
-	v1, err := os.ReadFile("../testdata/events/v1.json")
+	v1, err := os.ReadFile("../../testdata/events/v1.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	v3, err := os.ReadFile("../testdata/events/v3.json")
+	v3, err := os.ReadFile("../../testdata/events/v3.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +36,7 @@ func TestWithVersionRewritesTheEventsShape(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			out, err := mapper.WithVersion(tt.event, tt.version)
+			out, err := authoring.WithVersion(tt.event, tt.version)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -61,7 +62,7 @@ func TestWithVersionRewritesTheEventsShape(t *testing.T) {
 
 func TestWithVersionRefusesWhatCannotBeRewritten(t *testing.T) {
 	t.Parallel()
-	v3, err := os.ReadFile("../testdata/events/v3.json")
+	v3, err := os.ReadFile("../../testdata/events/v3.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +80,7 @@ func TestWithVersionRefusesWhatCannotBeRewritten(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := mapper.WithVersion([]byte(tt.event), tt.version)
+			_, err := authoring.WithVersion([]byte(tt.event), tt.version)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v, want it to hold %q", err, tt.want)
 			}
@@ -90,11 +91,11 @@ func TestWithVersionRefusesWhatCannotBeRewritten(t *testing.T) {
 func TestVersionMismatchSaysWhichVersionToUse(t *testing.T) {
 	t.Parallel()
 	ev := &mapper.Event{Version: "1"}
-	if got := mapper.VersionMismatch("V2_0", ev); !strings.Contains(got, `the event is version 1 but the mapping says triggerVersion: V2_0`) || !strings.Contains(got, "whose trigger is V1_0") {
+	if got := authoring.VersionMismatch("V2_0", ev); !strings.Contains(got, `the event is version 1 but the mapping says triggerVersion: V2_0`) || !strings.Contains(got, "whose trigger is V1_0") {
 		t.Errorf("mismatch = %q", got)
 	}
 	for _, tv := range []string{"", "V1_0"} {
-		if got := mapper.VersionMismatch(tv, ev); got != "" {
+		if got := authoring.VersionMismatch(tv, ev); got != "" {
 			t.Errorf("triggerVersion %q: %q, want nothing", tv, got)
 		}
 	}
@@ -104,7 +105,7 @@ func TestVersionMismatchSaysWhichVersionToUse(t *testing.T) {
 // event of the version asked for, which the mapper then handles.
 func FuzzWithVersion(f *testing.F) {
 	for _, name := range []string{"v1", "v2", "v3"} {
-		b, err := os.ReadFile("../testdata/events/" + name + ".json")
+		b, err := os.ReadFile("../../testdata/events/" + name + ".json")
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -113,7 +114,7 @@ func FuzzWithVersion(f *testing.F) {
 	f.Add([]byte(`{"version":"1","request":null,"response":7}`), uint8(2))
 	f.Fuzz(func(t *testing.T, in []byte, v uint8) {
 		version := string(rune('1' + v%3))
-		out, err := mapper.WithVersion(in, version)
+		out, err := authoring.WithVersion(in, version)
 		if err != nil {
 			return
 		}
