@@ -55,15 +55,24 @@ func (f Finding) String() string {
 	return b.String()
 }
 
-// Error is returned when a mapping does not load. It holds every error found.
+// Error is returned when a mapping does not load. Findings holds every
+// finding, sorted by position: at least one error, and the warnings and
+// notes found with them. Its text is the errors', one per line.
 type Error struct {
 	Findings []Finding
 }
 
 func (e *Error) Error() string {
-	lines := make([]string, len(e.Findings))
-	for i, f := range e.Findings {
-		lines[i] = f.String()
+	var lines []string
+	for _, f := range e.Findings {
+		if f.Severity == SevError {
+			lines = append(lines, f.String())
+		}
+	}
+	if len(lines) == 0 { // built by hand with no error among them
+		for _, f := range e.Findings {
+			lines = append(lines, f.String())
+		}
 	}
 	return strings.Join(lines, "\n")
 }

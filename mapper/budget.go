@@ -39,11 +39,24 @@ type Limits struct {
 	PatternSize int
 }
 
-// DefaultLimits are the limits every mapping runs under. They sit far above
+// withDefaults is l with each limit left at zero set to its default.
+func (l Limits) withDefaults() Limits {
+	d := defaultLimits
+	for _, p := range []struct{ v, def *int }{{&l.Work, &d.Work}, {&l.ExprWork, &d.ExprWork}, {&l.Bytes, &d.Bytes},
+		{&l.Value, &d.Value}, {&l.Depth, &d.Depth}, {&l.Pattern, &d.Pattern}, {&l.PatternSize, &d.PatternSize}} {
+		if *p.v <= 0 {
+			*p.v = *p.def
+		}
+	}
+	return l
+}
+
+// defaultLimits are the limits every mapping runs under unless
+// LoadOptions.Limits sets others. They sit far above
 // what a token can carry (a few kilobytes) and far below what would slow a
 // sign-in or exhaust a small function's memory: the work of one event is
 // measured (cost_honesty_test.go) to take well under a second.
-var DefaultLimits = Limits{
+var defaultLimits = Limits{
 	Work:        2_000_000,
 	ExprWork:    250_000,
 	Bytes:       4 << 20,
@@ -74,8 +87,8 @@ func limitErr(limit, format string, args ...any) *LimitError {
 	return &LimitError{Limit: limit, msg: fmt.Sprintf(format, args...) + fmt.Sprintf(" (limit %q)", limit)}
 }
 
-// IsLimit reports whether err is, or wraps, a LimitError, and which.
-func IsLimit(err error) (string, bool) {
+// isLimit reports whether err is, or wraps, a LimitError, and which.
+func isLimit(err error) (string, bool) {
 	var le *LimitError
 	if errors.As(err, &le) {
 		return le.Limit, true
@@ -199,7 +212,7 @@ func (b *budget) alloc(n int) error {
 // does not take the rest of the token with it. Work is not given back: the
 // time it took is spent.
 func (b *budget) release(before int) {
-	if limit, _ := IsLimit(b.err); limit == "bytes" {
+	if limit, _ := isLimit(b.err); limit == "bytes" {
 		b.err = nil
 	}
 	if b.err == nil && before > b.bytes {

@@ -24,7 +24,7 @@ func BenchmarkBudget(b *testing.B) {
 		{"without", mapper.Unbounded},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			mp, fs := mapper.Load(src, c.opts(mapper.LoadOptions{File: "mapping.yaml", Store: store}))
+			mp, fs := loaded(mapper.Load(src, c.opts(mapper.LoadOptions{File: "mapping.yaml", Store: store})))
 			if err := config.Errors(fs); err != nil {
 				b.Fatal(err)
 			}
@@ -52,7 +52,7 @@ func TestUnboundedGivesTheSameResponse(t *testing.T) {
 	src := readFile(t, "../bench/workload/mapping.yaml")
 	var outs []string
 	for _, opts := range []mapper.LoadOptions{{File: "m.yaml", Store: store}, mapper.Unbounded(mapper.LoadOptions{File: "m.yaml", Store: store})} {
-		mp, fs := mapper.Load(src, opts)
+		mp, fs := loaded(mapper.Load(src, opts))
 		if err := config.Errors(fs); err != nil {
 			t.Fatal(err)
 		}

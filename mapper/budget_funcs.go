@@ -181,7 +181,7 @@ func sizeOf(v any, limit int) int {
 	case string:
 		return len(x)
 	}
-	m := meter{limit: limit, maxDepth: DefaultLimits.Depth}
+	m := meter{limit: limit, maxDepth: defaultLimits.Depth}
 	m.walk(v, 0)
 	return m.size
 }

@@ -116,11 +116,11 @@ tables:
 			strings.ReplaceAll(code, "'", "''"))
 		opts := mapper.LoadOptions{File: "fuzz.yaml", Config: config.Options{LookupEnv: func(string) (string, bool) { return "", false }},
 			Store: store, Logger: slog.New(slog.DiscardHandler)}
-		mp, fs := mapper.Load([]byte(src), opts)
+		mp, fs := loaded(mapper.Load([]byte(src), opts))
 		if err := config.Errors(fs); err != nil {
 			// An expression that does not compile is lint's business, unless
 			// it is the budget's rewriting that broke it.
-			if _, ufs := mapper.Load([]byte(src), mapper.Unbounded(opts)); config.Errors(ufs) == nil && !budgetFinding(fs) {
+			if _, ufs := loaded(mapper.Load([]byte(src), mapper.Unbounded(opts))); config.Errors(ufs) == nil && !budgetFinding(fs) {
 				t.Fatalf("%s\ncompiles without the budget, not with it: %v", code, err)
 			}
 			return

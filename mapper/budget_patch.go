@@ -91,7 +91,7 @@ func (c *compiler) config(asBool bool) *conf.Config {
 // compile.
 func (c *compiler) precheck(e *config.Expr, tree *parser.Tree) bool {
 	ok := true
-	lim := &DefaultLimits
+	lim := c.limits
 	find := func(n ast.Node, sev config.Severity, rule, format string, args ...any) {
 		fe := (&file.Error{Location: n.Location()}).Bind(tree.Source)
 		f := config.Finding{Pos: e.PosAt(fe.Line, fe.Column), Path: e.Path, Severity: sev, Rule: rule, Snippet: fe.Snippet,
@@ -154,7 +154,7 @@ func (c *compiler) precheck(e *config.Expr, tree *parser.Tree) bool {
 			case "matches":
 				if s, isText := n.Right.(*ast.StringNode); isText {
 					if _, err := checkPattern(s.Value, &Limits{Pattern: len(s.Value), PatternSize: lim.PatternSize}); err != nil {
-						if _, isLimit := IsLimit(err); isLimit {
+						if _, isLimit := isLimit(err); isLimit {
 							find(n.Right, config.SevError, "pattern-size", "this pattern is too large: it expands to more than %d steps once its repetitions are counted; use fewer or smaller repetitions ({n})", lim.PatternSize)
 						}
 					}
@@ -301,7 +301,7 @@ func (c *compiler) quotedPattern(p string) error {
 	if c.patterns[p] != nil {
 		return nil
 	}
-	compiled, err := compilePattern(p, &Limits{Pattern: len(p), PatternSize: DefaultLimits.PatternSize})
+	compiled, err := compilePattern(p, &Limits{Pattern: len(p), PatternSize: c.limits.PatternSize})
 	if err != nil {
 		return err
 	}

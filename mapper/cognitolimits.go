@@ -7,19 +7,19 @@ import "fmt"
 // can act on, so the mapper fails the event itself, with a log line that
 // says which limit and by how much.
 const (
-	// MaxChanges is Cognito's quota on the claim and scope changes one pre
+	// maxChanges is Cognito's quota on the claim and scope changes one pre
 	// token generation event may make, all kinds together (claims added,
 	// overridden and suppressed in each token, scopes added and
 	// suppressed): "Quotas in Amazon Cognito", resource quotas.
-	MaxChanges = 5000
-	// MaxResponseBytes is Lambda's limit on the response payload of a
+	maxChanges = 5000
+	// maxResponseBytes is Lambda's limit on the response payload of a
 	// synchronous invocation, which is how Cognito calls the trigger: 6 MB
 	// ("Lambda quotas", function configuration, deployment and execution).
-	MaxResponseBytes = 6 * 1024 * 1024
+	maxResponseBytes = 6 * 1024 * 1024
 )
 
 // Changes counts the claim and scope changes r makes, as Cognito counts
-// them against MaxChanges.
+// them against maxChanges.
 func (r *Result) Changes() int {
 	return len(r.IDClaims) + len(r.AccessClaims) + len(r.IDSuppress) + len(r.AccessSuppress) +
 		len(r.ScopesAdd) + len(r.ScopesSuppress)
@@ -30,18 +30,18 @@ func (r *Result) Changes() int {
 // onClaimError says. Every path (Lambda, run, explain, test) checks it.
 func checkChanges(r *Result) error {
 	n := r.Changes()
-	if n <= MaxChanges {
+	if n <= maxChanges {
 		return nil
 	}
-	reason := fmt.Sprintf("the response makes %d claim and scope changes; Cognito accepts at most %d in one event (its quota on pre token generation changes): add or suppress fewer claims", n, MaxChanges)
+	reason := fmt.Sprintf("the response makes %d claim and scope changes; Cognito accepts at most %d in one event (its quota on pre token generation changes): add or suppress fewer claims", n, maxChanges)
 	return &EventError{Public: publicClaimError, Rule: "response", Reason: reason, Err: fmt.Errorf("%s", reason)}
 }
 
 // checkResponseSize fails a response Lambda would not return.
 func checkResponseSize(n int) error {
-	if n <= MaxResponseBytes {
+	if n <= maxResponseBytes {
 		return nil
 	}
-	reason := fmt.Sprintf("the response is %d bytes; Lambda returns at most %d bytes (6 MB) from a synchronous invocation: make the claims smaller", n, MaxResponseBytes)
+	reason := fmt.Sprintf("the response is %d bytes; Lambda returns at most %d bytes (6 MB) from a synchronous invocation: make the claims smaller", n, maxResponseBytes)
 	return &EventError{Public: publicClaimError, Rule: "response", Reason: reason, Err: fmt.Errorf("%s", reason)}
 }

@@ -102,8 +102,11 @@ func compile(m *config.Mapping, opts LoadOptions) (*Mapper, []config.Finding) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	mp := &Mapper{cfg: m, store: store, log: log, vms: &sync.Pool{New: func() any { return &vm.VM{} }}, envs: &sync.Pool{}, limits: &DefaultLimits}
+	mp := &Mapper{cfg: m, store: store, log: log, vms: &sync.Pool{New: func() any { return &vm.VM{} }}, envs: &sync.Pool{}}
+	limits := opts.Limits.withDefaults()
+	mp.limits = &limits
 	c := newCompiler(m)
+	c.limits = mp.limits
 	c.unbounded = opts.unbounded
 	mp.unbounded = opts.unbounded
 	mp.compileSources(c)
@@ -279,6 +282,9 @@ type compiler struct {
 	reads map[*config.Expr][]AttrRead
 	// unbounded leaves the evaluation budget out (benchmarks only).
 	unbounded bool
+	// limits are those the Mapper runs under: the checks made at compile
+	// time refuse what they make certain to fail.
+	limits *Limits
 	// confs are the expr configurations, for values and for conditions.
 	confs map[bool]*conf.Config
 	// patterns are the quoted patterns, compiled once.

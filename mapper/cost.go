@@ -529,7 +529,7 @@ func runString(_ *budget, args []any) (any, error) {
 // plain is v with its pointers followed and its zones named; past the
 // depth limit (which measure enforced) it stops.
 func plain(v any, depth int) any {
-	if depth > DefaultLimits.Depth {
+	if depth > defaultLimits.Depth {
 		return nil
 	}
 	switch x := v.(type) {

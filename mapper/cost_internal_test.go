@@ -98,7 +98,7 @@ func TestAnOperationWithoutACostDoesNotCompile(t *testing.T) {
 	saved := builtinCosts["upper"]
 	delete(builtinCosts, "upper")
 	defer func() { builtinCosts["upper"] = saved }()
-	_, fs := Load([]byte("version: 1\nclaims:\n  a: upper(event.userName)\n  b: event.userName\n"), LoadOptions{File: "m.yaml"})
+	_, fs := loaded(Load([]byte("version: 1\nclaims:\n  a: upper(event.userName)\n  b: event.userName\n"), LoadOptions{File: "m.yaml"}))
 	var rules []string
 	for _, f := range fs {
 		rules = append(rules, f.Rule+": "+f.Message)

@@ -154,7 +154,7 @@ func TestOneHeavyClaimDoesNotStarveTheNext(t *testing.T) {
 func TestNothingOfTheProcessReachesAToken(t *testing.T) {
 	t.Parallel()
 	for _, code := range []string{"string($env)", "toJSON($env)", "keys($env)", "$env.event.userName", `$env["$budget"]`, "len($env)", "values($env)[0]"} {
-		_, fs := mapper.Load([]byte(fmt.Sprintf("version: 1\nclaims:\n  x: '%s'\n", strings.ReplaceAll(code, "'", "''"))), mapper.LoadOptions{File: "m.yaml"})
+		_, fs := loaded(mapper.Load([]byte(fmt.Sprintf("version: 1\nclaims:\n  x: '%s'\n", strings.ReplaceAll(code, "'", "''"))), mapper.LoadOptions{File: "m.yaml"}))
 		if len(fs) == 0 || fs[0].Rule != "reserved-name" {
 			t.Errorf("%s: %v, want a reserved-name error", code, fs)
 		}
@@ -176,8 +176,8 @@ func TestNothingOfTheProcessReachesAToken(t *testing.T) {
 		fmt.Fprintf(&b, "  c%02d: '%s'\n", i, strings.ReplaceAll(c, "'", "''"))
 	}
 	var logs bytes.Buffer
-	mp, fs := mapper.Load([]byte(b.String()), mapper.LoadOptions{File: "m.yaml", Store: store,
-		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	mp, fs := loaded(mapper.Load([]byte(b.String()), mapper.LoadOptions{File: "m.yaml", Store: store,
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}))
 	if err := config.Errors(fs); err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package mapper_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/claimsmapper/claimsmapper/config"
@@ -27,8 +28,8 @@ func ExampleMapper_Handle() {
 	users := localdata.New(map[string][]mapper.Item{
 		"SampleUsers": {{"userName": "benbpyle", "FirstName": "Ben", "LastName": "Pyle"}},
 	})
-	mp, findings := mapper.Load([]byte(exampleMapping), mapper.LoadOptions{File: "mapping.yaml", Store: users})
-	if err := config.Errors(findings); err != nil {
+	mp, _, err := mapper.Load([]byte(exampleMapping), mapper.LoadOptions{File: "mapping.yaml", Store: users})
+	if err != nil {
 		fmt.Println(err)
 		return
 	}
@@ -44,9 +45,10 @@ func ExampleMapper_Handle() {
 
 // A mapping that does not load says where and why, with every problem at
 // once; expression errors carry the column inside the expression, mapped
-// into the file.
+// into the file. The error is a *config.Error: errors.As gives each
+// finding, with its position, rule and severity.
 func ExampleLoad_error() {
-	_, findings := mapper.Load([]byte(`version: 1
+	_, _, err := mapper.Load([]byte(`version: 1
 sources:
   user: { table: SampleUsers, key: { userName: event.userName } }
 claims:
@@ -54,19 +56,26 @@ claims:
   fullName: 'user.FirstName + " " + user.LastNme + event.usrName'
   sub: user.id
 `), mapper.LoadOptions{File: "mapping.yaml"})
-	for _, f := range findings {
-		fmt.Println(f)
+	var ce *config.Error
+	if errors.As(err, &ce) {
+		for _, f := range ce.Findings {
+			fmt.Printf("%s [%s %s]\n", f, f.Severity, f.Rule)
+		}
 	}
 	// Output:
-	// mapping.yaml:5:14: claims.firstName: unknown name "usr" (did you mean "user"?)
-	// mapping.yaml:6:58: claims.fullName: event has no field "usrName" (did you mean "userName"?)
-	// mapping.yaml:7:3: claims.sub: claim "sub" cannot be added or overridden: Cognito protects this claim in every token
+	// mapping.yaml:5:14: claims.firstName: unknown name "usr" (did you mean "user"?) [error unknown-name]
+	// mapping.yaml:6:58: claims.fullName: event has no field "usrName" (did you mean "userName"?) [error unknown-field]
+	// mapping.yaml:7:3: claims.sub: claim "sub" cannot be added or overridden: Cognito protects this claim in every token [error protected-claim]
 }
 
 // EvaluateTrace tells why a token has, or lacks, each claim.
 func ExampleMapper_EvaluateTrace() {
 	users := localdata.New(map[string][]mapper.Item{"SampleUsers": {}})
-	mp, _ := mapper.Load([]byte(exampleMapping), mapper.LoadOptions{File: "mapping.yaml", Store: users})
+	mp, _, err := mapper.Load([]byte(exampleMapping), mapper.LoadOptions{File: "mapping.yaml", Store: users})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	ev := &mapper.Event{Version: "2", UserName: "nobody"}
 	_, trace, _ := mp.EvaluateTrace(context.Background(), ev)
 	for _, s := range trace.Sources {
@@ -88,8 +97,8 @@ func ExampleMapper_HandleStats() {
 	users := localdata.New(map[string][]mapper.Item{
 		"SampleUsers": {{"userName": "benbpyle", "FirstName": "Ben"}},
 	})
-	mp, findings := mapper.Load([]byte(exampleMapping), mapper.LoadOptions{File: "mapping.yaml", Store: users})
-	if err := config.Errors(findings); err != nil {
+	mp, _, err := mapper.Load([]byte(exampleMapping), mapper.LoadOptions{File: "mapping.yaml", Store: users})
+	if err != nil {
 		fmt.Println(err)
 		return
 	}

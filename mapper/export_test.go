@@ -1,8 +1,38 @@
 package mapper
 
+import (
+	"errors"
+
+	"github.com/claimsmapper/claimsmapper/config"
+)
+
 // Unbounded compiles without the evaluation budget, for the benchmark that
 // measures what the budget costs. Nothing outside tests may do this.
 func Unbounded(o LoadOptions) LoadOptions {
 	o.unbounded = true
 	return o
 }
+
+// IsLimit lets the tests ask which limit an error is; callers outside the
+// package use errors.As with *LimitError.
+var IsLimit = isLimit
+
+// Cognito's and Lambda's limits on a response, for the tests at their edge.
+const (
+	MaxChanges       = maxChanges
+	MaxResponseBytes = maxResponseBytes
+)
+
+// loaded is every finding of Load with its Mapper, for the tests inside
+// the package.
+func loaded(mp *Mapper, warnings []config.Finding, err error) (*Mapper, []config.Finding) {
+	var ce *config.Error
+	if errors.As(err, &ce) {
+		return mp, ce.Findings
+	}
+	return mp, warnings
+}
+
+// DefaultLimits are the limits a Mapper runs under when LoadOptions.Limits
+// sets none, for the tests that measure against them.
+var DefaultLimits = defaultLimits

@@ -8,14 +8,15 @@ import (
 	"testing"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/authoring"
 	"github.com/claimsmapper/claimsmapper/internal/golden"
 	"github.com/claimsmapper/claimsmapper/localdata"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
 // loadErr turns Load's findings into the error they amount to.
-func loadErr(mp *mapper.Mapper, fs []config.Finding) (*mapper.Mapper, error) {
-	return mp, config.Errors(fs)
+func loadErr(mp *mapper.Mapper, _ []config.Finding, err error) (*mapper.Mapper, error) {
+	return mp, err
 }
 
 // load compiles a mapping from text, served by the given store.
@@ -95,4 +96,10 @@ func (f storeFuncs) GetItem(ctx context.Context, in mapper.GetItemInput) (mapper
 
 func (f storeFuncs) Query(ctx context.Context, in mapper.QueryInput) ([]mapper.Item, error) {
 	return f.QueryFunc(ctx, in)
+}
+
+// loaded is every finding of mapper.Load with its Mapper, as the tests
+// before Load returned an error read them.
+func loaded(mp *mapper.Mapper, warnings []config.Finding, err error) (*mapper.Mapper, []config.Finding) {
+	return mp, authoring.Findings(mp, warnings, err)
 }

@@ -7,7 +7,9 @@ import (
 	"github.com/claimsmapper/claimsmapper/config"
 )
 
-// LoadOptions is everything Load needs besides the mapping's text.
+// LoadOptions is everything Load needs besides the mapping's text. The
+// zero value loads a mapping that reads no ${NAME}, with no store, under
+// the default limits.
 type LoadOptions struct {
 	// File is the name findings are reported against: a path, "-" or
 	// "CLAIMS_MAPPING".
@@ -22,6 +24,10 @@ type LoadOptions struct {
 	// Logger receives warnings about omitted claims and failed lookups; nil
 	// discards them.
 	Logger *slog.Logger
+	// Limits bound what the expressions of one event may do. A limit left
+	// at zero takes its default, the one the Lambda runs under and
+	// docs/mapping.md states; raise one only knowing the cost per sign-in.
+	Limits Limits
 	// unbounded compiles without the evaluation budget: only benchmarks
 	// set it (export_test.go), to measure what the budget costs.
 	unbounded bool
@@ -31,16 +37,20 @@ type LoadOptions struct {
 // Lambda's init, every CLI command and lint call it and nothing else, so
 // lint accepts exactly what the function loads.
 //
-// It returns every finding (errors, warnings and notes, sorted by position)
-// and, when none is an error, the compiled Mapper; with an error the Mapper
-// is nil. config.Errors(findings) gives the errors as an error value.
-// Expressions are compiled even when other parts of the mapping are wrong,
-// so one run shows every mistake; only text that is not a YAML mapping at
-// all has nothing to compile.
-func Load(src []byte, opts LoadOptions) (*Mapper, []config.Finding) {
+// When the mapping has an error, Load returns a nil Mapper and a
+// *config.Error that holds every finding (errors, warnings and notes,
+// sorted by position, each with its file:line:col and how to fix it); get
+// at them with errors.As. Otherwise it returns the Mapper and the warnings
+// and notes, which do not stop it from running. Expressions are compiled
+// even when other parts of the mapping are wrong, so one run shows every
+// mistake; only text that is not a YAML mapping at all has nothing to
+// compile.
+func Load(src []byte, opts LoadOptions) (mp *Mapper, warnings []config.Finding, err error) {
 	m, fs := config.Parse(opts.File, src, opts.Config)
 	if m == nil {
-		return nil, withRepairedFindings(src, opts, fs)
+		fs = withRepairedFindings(src, opts, fs)
+		config.Sort(fs)
+		return nil, nil, &config.Error{Findings: fs}
 	}
 	if costModelOff {
 		opts.unbounded = true
@@ -49,9 +59,9 @@ func Load(src []byte, opts LoadOptions) (*Mapper, []config.Finding) {
 	fs = append(fs, cfs...)
 	config.Sort(fs)
 	if config.Errors(fs) != nil {
-		return nil, fs
+		return nil, nil, &config.Error{Findings: fs}
 	}
-	return mp, fs
+	return mp, fs, nil
 }
 
 // withRepairedFindings adds, to the findings of a text YAML stopped at an

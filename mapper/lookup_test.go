@@ -263,7 +263,7 @@ func TestASourceUsedOnlyAsAWholeIsUsed(t *testing.T) {
 	t.Parallel()
 	for _, claims := range []string{"n: len(m)", "found: user != nil", "rows: m", "n: len(user)"} {
 		mapping := "version: 1\nsources:\n  user: { table: Users, key: { userName: event.userName } }\n  m: { table: App, query: { partition: { PK: event.userName } } }\nclaims:\n  " + claims + "\n  other: user?.x ?? len(m)\n"
-		mp, fs := mapper.Load([]byte(mapping), mapper.LoadOptions{File: "m.yaml"})
+		mp, fs := loaded(mapper.Load([]byte(mapping), mapper.LoadOptions{File: "m.yaml"}))
 		if mp == nil {
 			t.Fatalf("%s: %v", claims, fs)
 		}

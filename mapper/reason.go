@@ -27,13 +27,13 @@ func safe(err error) error {
 	return safeError{err}
 }
 
-// exprFailure is what Reason says of an expression's own error.
+// exprFailure is what reason says of an expression's own error.
 const exprFailure = "the expression failed at run time (its message may quote user data, so it is logged at debug level only; claimsmapper explain shows it)"
 
-// Reason says why err failed a claim or a source, in words that quote no
+// reason says why err failed a claim or a source, in words that quote no
 // user data: the limit that was hit, claimsmapper's own message about a
 // value's kind, a store's error, or only that an expression failed.
-func Reason(err error) string {
+func reason(err error) string {
 	if err == nil {
 		return ""
 	}
@@ -52,7 +52,7 @@ func Reason(err error) string {
 // what in the cause) with public shown to the person signing in. The
 // reason is computed now, while it is known which parts of err are safe.
 func failEvent(public, rule, what string, err error) *EventError {
-	return &EventError{Public: public, Rule: rule, Reason: Reason(err), Err: fmt.Errorf("%s: %w", what, err)}
+	return &EventError{Public: public, Rule: rule, Reason: reason(err), Err: fmt.Errorf("%s: %w", what, err)}
 }
 
 // safeErr is the source's error marked safe when it is the store's

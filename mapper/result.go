@@ -180,7 +180,7 @@ func (e *evaluation) warn(rt *RuleTrace, msg string, err error, attrs ...slog.At
 	}
 	ctx := e.ctx
 	attrs = append(attrs, slog.String("rule", rt.Path))
-	if limit, ok := IsLimit(err); ok {
+	if limit, ok := isLimit(err); ok {
 		// Which limit was hit tells the operator what went wrong, and
 		// quotes nothing of the user's.
 		attrs = append(attrs, slog.String("limit", limit))

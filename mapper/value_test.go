@@ -39,7 +39,7 @@ func TestConstantsThatMeanDifferentThingsToDifferentReadersAreRefused(t *testing
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, fs := mapper.Load([]byte("version: 1\nclaims:\n  c:\n    const: "+tt.value+"\n"), mapper.LoadOptions{File: "m.yaml"})
+			_, fs := loaded(mapper.Load([]byte("version: 1\nclaims:\n  c:\n    const: "+tt.value+"\n"), mapper.LoadOptions{File: "m.yaml"}))
 			err := config.Errors(fs)
 			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "m.yaml:4:") {
 				t.Errorf("err = %v\nwant it at line 4 to contain %q", err, tt.want)
@@ -50,7 +50,7 @@ func TestConstantsThatMeanDifferentThingsToDifferentReadersAreRefused(t *testing
 
 func TestANullConstantIsWarnedAbout(t *testing.T) {
 	t.Parallel()
-	mp, fs := mapper.Load([]byte("version: 1\nclaims:\n  c: { const: null }\n"), mapper.LoadOptions{File: "m.yaml"})
+	mp, fs := loaded(mapper.Load([]byte("version: 1\nclaims:\n  c: { const: null }\n"), mapper.LoadOptions{File: "m.yaml"}))
 	if mp == nil || len(fs) != 1 || fs[0].Rule != "const-value" || fs[0].Severity != config.SevWarning {
 		t.Errorf("findings = %v", fs)
 	}
@@ -63,7 +63,7 @@ func TestAliasesCannotBlowUpTheMapping(t *testing.T) {
 		prev := string(rune('a' + i))
 		src += "  " + name + ": { const: &" + name + " [" + strings.Repeat("*"+prev+", ", 9) + "*" + prev + "] }\n"
 	}
-	_, fs := mapper.Load([]byte(src), mapper.LoadOptions{File: "m.yaml"})
+	_, fs := loaded(mapper.Load([]byte(src), mapper.LoadOptions{File: "m.yaml"}))
 	err := config.Errors(fs)
 	if err == nil || !strings.Contains(err.Error(), "expand to more than 100000 parts through YAML aliases") {
 		t.Fatalf("err = %v", err)
@@ -73,7 +73,7 @@ func TestAliasesCannotBlowUpTheMapping(t *testing.T) {
 func TestATimeInsideAListSaysHowToWriteIt(t *testing.T) {
 	t.Parallel()
 	var logs strings.Builder
-	mp, fs := mapper.Load([]byte("version: 1\nclaims:\n  at: '[now()]'\n"), mapper.LoadOptions{File: "m.yaml", Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	mp, fs := loaded(mapper.Load([]byte("version: 1\nclaims:\n  at: '[now()]'\n"), mapper.LoadOptions{File: "m.yaml", Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}))
 	if mp == nil {
 		t.Fatal(fs)
 	}

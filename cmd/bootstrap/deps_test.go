@@ -26,6 +26,7 @@ var linked = []string{
 	"github.com/claimsmapper/claimsmapper/config",
 	"github.com/claimsmapper/claimsmapper/dynamo",
 	"github.com/claimsmapper/claimsmapper/internal/awsapi",
+	"github.com/claimsmapper/claimsmapper/internal/dynval",
 	"github.com/claimsmapper/claimsmapper/internal/jsontext",
 	"github.com/claimsmapper/claimsmapper/internal/lambda",
 	"github.com/claimsmapper/claimsmapper/internal/mappingfile",

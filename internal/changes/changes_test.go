@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/authoring"
 	"github.com/claimsmapper/claimsmapper/internal/changes"
 	"github.com/claimsmapper/claimsmapper/localdata"
 	"github.com/claimsmapper/claimsmapper/mapper"
@@ -16,7 +17,7 @@ import (
 
 func load(t testing.TB, src string, store mapper.Store) *mapper.Mapper {
 	t.Helper()
-	mp, fs := mapper.Load([]byte(src), mapper.LoadOptions{File: "m.yaml", Store: store})
+	mp, fs := loaded(mapper.Load([]byte(src), mapper.LoadOptions{File: "m.yaml", Store: store}))
 	if err := config.Errors(fs); err != nil {
 		t.Fatal(err)
 	}
@@ -147,20 +148,20 @@ func ExampleCompare() {
 		{"userName": "ben", "plan": "pro", "roles": []any{"readers"}},
 		{"userName": "jane", "plan": "free"},
 	}})
-	before, _ := mapper.Load([]byte(`version: 1
+	before, _ := loaded(mapper.Load([]byte(`version: 1
 sources:
   user: { table: Users, key: { userName: event.userName } }
 claims:
   plan: user.plan
-`), mapper.LoadOptions{Store: data})
-	after, _ := mapper.Load([]byte(`version: 1
+`), mapper.LoadOptions{Store: data}))
+	after, _ := loaded(mapper.Load([]byte(`version: 1
 sources:
   user: { table: Users, key: { userName: event.userName } }
 claims:
   plan: 'user.plan == "pro" ? "premium" : user.plan'
 groups:
   override: user.roles ?? []
-`), mapper.LoadOptions{Store: data})
+`), mapper.LoadOptions{Store: data}))
 	keys, _ := changes.ParseUsers("users.txt", []byte("ben\njane\n"))
 	cases, _ := changes.Expand(changes.DefaultTemplate, keys)
 	report, _ := changes.Compare(context.Background(), before, after, cases)
@@ -309,4 +310,10 @@ claims:
 			}
 		}
 	}
+}
+
+// loaded is every finding of mapper.Load with its Mapper, as the tests
+// before Load returned an error read them.
+func loaded(mp *mapper.Mapper, warnings []config.Finding, err error) (*mapper.Mapper, []config.Finding) {
+	return mp, authoring.Findings(mp, warnings, err)
 }

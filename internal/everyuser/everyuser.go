@@ -63,8 +63,8 @@ func Check(ctx context.Context, file string, src []byte, allow []string, samples
 		if s.Data == nil {
 			continue
 		}
-		mp, fs := mapper.Load(src, mapper.LoadOptions{File: file, Config: config.Options{LookupEnv: s.Env, AllowEnv: allow}, Logger: discard})
-		if config.Errors(fs) != nil {
+		mp, _, err := mapper.Load(src, mapper.LoadOptions{File: file, Config: config.Options{LookupEnv: s.Env, AllowEnv: allow}, Logger: discard})
+		if err != nil {
 			continue
 		}
 		c.sample(ctx, mp.WithStore(s.Data), s)

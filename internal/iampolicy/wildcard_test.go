@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/authoring"
 	"github.com/claimsmapper/claimsmapper/internal/iampolicy"
 	"github.com/claimsmapper/claimsmapper/internal/testenv"
 	"github.com/claimsmapper/claimsmapper/mapper"
@@ -36,7 +37,7 @@ func load(name string, src []byte, value string) (*mapper.Mapper, []config.Findi
 		allow = append(allow, string(m[1]))
 	}
 	lookup := func(n string) (string, bool) { v, ok := env[n]; return v, ok }
-	return mapper.Load(src, mapper.LoadOptions{File: name, Config: config.Options{LookupEnv: lookup, AllowEnv: allow}})
+	return loaded(mapper.Load(src, mapper.LoadOptions{File: name, Config: config.Options{LookupEnv: lookup, AllowEnv: allow}}))
 }
 
 // checkPolicy fails the test when a loaded mapping's policy has a resource
@@ -152,4 +153,10 @@ func hasRule(fs []config.Finding, rule string) bool {
 		}
 	}
 	return false
+}
+
+// loaded is every finding of mapper.Load with its Mapper, as the tests
+// before Load returned an error read them.
+func loaded(mp *mapper.Mapper, warnings []config.Finding, err error) (*mapper.Mapper, []config.Finding) {
+	return mp, authoring.Findings(mp, warnings, err)
 }

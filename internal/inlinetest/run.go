@@ -76,8 +76,8 @@ func (s *Suite) Run(ctx context.Context, c *Case) Outcome {
 		return out
 	}
 	var log bytes.Buffer
-	mp, fs := mapper.Load(s.src, mapper.LoadOptions{File: s.File, Config: cfg, Store: c.Data, Logger: preview.WarningLog(&log)})
-	if err := config.Errors(fs); err != nil {
+	mp, _, err := mapper.Load(s.src, mapper.LoadOptions{File: s.File, Config: cfg, Store: c.Data, Logger: preview.WarningLog(&log)})
+	if err != nil {
 		out.Problem = "the mapping does not load for this test: " + oneLine(err.Error())
 		if unsetVariable(err) {
 			out.Problem += "; or give the test the variable in its env:, e.g. env: { TABLE_NAME: Users }"
@@ -104,8 +104,8 @@ func (s *Suite) MissingAttributes() []config.Finding {
 		if err != nil {
 			continue
 		}
-		mp, fs := mapper.Load(s.src, mapper.LoadOptions{File: s.File, Config: cfg})
-		if config.Errors(fs) != nil {
+		mp, _, err := mapper.Load(s.src, mapper.LoadOptions{File: s.File, Config: cfg})
+		if err != nil {
 			continue
 		}
 		tables := map[string]bool{}

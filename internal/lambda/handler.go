@@ -79,8 +79,8 @@ func (h *Handler) Invoke(ctx context.Context, event json.RawMessage) (json.RawMe
 		if errors.As(err, &ee) {
 			// The cause may quote user data: it goes to the debug level only.
 			attrs := []slog.Attr{slog.String("shown", ee.Public), slog.String("rule", ee.Rule), slog.String("reason", ee.Reason), took}
-			if limit, ok := mapper.IsLimit(err); ok {
-				attrs = append(attrs, slog.String("limit", limit))
+			if le := (*mapper.LimitError)(nil); errors.As(err, &le) {
+				attrs = append(attrs, slog.String("limit", le.Limit))
 			}
 			h.Log.LogAttrs(ctx, slog.LevelError, "event failed", attrs...)
 			if h.Log.Enabled(ctx, slog.LevelDebug) {

@@ -114,8 +114,12 @@ func NewHandler(ctx context.Context, lookupEnv func(string) (string, bool), stor
 	}
 	cfg := config.Options{LookupEnv: lookupEnv, AllowEnv: allow}
 	compile := func(name string, src []byte) (*mapper.Mapper, error) {
-		mp, fs := mapper.Load(src, mapper.LoadOptions{File: name, Config: cfg, Store: store, Logger: log})
-		return mp, config.Errors(fs)
+		mp, _, err := mapper.Load(src, mapper.LoadOptions{File: name, Config: cfg, Store: store, Logger: log})
+		if ce := (*config.Error)(nil); errors.As(err, &ce) {
+			// Only the errors stop the function; its log names them alone.
+			err = config.Errors(ce.Findings)
+		}
+		return mp, err
 	}
 	mappings, err := newMappings(ctx, obj, fetcher, compile, loc.Refresh, log, verify)
 	if err != nil {

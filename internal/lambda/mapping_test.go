@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/authoring"
 	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
@@ -60,7 +61,7 @@ func newMappingsHarness(t *testing.T, first mappingfile.Object) (*mappingsHarnes
 	h := &mappingsHarness{}
 	compile := func(name string, src []byte) (*mapper.Mapper, error) {
 		h.compiles.Add(1)
-		mp, fs := mapper.Load(src, mapper.LoadOptions{File: name})
+		mp, fs := loaded(mapper.Load(src, mapper.LoadOptions{File: name}))
 		return mp, config.Errors(fs)
 	}
 	var err error
@@ -165,4 +166,10 @@ func TestMappingsCountRefreshOutcomes(t *testing.T) {
 	if v.VersionID != `v-"e4"` || v.SHA256 != object(mappingWith(2), "").SHA256[:ShortSHA] {
 		t.Errorf("version %+v, want the updated mapping's", v)
 	}
+}
+
+// loaded is every finding of mapper.Load with its Mapper, as the tests
+// before Load returned an error read them.
+func loaded(mp *mapper.Mapper, warnings []config.Finding, err error) (*mapper.Mapper, []config.Finding) {
+	return mp, authoring.Findings(mp, warnings, err)
 }

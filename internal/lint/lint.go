@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/authoring"
 	"github.com/claimsmapper/claimsmapper/internal/everyuser"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/localdata"
@@ -55,7 +56,8 @@ func CheckWith(file string, src []byte, o Options) []config.Finding {
 		env = os.LookupEnv
 	}
 	allow, err := config.AllowedEnv(env)
-	mp, fs := mapper.Load(src, mapper.LoadOptions{File: file, Config: config.Options{LookupEnv: env, AllowEnv: allow, UnsetEnvIsWarning: true}})
+	mp, warnings, loadErr := mapper.Load(src, mapper.LoadOptions{File: file, Config: config.Options{LookupEnv: env, AllowEnv: allow, UnsetEnvIsWarning: true}})
+	fs := authoring.Findings(mp, warnings, loadErr)
 	if err != nil {
 		fs = append(fs, config.Finding{File: file, Pos: config.Pos{Line: 1, Column: 1}, Severity: config.SevError, Rule: "env-not-allowed",
 			Message: err.Error() + "; lint reads this setting from its own environment, as the function does from its configuration"})

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/authoring"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/internal/lint"
 	"github.com/claimsmapper/claimsmapper/mapper"
@@ -81,7 +82,7 @@ func load(t *testing.T, name string, src []byte, env func(string) (string, bool)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return mapper.Load(src, mapper.LoadOptions{File: name, Config: config.Options{LookupEnv: env, AllowEnv: allow}})
+	return loaded(mapper.Load(src, mapper.LoadOptions{File: name, Config: config.Options{LookupEnv: env, AllowEnv: allow}}))
 }
 
 // mappingErrors is what lint says is wrong with the mapping itself, without
@@ -273,4 +274,10 @@ func TestABadAllowListIsAnError(t *testing.T) {
 		!strings.Contains(f.Message, "lint reads this setting from its own environment") {
 		t.Errorf("finding = %s", f)
 	}
+}
+
+// loaded is every finding of mapper.Load with its Mapper, as the tests
+// before Load returned an error read them.
+func loaded(mp *mapper.Mapper, warnings []config.Finding, err error) (*mapper.Mapper, []config.Finding) {
+	return mp, authoring.Findings(mp, warnings, err)
 }

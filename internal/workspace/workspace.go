@@ -184,11 +184,8 @@ func (w *Workspace) load(lookup func(string) (string, bool), store mapper.Store,
 	if w.opts.ShortNames {
 		name = filepath.Base(name)
 	}
-	mp, fs := mapper.Load(w.src, mapper.LoadOptions{File: name, Config: cfg, Store: store, Logger: log})
-	if err := config.Errors(fs); err != nil {
-		return nil, err
-	}
-	return mp, nil
+	mp, _, err := mapper.Load(w.src, mapper.LoadOptions{File: name, Config: cfg, Store: store, Logger: log})
+	return mp, err
 }
 
 // Mapping is the mapping as parsed with Lookup's values, an unset ${NAME}
