@@ -11,8 +11,6 @@ var (
 	protectedAccess = set("username", "client_id", "event_id", "device_key", "version", "scope")
 	// groupClaims change only through the groups section.
 	groupClaims = set("cognito:groups", "cognito:roles", "cognito:preferred_role")
-	// complexForbiddenID cannot hold lists or maps in the ID token.
-	complexForbiddenID = set("phone_number_verified", "email_verified", "updated_at", "address")
 )
 
 func set(names ...string) map[string]bool {
@@ -44,7 +42,3 @@ func protectedReason(name string, tokens Tokens, suppress bool) string {
 	}
 	return ""
 }
-
-// ComplexForbiddenInID reports whether the claim may hold only a simple value
-// (text, number or boolean) in the ID token.
-func ComplexForbiddenInID(name string) bool { return complexForbiddenID[name] }

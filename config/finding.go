@@ -108,10 +108,6 @@ func Errors(fs []Finding) error {
 	return &Error{Findings: errs}
 }
 
-// Suggest returns the candidate closest to word when it is close enough to be
-// a likely typo, or "".
-func Suggest(word string, candidates []string) string { return yamlnode.Suggest(word, candidates) }
-
 // didYouMean formats a suggestion for appending to a message.
 func didYouMean(word string, candidates []string) string {
 	return yamlnode.DidYouMean(word, candidates)

@@ -99,7 +99,7 @@ type parser struct {
 	lineStarts []int
 	findings   []Finding
 	// values reads every const: within one alias budget.
-	values *ValueReader
+	values *yamlnode.ValueReader
 }
 
 func lineStarts(src []byte) []int {
@@ -334,18 +334,18 @@ func (p *parser) tokens(n *yaml.Node, path string) Tokens {
 func (p *parser) constValue(n *yaml.Node, path string) *Value {
 	p.expandTexts(n, path, map[*yaml.Node]bool{})
 	if p.values == nil {
-		p.values = NewValueReader()
+		p.values = yamlnode.NewValueReader()
 	}
 	v, err := p.values.Read(n)
 	if err != nil {
 		f := Finding{File: p.file, Path: path, Severity: SevError, Rule: "const-value", Message: err.Error()}
-		if ve, ok := err.(*ValueError); ok {
-			f.Pos, f.Message = ve.Pos, ve.Msg
+		if ve, ok := err.(*yamlnode.ValueError); ok {
+			f.Pos, f.Message = Pos{ve.Line, ve.Column}, ve.Msg
 		}
 		p.findings = append(p.findings, f)
 		return nil
 	}
-	return v
+	return valueOf(v)
 }
 
 // expandTexts resolves ${NAME} in every text of a constant, in place before

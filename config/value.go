@@ -1,20 +1,12 @@
 package config
 
-import (
-	"errors"
-	"fmt"
-	"strconv"
+import "github.com/claimsmapper/claimsmapper/internal/yamlnode"
 
-	"go.yaml.in/yaml/v3"
-
-	"github.com/claimsmapper/claimsmapper/internal/yamlnode"
-)
-
-// Value is a constant as the mapping (or a data or test file) writes it:
-// the text of each scalar with the kind YAML resolved it to, not the Go
-// value a YAML library makes of it. YAML libraries follow YAML 1.1 in places
-// (2024-01-01 becomes a time, 017 becomes 15, large integers lose digits);
-// package mapper decides what a constant means, once, for every reader.
+// Value is a constant as the mapping writes it: the text of each scalar
+// with the kind YAML resolved it to, not the Go value a YAML library makes
+// of it. YAML libraries follow YAML 1.1 in places (2024-01-01 becomes a
+// time, 017 becomes 15, large integers lose digits); package mapper decides
+// what a constant means, once, for every reader.
 type Value struct {
 	Pos  Pos
 	Kind ValueKind
@@ -39,112 +31,14 @@ const (
 	Map
 )
 
-// MaxValueNodes bounds how many parts the values of one file may expand to
-// through YAML aliases: "a billion laughs" (each alias repeating the one
-// before ten times) must not exhaust the function's memory.
-const MaxValueNodes = 100_000
-
-// ReadValue reads a YAML node as a Value with a budget of its own; a file
-// with many values reads them all through one ValueReader.
-func ReadValue(n *yaml.Node) (*Value, error) {
-	return NewValueReader().Read(n)
-}
-
-// ValueReader reads values, all of them within one budget of
-// MaxValueNodes parts.
-type ValueReader struct {
-	budget int
-	active map[*yaml.Node]bool // aliases being expanded, to catch cycles
-}
-
-// NewValueReader returns a reader with the whole budget.
-func NewValueReader() *ValueReader {
-	return &ValueReader{budget: MaxValueNodes, active: map[*yaml.Node]bool{}}
-}
-
-// Read reads a YAML node as a Value. It fails, with the position in the
-// message, on a map key that is not text, a key written twice, a custom
-// tag, or aliases that expand too far or into themselves; a value too large
-// is reported where it starts.
-func (r *ValueReader) Read(n *yaml.Node) (*Value, error) {
-	v, err := r.read(n)
-	var ve *ValueError
-	if errors.As(err, &ve) && ve.tooLarge {
-		ve.Pos = Pos{n.Line, n.Column}
-	}
-	return v, err
-}
-
-// ValueError is a problem with a constant, at a position.
-type ValueError struct {
-	Pos Pos
-	Msg string
-	// tooLarge marks the budget's end, reported where the value starts.
-	tooLarge bool
-}
-
-func (e *ValueError) Error() string { return fmt.Sprintf("%d:%d: %s", e.Pos.Line, e.Pos.Column, e.Msg) }
-
-func valueErr(n *yaml.Node, format string, args ...any) error {
-	return &ValueError{Pos: Pos{n.Line, n.Column}, Msg: fmt.Sprintf(format, args...)}
-}
-
-func (r *ValueReader) read(n *yaml.Node) (*Value, error) {
-	if r.budget--; r.budget < 0 {
-		return nil, &ValueError{Pos: Pos{n.Line, n.Column}, tooLarge: true,
-			Msg: fmt.Sprintf("the values of this file expand to more than %d parts through YAML aliases (*name); write them out, smaller", MaxValueNodes)}
-	}
-	if n.Kind == yaml.AliasNode {
-		if n.Alias == nil || r.active[n.Alias] {
-			return nil, valueErr(n, "the alias *%s refers to itself; write the value out", n.Value)
+// valueOf is the public form of a value the strict reader read.
+func valueOf(v *yamlnode.Value) *Value {
+	out := &Value{Pos: Pos{v.Line, v.Column}, Kind: ValueKind(v.Kind), Tag: v.Tag, Text: v.Text, Keys: v.Keys}
+	if v.Items != nil {
+		out.Items = make([]*Value, len(v.Items))
+		for i, e := range v.Items {
+			out.Items[i] = valueOf(e)
 		}
-		r.active[n.Alias] = true
-		defer delete(r.active, n.Alias)
-		return r.read(n.Alias)
 	}
-	v := &Value{Pos: Pos{n.Line, n.Column}}
-	switch n.Kind {
-	case yaml.ScalarNode:
-		v.Kind, v.Tag, v.Text = Scalar, n.ShortTag(), n.Value
-		switch v.Tag {
-		case "!!str", "!!int", "!!float", "!!bool", "!!null", "!!timestamp", "!!binary":
-		default:
-			return nil, valueErr(n, "the tag %s is not one this file understands; remove it, or quote the value for text", n.Tag)
-		}
-	case yaml.SequenceNode:
-		v.Kind = List
-		v.Items = make([]*Value, 0, len(n.Content))
-		for _, c := range n.Content {
-			e, err := r.read(c)
-			if err != nil {
-				return nil, err
-			}
-			v.Items = append(v.Items, e)
-		}
-	case yaml.MappingNode:
-		v.Kind = Map
-		seen := map[string]bool{}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := yamlnode.Deref(n.Content[i])
-			if k.Kind != yaml.ScalarNode {
-				return nil, valueErr(k, "a key should be a plain name, not %s", yamlnode.Describe(k))
-			}
-			if k.Tag == "!!merge" {
-				return nil, valueErr(k, "<< (merge) is not supported in a value; write the keys out")
-			}
-			if seen[k.Value] {
-				return nil, valueErr(k, "%s is written twice; keep one", strconv.Quote(k.Value))
-			}
-			seen[k.Value] = true
-			e, err := r.read(n.Content[i+1])
-			if err != nil {
-				return nil, err
-			}
-			v.Keys = append(v.Keys, k.Value)
-			v.Items = append(v.Items, e)
-		}
-	default:
-		return nil, valueErr(n, "this is not a value")
-	}
-	return v, nil
+	return out
 }

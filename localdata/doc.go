@@ -13,8 +13,8 @@
 //	      - { PK: "USER#ben", SK: "TENANT#acme", role: owner }
 //
 // It is read as strictly as the mapping (the same node reader): every
-// problem is reported at once, with its line and column. Decode reads the
-// same tables written inline in a mapping's test.
+// problem is reported at once, with its line and column. A mapping's inline
+// tests may hold the same tables under data:.
 //
 // Everything a mapping can observe behaves as in DynamoDB: values are
 // converted through mapper's value model (a date stays the text written,

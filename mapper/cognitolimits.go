@@ -45,3 +45,8 @@ func checkResponseSize(n int) error {
 	reason := fmt.Sprintf("the response is %d bytes; Lambda returns at most %d bytes (6 MB) from a synchronous invocation: make the claims smaller", n, maxResponseBytes)
 	return &EventError{Public: publicClaimError, Rule: "response", Reason: reason, Err: fmt.Errorf("%s", reason)}
 }
+
+// complexForbiddenInID are the claims that may hold only a simple value
+// (text, number or boolean) in the ID token: Cognito refuses a list or a
+// map there.
+var complexForbiddenInID = map[string]bool{"phone_number_verified": true, "email_verified": true, "updated_at": true, "address": true}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/dynval"
+	"github.com/claimsmapper/claimsmapper/internal/yamlnode"
 )
 
 // Mapper is a compiled mapping. It is safe for concurrent use.
@@ -387,7 +388,7 @@ func (c *compiler) constant(cl *config.Claim) any {
 	v, err := dynval.Const(cl.Const)
 	if err != nil {
 		f := config.Finding{Pos: cl.Const.Pos, Path: path, Rule: "const-value", Message: err.Error()}
-		if ve, ok := err.(*config.ValueError); ok {
+		if ve, ok := err.(*yamlnode.ValueError); ok {
 			f.Message = ve.Msg
 		}
 		c.add(f)

@@ -6,7 +6,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/yamlnode"
 )
 
 var (
@@ -41,7 +41,7 @@ var eventFields = func() []string {
 func explain(msg string, names []string, code string) (string, string) {
 	if m := reUnknownName.FindStringSubmatch(msg); m != nil {
 		name := m[1]
-		if s := config.Suggest(name, names); s != "" {
+		if s := yamlnode.Suggest(name, names); s != "" {
 			return fmt.Sprintf("unknown name %q (did you mean %q?)", name, s), "unknown-name"
 		}
 		readable := "expressions can read event and the sources " + listNames(names[1:])
@@ -62,7 +62,7 @@ func explain(msg string, names []string, code string) (string, string) {
 	}
 	if m := reNoField.FindStringSubmatch(msg); m != nil {
 		field := m[1]
-		s := config.Suggest(field, eventFields)
+		s := yamlnode.Suggest(field, eventFields)
 		if s != "" {
 			return fmt.Sprintf("event has no field %q (did you mean %q?)", field, s), "unknown-field"
 		}

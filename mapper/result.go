@@ -234,7 +234,7 @@ func (e *evaluation) idValue(rt *RuleTrace, name string, v any, v1 bool) (any, b
 		}
 		return s, true
 	}
-	if config.ComplexForbiddenInID(name) {
+	if complexForbiddenInID[name] {
 		switch v.(type) {
 		case []any, map[string]any, []string:
 			e.warn(rt, "claim omitted from the ID token: Cognito allows only a simple value here", nil)

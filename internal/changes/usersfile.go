@@ -53,9 +53,9 @@ func UsersFromFile(spec string, mappings []*config.Mapping) ([]Key, error) {
 	if ut.Table == "" {
 		return nil, fmt.Errorf("%s: the mapping reads no table by the signing-in user's name or sub: name the table, as --users %s:TABLE", path, path)
 	}
-	items, err := data.Items(ut.Table)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	items, ok := data.Rows(ut.Table)
+	if !ok {
+		return nil, fmt.Errorf("%s: table %q is not in the data file", path, ut.Table)
 	}
 	return KeysFromItems(items, ut)
 }

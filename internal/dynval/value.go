@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/yamlnode"
 )
 
 // The value model: what expressions see and what Cognito gets. Every reader
@@ -84,32 +85,45 @@ var decimalInt = regexp.MustCompile(`^[-+]?(0|[1-9][0-9]*)$`)
 // whole number is int64, and one that does not fit, or is written with a
 // leading zero or in another base, is an error that says to quote it.
 func Const(v *config.Value) (any, error) {
-	return fromConfig(v, true)
+	return fromValue(nodeValue(v), true)
+}
+
+// nodeValue is a mapping's constant as the reader of data and test files
+// gives theirs, so that one function gives both their meaning.
+func nodeValue(v *config.Value) *yamlnode.Value {
+	out := &yamlnode.Value{Line: v.Pos.Line, Column: v.Pos.Column, Kind: yamlnode.ValueKind(v.Kind), Tag: v.Tag, Text: v.Text, Keys: v.Keys}
+	if v.Items != nil {
+		out.Items = make([]*yamlnode.Value, len(v.Items))
+		for i, e := range v.Items {
+			out.Items[i] = nodeValue(e)
+		}
+	}
+	return out
 }
 
 // Data is Const for the items of a data file (package localdata)
 // and the values in inline tests: numbers as DynamoDB would return them
 // (a whole number too large for int64 becomes float64, as from DynamoDB).
-func Data(v *config.Value) (any, error) {
-	return fromConfig(v, false)
+func Data(v *yamlnode.Value) (any, error) {
+	return fromValue(v, false)
 }
 
-func fromConfig(v *config.Value, strict bool) (any, error) {
+func fromValue(v *yamlnode.Value, strict bool) (any, error) {
 	switch v.Kind {
-	case config.List:
+	case yamlnode.List:
 		out := make([]any, len(v.Items))
 		for i, e := range v.Items {
-			x, err := fromConfig(e, strict)
+			x, err := fromValue(e, strict)
 			if err != nil {
 				return nil, err
 			}
 			out[i] = x
 		}
 		return out, nil
-	case config.Map:
+	case yamlnode.Map:
 		out := make(map[string]any, len(v.Items))
 		for i, e := range v.Items {
-			x, err := fromConfig(e, strict)
+			x, err := fromValue(e, strict)
 			if err != nil {
 				return nil, err
 			}
@@ -118,7 +132,7 @@ func fromConfig(v *config.Value, strict bool) (any, error) {
 		return out, nil
 	}
 	bad := func(format string, args ...any) error {
-		return &config.ValueError{Pos: v.Pos, Msg: fmt.Sprintf(format, args...)}
+		return &yamlnode.ValueError{Line: v.Line, Column: v.Column, Msg: fmt.Sprintf(format, args...)}
 	}
 	switch v.Tag {
 	case "!!null":

@@ -13,7 +13,6 @@ import (
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/authoring"
 	"github.com/claimsmapper/claimsmapper/internal/changes"
-	"github.com/claimsmapper/claimsmapper/localdata"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -36,10 +35,17 @@ const MaxTime = 3 * time.Second
 // shownUsers is how many users a finding names; the count says the rest.
 const shownUsers = 3
 
+// Tables are local tables that serve a mapping's sources and list their
+// items: localdata.Data, or an inline test's data:.
+type Tables interface {
+	mapper.Store
+	Rows(table string) ([]mapper.Item, bool)
+}
+
 // Sample is sample data a mapping is evaluated on: every user of the table
 // the mapping reads the signing-in user from signs in with Event.
 type Sample struct {
-	Data *localdata.Data
+	Data Tables
 	// Event is the sign-in each user's name and key are put into; nil is a
 	// sign-in of the mapping's trigger version, with no groups.
 	Event *mapper.Event
@@ -109,8 +115,8 @@ func (c *checker) sample(ctx context.Context, mp *mapper.Mapper, s Sample) {
 	if ut.Table == "" {
 		return
 	}
-	items, err := s.Data.Items(ut.Table)
-	if err != nil {
+	items, ok := s.Data.Rows(ut.Table)
+	if !ok {
 		return
 	}
 	keys, err := changes.KeysFromItems(items, ut)

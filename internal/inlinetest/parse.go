@@ -13,9 +13,9 @@ import (
 
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/authoring"
+	"github.com/claimsmapper/claimsmapper/internal/datafile"
 	"github.com/claimsmapper/claimsmapper/internal/dynval"
 	"github.com/claimsmapper/claimsmapper/internal/yamlnode"
-	"github.com/claimsmapper/claimsmapper/localdata"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -29,7 +29,7 @@ type Case struct {
 	Env   map[string]string
 	Event *mapper.Event
 	// Data serves the sources; it is empty when the test gives none.
-	Data   *localdata.Data
+	Data   *datafile.Data
 	Expect Expect
 }
 
@@ -114,7 +114,7 @@ func FirstEnv(src []byte) (env map[string]string, name string, line int) {
 type reader struct {
 	yr yamlnode.Reader
 	// values reads every value of the tests within one alias budget.
-	values         *config.ValueReader
+	values         *yamlnode.ValueReader
 	file           string
 	dir            string
 	triggerVersion string
@@ -195,7 +195,7 @@ func (r *reader) testCase(n *yaml.Node, path string) *Case {
 	}
 	// A test with any problem is not run: every problem is reported instead.
 	before := len(r.findings)
-	c := &Case{Path: path, Pos: config.Pos{Line: yamlnode.Deref(n).Line, Column: yamlnode.Deref(n).Column}, Data: localdata.New(nil)}
+	c := &Case{Path: path, Pos: config.Pos{Line: yamlnode.Deref(n).Line, Column: yamlnode.Deref(n).Column}, Data: datafile.New(nil)}
 	if e, has := fields["name"]; has {
 		c.Name, _ = r.text(e.Val, path+".name")
 	} else {
@@ -431,20 +431,20 @@ func PlainIOError(err error) string {
 	return err.Error()
 }
 
-func (r *reader) data(n *yaml.Node, path string) *localdata.Data {
+func (r *reader) data(n *yaml.Node, path string) *datafile.Data {
 	n = yamlnode.Deref(n)
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
 		if r.outside(n, path, n.Value) || r.special(n, path, "tests-data") {
 			return nil
 		}
-		d, err := localdata.Load(r.resolve(n.Value))
+		d, err := datafile.Load(r.resolve(n.Value))
 		if err != nil {
 			r.errorf(n, path, "tests-data", "cannot use the data file %q: %s", n.Value, dataProblem(err))
 			return nil
 		}
 		return d
 	}
-	d, fs := localdata.Decode(r.file, n, path)
+	d, fs := datafile.Decode(r.file, n, path)
 	for _, f := range fs {
 		f.Rule = "tests-" + f.Rule
 		r.findings = append(r.findings, f)
@@ -524,7 +524,7 @@ func (r *reader) claims(n *yaml.Node, path string) map[string]any {
 // data files and the function's lookups are read.
 func (r *reader) value(n *yaml.Node, path, rule string) (any, error) {
 	if r.values == nil {
-		r.values = config.NewValueReader()
+		r.values = yamlnode.NewValueReader()
 	}
 	cv, err := r.values.Read(n)
 	if err == nil {
@@ -539,8 +539,8 @@ func (r *reader) value(n *yaml.Node, path, rule string) (any, error) {
 
 // valueError reports a value that cannot be read, at its position.
 func (r *reader) valueError(n *yaml.Node, path, rule string, err error) {
-	if ve, ok := err.(*config.ValueError); ok {
-		r.errorf(&yaml.Node{Line: ve.Pos.Line, Column: ve.Pos.Column}, path, rule, "%s", ve.Msg)
+	if ve, ok := err.(*yamlnode.ValueError); ok {
+		r.errorf(&yaml.Node{Line: ve.Line, Column: ve.Column}, path, rule, "%s", ve.Msg)
 		return
 	}
 	r.errorf(n, path, rule, "the value cannot be read: %s", err)

@@ -141,7 +141,7 @@ func (s *Server) attributeNames(m *config.Mapping) map[string][]string {
 	for _, src := range m.Sources {
 		seen := map[string]bool{}
 		if s.opts.Data != nil {
-			items, _ := s.opts.Data.Items(src.Table)
+			items, _ := s.opts.Data.Rows(src.Table)
 			for _, it := range items {
 				for k := range it {
 					seen[k] = true

@@ -135,9 +135,10 @@ func RawCase(raw []byte) (changes.Case, bool) {
 	return changes.Case{User: user, Event: ev}, true
 }
 
-// TableLister lists a table's items; localdata.Data is one.
+// TableLister lists a table's items, and false when there is no such
+// table; localdata.Data is one.
 type TableLister interface {
-	Items(table string) ([]mapper.Item, error)
+	Rows(table string) ([]mapper.Item, bool)
 }
 
 // DataUsers lists the user names in local data: the users of the table
@@ -150,7 +151,7 @@ func DataUsers(m *config.Mapping, data TableLister) []string {
 	if !ok {
 		return nil
 	}
-	items, _ := data.Items(ut.Table)
+	items, _ := data.Rows(ut.Table)
 	keys, _ := changes.KeysFromItems(items, ut)
 	var names []string
 	for _, k := range keys {
