@@ -23,8 +23,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/claimsmapper/claimsmapper/internal/authoring"
 	"github.com/claimsmapper/claimsmapper/internal/testenv"
-	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
 // cognitoMapping is what the sign-ins below run: claims from the users
@@ -245,7 +245,7 @@ func TestCognitoSignIn(t *testing.T) {
 			t.Fatalf("%d invocations, want 1", len(calls))
 		}
 		for _, v := range []string{"2", "3"} {
-			ev, err := mapper.WithVersion(calls[0].Event, v)
+			ev, err := authoring.WithVersion(calls[0].Event, v)
 			if err != nil {
 				t.Fatal(err)
 			}

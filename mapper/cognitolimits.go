@@ -18,9 +18,9 @@ const (
 	maxResponseBytes = 6 * 1024 * 1024
 )
 
-// Changes counts the claim and scope changes r makes, as Cognito counts
+// changes counts the claim and scope changes r makes, as Cognito counts
 // them against maxChanges.
-func (r *Result) Changes() int {
+func (r *Result) changes() int {
 	return len(r.IDClaims) + len(r.AccessClaims) + len(r.IDSuppress) + len(r.AccessSuppress) +
 		len(r.ScopesAdd) + len(r.ScopesSuppress)
 }
@@ -29,7 +29,7 @@ func (r *Result) Changes() int {
 // accepts. It is no one claim's fault, so it fails the event whatever
 // onClaimError says. Every path (Lambda, run, explain, test) checks it.
 func checkChanges(r *Result) error {
-	n := r.Changes()
+	n := r.changes()
 	if n <= maxChanges {
 		return nil
 	}

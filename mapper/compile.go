@@ -72,7 +72,7 @@ type claim struct {
 	when  *vm.Program
 	// reads is what value reads of sources: explain says which is missing.
 	reads []AttrRead
-	// constant is cfg.Const's meaning (ConstValue).
+	// constant is cfg.Const's meaning (dynval.Const).
 	constant any
 	// onError is the claim's policy: its own onError, or onClaimError.
 	onError config.ErrorPolicy
@@ -378,7 +378,7 @@ func (c *compiler) sourceRefs(s *config.Source) []string {
 	return out
 }
 
-// constant gives a claim's const: its meaning (see ConstValue) and checks
+// constant gives a claim's const: its meaning (see dynval.Const) and checks
 // what V1 does to it.
 func (c *compiler) constant(cl *config.Claim) any {
 	if cl.Const == nil {

@@ -196,7 +196,7 @@ func newMeasurer(t testing.TB) *measurer {
 // what the machine's other work added to them is noise, not cost.
 func (m *measurer) measure(code string, reps int) measurement {
 	src := fmt.Sprintf("version: 1\ntimeout: 4s\nclaims:\n  x: '%s'\n", strings.ReplaceAll(code, "'", "''"))
-	mp, fs := Load([]byte(src), LoadOptions{File: "m.yaml"})
+	mp, fs := loaded(Load([]byte(src), LoadOptions{File: "m.yaml"}))
 	var out measurement
 	if err := config.Errors(fs); err != nil {
 		// A random expression may not type-check: there is nothing to run.

@@ -1,12 +1,21 @@
 // Package mapper compiles a mapping (package config) into expr programs and
 // evaluates it for Cognito Pre Token Generation events of versions 1, 2 and 3.
 //
-// Load is the one front door from a mapping's text to a runnable Mapper: it
-// parses the text (package config), compiles it and returns every finding
-// with, when none is an error, the Mapper. The Lambda's init, every CLI
-// command and lint (internal/lint) call it and nothing else, so lint
-// accepts exactly what the function loads; config.Options carries the
-// limits (size) and the environment ${VAR} resolves against.
+// Load is the one front door from a mapping's text to a runnable Mapper:
+//
+//	mp, warnings, err := mapper.Load(src, mapper.LoadOptions{File: "mapping.yaml", Store: store})
+//	if err != nil {
+//		return err // a *config.Error: every finding, with file:line:col
+//	}
+//	out, err := mp.Handle(ctx, event) // the event as Cognito sends it, with its response
+//
+// It parses the text (package config) and compiles it. The Lambda's init,
+// every CLI command and lint call it and nothing else, so lint accepts
+// exactly what the function loads; config.Options carries the size limit
+// and the environment ${VAR} resolves against, Limits what one event's
+// expressions may do. A Mapper is immutable and safe for concurrent use.
+// Evaluate and EvaluateTrace give the Result (and why) without the wire
+// format; HandleStats counts what an event did, for metrics.
 //
 // Everything expensive happens once, in Load: expressions are compiled,
 // the sources are ordered by their dependencies, and the attributes each

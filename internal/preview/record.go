@@ -9,7 +9,7 @@ import (
 
 // Recorder is a Store that remembers the items it returned, per table, so
 // that the attributes a mapping reads can be checked against the items it
-// actually ran on (mapper.MissingAttributes). It asks for whole items, so
+// actually ran on (authoring.MissingAttributes). It asks for whole items, so
 // that it can say "did you mean Department?" (an author's tool may read a
 // few more bytes), and hands the mapping only the attributes it asked for,
 // as the function gets them.
