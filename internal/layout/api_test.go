@@ -20,7 +20,7 @@ import (
 var publicAPI = map[string]struct{ names, methods int }{
 	"config":    {names: 43, methods: 8},
 	"mapper":    {names: 29, methods: 17}, // under 30 names: issue #23
-	"dynamo":    {names: 9, methods: 6},
+	"dynamo":    {names: 10, methods: 6},
 	"localdata": {names: 4, methods: 3},
 }
 
