@@ -49,8 +49,6 @@ type cacheEntry struct {
 	size   int64
 }
 
-var _ mapper.CachingStore = (*Cache)(nil)
-
 // NewCache wraps next with a cache of at most size entries (0 means
 // DefaultCacheEntries).
 func NewCache(next mapper.Store, size int) *Cache {
@@ -65,6 +63,13 @@ func (c *Cache) GetItem(ctx context.Context, in mapper.GetItemInput) (mapper.Ite
 	item, _, err := c.GetItemCached(ctx, in)
 	return item, err
 }
+
+// The mapper asks a store with these methods whether its cache answered,
+// for the CacheHits and CacheMisses metrics.
+var _ interface {
+	GetItemCached(context.Context, mapper.GetItemInput) (mapper.Item, bool, error)
+	QueryCached(context.Context, mapper.QueryInput) ([]mapper.Item, bool, error)
+} = (*Cache)(nil)
 
 // GetItemCached is GetItem that also says whether the cache answered.
 func (c *Cache) GetItemCached(ctx context.Context, in mapper.GetItemInput) (mapper.Item, bool, error) {

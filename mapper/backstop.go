@@ -31,7 +31,7 @@ type Backstop struct {
 	// to answer by itself.
 	Grace time.Duration
 	// Heap is the ceiling of the heap's objects, in bytes; 0 sets none.
-	// While an evaluation runs, the heap is read every HeapPoll.
+	// While an evaluation runs, the heap is read every heapPoll.
 	Heap uint64
 	// Tripped is called once per stopped evaluation, before its answer is
 	// returned, with what stopped it. It must not block for long.
@@ -42,10 +42,10 @@ type Backstop struct {
 	Ended func()
 }
 
-// HeapPoll is how often the heap is read while an evaluation runs under a
+// heapPoll is how often the heap is read while an evaluation runs under a
 // Backstop with a heap ceiling. Reading it costs about a microsecond and
 // stops nothing; a sign-in takes far less than this, so most never read it.
-const HeapPoll = time.Millisecond
+const heapPoll = time.Millisecond
 
 // Stop says what the backstop stopped. It quotes no user data: it can be
 // logged at any level.
@@ -85,9 +85,9 @@ func backstopOf(ctx context.Context) *Backstop {
 	return b
 }
 
-// HeapObjects is the bytes the heap's objects take, live or not yet swept:
+// heapObjects is the bytes the heap's objects take, live or not yet swept:
 // what the backstop holds against its ceiling. It does not stop the world.
-func HeapObjects() uint64 {
+func heapObjects() uint64 {
 	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	metrics.Read(s)
 	if s[0].Value.Kind() != metrics.KindUint64 {
@@ -206,7 +206,7 @@ func (mp *Mapper) guarded(ctx context.Context, e *evaluation, b *Backstop) (*Res
 	}
 	var poll <-chan time.Time
 	if b.Heap > 0 {
-		t := time.NewTicker(HeapPoll)
+		t := time.NewTicker(heapPoll)
 		defer t.Stop()
 		poll = t.C
 	}
@@ -221,9 +221,9 @@ func (mp *Mapper) guarded(ctx context.Context, e *evaluation, b *Backstop) (*Res
 			}
 			return a.r, a.err
 		case <-deadline:
-			return e.abandon(ctx, b, Stop{Limit: "time", Heap: HeapObjects()})
+			return e.abandon(ctx, b, Stop{Limit: "time", Heap: heapObjects()})
 		case <-poll:
-			if h := HeapObjects(); h > b.Heap {
+			if h := heapObjects(); h > b.Heap {
 				return e.abandon(ctx, b, Stop{Limit: "memory", Heap: h})
 			}
 		}

@@ -320,14 +320,14 @@ func (e *evaluation) fetch(ctx context.Context, s *source, st *SourceTrace) {
 	}
 	start := time.Now()
 	defer func() { st.Duration = time.Since(start) }()
-	cs, caches := e.mp.store.(CachingStore)
+	cs, caches := e.mp.store.(cachingStore)
 	if st.Get != nil {
 		var item Item
 		var err error
 		if caches && st.Get.CacheTTL > 0 {
 			var hit bool
 			item, hit, err = cs.GetItemCached(ctx, *st.Get)
-			st.Cache = cacheUse(hit)
+			st.Cached, st.CacheHit = true, hit
 		} else {
 			item, err = e.mp.store.GetItem(ctx, *st.Get)
 		}
@@ -342,7 +342,7 @@ func (e *evaluation) fetch(ctx context.Context, s *source, st *SourceTrace) {
 	if caches && st.Query.CacheTTL > 0 {
 		var hit bool
 		items, hit, err = cs.QueryCached(ctx, *st.Query)
-		st.Cache = cacheUse(hit)
+		st.Cached, st.CacheHit = true, hit
 	} else {
 		items, err = e.mp.store.Query(ctx, *st.Query)
 	}
@@ -355,11 +355,4 @@ func (e *evaluation) fetch(ctx context.Context, s *source, st *SourceTrace) {
 		list[i] = it
 	}
 	st.Found, st.Items, st.value = true, len(items), list
-}
-
-func cacheUse(hit bool) CacheUse {
-	if hit {
-		return CacheHit
-	}
-	return CacheMiss
 }

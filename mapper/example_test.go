@@ -108,10 +108,10 @@ func ExampleMapper_HandleStats() {
 		return
 	}
 	for _, s := range st.Sources {
-		fmt.Printf("source %s: error %t, timeout %t, cache %s\n", s.Name, s.Err, s.Timeout, s.Cache)
+		fmt.Printf("source %s: error %t, timeout %t, cached %t\n", s.Name, s.Err, s.Timeout, s.Cached)
 	}
 	fmt.Printf("claims added %d, claim errors %d\n", st.ClaimsAdded, st.ClaimErrors)
 	// Output:
-	// source user: error false, timeout false, cache none
+	// source user: error false, timeout false, cached false
 	// claims added 1, claim errors 0
 }

@@ -36,3 +36,6 @@ func loaded(mp *Mapper, warnings []config.Finding, err error) (*Mapper, []config
 // DefaultLimits are the limits a Mapper runs under when LoadOptions.Limits
 // sets none, for the tests that measure against them.
 var DefaultLimits = defaultLimits
+
+// HeapObjects lets the backstop's tests set a ceiling above the heap there is.
+var HeapObjects = heapObjects

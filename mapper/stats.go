@@ -33,7 +33,10 @@ type SourceStats struct {
 	// Timeout is set when it failed because the lookup budget (the
 	// mapping's timeout, or the function's deadline) ran out.
 	Timeout bool
-	Cache   CacheUse
+	// Cached is set when the source caches and the store has a cache;
+	// CacheHit then says whether the cache answered (a hit) or DynamoDB
+	// did (a miss).
+	Cached, CacheHit bool
 	// Latency is how long the request took, answered from the cache or not.
 	Latency time.Duration
 }
@@ -44,32 +47,11 @@ func (s *Stats) Reset() {
 	s.ClaimsAdded, s.ClaimErrors = 0, 0
 }
 
-// CacheUse says how a source's cache took part in a lookup.
-type CacheUse uint8
-
-const (
-	// NoCache: the source does not cache (no cache:), or the store has none.
-	NoCache CacheUse = iota
-	// CacheHit: the store answered from its cache.
-	CacheHit
-	// CacheMiss: the source caches but the store asked DynamoDB.
-	CacheMiss
-)
-
-func (c CacheUse) String() string {
-	switch c {
-	case CacheHit:
-		return "hit"
-	case CacheMiss:
-		return "miss"
-	}
-	return "none"
-}
-
-// CachingStore is a Store with a cache that says whether it answered from
-// it, for the CacheHits and CacheMisses metrics. The mapper calls these
+// cachingStore is a Store with a cache that says whether it answered from
+// it, for the CacheHits and CacheMisses metrics (dynamo.Cache is one). The
+// mapper calls these
 // instead of GetItem and Query for the sources that cache.
-type CachingStore interface {
+type cachingStore interface {
 	Store
 	GetItemCached(ctx context.Context, in GetItemInput) (item Item, hit bool, err error)
 	QueryCached(ctx context.Context, in QueryInput) (items []Item, hit bool, err error)
@@ -93,7 +75,8 @@ func (e *evaluation) count(st *SourceTrace) {
 		Name:    st.Name,
 		Err:     st.Err != nil,
 		Timeout: st.Err != nil && errors.Is(st.Err, context.DeadlineExceeded),
-		Cache:   st.Cache,
+		Cached:   st.Cached,
+		CacheHit: st.CacheHit,
 		Latency: st.Duration,
 	})
 }

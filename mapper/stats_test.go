@@ -65,7 +65,7 @@ func TestHandleStatsCountsWhatHappened(t *testing.T) {
 	event := []byte(`{"version":"1","triggerSource":"TokenGeneration_Authentication","userName":"ben",
 "callerContext":{"clientId":"c"},"request":{"userAttributes":{}},"response":{}}`)
 	var st mapper.Stats
-	for i, wantCache := range []mapper.CacheUse{mapper.CacheMiss, mapper.CacheHit} {
+	for i, wantHit := range []bool{false, true} {
 		if _, err := mp.HandleStats(context.Background(), event, &st); err != nil {
 			t.Fatal(err)
 		}
@@ -73,10 +73,10 @@ func TestHandleStatsCountsWhatHappened(t *testing.T) {
 			t.Fatalf("event %d: %d sources counted, want user and orgs (never is skipped): %+v", i, len(st.Sources), st.Sources)
 		}
 		user, orgs := st.Sources[0], st.Sources[1]
-		if user.Name != "user" || user.Err || user.Timeout || user.Cache != wantCache {
-			t.Errorf("event %d: user = %+v, want no error and cache %v", i, user, wantCache)
+		if user.Name != "user" || user.Err || user.Timeout || !user.Cached || user.CacheHit != wantHit {
+			t.Errorf("event %d: user = %+v, want no error and a cache hit %v", i, user, wantHit)
 		}
-		if orgs.Name != "orgs" || !orgs.Err || !orgs.Timeout || orgs.Cache != mapper.NoCache || orgs.Latency <= 0 {
+		if orgs.Name != "orgs" || !orgs.Err || !orgs.Timeout || orgs.Cached || orgs.Latency <= 0 {
 			t.Errorf("event %d: orgs = %+v, want a timeout, its latency and no cache", i, orgs)
 		}
 		// first and orgCount (len of nothing is 0) are set; broken fails.

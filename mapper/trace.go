@@ -28,8 +28,9 @@ type SourceTrace struct {
 	Found      bool
 	Items      int
 	Duration   time.Duration
-	// Cache says whether the store's cache answered, for a source that caches.
-	Cache CacheUse
+	// Cached is set when the source caches and the store has a cache;
+	// CacheHit then says whether the cache answered.
+	Cached, CacheHit bool
 	Err   error
 
 	value      any

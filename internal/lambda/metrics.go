@@ -223,7 +223,7 @@ func (m *Metrics) directive(b []byte, dimensions, metrics string) []byte {
 // sourceDirective publishes a source's metrics by source and, summed over
 // the sources, by function: the function-wide SourceErrors an alarm watches.
 func (m *Metrics) sourceDirective(b []byte, s *mapper.SourceStats) []byte {
-	return m.directive(b, `[["FunctionName","Source"],["FunctionName"]]`, sourceMetrics[boolInt(s.Latency > 0)][boolInt(s.Cache != mapper.NoCache)])
+	return m.directive(b, `[["FunctionName","Source"],["FunctionName"]]`, sourceMetrics[boolInt(s.Latency > 0)][boolInt(s.Cached)])
 }
 
 // sourceMetrics lists a source's metrics, by whether it has a latency and
@@ -247,9 +247,9 @@ func sourceValues(b []byte, s *mapper.SourceStats) []byte {
 	if s.Latency > 0 {
 		b = appendMillis(b, "SourceLatency", s.Latency)
 	}
-	if s.Cache != mapper.NoCache {
-		b = appendInt(b, "CacheHits", boolInt(s.Cache == mapper.CacheHit))
-		b = appendInt(b, "CacheMisses", boolInt(s.Cache == mapper.CacheMiss))
+	if s.Cached {
+		b = appendInt(b, "CacheHits", boolInt(s.CacheHit))
+		b = appendInt(b, "CacheMisses", boolInt(!s.CacheHit))
 	}
 	return b
 }

@@ -275,9 +275,9 @@ func TestMetricsWriteAllocatesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	stats := &mapper.Stats{ClaimsAdded: 2, Sources: []mapper.SourceStats{
-		{Name: "user", Latency: time.Millisecond, Cache: mapper.CacheMiss},
+		{Name: "user", Latency: time.Millisecond, Cached: true},
 		{Name: "orgs", Err: true, Timeout: true, Latency: 2 * time.Millisecond},
-		{Name: "plan", Cache: mapper.CacheHit},
+		{Name: "plan", Cached: true, CacheHit: true},
 	}}
 	inv := invocationFacts{requestID: "req-1", duration: 3 * time.Millisecond, stats: stats, mapping: newMappingVersion("0123456789abcdef", "v1")}
 	m.Refreshed(RefreshUpdated)
