@@ -72,11 +72,11 @@ func (e *evaluation) count(st *SourceTrace) {
 		return
 	}
 	e.stats.Sources = append(e.stats.Sources, SourceStats{
-		Name:    st.Name,
-		Err:     st.Err != nil,
-		Timeout: st.Err != nil && errors.Is(st.Err, context.DeadlineExceeded),
+		Name:     st.Name,
+		Err:      st.Err != nil,
+		Timeout:  st.Err != nil && errors.Is(st.Err, context.DeadlineExceeded),
 		Cached:   st.Cached,
 		CacheHit: st.CacheHit,
-		Latency: st.Duration,
+		Latency:  st.Duration,
 	})
 }

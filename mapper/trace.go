@@ -31,7 +31,7 @@ type SourceTrace struct {
 	// Cached is set when the source caches and the store has a cache;
 	// CacheHit then says whether the cache answered.
 	Cached, CacheHit bool
-	Err   error
+	Err              error
 
 	value      any
 	exprFailed bool // Err comes from the mapping's expressions, not the store
