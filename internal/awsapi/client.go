@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -61,11 +62,17 @@ type client struct {
 func newClient(cfg Config, service string) *client {
 	c := &client{cfg: cfg, service: service, http: cfg.HTTP, retryer: retry.NewStandard()}
 	if c.http == nil {
-		c.http = NewHTTPClient()
+		c.http = sharedHTTP()
 	}
 	c.signer = v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = service == "s3" })
 	return c
 }
+
+// sharedHTTP is the client every service's requests go through unless
+// Config.HTTP says otherwise: one connection pool and one set of idle
+// connections per process, however many clients the function builds
+// (DynamoDB, S3, KMS).
+var sharedHTTP = sync.OnceValue(NewHTTPClient)
 
 // emptyHash is the SHA-256 of an empty payload.
 const emptyHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"

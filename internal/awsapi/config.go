@@ -22,7 +22,8 @@ type Config struct {
 	// Endpoints maps a service ("dynamodb", "s3") to the base URL that
 	// replaces its regional endpoint; services not in it use AWS's.
 	Endpoints map[string]string
-	// HTTP sends the requests; nil means a client built for AWS (NewHTTPClient).
+	// HTTP sends the requests; nil means one client built for AWS
+	// (NewHTTPClient) that every client of the process shares.
 	HTTP *http.Client
 }
 
