@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/claimsmapper/claimsmapper/config"
 )
 
 // Prefix marks a reference as a git revision: git:REV is the file beside
@@ -89,12 +91,38 @@ func Read(ctx context.Context, r Ref, beside string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, "git", "-C", dir, "show", "--no-textconv", r.Rev+":"+path)
 	// git's own messages, in English whatever the locale, for the words below.
 	cmd.Env = append(os.Environ(), "LC_ALL=C", "GIT_TERMINAL_PROMPT=0")
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("%s: %s", r, plain(errOut.String(), err))
+	// A revision can hold any file: read no more than a mapping may be.
+	out, errOut := &capped{max: config.MaxSize}, &capped{max: 64 << 10, quiet: true}
+	cmd.Stdout, cmd.Stderr = out, errOut
+	err := cmd.Run()
+	if out.over {
+		return nil, fmt.Errorf("%s: the file is larger than the %d bytes a mapping may be", r, config.MaxSize)
 	}
-	return out.Bytes(), nil
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s", r, plain(errOut.buf.String(), err))
+	}
+	return out.buf.Bytes(), nil
+}
+
+// capped keeps at most max bytes. Past that it fails the write, which ends
+// git's output, unless quiet, when it drops the rest.
+type capped struct {
+	buf   bytes.Buffer
+	max   int
+	over  bool
+	quiet bool
+}
+
+func (c *capped) Write(p []byte) (int, error) {
+	if c.buf.Len()+len(p) > c.max {
+		c.over = true
+		if !c.quiet {
+			return 0, errors.New("too large")
+		}
+		c.buf.Write(p[:max(0, c.max-c.buf.Len())])
+		return len(p), nil
+	}
+	return c.buf.Write(p)
 }
 
 // plain says in words why git could not show the file.

@@ -98,6 +98,20 @@ func TestRead(t *testing.T) {
 			t.Errorf("%s beside %s: %v, want %q", tc.ref, tc.beside, err, tc.want)
 		}
 	}
+	// A revision may hold a file of any size: no more than a mapping may
+	// be is read.
+	big := filepath.Join(dir, "sub", "big.yaml")
+	os.WriteFile(big, make([]byte, 2<<20), 0o644)
+	commit := exec.Command("git", "-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false", "commit", "-q", "-m", "big", "--", "sub/big.yaml")
+	if out, err := exec.Command("git", "-C", dir, "add", "sub/big.yaml").CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	if out, err := commit.CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	if _, err := read("git:HEAD", "big.yaml"); err == nil || !strings.Contains(err.Error(), "larger than the") {
+		t.Errorf("a 2 MiB file: %v", err)
+	}
 	outside := t.TempDir()
 	if _, err := read("git:HEAD", filepath.Join(outside, "m.yaml")); err == nil || !strings.Contains(err.Error(), "not in a git repository") {
 		t.Errorf("outside a repository: %v", err)
