@@ -159,3 +159,24 @@ func TestDiffTakesAGitRevision(t *testing.T) {
 		t.Errorf("an unknown revision: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// history, rollback and diff's s3:// say what is missing in the same words.
+func TestS3CommandsSayWhatIsMissing(t *testing.T) {
+	noAWS(t)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	os.WriteFile(good, []byte("version: 1\nclaims:\n  a: event.userName\n"), 0o644)
+	for _, args := range [][]string{{"history", uri}, {"rollback", "--yes", uri}, {"diff", "--user", "jdoe", uri, good}} {
+		code, _, errOut := execCLI(t, "", args...)
+		if code != 2 || !strings.Contains(errOut, "no AWS region is set: set AWS_REGION") {
+			t.Errorf("%v without a region: exit %d, stderr %q", args, code, errOut)
+		}
+	}
+	t.Setenv("AWS_REGION", "eu-west-1")
+	for _, args := range [][]string{{"history", uri}, {"rollback", "--yes", uri}, {"diff", "--user", "jdoe", uri, good}} {
+		code, _, errOut := execCLI(t, "", args...)
+		if code != 2 || !strings.Contains(errOut, "no AWS credentials were found") {
+			t.Errorf("%v without credentials: exit %d, stderr %q", args, code, errOut)
+		}
+	}
+}

@@ -84,7 +84,7 @@ func runHistory(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	}
 	vs, err := publish.History(ctx, api, loc, *limit)
 	if err != nil {
-		fmt.Fprintf(stderr, "claimsmapper history: %v\n", err)
+		fmt.Fprintf(stderr, "claimsmapper history: %v\n", plainAWS(err, ""))
 		return exitUsage
 	}
 	keys := publicKeys(ctx)

@@ -38,7 +38,7 @@ func readMappingRef(ctx context.Context, ref, beside string, stdin io.Reader) ([
 	}
 	obj, err := publish.Get(ctx, client, loc)
 	if err != nil {
-		return nil, err
+		return nil, plainAWS(err, "")
 	}
 	if !obj.Exists {
 		return nil, fmt.Errorf("%s does not exist", ref)

@@ -51,7 +51,7 @@ func runRollback(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	}
 	vs, err := publish.History(ctx, api, loc, 1000)
 	if err != nil {
-		fmt.Fprintf(stderr, "claimsmapper rollback: %v\n", err)
+		fmt.Fprintf(stderr, "claimsmapper rollback: %v\n", plainAWS(err, ""))
 		return exitUsage
 	}
 	var target publish.Version
