@@ -180,9 +180,13 @@ func (e *Emulator) start(bootstrap string, env map[string]string, base []string)
 	if err != nil {
 		return nil, err
 	}
-	apiPort, err := FreePort()
-	if err != nil {
-		return nil, err
+	// Each port is free once its probe closes, so the second probe can
+	// return the first port again: the emulator then fails to listen.
+	apiPort := port
+	for apiPort == port {
+		if apiPort, err = FreePort(); err != nil {
+			return nil, err
+		}
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	// Info level, for the INIT REPORT line InitDuration reads.
