@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"regexp"
 	"regexp/syntax"
+	goruntime "runtime"
 	"strings"
 
 	"github.com/expr-lang/expr"
@@ -54,7 +55,7 @@ var budgetFuncs = func() []expr.Option {
 			if c.run != nil {
 				return c.run(b, args)
 			}
-			return callBuiltin(f, args)
+			return callPlain(name, f, args)
 		}
 	}
 	var opts []expr.Option
@@ -115,6 +116,10 @@ const (
 // fnIter charges a loop for every element it may visit, before it starts,
 // and for what it makes of them.
 func fnIter(b *budget, args []any) (any, error) {
+	switch args[0].(type) {
+	case bool, int, int64, float64, string:
+		return nil, fmt.Errorf("a loop needs a list, not a %s", kind(args[0]))
+	}
 	n := lengthOf(args[0])
 	work, perElem := n, toInt(args[2])
 	if toInt(args[1]) == iterSort {
@@ -153,7 +158,23 @@ func fnAdd(b *budget, args []any) (any, error) {
 	if err := b.charge(1); err != nil {
 		return nil, err
 	}
-	return runtime.Add(args[0], args[1]), nil
+	return addPlain(args[0], args[1])
+}
+
+// addPlain is expr's + on what is not two texts. Its panic on kinds it
+// cannot add is said in words, except when one side is null: expr's
+// message then (invalid operation: <nil> + string) is what lint's
+// sample-user check reads to explain a missing attribute.
+func addPlain(x, y any) (out any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if x == nil || y == nil {
+				panic(r)
+			}
+			out, err = nil, fmt.Errorf("+ cannot add a %s and a %s", kind(x), kind(y))
+		}
+	}()
+	return runtime.Add(x, y), nil
 }
 
 // fnRange is a..b, charged before the list of numbers is made.
@@ -210,6 +231,16 @@ func fnIn(b *budget, args []any) (any, error) {
 	if err := b.charge(n); err != nil {
 		return nil, err
 	}
+	return inPlain(needle, list)
+}
+
+// inPlain is expr's in, its panic on what cannot be searched said in words.
+func inPlain(needle, list any) (out any, err error) {
+	defer func() {
+		if recover() != nil {
+			out, err = nil, fmt.Errorf("in needs a list or an object on its right, not a %s", kind(list))
+		}
+	}()
 	return runtime.In(needle, list), nil
 }
 
@@ -354,6 +385,40 @@ func patternSize(re *syntax.Regexp, limit int) int {
 	}
 	return n
 }
+
+// callPlain runs one of expr's builtins, saying in words what a builtin
+// given the wrong kind of value panics about in Go's (interface
+// conversion: interface {} is int64, not string).
+func callPlain(name string, f *builtin.Function, args []any) (out any, err error) {
+	wrongKinds := func() error {
+		kinds := make([]string, len(args))
+		for i, a := range args {
+			kinds[i] = "a " + kind(a)
+		}
+		return fmt.Errorf("%s cannot take %s", name, strings.Join(kinds, " and "))
+	}
+	defer func() {
+		switch r := recover().(type) {
+		case nil:
+		case goruntime.Error:
+			// A type assertion on an argument of the wrong kind.
+			out, err = nil, wrongKinds()
+		default:
+			// expr's own message (invalid operation: int(x)), as the VM
+			// would have reported it.
+			out, err = nil, fmt.Errorf("%v", r)
+		}
+	}()
+	out, err = callBuiltin(f, args)
+	if err != nil && goTypeNames.MatchString(err.Error()) {
+		// "cannot get keys from int64": the same mistake, in Go's words.
+		err = wrongKinds()
+	}
+	return out, err
+}
+
+// goTypeNames finds Go's names of kinds in an error's text.
+var goTypeNames = regexp.MustCompile(`\b(u?int(8|16|32|64)|float(32|64)|interface \{\}|map\[|\[\]|reflect\.|struct \{)`)
 
 // callBuiltin runs one of expr's builtins as the VM would.
 func callBuiltin(f *builtin.Function, args []any) (any, error) {

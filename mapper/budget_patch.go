@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -40,6 +41,9 @@ func (c *compiler) compileExpr(e *config.Expr, asBool bool) (*vm.Program, error)
 	}
 	if _, err := checker.Check(tree, cfg); err != nil {
 		return nil, err
+	}
+	if !c.checkMethods(e, tree) {
+		return nil, errReported
 	}
 	c.analyze(e, tree.Node)
 	if err := optimizer.Optimize(&tree.Node, cfg); err != nil {
@@ -141,10 +145,13 @@ func (c *compiler) precheck(e *config.Expr, tree *parser.Tree) bool {
 				}
 			}
 		case *ast.CallNode:
-			if _, isName := n.Callee.(*ast.IdentifierNode); !isName {
-				// A method of a value (event.ClientCredentials()): Go code
-				// the cost model knows nothing of.
-				noCost(n, "calling a method of a value")
+			switch n.Callee.(type) {
+			case *ast.IdentifierNode:
+				// expr's checker says whether the function exists.
+			case *ast.MemberNode:
+				// A method: checkMethods decides once the receiver's type is known.
+			default:
+				noCost(n, "calling a computed function")
 			}
 		case *ast.BinaryNode:
 			if _, priced := operatorCosts[n.Operator]; !priced {
@@ -174,6 +181,59 @@ func (c *compiler) precheck(e *config.Expr, tree *parser.Tree) bool {
 				noCost(n, "this kind of expression")
 			}
 		}
+	}))
+	return ok
+}
+
+// methodCosts are the methods an expression may call, by the type of the
+// value they are called on: the fields of a date and a duration, and their
+// arithmetic, all of fixed cost. Format writes text as long as its layout,
+// so its layout must be quoted. Any other method (a method of the event,
+// or of a value whose type is known only when the sign-in runs) is Go code
+// the cost model has no entry for.
+var methodCosts = map[reflect.Type]map[string]bool{
+	reflect.TypeOf(time.Time{}): setOf("Year", "Month", "Day", "Hour", "Minute", "Second", "Nanosecond", "Weekday",
+		"YearDay", "ISOWeek", "Unix", "UnixMilli", "UnixMicro", "UnixNano", "UTC", "Local", "IsZero", "Before", "After",
+		"Equal", "Compare", "Add", "Sub", "AddDate", "Truncate", "Round", "In", "Format", "String", "Location"),
+	reflect.TypeOf(time.Duration(0)): setOf("Hours", "Minutes", "Seconds", "Milliseconds", "Microseconds", "Nanoseconds",
+		"String", "Round", "Truncate", "Abs"),
+	reflect.TypeOf((*time.Location)(nil)): setOf("String"),
+}
+
+func setOf(names ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
+
+// checkMethods refuses, once the expression is type-checked, a method call
+// that methodCosts has no entry for, and reports whether there was none.
+func (c *compiler) checkMethods(e *config.Expr, tree *parser.Tree) bool {
+	ok := true
+	ast.Walk(&tree.Node, visitor(func(n ast.Node) {
+		call, isCall := n.(*ast.CallNode)
+		if !isCall {
+			return
+		}
+		m, isMethod := call.Callee.(*ast.MemberNode)
+		if !isMethod {
+			return
+		}
+		name, _ := m.Property.(*ast.StringNode)
+		methods := methodCosts[m.Node.Type()]
+		priced := name != nil && methods[name.Value]
+		if priced && name.Value == "Format" && len(call.Arguments) == 1 {
+			_, priced = call.Arguments[0].(*ast.StringNode)
+		}
+		if priced {
+			return
+		}
+		ok = false
+		fe := (&file.Error{Location: call.Location()}).Bind(tree.Source)
+		c.add(config.Finding{Pos: e.PosAt(fe.Line, fe.Column), Path: e.Path, Rule: "no-cost", Snippet: fe.Snippet,
+			Message: "calling this method has no cost in claimsmapper's evaluation limits, so it cannot run in a sign-in; only the methods of dates and durations can be called (now().Year(), a date's .Format(\"2006-01-02\") with a quoted layout)"})
 	}))
 	return ok
 }

@@ -140,6 +140,9 @@ var honestyTemplates = []struct {
 	{"timezone and date in a loop", func(n int) string {
 		return fmt.Sprintf(`count(0..%d, timezone("Europe/Paris") != nil && date("2024-01-02 10:00:00", "2006-01-02 15:04:05", "America/New_York") != nil)`, n/64)
 	}},
+	{"methods of dates and durations", func(n int) string {
+		return fmt.Sprintf(`let d = date("2024-03-05 10:00:00", "2006-01-02 15:04:05", "UTC"); count(0..%d, d.Year() + d.YearDay() > 0 && d.Format("2006-01-02T15:04:05 Monday January") != "" && d.Add(duration("1h")).Sub(d).Hours() > 0)`, n/16)
+	}},
 	{"duration", func(n int) string {
 		return fmt.Sprintf(`count(0..%d, duration("1h2m3s") > duration("1s"))`, n/16)
 	}},
