@@ -118,7 +118,7 @@ const (
 func fnIter(b *budget, args []any) (any, error) {
 	switch args[0].(type) {
 	case bool, int, int64, float64, string:
-		return nil, fmt.Errorf("a loop needs a list, not a %s", kind(args[0]))
+		return nil, fmt.Errorf("a loop needs a list, not a %s", dynval.Kind(args[0]))
 	}
 	n := lengthOf(args[0])
 	work, perElem := n, toInt(args[2])
@@ -171,7 +171,7 @@ func addPlain(x, y any) (out any, err error) {
 			if x == nil || y == nil {
 				panic(r)
 			}
-			out, err = nil, fmt.Errorf("+ cannot add a %s and a %s", kind(x), kind(y))
+			out, err = nil, fmt.Errorf("+ cannot add a %s and a %s", dynval.Kind(x), dynval.Kind(y))
 		}
 	}()
 	return runtime.Add(x, y), nil
@@ -238,7 +238,7 @@ func fnIn(b *budget, args []any) (any, error) {
 func inPlain(needle, list any) (out any, err error) {
 	defer func() {
 		if recover() != nil {
-			out, err = nil, fmt.Errorf("in needs a list or an object on its right, not a %s", kind(list))
+			out, err = nil, fmt.Errorf("in needs a list or an object on its right, not a %s", dynval.Kind(list))
 		}
 	}()
 	return runtime.In(needle, list), nil
@@ -393,7 +393,7 @@ func callPlain(name string, f *builtin.Function, args []any) (out any, err error
 	wrongKinds := func() error {
 		kinds := make([]string, len(args))
 		for i, a := range args {
-			kinds[i] = "a " + kind(a)
+			kinds[i] = "a " + dynval.Kind(a)
 		}
 		return fmt.Errorf("%s cannot take %s", name, strings.Join(kinds, " and "))
 	}
