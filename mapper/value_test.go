@@ -70,6 +70,33 @@ func TestAliasesCannotBlowUpTheMapping(t *testing.T) {
 	}
 }
 
+// TestAliasesCannotRepeatALongText: an alias repeats its anchor's text as
+// often as it is written, so a list of a thousand aliases of a 100 KB text
+// is 100 MB of claims from a file of a few hundred KB, and forty claims of
+// that list exhaust any function's memory at every sign-in. The text that
+// aliases repeat is bounded, and the finding says where.
+func TestAliasesCannotRepeatALongText(t *testing.T) {
+	t.Parallel()
+	src := "version: 1\nclaims:\n  a: { const: &a \"" + strings.Repeat("x", 100_000) + "\" }\n" +
+		"  l: { const: [" + strings.Repeat("*a, ", 20) + "*a] }\n"
+	mp, fs := loaded(mapper.Load([]byte(src), mapper.LoadOptions{File: "m.yaml"}))
+	err := config.Errors(fs)
+	if mp != nil || err == nil || !strings.Contains(err.Error(), "m.yaml:4:") || !strings.Contains(err.Error(), "through YAML aliases") {
+		t.Fatalf("err = %v", err)
+	}
+	keys := "version: 1\nclaims:\n  a: { const: &a \"" + strings.Repeat("x", 100_000) + "\" }\n" +
+		"  l: { const: [" + strings.Repeat("{*a: 1}, ", 20) + "{*a: 1}] }\n"
+	if _, fs := loaded(mapper.Load([]byte(keys), mapper.LoadOptions{File: "m.yaml"})); config.Errors(fs) == nil || !strings.Contains(config.Errors(fs).Error(), "through YAML aliases") {
+		t.Fatalf("keys: err = %v", config.Errors(fs))
+	}
+	// An alias of a short text, or a long text written once, still loads.
+	ok := "version: 1\nclaims:\n  a: { const: &a \"" + strings.Repeat("x", 100_000) + "\" }\n" +
+		"  b: { const: &b [x, y] }\n  l: { const: [" + strings.Repeat("*b, ", 50) + "*b] }\n"
+	if _, fs := loaded(mapper.Load([]byte(ok), mapper.LoadOptions{File: "m.yaml"})); config.Errors(fs) != nil {
+		t.Fatal(config.Errors(fs))
+	}
+}
+
 func TestATimeInsideAListSaysHowToWriteIt(t *testing.T) {
 	t.Parallel()
 	var logs strings.Builder

@@ -43,16 +43,23 @@ const (
 // before ten times) must not exhaust the function's memory.
 const MaxValueNodes = 100_000
 
+// MaxAliasBytes bounds the text that aliases may repeat in the values of
+// one file: an alias costs one part however long its anchor's text, so a
+// list of a thousand aliases of a 500 KB text is 500 MB of claims in a file
+// of a few hundred KB. Text written out is bounded by the file's size.
+const MaxAliasBytes = 1 << 20
+
 // ValueReader reads values, all of them within one budget of
 // MaxValueNodes parts: a file reads all its values through one reader.
 type ValueReader struct {
 	budget int
+	bytes  int                 // of MaxAliasBytes, left for text read through aliases
 	active map[*yaml.Node]bool // aliases being expanded, to catch cycles
 }
 
 // NewValueReader returns a reader with the whole budget.
 func NewValueReader() *ValueReader {
-	return &ValueReader{budget: MaxValueNodes, active: map[*yaml.Node]bool{}}
+	return &ValueReader{budget: MaxValueNodes, bytes: MaxAliasBytes, active: map[*yaml.Node]bool{}}
 }
 
 // Read reads a YAML node as a Value. It fails, with a *ValueError, on a map
@@ -82,10 +89,25 @@ func valueErr(n *yaml.Node, format string, args ...any) error {
 	return &ValueError{Line: n.Line, Column: n.Column, Msg: fmt.Sprintf(format, args...)}
 }
 
+// repeated takes the text of a scalar read through an alias, which repeats
+// it rather than writes it, from the reader's MaxAliasBytes.
+func (r *ValueReader) repeated(n *yaml.Node) error {
+	if r.bytes -= len(n.Value); r.bytes < 0 {
+		return &ValueError{Line: n.Line, Column: n.Column, tooLarge: true,
+			Msg: "the values of this file repeat more than 1 MiB of text through YAML aliases (*name); write the value once, or shorter"}
+	}
+	return nil
+}
+
 func (r *ValueReader) read(n *yaml.Node) (*Value, error) {
 	if r.budget--; r.budget < 0 {
 		return nil, &ValueError{Line: n.Line, Column: n.Column, tooLarge: true,
 			Msg: fmt.Sprintf("the values of this file expand to more than %d parts through YAML aliases (*name); write them out, smaller", MaxValueNodes)}
+	}
+	if len(r.active) > 0 && n.Kind == yaml.ScalarNode {
+		if err := r.repeated(n); err != nil {
+			return nil, err
+		}
 	}
 	if n.Kind == yaml.AliasNode {
 		if n.Alias == nil || r.active[n.Alias] {
@@ -124,6 +146,11 @@ func (r *ValueReader) read(n *yaml.Node) (*Value, error) {
 			}
 			if k.Tag == "!!merge" {
 				return nil, valueErr(k, "<< (merge) is not supported in a value; write the keys out")
+			}
+			if len(r.active) > 0 || n.Content[i].Kind == yaml.AliasNode {
+				if err := r.repeated(k); err != nil {
+					return nil, err
+				}
 			}
 			if seen[k.Value] {
 				return nil, valueErr(k, "%s is written twice; keep one", strconv.Quote(k.Value))
