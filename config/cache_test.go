@@ -32,7 +32,7 @@ func TestSourceCacheSettings(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			src := "version: 1\nsources:\n  s:\n    table: Tab\n    key: { id: event.userName }\n    cache: " + tt.cache + "\nclaims:\n  a: s.a\n"
-			m, err := parse(src, config.Options{})
+			m, err := parse(src, config.Env{})
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("err = %v, want %q", err, tt.err)

@@ -56,14 +56,19 @@ func badNameChars(s string) string {
 	return strings.Join(bad, ", ")
 }
 
-// dynamoName expands a table or index setting and checks that the result is
-// a DynamoDB name. When a ${NAME} in it could not be filled in (its finding
-// is already reported), only the text written around the references is
-// checked: the function, which has the variable, checks the whole name.
+// dynamoName reads a table or index setting and checks that it is a
+// DynamoDB name. A setting with ${NAME} references is kept as written, for
+// Bind to fill in and check. When a "${" in it is malformed (its finding is
+// already reported), only the text written around the references is
+// checked.
 func (p *parser) dynamoName(n *yaml.Node, path, kind, raw string) string {
-	before := len(p.findings)
-	name := p.expand(n, path, raw)
-	if len(p.findings) > before {
+	refs, ok := p.scan(n, path, raw)
+	if len(refs) > 0 {
+		p.slots = append(p.slots, &slot{raw: raw, refs: refs, path: path, kind: kind, source: p.cur, pos: Pos{n.Line, n.Column}, syntaxErr: !ok})
+		return raw
+	}
+	name := render(raw, nil)
+	if !ok {
 		if bad := badNameChars(literalText(raw)); bad != "" {
 			p.errorf(n, path, "dynamo-name", "%s %q is not a DynamoDB %s name: it contains %s; a name has only letters, digits, _, - and .", kind, clip(raw), kind, bad)
 		}

@@ -22,7 +22,7 @@ func TestDynamoNameAfterSubstitution(t *testing.T) {
 			t.Parallel()
 			src := "version: 1\nsources:\n  s:\n    table: ${T}\n    key: { id: event.userName }\nclaims:\n  a: s.a\n"
 			lookup := func(string) (string, bool) { return tt.value, true }
-			_, fs := config.Parse("m.yaml", []byte(src), config.Options{LookupEnv: lookup, AllowEnv: []string{"T"}})
+			_, fs := parseBound("m.yaml", []byte(src), config.Env{Lookup: lookup, Allow: []string{"T"}})
 			err := config.Errors(fs)
 			if err != nil && fs[0].Rule != "dynamo-name" {
 				t.Errorf("rule %q, want dynamo-name", fs[0].Rule)

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 
@@ -59,28 +60,108 @@ func reservedEnv(name string) bool {
 	return false
 }
 
-func (p *parser) envAllowed(name string) bool {
-	return !reservedEnv(name) && slices.Contains(p.opts.AllowEnv, name)
+// Env is what a mapping's ${NAME} references read when it is bound to an
+// environment (Mapping.Bind): the function binds the mapping it loads to
+// its own settings, lint to the environment it runs in, an inline test to
+// its env: first.
+type Env struct {
+	// Lookup gives a variable's value; nil means os.LookupEnv.
+	Lookup func(string) (string, bool)
+	// Allow lists the variables ${NAME} may read: the operator's
+	// CLAIMS_MAPPING_ENV, as AllowedEnv reads it. Empty allows none, and a
+	// reserved name (AWS_…, LAMBDA_…, _…, CLAIMS_…) is never read.
+	Allow []string
+	// UnsetIsWarning reports an unset ${NAME} as a warning and leaves the
+	// reference in place, for lint; the function treats it as an error.
+	UnsetIsWarning bool
 }
 
-// expand resolves the ${NAME} references in a plain setting such as a table
-// name. "$${" is a literal "${"; any other "${" must be a reference to an
-// allowed variable, written exactly ${NAME}: an odd form such as ${ NAME },
-// ${A:-default} or ${A${B}} is an error rather than text that would reach a
-// token or a table name unnoticed.
-func (p *parser) expand(n *yaml.Node, path, s string) string {
+func (e Env) allowed(name string) bool {
+	return !reservedEnv(name) && slices.Contains(e.Allow, name)
+}
+
+// ref is one ${NAME} in a setting's text: where it is in the text, and in
+// the file.
+type ref struct {
+	name       string
+	start, end int // the bytes of "${NAME}" in the text
+	pos        Pos
+}
+
+// slot is a text of the mapping that holds ${NAME} references, kept as
+// written until Bind fills it: a source's table or index, or a text inside
+// a claim's const:.
+type slot struct {
+	raw  string
+	refs []ref
+	path string
+	// kind is "table" or "index" for a source's name, "" for a constant's text.
+	kind   string
+	source *Source
+	// pos is where a table or index name stands, for its dynamo-name finding.
+	pos Pos
+	// syntaxErr is set when the text also holds a malformed "${", already
+	// reported: its name is then checked on the text around the references.
+	syntaxErr bool
+	// value is the constant's text, within claim's Const.
+	value *Value
+	claim *Claim
+}
+
+// scan finds the ${NAME} references of a plain setting such as a table
+// name. "$${" is a literal "${"; any other "${" must be a reference written
+// exactly ${NAME}: an odd form such as ${ NAME }, ${A:-default} or
+// ${A${B}} is an error rather than text that would reach a token or a
+// table name unnoticed. ok is false when it reported one.
+func (p *parser) scan(n *yaml.Node, path, s string) (refs []ref, ok bool) {
 	if !strings.Contains(s, "${") {
-		return s
+		return nil, true
 	}
-	var at []Pos // the file position of each byte, computed on the first error
-	posAt := func(i int) *yaml.Node {
+	var at []Pos // the file position of each byte, computed once
+	posAt := func(i int) Pos {
 		if at == nil {
 			at = p.positions(n)
 		}
 		if i < len(at) {
-			return &yaml.Node{Line: at[i].Line, Column: at[i].Column}
+			return at[i]
 		}
-		return n
+		return Pos{n.Line, n.Column}
+	}
+	ok = true
+	for i := 0; i < len(s); {
+		if strings.HasPrefix(s[i:], "$${") {
+			i += 3
+			continue
+		}
+		if !strings.HasPrefix(s[i:], "${") {
+			i++
+			continue
+		}
+		end := strings.IndexByte(s[i:], '}')
+		if end < 0 {
+			at := posAt(i)
+			p.errorf(&yaml.Node{Line: at.Line, Column: at.Column}, path, "env-syntax", "%q is not closed with }; write ${NAME}, or $${ for a literal ${", clip(s[i:]))
+			return refs, false
+		}
+		r := s[i : i+end+1]
+		if name := r[2 : len(r)-1]; !yamlnode.IsIdent(name) {
+			at := posAt(i)
+			p.errorf(&yaml.Node{Line: at.Line, Column: at.Column}, path, "env-syntax", "%q is not a reference to a variable: %s", clip(r), refProblem(name, path))
+			ok = false
+		} else {
+			refs = append(refs, ref{name: name, start: i, end: i + end + 1, pos: posAt(i)})
+		}
+		i += end + 1
+	}
+	return refs, ok
+}
+
+// render writes s with "$${" as "${" and each reference as fill gives it;
+// a reference fill has no value for stays as written, a malformed one
+// (already reported) is left out.
+func render(s string, fill func(name string) (string, bool)) string {
+	if !strings.Contains(s, "${") {
+		return s
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); {
@@ -96,34 +177,125 @@ func (p *parser) expand(n *yaml.Node, path, s string) string {
 		}
 		end := strings.IndexByte(s[i:], '}')
 		if end < 0 {
-			p.errorf(posAt(i), path, "env-syntax", "%q is not closed with }; write ${NAME}, or $${ for a literal ${", clip(s[i:]))
-			return s
+			b.WriteString(s[i:])
+			break
 		}
-		ref := s[i : i+end+1]
-		name := ref[2 : len(ref)-1]
-		if !yamlnode.IsIdent(name) {
-			p.errorf(posAt(i), path, "env-syntax", "%q is not a reference to a variable: %s", clip(ref), refProblem(name, path))
-			i += end + 1
-			continue
-		}
+		r := s[i : i+end+1]
 		i += end + 1
-		if !p.envAllowed(name) {
-			p.errorf(posAt(i-len(ref)), path, "env-not-allowed", "%s", notAllowedMessage(name, path))
+		name := r[2 : len(r)-1]
+		if !yamlnode.IsIdent(name) {
 			continue
 		}
-		v, ok := p.opts.LookupEnv(name)
-		if !ok {
-			if p.opts.UnsetEnvIsWarning {
-				p.report(posAt(i-len(ref)), path, "env-unset", SevWarning, "the environment variable %s is not set here; the function fails to start unless it is set where it runs", name)
-			} else {
-				p.errorf(posAt(i-len(ref)), path, "env-unset", "the environment variable %s is not set; set it in the function's configuration%s", name, orDirect(path))
-			}
-			b.WriteString(ref)
-			continue
+		if v, ok := fill(name); ok {
+			b.WriteString(v)
+		} else {
+			b.WriteString(r)
 		}
-		b.WriteString(v)
 	}
 	return b.String()
+}
+
+// Vars lists the variables the mapping's ${NAME} references name, sorted:
+// what it reads of its environment when it is bound, whether or not each
+// is allowed or set there.
+func (m *Mapping) Vars() []string { return slices.Clone(m.vars) }
+
+// Bind fills the mapping's ${NAME} references from env and returns the
+// bound mapping with the findings about them: a variable env does not
+// allow (env-not-allowed), one it does not set (env-unset, a warning when
+// env.UnsetIsWarning), and a table or index name that is not a DynamoDB
+// name once filled in (dynamo-name). Binding copies only the sources and
+// claims whose text changes; a mapping without references is returned as
+// it is. m is not changed; a bound mapping binds to itself.
+func (m *Mapping) Bind(env Env) (*Mapping, []Finding) {
+	if m == nil || len(m.slots) == 0 {
+		return m, nil
+	}
+	lookup := env.Lookup
+	if lookup == nil {
+		lookup = os.LookupEnv
+	}
+	b := *m
+	b.slots = nil
+	b.Sources = slices.Clone(m.Sources)
+	b.Claims = slices.Clone(m.Claims)
+	sources := map[*Source]*Source{}
+	values := map[*Claim]map[*Value]*Value{}
+	var fs []Finding
+	add := func(pos Pos, path, rule string, sev Severity, msg string) {
+		fs = append(fs, Finding{File: m.File, Pos: pos, Path: path, Severity: sev, Rule: rule, Message: msg})
+	}
+	for _, sl := range m.slots {
+		before := len(fs)
+		refs := sl.refs
+		text := render(sl.raw, func(name string) (string, bool) {
+			r := refs[0]
+			refs = refs[1:]
+			if !env.allowed(name) {
+				add(r.pos, sl.path, "env-not-allowed", SevError, notAllowedMessage(name, sl.path))
+				return "", true // as before binding: a name not allowed reads nothing
+			}
+			v, ok := lookup(name)
+			switch {
+			case ok:
+			case env.UnsetIsWarning:
+				add(r.pos, sl.path, "env-unset", SevWarning, fmt.Sprintf("the environment variable %s is not set here; the function fails to start unless it is set where it runs", name))
+			default:
+				add(r.pos, sl.path, "env-unset", SevError, fmt.Sprintf("the environment variable %s is not set; set it in the function's configuration%s", name, orDirect(sl.path)))
+			}
+			return v, ok
+		})
+		if sl.kind == "" {
+			vs := values[sl.claim]
+			if vs == nil {
+				vs = map[*Value]*Value{}
+				values[sl.claim] = vs
+				c := *sl.claim
+				c.Const = cloneValue(c.Const, vs)
+				b.Claims[slices.Index(m.Claims, sl.claim)] = &c
+			}
+			vs[sl.value].Text = text
+			continue
+		}
+		s := sources[sl.source]
+		if s == nil {
+			c := *sl.source
+			s = &c
+			sources[sl.source] = s
+			b.Sources[slices.Index(m.Sources, sl.source)] = s
+		}
+		if sl.kind == "table" {
+			s.Table = text
+		} else {
+			s.Index = text
+		}
+		if sl.syntaxErr || len(fs) > before {
+			if bad := badNameChars(literalText(sl.raw)); bad != "" {
+				add(sl.pos, sl.path, "dynamo-name", SevError, fmt.Sprintf("%s %q is not a DynamoDB %s name: it contains %s; a name has only letters, digits, _, - and .", sl.kind, clip(sl.raw), sl.kind, bad))
+			}
+			continue
+		}
+		if why := dynamoNameReason(text); why != "" {
+			add(sl.pos, sl.path, "dynamo-name", SevError, fmt.Sprintf("%s %q is %q once its ${…} are filled in, which is not a DynamoDB %s name: %s", sl.kind, clip(sl.raw), clip(text), sl.kind, why))
+		}
+	}
+	return &b, fs
+}
+
+// cloneValue copies v, recording each copy of a part in copies.
+func cloneValue(v *Value, copies map[*Value]*Value) *Value {
+	if v == nil {
+		return nil
+	}
+	c := *v
+	copies[v] = &c
+	if v.Items != nil {
+		c.Items = make([]*Value, len(v.Items))
+		for i, e := range v.Items {
+			c.Items[i] = cloneValue(e, copies)
+		}
+	}
+	return &c
 }
 
 // orDirect offers writing the value instead of ${NAME}, except for a table

@@ -21,9 +21,22 @@ func fakeEnv(name string) (string, bool) {
 	return v, ok
 }
 
-func parse(src string, opts config.Options) (*config.Mapping, error) {
-	m, fs := config.Parse("m.yaml", []byte(src), opts)
+func parse(src string, env config.Env) (*config.Mapping, error) {
+	m, fs := parseBound("m.yaml", []byte(src), env)
 	return m, config.Errors(fs)
+}
+
+// parseBound parses a mapping and binds it to env, with the findings of
+// both, as mapper.Load does.
+func parseBound(file string, src []byte, env config.Env) (*config.Mapping, []config.Finding) {
+	m, fs := config.Parse(file, src, config.Options{})
+	if m == nil {
+		return nil, fs
+	}
+	bm, bfs := m.Bind(env)
+	fs = append(fs, bfs...)
+	config.Sort(fs)
+	return bm, fs
 }
 
 func TestEnvironmentReferences(t *testing.T) {
@@ -55,7 +68,7 @@ func TestEnvironmentReferences(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			src := "version: 1\nclaims:\n  a: { const: '" + tt.text + "' }\n"
-			m, err := parse(src, config.Options{LookupEnv: fakeEnv, AllowEnv: tt.allow})
+			m, err := parse(src, config.Env{Lookup: fakeEnv, Allow: tt.allow})
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("err = %v, want it to contain %q", err, tt.err)
@@ -83,7 +96,7 @@ func TestEnvironmentReferences(t *testing.T) {
 func TestEnvironmentErrorPointsAtTheReference(t *testing.T) {
 	t.Parallel()
 	src := "version: 1\nclaims:\n  a: { const: 'x ${DB_PASSWORD}' }\n"
-	_, err := parse(src, config.Options{LookupEnv: fakeEnv})
+	_, err := parse(src, config.Env{Lookup: fakeEnv})
 	if err == nil || !strings.HasPrefix(err.Error(), "m.yaml:3:18: claims.a.const: ") {
 		t.Fatalf("err = %v, want it at line 3, column 18", err)
 	}
@@ -99,12 +112,12 @@ claims:
   b:
     const: [ok, '${AWS_SECRET_ACCESS_KEY}']
 `
-	m, err := parse(src, config.Options{LookupEnv: fakeEnv, AllowEnv: []string{"TABLE_NAME"}})
+	m, err := parse(src, config.Env{Lookup: fakeEnv, Allow: []string{"TABLE_NAME"}})
 	if err == nil || !strings.Contains(err.Error(), "m.yaml:7:18: claims.b.const[1]: ${AWS_SECRET_ACCESS_KEY} is not allowed") {
 		t.Fatalf("err = %v, want the credential refused in the list", err)
 	}
 	src = strings.Split(src, "  b:")[0]
-	m, err = parse(src, config.Options{LookupEnv: fakeEnv, AllowEnv: []string{"TABLE_NAME"}})
+	m, err = parse(src, config.Env{Lookup: fakeEnv, Allow: []string{"TABLE_NAME"}})
 	if err != nil {
 		t.Fatal(err)
 	}

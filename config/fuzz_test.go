@@ -26,9 +26,9 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("version: 1\nclaims:\n  a: |\n    user.x +\n    1\n"))
 	f.Add([]byte("&a [*a]"))
 	f.Add([]byte("version: 1\nclaims:\n  a: { const: [\"${A}\", { b: \"$${A}${B:-x}\" }] }\n"))
-	env := config.Options{LookupEnv: func(string) (string, bool) { return "T", true }, AllowEnv: []string{"A", "TABLE_NAME"}}
+	env := config.Env{Lookup: func(string) (string, bool) { return "T", true }, Allow: []string{"A", "TABLE_NAME"}}
 	f.Fuzz(func(t *testing.T, src []byte) {
-		m, fs := config.Parse("fuzz.yaml", src, env)
+		m, fs := parseBound("fuzz.yaml", src, env)
 		if err := config.Errors(fs); err != nil {
 			if err.Error() == "" {
 				t.Fatal("an error without a message")

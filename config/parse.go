@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 
@@ -22,15 +21,6 @@ const MaxSize = 1 << 20
 
 // Options changes how a mapping is read.
 type Options struct {
-	// LookupEnv resolves ${VAR} references; nil means os.LookupEnv.
-	LookupEnv func(string) (string, bool)
-	// AllowEnv lists the variables ${VAR} may read: the operator's
-	// CLAIMS_MAPPING_ENV, as AllowedEnv reads it. Empty allows none, and a
-	// reserved name (AWS_…, LAMBDA_…, _…, CLAIMS_…) is never read.
-	AllowEnv []string
-	// UnsetEnvIsWarning reports an unset ${VAR} as a warning and leaves the
-	// reference in place, for lint; the runtime treats it as an error.
-	UnsetEnvIsWarning bool
 	// MaxSize is the largest text accepted, in bytes; 0 means MaxSize.
 	MaxSize int
 }
@@ -41,9 +31,6 @@ type Options struct {
 // run unless Errors(findings) is nil. Package mapper's Load is the one
 // caller outside tests: it compiles what Parse returns.
 func Parse(file string, src []byte, opts Options) (*Mapping, []Finding) {
-	if opts.LookupEnv == nil {
-		opts.LookupEnv = os.LookupEnv
-	}
 	limit := opts.MaxSize
 	if limit <= 0 {
 		limit = MaxSize
@@ -57,6 +44,15 @@ func Parse(file string, src []byte, opts Options) (*Mapping, []Finding) {
 	m := &Mapping{File: file, Size: len(src), Timeout: DefaultTimeout, OnClaimError: claimErrorPolicies[0]}
 	if !p.parse(m) {
 		m = nil
+	} else {
+		m.slots = p.slots
+		for _, sl := range p.slots {
+			for _, r := range sl.refs {
+				m.vars = append(m.vars, r.name)
+			}
+		}
+		slices.Sort(m.vars)
+		m.vars = slices.Compact(m.vars)
 	}
 	if len(src) > maxInlineSize {
 		p.findings = append(p.findings, Finding{File: file, Pos: Pos{Line: 1, Column: 1}, Severity: SevInfo, Rule: "size",
@@ -100,6 +96,10 @@ type parser struct {
 	findings   []Finding
 	// values reads every const: within one alias budget.
 	values *yamlnode.ValueReader
+	// slots are the texts with ${NAME} references, for Bind; cur is the
+	// source being read, whose table and index they may be.
+	slots []*slot
+	cur   *Source
 }
 
 func lineStarts(src []byte) []int {
@@ -330,13 +330,15 @@ func (p *parser) tokens(n *yaml.Node, path string) Tokens {
 }
 
 // constValue reads a const: as written; package mapper gives it its meaning.
-// ${NAME} is resolved in every text of it, nested ones included.
-func (p *parser) constValue(n *yaml.Node, path string) *Value {
-	p.expandTexts(n, path, map[*yaml.Node]bool{})
+// A text of it with ${NAME} references, nested ones included, is kept as
+// written for Bind to fill in.
+func (p *parser) constValue(c *Claim, n *yaml.Node, path string) *Value {
+	pending := map[Pos]*slot{}
+	p.constTexts(n, path, map[*yaml.Node]bool{}, pending)
 	if p.values == nil {
 		p.values = yamlnode.NewValueReader()
 	}
-	v, err := p.values.Read(n)
+	yv, err := p.values.Read(n)
 	if err != nil {
 		f := Finding{File: p.file, Path: path, Severity: SevError, Rule: "const-value", Message: err.Error()}
 		if ve, ok := err.(*yamlnode.ValueError); ok {
@@ -345,13 +347,32 @@ func (p *parser) constValue(n *yaml.Node, path string) *Value {
 		p.findings = append(p.findings, f)
 		return nil
 	}
-	return valueOf(v)
+	v := valueOf(yv)
+	if len(pending) > 0 {
+		p.attach(c, v, pending)
+	}
+	return v
 }
 
-// expandTexts resolves ${NAME} in every text of a constant, in place before
-// the node is read. An alias shares its anchor's node, which is expanded
-// once: a $${ that became ${ is never read again as a reference.
-func (p *parser) expandTexts(n *yaml.Node, path string, done map[*yaml.Node]bool) {
+// attach records a slot for each text of v that holds references; an
+// alias repeats its anchor's text, and each repetition is filled alike.
+func (p *parser) attach(c *Claim, v *Value, pending map[Pos]*slot) {
+	if sl, ok := pending[v.Pos]; ok && v.Kind == Scalar {
+		cp := *sl
+		cp.value, cp.claim = v, c
+		p.slots = append(p.slots, &cp)
+	}
+	for _, e := range v.Items {
+		p.attach(c, e, pending)
+	}
+}
+
+// constTexts finds the ${NAME} references in every text of a constant:
+// a text with none has its "$${" turned into "${" now; one with some is
+// kept as written, and noted in pending by its position. An alias shares
+// its anchor's node, which is read once: a $${ that became ${ is never
+// read again as a reference.
+func (p *parser) constTexts(n *yaml.Node, path string, done map[*yaml.Node]bool, pending map[Pos]*slot) {
 	n = yamlnode.Deref(n)
 	if done[n] {
 		return
@@ -359,16 +380,21 @@ func (p *parser) expandTexts(n *yaml.Node, path string, done map[*yaml.Node]bool
 	done[n] = true
 	switch n.Kind {
 	case yaml.ScalarNode:
-		if n.ShortTag() == "!!str" {
-			n.Value = p.expand(n, path, n.Value)
+		if n.ShortTag() == "!!str" && strings.Contains(n.Value, "${") {
+			refs, ok := p.scan(n, path, n.Value)
+			if len(refs) == 0 {
+				n.Value = render(n.Value, nil)
+				return
+			}
+			pending[Pos{n.Line, n.Column}] = &slot{raw: n.Value, refs: refs, path: path, syntaxErr: !ok}
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			p.expandTexts(c, fmt.Sprintf("%s[%d]", path, i), done)
+			p.constTexts(c, fmt.Sprintf("%s[%d]", path, i), done, pending)
 		}
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			p.expandTexts(n.Content[i+1], yamlnode.Join(path, n.Content[i].Value), done)
+			p.constTexts(n.Content[i+1], yamlnode.Join(path, n.Content[i].Value), done, pending)
 		}
 	}
 }

@@ -14,7 +14,7 @@ func TestRuleCases(t *testing.T) {
 	t.Parallel()
 	unset := func(string) (string, bool) { return "", false }
 	golden.Cases(t, func(file string, src []byte) []config.Finding {
-		_, fs := config.Parse(file, src, config.Options{LookupEnv: unset, AllowEnv: []string{"CLAIMSMAPPER_LINT_UNSET", "UNSET_TABLE_FOR_TESTS"}})
+		_, fs := parseBound(file, src, config.Env{Lookup: unset, Allow: []string{"CLAIMSMAPPER_LINT_UNSET", "UNSET_TABLE_FOR_TESTS"}})
 		return fs
 	})
 }

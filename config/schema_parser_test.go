@@ -36,7 +36,7 @@ func TestSchemaMatchesTheParser(t *testing.T) {
 	}
 	// accepts reports whether the mapping loads without a finding at path.
 	accepts := func(mapping, path string) bool {
-		_, fs := config.Parse("m.yaml", []byte(mapping), config.Options{LookupEnv: func(string) (string, bool) { return "", false }})
+		_, fs := parseBound("m.yaml", []byte(mapping), config.Env{Lookup: func(string) (string, bool) { return "", false }})
 		for _, f := range fs {
 			if f.Severity == config.SevError && strings.HasPrefix(f.Path, path) {
 				return false

@@ -44,6 +44,7 @@ func (p *parser) source(e yamlnode.Entry, path string) *Source {
 		return nil
 	}
 	s := &Source{Name: e.Key.Value, Pos: Pos{e.Key.Line, e.Key.Column}, OnError: sourceErrorPolicies[0]}
+	p.cur = s
 	if t, ok := f["table"]; ok {
 		if v, ok := p.r.Str(t.Val, path+".table"); ok {
 			s.Table = p.dynamoName(t.Val, path+".table", "table", v)
@@ -184,7 +185,7 @@ func (p *parser) claims(n *yaml.Node) []*Claim {
 			case hasVal:
 				c.Value = p.expr(val.Val, path+".value")
 			case hasConst:
-				c.Const = p.constValue(cst.Val, path+".const")
+				c.Const = p.constValue(c, cst.Val, path+".const")
 			default:
 				p.errorf(e.Key, path, "required", "claim %q needs value: (an expression) or const: (a fixed value)", name)
 			}

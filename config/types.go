@@ -36,6 +36,11 @@ type Mapping struct {
 	Suppress []*Suppression
 	Groups   *Groups
 	Scopes   *Scopes
+
+	// slots are the texts that hold ${NAME} references, filled by Bind;
+	// vars the names they read, sorted.
+	slots []*slot
+	vars  []string
 }
 
 // ErrorPolicy says what happens when a claim expression or a source lookup fails.

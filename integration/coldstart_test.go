@@ -278,7 +278,7 @@ func TestHandwrittenLambda(t *testing.T) {
 	got, _ := dig(decode(t, inv.Body), "response", "claimsOverrideDetails", "claimsToAddOrOverride").(map[string]any)
 
 	t.Setenv("TABLE_NAME", "SampleUsers")
-	mp, err := loadErr(mapper.Load(readFile(t, "../testdata/seed/mapping.yaml"), mapper.LoadOptions{File: "mapping.yaml", Config: config.Options{AllowEnv: []string{"TABLE_NAME"}}, Store: dynamo.New(db.API, nil)}))
+	mp, err := loadErr(mapper.Load(readFile(t, "../testdata/seed/mapping.yaml"), mapper.LoadOptions{File: "mapping.yaml", Env: config.Env{Allow: []string{"TABLE_NAME"}}, Store: dynamo.New(db.API, nil)}))
 	if err != nil {
 		t.Fatal(err)
 	}

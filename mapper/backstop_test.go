@@ -45,7 +45,7 @@ func (s blockingStore) Query(context.Context, mapper.QueryInput) ([]mapper.Item,
 func loadUnbounded(t *testing.T, yaml string, store mapper.Store) *mapper.Mapper {
 	t.Helper()
 	mp, fs := loaded(mapper.Load([]byte(yaml), mapper.Unbounded(mapper.LoadOptions{File: "mapping.yaml",
-		Config: config.Options{LookupEnv: func(string) (string, bool) { return "", false }}, Store: store, Logger: slog.New(slog.DiscardHandler)})))
+		Env: config.Env{Lookup: func(string) (string, bool) { return "", false }}, Store: store, Logger: slog.New(slog.DiscardHandler)})))
 	if err := config.Errors(fs); err != nil {
 		t.Fatalf("load mapping:\n%v", err)
 	}

@@ -54,7 +54,7 @@ func BenchmarkHandler(b *testing.B) {
 		b.Fatal(err)
 	}
 	event := readFile(b, "../testdata/seed/event.json")
-	mp, err := loadErr(mapper.Load(readFile(b, "../testdata/seed/mapping.yaml"), mapper.LoadOptions{File: "mapping.yaml", Config: config.Options{LookupEnv: func(string) (string, bool) { return "SampleUsers", true }, AllowEnv: []string{"TABLE_NAME"}}, Store: store}))
+	mp, err := loadErr(mapper.Load(readFile(b, "../testdata/seed/mapping.yaml"), mapper.LoadOptions{File: "mapping.yaml", Env: config.Env{Lookup: func(string) (string, bool) { return "SampleUsers", true }, Allow: []string{"TABLE_NAME"}}, Store: store}))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestHandwrittenMatchesMapper(t *testing.T) {
 		t.Fatal(err)
 	}
 	event := readFile(t, "../testdata/seed/event.json")
-	mp, err := loadErr(mapper.Load(readFile(t, "../testdata/seed/mapping.yaml"), mapper.LoadOptions{File: "mapping.yaml", Config: config.Options{LookupEnv: func(string) (string, bool) { return "SampleUsers", true }, AllowEnv: []string{"TABLE_NAME"}}, Store: store}))
+	mp, err := loadErr(mapper.Load(readFile(t, "../testdata/seed/mapping.yaml"), mapper.LoadOptions{File: "mapping.yaml", Env: config.Env{Lookup: func(string) (string, bool) { return "SampleUsers", true }, Allow: []string{"TABLE_NAME"}}, Store: store}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -114,7 +114,7 @@ tables:
 		code := g.expr(6, false)
 		src := fmt.Sprintf("version: 1\ntimeout: 1s\nsources:\n  user:\n    table: Users\n    key: { userName: event.userName }\nclaims:\n  ok: '\"fine\"'\n  fuzzed: '%s'\n",
 			strings.ReplaceAll(code, "'", "''"))
-		opts := mapper.LoadOptions{File: "fuzz.yaml", Config: config.Options{LookupEnv: func(string) (string, bool) { return "", false }},
+		opts := mapper.LoadOptions{File: "fuzz.yaml", Env: config.Env{Lookup: func(string) (string, bool) { return "", false }},
 			Store: store, Logger: slog.New(slog.DiscardHandler)}
 		mp, fs := loaded(mapper.Load([]byte(src), opts))
 		if err := config.Errors(fs); err != nil {

@@ -47,6 +47,8 @@ type Mapper struct {
 	claimNames []string
 	// reads is every attribute the expressions read of a source, in file order.
 	reads []AttrRead
+	// unbound is set while the mapping's ${NAME} are not filled in (Bind).
+	unbound bool
 }
 
 type source struct {
@@ -139,6 +141,7 @@ func compile(m *config.Mapping, opts LoadOptions) (*Mapper, []config.Finding) {
 	mp.order(c)
 	mp.project(c)
 	mp.reads = c.allReads()
+	mp.unbound = len(m.Vars()) > 0
 	mp.patterns = c.patterns
 	c.checkSelfGranted(m)
 	c.checkScopeLiterals(m)

@@ -103,6 +103,9 @@ func (mp *Mapper) Evaluate(ctx context.Context, ev *Event) (*Result, error) {
 }
 
 func (mp *Mapper) evaluate(ctx context.Context, ev *Event, t *Trace, stats *Stats) (*Result, error) {
+	if mp.unbound {
+		return nil, errUnbound
+	}
 	// The mapping's timeout covers the lookups and the expressions
 	// together, as the caller's deadline (Lambda's, less a margin) does.
 	ctx, cancel := context.WithTimeout(ctx, mp.cfg.Timeout)

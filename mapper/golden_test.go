@@ -28,7 +28,7 @@ func TestGoldenResponses(t *testing.T) {
 // SampleUsers table, looked up by the Cognito user name.
 func TestSeedMapping(t *testing.T) {
 	t.Setenv("TABLE_NAME", "SampleUsers")
-	mp, err := loadErr(mapper.Load(readFile(t, "../testdata/seed/mapping.yaml"), mapper.LoadOptions{File: "mapping.yaml", Config: config.Options{AllowEnv: []string{"TABLE_NAME"}}, Store: tables(t, string(readFile(t, "../testdata/seed/users.yaml")))}))
+	mp, err := loadErr(mapper.Load(readFile(t, "../testdata/seed/mapping.yaml"), mapper.LoadOptions{File: "mapping.yaml", Env: config.Env{Allow: []string{"TABLE_NAME"}}, Store: tables(t, string(readFile(t, "../testdata/seed/users.yaml")))}))
 	if err != nil {
 		t.Fatal(err)
 	}

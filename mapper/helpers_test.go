@@ -22,7 +22,7 @@ func loadErr(mp *mapper.Mapper, _ []config.Finding, err error) (*mapper.Mapper, 
 // load compiles a mapping from text, served by the given store.
 func load(t testing.TB, yaml string, store mapper.Store) *mapper.Mapper {
 	t.Helper()
-	mp, err := loadErr(mapper.Load([]byte(yaml), mapper.LoadOptions{File: "mapping.yaml", Config: config.Options{LookupEnv: func(string) (string, bool) { return "", false }}, Store: store, Logger: slog.New(slog.DiscardHandler)}))
+	mp, err := loadErr(mapper.Load([]byte(yaml), mapper.LoadOptions{File: "mapping.yaml", Env: config.Env{Lookup: func(string) (string, bool) { return "", false }}, Store: store, Logger: slog.New(slog.DiscardHandler)}))
 	if err != nil {
 		t.Fatalf("load mapping:\n%v", err)
 	}

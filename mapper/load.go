@@ -14,10 +14,13 @@ type LoadOptions struct {
 	// File is the name findings are reported against: a path, "-" or
 	// "CLAIMS_MAPPING".
 	File string
-	// Config says how the text is read: what ${VAR} references resolve
-	// against and the size limit (config.MaxSize unless set lower or
-	// higher). The Lambda and lint must pass the same limits.
+	// Config says how the text is read: the size limit (config.MaxSize
+	// unless set lower or higher). The Lambda and lint must pass the same.
 	Config config.Options
+	// Env is what the mapping's ${NAME} references read: the variables
+	// allowed (CLAIMS_MAPPING_ENV) and their values. Load binds the mapping
+	// to it; Compile leaves it for Bind.
+	Env config.Env
 	// Store serves the mapping's sources. It may be nil for a mapping
 	// without sources, or be set later with WithStore.
 	Store Store
@@ -57,6 +60,8 @@ func Load(src []byte, opts LoadOptions) (mp *Mapper, warnings []config.Finding, 
 	}
 	mp, cfs := compile(m, opts)
 	fs = append(fs, cfs...)
+	mp, bfs := mp.bind(opts.Env)
+	fs = append(fs, bfs...)
 	config.Sort(fs)
 	if config.Errors(fs) != nil {
 		return nil, nil, &config.Error{Findings: fs}

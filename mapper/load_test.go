@@ -84,7 +84,7 @@ func TestMappingsThatDoNotLoad(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := loadErr(mapper.Load([]byte(tt.mapping), mapper.LoadOptions{File: "mapping.yaml", Config: config.Options{AllowEnv: []string{"NO_SUCH_TABLE_VAR"}}}))
+			_, err := loadErr(mapper.Load([]byte(tt.mapping), mapper.LoadOptions{File: "mapping.yaml", Env: config.Env{Allow: []string{"NO_SUCH_TABLE_VAR"}}}))
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err =\n%v\nwant it to contain\n%s", err, tt.want)
 			}

@@ -16,7 +16,7 @@ func TestRuleCases(t *testing.T) {
 	t.Parallel()
 	unset := func(string) (string, bool) { return "", false }
 	golden.Cases(t, func(file string, src []byte) []config.Finding {
-		_, fs := loaded(mapper.Load(src, mapper.LoadOptions{File: file, Config: config.Options{LookupEnv: unset}}))
+		_, fs := loaded(mapper.Load(src, mapper.LoadOptions{File: file, Env: config.Env{Lookup: unset}}))
 		return fs
 	})
 }

@@ -69,7 +69,7 @@ func Check(ctx context.Context, file string, src []byte, allow []string, samples
 		if s.Data == nil {
 			continue
 		}
-		mp, _, err := mapper.Load(src, mapper.LoadOptions{File: file, Config: config.Options{LookupEnv: s.Env, AllowEnv: allow}, Logger: discard})
+		mp, _, err := mapper.Load(src, mapper.LoadOptions{File: file, Env: config.Env{Lookup: s.Env, Allow: allow}, Logger: discard})
 		if err != nil {
 			continue
 		}

@@ -37,7 +37,7 @@ func load(name string, src []byte, value string) (*mapper.Mapper, []config.Findi
 		allow = append(allow, string(m[1]))
 	}
 	lookup := func(n string) (string, bool) { v, ok := env[n]; return v, ok }
-	return loaded(mapper.Load(src, mapper.LoadOptions{File: name, Config: config.Options{LookupEnv: lookup, AllowEnv: allow}}))
+	return loaded(mapper.Load(src, mapper.LoadOptions{File: name, Env: config.Env{Lookup: lookup, Allow: allow}}))
 }
 
 // checkPolicy fails the test when a loaded mapping's policy has a resource

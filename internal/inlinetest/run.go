@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/authoring"
@@ -20,7 +22,78 @@ type Suite struct {
 	src   []byte
 	// lookupEnv is the process environment; tests replace it.
 	lookupEnv func(string) (string, bool)
+	// compiled is the mapping compiled once for every test, which each
+	// binds to its own env:; copies of the suite (WithEnv) share it.
+	compiled *compiled
 }
+
+// compiled is a suite's mapping, parsed and compiled on first use.
+type compiled struct {
+	once sync.Once
+	mp   *mapper.Mapper
+	err  error
+}
+
+// mapper is the suite's mapping compiled once, its ${NAME} unfilled; its
+// warnings go to the log each test's context carries (testLog).
+func (s *Suite) mapper() (*mapper.Mapper, error) {
+	c := s.compiled
+	c.once.Do(func() {
+		m, fs := config.Parse(s.File, s.src, config.Options{})
+		if m == nil {
+			c.err = config.Errors(fs)
+			return
+		}
+		mp, _, err := mapper.Compile(m, mapper.LoadOptions{File: s.File, Logger: slog.New(testLog{})})
+		if ce := (*config.Error)(nil); errors.As(err, &ce) {
+			fs = append(fs, ce.Findings...)
+		}
+		config.Sort(fs)
+		if c.err = config.Errors(fs); c.err == nil {
+			c.mp = mp
+		}
+	})
+	return c.mp, c.err
+}
+
+// bind is the suite's mapping bound as test c reads it, its sources in
+// c's data.
+func (s *Suite) bind(c *Case) (*mapper.Mapper, error) {
+	env, err := s.options(c)
+	if err != nil {
+		return nil, err
+	}
+	mp, err := s.mapper()
+	if err != nil {
+		return nil, err
+	}
+	mp, _, err = mp.Bind(env)
+	if err != nil {
+		return nil, err
+	}
+	return mp.WithStore(c.Data), nil
+}
+
+// testLog hands each warning to the logger the context carries, so that
+// one compiled mapping logs each test's warnings to that test's outcome.
+type testLog struct{}
+
+type testLogKey struct{}
+
+func (testLog) Enabled(ctx context.Context, l slog.Level) bool {
+	lg, _ := ctx.Value(testLogKey{}).(*slog.Logger)
+	return lg != nil && lg.Enabled(ctx, l)
+}
+
+func (testLog) Handle(ctx context.Context, r slog.Record) error {
+	if lg, _ := ctx.Value(testLogKey{}).(*slog.Logger); lg != nil {
+		return lg.Handler().Handle(ctx, r)
+	}
+	return nil
+}
+
+func (h testLog) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h testLog) WithGroup(string) slog.Handler      { return h }
 
 // Parse reads the tests: section of a mapping's text and returns the tests
 // with every problem the section has. It does not check the rest of the
@@ -41,7 +114,7 @@ func Parse(file string, src []byte) (*Suite, []config.Finding) {
 func ParseWithin(file string, src []byte, within string) (*Suite, []config.Finding) {
 	tests, triggerVersion := testsNode(src)
 	cases, fs := parseTests(file, tests, triggerVersion, within)
-	return &Suite{File: file, Cases: cases, src: src, lookupEnv: os.LookupEnv}, fs
+	return &Suite{File: file, Cases: cases, src: src, lookupEnv: os.LookupEnv, compiled: &compiled{}}, fs
 }
 
 // WithEnv returns the suite reading env where it would read the process
@@ -66,17 +139,18 @@ type Outcome struct {
 // Passed reports whether the test held.
 func (o Outcome) Passed() bool { return o.Problem == "" && len(o.Diffs) == 0 }
 
-// Run evaluates one test. Each test compiles the mapping afresh, because its
-// env: may resolve ${VAR} references differently.
+// Run evaluates one test. The suite's mapping is compiled once; each test
+// binds it to its env:, which may fill ${NAME} references differently.
 func (s *Suite) Run(ctx context.Context, c *Case) Outcome {
 	out := Outcome{Case: c}
-	cfg, err := s.options(c)
-	if err != nil {
+	var log bytes.Buffer
+	ctx = context.WithValue(ctx, testLogKey{}, preview.WarningLog(&log))
+	mp, err := s.bind(c)
+	var ce *config.Error
+	if err != nil && !errors.As(err, &ce) {
 		out.Problem = err.Error()
 		return out
 	}
-	var log bytes.Buffer
-	mp, _, err := mapper.Load(s.src, mapper.LoadOptions{File: s.File, Config: cfg, Store: c.Data, Logger: preview.WarningLog(&log)})
 	if err != nil {
 		out.Problem = "the mapping does not load for this test: " + oneLine(err.Error())
 		if unsetVariable(err) {
@@ -100,11 +174,7 @@ func (s *Suite) MissingAttributes() []config.Finding {
 	var reads []mapper.AttrRead
 	seen := map[mapper.AttrRead]bool{}
 	for _, c := range s.Cases {
-		cfg, err := s.options(c)
-		if err != nil {
-			continue
-		}
-		mp, _, err := mapper.Load(s.src, mapper.LoadOptions{File: s.File, Config: cfg})
+		mp, err := s.bind(c)
 		if err != nil {
 			continue
 		}
@@ -130,12 +200,12 @@ func (s *Suite) MissingAttributes() []config.Finding {
 // tool's environment, for values; CLAIMS_MAPPING_ENV from where the tool
 // runs, as the function's from its configuration, for which variables may
 // be read. A test's env: gives values, never permission.
-func (s *Suite) options(c *Case) (config.Options, error) {
+func (s *Suite) options(c *Case) (config.Env, error) {
 	allow, err := config.AllowedEnv(s.lookupEnv)
 	if err != nil {
-		return config.Options{}, err
+		return config.Env{}, err
 	}
-	return config.Options{LookupEnv: c.Lookup(s.lookupEnv), AllowEnv: allow}, nil
+	return config.Env{Lookup: c.Lookup(s.lookupEnv), Allow: allow}, nil
 }
 
 // Lookup resolves ${NAME} for this test: its env: first, then then (the

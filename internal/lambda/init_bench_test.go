@@ -71,7 +71,7 @@ func BenchmarkInit(b *testing.B) {
 		}
 	})
 	b.Run("mapping-compile", func(b *testing.B) {
-		opts := mapper.LoadOptions{File: "CLAIMS_MAPPING", Config: config.Options{LookupEnv: lookupEnv, AllowEnv: []string{"TABLE_NAME"}}, Store: store, Logger: log}
+		opts := mapper.LoadOptions{File: "CLAIMS_MAPPING", Env: config.Env{Lookup: lookupEnv, Allow: []string{"TABLE_NAME"}}, Store: store, Logger: log}
 		for b.Loop() {
 			if _, fs := loaded(mapper.Load(src, opts)); config.Errors(fs) != nil {
 				b.Fatal(config.Errors(fs))

@@ -112,9 +112,9 @@ func NewHandler(ctx context.Context, lookupEnv func(string) (string, bool), stor
 	if err != nil {
 		return nil, err
 	}
-	cfg := config.Options{LookupEnv: lookupEnv, AllowEnv: allow}
+	cfg := config.Env{Lookup: lookupEnv, Allow: allow}
 	compile := func(name string, src []byte) (*mapper.Mapper, error) {
-		mp, _, err := mapper.Load(src, mapper.LoadOptions{File: name, Config: cfg, Store: store, Logger: log})
+		mp, _, err := mapper.Load(src, mapper.LoadOptions{File: name, Env: cfg, Store: store, Logger: log})
 		if ce := (*config.Error)(nil); errors.As(err, &ce) {
 			// Only the errors stop the function; its log names them alone.
 			err = config.Errors(ce.Findings)

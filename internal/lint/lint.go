@@ -56,7 +56,7 @@ func CheckWith(file string, src []byte, o Options) []config.Finding {
 		env = os.LookupEnv
 	}
 	allow, err := config.AllowedEnv(env)
-	mp, warnings, loadErr := mapper.Load(src, mapper.LoadOptions{File: file, Config: config.Options{LookupEnv: env, AllowEnv: allow, UnsetEnvIsWarning: true}})
+	mp, warnings, loadErr := mapper.Load(src, mapper.LoadOptions{File: file, Env: config.Env{Lookup: env, Allow: allow, UnsetIsWarning: true}})
 	fs := authoring.Findings(mp, warnings, loadErr)
 	if err != nil {
 		fs = append(fs, config.Finding{File: file, Pos: config.Pos{Line: 1, Column: 1}, Severity: config.SevError, Rule: "env-not-allowed",

@@ -82,7 +82,7 @@ func load(t *testing.T, name string, src []byte, env func(string) (string, bool)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return loaded(mapper.Load(src, mapper.LoadOptions{File: name, Config: config.Options{LookupEnv: env, AllowEnv: allow}}))
+	return loaded(mapper.Load(src, mapper.LoadOptions{File: name, Env: config.Env{Lookup: env, Allow: allow}}))
 }
 
 // mappingErrors is what lint says is wrong with the mapping itself, without

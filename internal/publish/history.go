@@ -107,7 +107,7 @@ func History(ctx context.Context, api API, loc Location, limit int) ([]Version, 
 		vs[i].Meta, vs[i].Raw = obj.Meta, obj.Metadata
 		vs[i].SHA256 = mappingfile.SHA256(obj.Text)
 		vs[i].Claims = -1
-		if m, _ := config.Parse(loc.String(), obj.Text, config.Options{UnsetEnvIsWarning: true}); m != nil {
+		if m, _ := config.Parse(loc.String(), obj.Text, config.Options{}); m != nil {
 			vs[i].Claims = len(m.Claims)
 		}
 	}

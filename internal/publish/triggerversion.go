@@ -37,8 +37,7 @@ func TriggerVersionChange(current, next []byte) (VersionChange, bool) {
 // triggerVersion reads a mapping's triggerVersion without its environment:
 // only the one key matters here.
 func triggerVersion(src []byte) (string, bool) {
-	none := func(string) (string, bool) { return "", false }
-	m, _ := config.Parse("mapping.yaml", src, config.Options{LookupEnv: none, UnsetEnvIsWarning: true})
+	m, _ := config.Parse("mapping.yaml", src, config.Options{})
 	if m == nil {
 		return "", false
 	}

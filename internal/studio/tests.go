@@ -206,14 +206,13 @@ func (s *Server) usedEnv(ws *workspace.Workspace) *yaml.Node {
 	}
 	fromTests := workspace.Env{Flags: s.opts.Env, Process: noEnv}.OrTests(ws.Tests())
 	values := map[string]string{}
-	config.Parse(ws.File(), ws.Source(), config.Options{AllowEnv: allowed, UnsetEnvIsWarning: true,
-		LookupEnv: func(name string) (string, bool) {
-			v, ok := fromTests(name)
-			if ok {
+	if m, _ := config.Parse(ws.File(), ws.Source(), config.Options{}); m != nil {
+		for _, name := range m.Vars() {
+			if v, ok := fromTests(name); ok && slices.Contains(allowed, name) {
 				values[name] = v
 			}
-			return v, ok
-		}})
+		}
+	}
 	for _, name := range slices.Sorted(maps.Keys(values)) {
 		add(n, name, values[name])
 	}

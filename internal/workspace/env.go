@@ -53,10 +53,10 @@ func (e Env) OrTests(cases []*inlinetest.Case) func(string) (string, bool) {
 
 // options are how the mapping is read with lookup's values, under the
 // process's CLAIMS_MAPPING_ENV.
-func (e Env) options(lookup func(string) (string, bool)) (config.Options, error) {
+func (e Env) options(lookup func(string) (string, bool)) (config.Env, error) {
 	allow, err := e.Allowed()
 	if err != nil {
-		return config.Options{}, err
+		return config.Env{}, err
 	}
-	return config.Options{LookupEnv: lookup, AllowEnv: allow}, nil
+	return config.Env{Lookup: lookup, Allow: allow}, nil
 }

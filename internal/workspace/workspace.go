@@ -82,14 +82,17 @@ func (w *Workspace) firstTestEnv() (func(string) (string, bool), string) {
 	}
 	var read, set []string
 	allow, _ := e.Allowed()
-	config.Parse(w.file, w.src, config.Options{UnsetEnvIsWarning: true, AllowEnv: allow, LookupEnv: func(name string) (string, bool) {
-		read = append(read, name)
-		v, ok := e.process(name)
-		if ok {
-			set = append(set, name)
+	if m, _ := config.Parse(w.file, w.src, config.Options{}); m != nil {
+		for _, name := range m.Vars() {
+			if !slices.Contains(allow, name) {
+				continue // the function could not read it either
+			}
+			read = append(read, name)
+			if _, ok := e.process(name); ok {
+				set = append(set, name)
+			}
 		}
-		return v, ok
-	}})
+	}
 	if len(read) == 0 || len(set) > 0 {
 		return e.Lookup, ""
 	}
@@ -184,7 +187,7 @@ func (w *Workspace) load(lookup func(string) (string, bool), store mapper.Store,
 	if w.opts.ShortNames {
 		name = filepath.Base(name)
 	}
-	mp, _, err := mapper.Load(w.src, mapper.LoadOptions{File: name, Config: cfg, Store: store, Logger: log})
+	mp, _, err := mapper.Load(w.src, mapper.LoadOptions{File: name, Env: cfg, Store: store, Logger: log})
 	return mp, err
 }
 
@@ -195,10 +198,11 @@ func (w *Workspace) Mapping() *config.Mapping {
 	cfg, err := w.opts.Env.options(w.Lookup())
 	if err != nil {
 		// A bad CLAIMS_MAPPING_ENV is lint's finding; read what is named anyway.
-		cfg = config.Options{LookupEnv: w.Lookup()}
+		cfg = config.Env{Lookup: w.Lookup()}
 	}
-	cfg.UnsetEnvIsWarning = true
-	m, _ := config.Parse(w.file, w.src, cfg)
+	cfg.UnsetIsWarning = true
+	m, _ := config.Parse(w.file, w.src, config.Options{})
+	m, _ = m.Bind(cfg)
 	return m
 }
 
