@@ -223,6 +223,7 @@ func TestSignedMappings(t *testing.T) {
 			KeyID    string
 			Verified bool
 			Problem  string
+			PutBack  string `json:"signedBeforeVersion"`
 		}
 	}
 	if err := json.Unmarshal([]byte(out), &h); err != nil {
@@ -250,8 +251,17 @@ func TestSignedMappings(t *testing.T) {
 	if signed != 9 || other != 1 || unsigned != 1 || bad != 2 {
 		t.Errorf("history: %d versions signed with the key (want 9), %d with another (want 1), %d unsigned (want 1), %d bad (want 2):\n%s", signed, other, unsigned, bad, out)
 	}
+	putBack := 0
+	for _, v := range h {
+		if v.Signature != nil && v.Signature.PutBack != "" {
+			putBack++
+		}
+	}
+	if putBack != 1 {
+		t.Errorf("history marks %d versions as put back, want 1 (A0's):\n%s", putBack, out)
+	}
 	text, _, _ := cli("history", uri)
-	if !strings.Contains(text, "SIGNED") || !strings.Contains(text, "BAD SIGNATURE") || !strings.Contains(text, signingShort(goodKey)) {
+	if !strings.Contains(text, "SIGNED") || !strings.Contains(text, "BAD SIGNATURE") || !strings.Contains(text, signingShort(goodKey)) || !strings.Contains(text, "(PUT BACK)") {
 		t.Errorf("history text does not mark the signatures:\n%s", text)
 	}
 

@@ -54,6 +54,9 @@ type signatureEntry struct {
 	Verified bool       `json:"verified"`
 	SignedAt *time.Time `json:"signedAt,omitempty"`
 	Problem  string     `json:"problem,omitempty"`
+	// PutBack is the older version signed after this one, when there is
+	// one: this version was put back by other means.
+	PutBack string `json:"signedBeforeVersion,omitempty"`
 }
 
 func runHistory(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
@@ -92,6 +95,7 @@ func runHistory(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	for i, v := range vs {
 		sigs[i] = publish.CheckSignature(v, loc, keys)
 	}
+	putBack := publish.PutBack(sigs)
 	if *format == "json" {
 		out := []historyEntry{}
 		for i, v := range vs {
@@ -109,6 +113,9 @@ func runHistory(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 				if sg.Verified {
 					at := sg.SignedAt.UTC()
 					e.Signature.SignedAt = &at
+				}
+				if j, ok := putBack[i]; ok {
+					e.Signature.PutBack = vs[j].VersionID
 				}
 			}
 			out = append(out, e)
@@ -159,6 +166,11 @@ func runHistory(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 		switch sg := sigs[i]; {
 		case sg.Verified:
 			signed = termtext.Line(shortKey(sg.KeyID))
+			if j, ok := putBack[i]; ok {
+				signed += " (PUT BACK)"
+				problems = append(problems, fmt.Sprintf("version %s: signed at %s, before version %s (signed at %s): an earlier signed version put back without claimsmapper; a running function refuses it, a cold start does not",
+					v.VersionID, sg.SignedAt.UTC().Format(time.RFC3339), vs[j].VersionID, sigs[j].SignedAt.UTC().Format(time.RFC3339)))
+			}
 		case sg.Signed && strings.HasPrefix(sg.Problem, "not checked: "):
 			signed = termtext.Line(shortKey(sg.KeyID)) + " (not checked)"
 			problems = append(problems, fmt.Sprintf("version %s: signature %s", v.VersionID, termtext.Line(sg.Problem)))

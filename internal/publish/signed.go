@@ -76,3 +76,26 @@ func CheckRollbackTarget(loc Location, target Object, signer *signing.Signer) er
 	}
 	return nil
 }
+
+// PutBack says, for history's signatures (newest first), which versions
+// were signed before an older version was: an earlier signed version put
+// back by someone who wrote the bucket without the key. A running function
+// refuses such a version; a cold start cannot tell it from a new one. The
+// result maps the version's index to the older version's.
+func PutBack(sigs []Signature) map[int]int {
+	out := map[int]int{}
+	for i, s := range sigs {
+		if !s.Verified {
+			continue
+		}
+		for j := i + 1; j < len(sigs); j++ {
+			if sigs[j].Verified {
+				if s.SignedAt.Before(sigs[j].SignedAt) {
+					out[i] = j
+				}
+				break
+			}
+		}
+	}
+	return out
+}
