@@ -36,6 +36,9 @@ import (
 //   - loop: the builtin visits its first argument's elements, charged as
 //     one unit each before it starts, and checks the time at each step.
 //
+// The kinds of node (nodeCosts) and the methods of values (methodCosts,
+// only those of dates and durations) have entries too, in budget_patch.go.
+//
 // TestCostsAreHonest measures the wall time per unit and the bytes
 // allocated per charged byte of each charged operation over inputs of
 // growing size, so an entry that undercharges fails the build.
