@@ -120,7 +120,10 @@ export interface SigningOptions {
 }
 
 export interface ClaimsMapperTriggerProps {
-  /** The function's code: `make package`'s zip, or a folder holding bootstrap. */
+  /**
+   * The function's code: `make package`'s zip (cmd/bootstrap, the function
+   * without the CLI: under 4 MB), or a folder holding bootstrap.
+   */
   readonly code: lambda.Code;
   /** The code's architecture (default arm64, as `make package` builds it first). */
   readonly architecture?: lambda.Architecture;
