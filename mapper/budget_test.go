@@ -178,3 +178,26 @@ func TestBudgetBoundsTheValuesOfAnEventTogether(t *testing.T) {
 		t.Errorf("the last claim failed with %v, want the bytes limit", tr.Rules[len(tr.Rules)-1].Err)
 	}
 }
+
+// TestClaimsInBothTokensFitTheResponse: a V2 or V3 event carries a claim
+// once in each token, so values within the event's bytes, counted once,
+// made a response past Lambda's 6 MB and failed every sign-in of a
+// lint-clean mapping whose claims all say omit. Each copy is counted: the
+// claim that does not fit fails alone.
+func TestClaimsInBothTokensFitTheResponse(t *testing.T) {
+	t.Parallel()
+	src := "version: 1\nclaims:\n"
+	for _, name := range []string{"a", "b", "c", "d"} {
+		src += "  " + name + `: 'repeat("\x01", 160000)'` + "\n"
+	}
+	src += `  e: 'repeat("\x01", 60000)'` + "\n" + `  f: 'repeat("\x01", 30000)'` + "\n"
+	src += "  ok: event.userName\n"
+	mp := load(t, src, nil)
+	out, err := mp.Handle(context.Background(), event(t, "v2"))
+	if err != nil {
+		t.Fatalf("the event failed: %v", err)
+	}
+	if len(out) > 6<<20 || !strings.Contains(string(out), `"ok":"jdoe"`) {
+		t.Errorf("response of %d bytes, want under 6 MB with the claim ok", len(out))
+	}
+}

@@ -120,6 +120,10 @@ func (e *evaluation) claim(r *Result, c *claim) error {
 			toAccess = true
 		}
 	}
+	if err := e.chargeCopies(c, val, toID, toAccess); err != nil {
+		rt.Err = err
+		return e.failed(&rt, fmt.Sprintf("claim %q", c.cfg.Name), "claim omitted: its expression failed", err)
+	}
 	if !e.lock() {
 		return errAbandoned
 	}
@@ -204,6 +208,40 @@ func (e *evaluation) when(p *vm.Program, rt *RuleTrace) (bool, error) {
 		}
 	}
 	return ok, err
+}
+
+// chargeCopies takes from the event's bytes the copies of a claim's value
+// that its expression's own check did not count: each token carries one,
+// and the response carries both tokens, so a V2 event's values counted once
+// could make a response past Lambda's 6 MB and fail every sign-in. A
+// constant is counted at every copy. The claim that does not fit fails
+// alone, as its onError says.
+func (e *evaluation) chargeCopies(c *claim, v any, toID, toAccess bool) error {
+	if e.mp.unbounded {
+		return nil
+	}
+	n := 0
+	for _, to := range []bool{toID, toAccess} {
+		if to {
+			n++
+		}
+	}
+	if c.cfg.Const == nil {
+		n--
+	}
+	if n <= 0 {
+		return nil
+	}
+	before := e.budget.bytes
+	e.budget.begin()
+	defer e.budget.end()
+	for range n {
+		if err := e.checkSize(v); err != nil {
+			e.budget.release(before)
+			return err
+		}
+	}
+	return nil
 }
 
 func (e *evaluation) claimValue(c *claim, rt *RuleTrace) (any, error) {
