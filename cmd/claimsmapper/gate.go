@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -123,31 +122,32 @@ type previous struct {
 // user's tokens before and after. It returns how many users' tokens change.
 func review(ctx context.Context, verb, file string, src []byte, target fmt.Stringer, prev previous, g gateFlags, stdout, stderr io.Writer) (users, code int, ok bool) {
 	name := "claimsmapper " + verb
-	if prev.exists {
-		if vc, changed := publish.TriggerVersionChange(prev.text, src); changed {
-			if !g.allowVersionChange {
-				fmt.Fprintf(stderr, "%s: refused: %s\n", name, vc.Refusal(verb))
-				return 0, exitFailed, false
-			}
-			fmt.Fprintln(stdout, vc.Note())
-		}
-	}
-	fmt.Fprintln(stdout)
 	if !prev.exists {
+		fmt.Fprintln(stdout)
 		fmt.Fprintf(stdout, "%s holds no mapping yet: this is its first version.\n", target)
 		return 0, 0, true
 	}
+	var cmp *workspace.Comparison
+	if g.any() {
+		c := g.comparison()
+		cmp = &c
+	}
+	r, err := g.open(file, src).Review(ctx, g.open(prev.name, prev.text), workspace.ReviewOptions{Compare: cmp, AllowVersionChange: g.allowVersionChange})
+	if r.VersionChanged {
+		if !g.allowVersionChange {
+			fmt.Fprintf(stderr, "%s: refused: %s\n", name, r.VersionChange.Refusal(verb))
+			return 0, exitFailed, false
+		}
+		fmt.Fprintln(stdout, r.VersionChange.Note())
+	}
+	fmt.Fprintln(stdout)
 	changes.WriteTextDiff(stdout, prev.name, file, prev.text, src)
-	if !g.any() {
+	switch {
+	case cmp == nil:
 		fmt.Fprint(stdout, "\n(pass --events, --users, --user or --sample to see which users' tokens change)\n")
 		return 0, 0, true
-	}
-	report, err := workspace.Compare(ctx, g.open(prev.name, prev.text), g.open(file, src), g.comparison())
-	var old *workspace.OldLoadError
-	switch {
-	case errors.As(err, &old):
-		// Replacing a mapping that no longer loads is what a fix does.
-		fmt.Fprintf(stdout, "\nThe previous mapping does not load with this claimsmapper, so tokens cannot be compared:\n%v\n", old.Err)
+	case r.PreviousBroken != nil:
+		fmt.Fprintf(stdout, "\nThe previous mapping does not load with this claimsmapper, so tokens cannot be compared:\n%v\n", r.PreviousBroken)
 		return 0, 0, true
 	case err != nil:
 		fmt.Fprintln(stdout)
@@ -155,11 +155,11 @@ func review(ctx context.Context, verb, file string, src []byte, target fmt.Strin
 		return 0, exitUsage, false
 	}
 	fmt.Fprintln(stdout)
-	if err := changes.Write(stdout, report, g.writeOptions(changes.FormatText, prev.text, src)); err != nil {
+	if err := changes.Write(stdout, r.Changes, g.writeOptions(changes.FormatText, prev.text, src)); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return 0, exitUsage, false
 	}
-	return report.Changed, 0, true
+	return r.Changes.Changed, 0, true
 }
 
 // gate checks a mapping before it goes live, once the local checks have

@@ -7,32 +7,27 @@ import (
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/changes"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
+	"github.com/claimsmapper/claimsmapper/internal/publish"
 )
 
 // Step is a step of the publishing gate.
 type Step int
 
-// The gate's steps, in the order they run. A report stops at the first
-// step that refuses the mapping.
+// The gate's local steps, in the order they run. A report stops at the
+// first step that refuses the mapping.
 const (
 	StepLint Step = iota
 	StepTests
-	StepCompare
-	StepPassed // every step passed: the change awaits confirmation
+	StepPassed // both passed: the change can be reviewed
 )
 
 // GateOptions say what the gate checks a mapping against.
 type GateOptions struct {
 	// Strict refuses lint's warnings too.
 	Strict bool
-	// Current is the mapping in force; nil when there is none yet.
-	Current *Workspace
-	// Compare, when set, compares the users' tokens under Current and
-	// under the new mapping.
-	Compare *Comparison
 }
 
-// GateReport is what the gate found, step by step, up to Stopped.
+// GateReport is what the gate's local steps found, up to Stopped.
 type GateReport struct {
 	// Stopped is the step that refused the mapping, or StepPassed.
 	Stopped Step
@@ -42,18 +37,13 @@ type GateReport struct {
 	// Tests are the inline tests' outcomes, Failed how many failed.
 	Tests  inlinetest.FileOutcomes
 	Failed int
-	// Changes compares the users' tokens, when asked for and possible.
-	Changes *changes.Report
-	// CurrentBroken is why the mapping in force does not load, when it
-	// does not: the tokens are then not compared, and the gate goes on,
-	// since replacing such a mapping is what a fix does.
-	CurrentBroken error
 }
 
-// Gate checks the mapping before it goes live: lint, the inline tests and,
-// with opts.Compare, who the change affects. The error is a comparison
-// that could not run (a users file or a table that cannot be read); a
-// refusal is the report's Stopped.
+// Gate runs the publishing gate's steps that need nothing but the mapping:
+// lint, then the inline tests. They need no credentials, so a mistake is
+// found before any call to AWS (and publish --dry-run runs them alone).
+// A refusal is the report's Stopped; the error is reserved for a gate
+// that could not run.
 func (w *Workspace) Gate(ctx context.Context, opts GateOptions) (*GateReport, error) {
 	r := &GateReport{Stopped: StepLint}
 	r.Findings = w.Lint()
@@ -70,19 +60,54 @@ func (w *Workspace) Gate(ctx context.Context, opts GateOptions) (*GateReport, er
 	if r.Failed > 0 {
 		return r, nil
 	}
-	r.Stopped = StepCompare
-	if opts.Current != nil && opts.Compare != nil {
-		rep, err := Compare(ctx, opts.Current, w, *opts.Compare)
-		var old *OldLoadError
-		switch {
-		case errors.As(err, &old):
-			r.CurrentBroken = old.Err
-		case err != nil:
-			return r, err
-		default:
-			r.Changes = rep
-		}
-	}
 	r.Stopped = StepPassed
+	return r, nil
+}
+
+// Review is the change the gate shows against the previous version, once
+// the local steps passed.
+type Review struct {
+	// VersionChange is a changed triggerVersion, when VersionChanged: the
+	// user pool sends the new version only once it is redeployed.
+	VersionChange  publish.VersionChange
+	VersionChanged bool
+	// Changes compares the users' tokens, when a comparison was asked for
+	// and the previous version loads.
+	Changes *changes.Report
+	// PreviousBroken is why the previous version does not load, when it
+	// does not: replacing it is what a fix does, so the review goes on
+	// without comparing tokens.
+	PreviousBroken error
+}
+
+// ReviewOptions say what a review compares.
+type ReviewOptions struct {
+	// Compare, when set, compares the tokens of its users.
+	Compare *Comparison
+	// AllowVersionChange goes on past a changed triggerVersion; without
+	// it the review stops there, since the change is refused.
+	AllowVersionChange bool
+}
+
+// Review compares the mapping with prev, the version it replaces: the
+// triggerVersion, and with opts.Compare the tokens of its users. The error
+// is a comparison that could not run (a users file or a table that cannot
+// be read, or this mapping does not load).
+func (w *Workspace) Review(ctx context.Context, prev *Workspace, opts ReviewOptions) (*Review, error) {
+	r := &Review{}
+	r.VersionChange, r.VersionChanged = publish.TriggerVersionChange(prev.src, w.src)
+	if opts.Compare == nil || (r.VersionChanged && !opts.AllowVersionChange) {
+		return r, nil
+	}
+	rep, err := Compare(ctx, prev, w, *opts.Compare)
+	var old *OldLoadError
+	switch {
+	case errors.As(err, &old):
+		r.PreviousBroken = old.Err
+	case err != nil:
+		return r, err
+	default:
+		r.Changes = rep
+	}
 	return r, nil
 }

@@ -153,10 +153,33 @@ func TestTheGateStopsAtTheFirstRefusal(t *testing.T) {
 	if err != nil || r.Stopped != StepTests || r.Failed != 1 {
 		t.Errorf("a failing test should stop the gate at the tests: %+v, %v", r, err)
 	}
-	cur := Open("s3://b/k", []byte("version: 1\nclaims: { x: nosuch.y }\n"), Options{Env: e})
-	r, err = Open(file, src, Options{Env: e}).Gate(ctx, GateOptions{Current: cur, Compare: &Comparison{Users: Users{Names: []string{"ben"}}}})
-	if err != nil || r.Stopped != StepPassed || r.CurrentBroken == nil {
-		t.Errorf("a mapping in force that does not load should not stop a fix: %+v, %v", r, err)
+	r, err = Open(file, src, Options{Env: e}).Gate(ctx, GateOptions{Strict: true})
+	if err != nil || r.Stopped != StepPassed || len(r.Tests.Outcomes) != len(Open(file, src, Options{}).Tests()) {
+		t.Errorf("the seed mapping should pass the gate, every test run: %+v, %v", r, err)
+	}
+}
+
+func TestAReviewGoesOnWhenThePreviousVersionIsBroken(t *testing.T) {
+	t.Parallel()
+	file, src := seed(t)
+	e := Env{Flags: map[string]string{"TABLE_NAME": "SampleUsers"}, Process: env(config.EnvAllowVar, "TABLE_NAME")}
+	ctx := context.Background()
+	broken := Open("s3://b/k", []byte("version: 1\ntriggerVersion: V1_0\nclaims: { x: nosuch.y }\n"), Options{Env: e})
+	next := Open(file, []byte(strings.Replace(string(src), "version: 1\n", "version: 1\ntriggerVersion: V2_0\n", 1)), Options{Env: e})
+	r, err := next.Review(ctx, broken, ReviewOptions{Compare: &Comparison{Users: Users{Names: []string{"ben"}}}, AllowVersionChange: true})
+	if err != nil || r.PreviousBroken == nil || r.Changes != nil {
+		t.Errorf("a previous version that does not load should not stop a fix: %+v, %v", r, err)
+	}
+	if !r.VersionChanged || r.VersionChange.From != "V1_0" || r.VersionChange.To != "V2_0" {
+		t.Errorf("the triggerVersion change should be seen: %+v", r)
+	}
+	r, err = next.Review(ctx, broken, ReviewOptions{Compare: &Comparison{Users: Users{UsersFile: "no such file"}}})
+	if err != nil || !r.VersionChanged || r.Changes != nil || r.PreviousBroken != nil {
+		t.Errorf("a refused triggerVersion change should stop the review before any comparison: %+v, %v", r, err)
+	}
+	r, err = next.Review(ctx, Open(file, src, Options{Env: e}), ReviewOptions{})
+	if err != nil || r.Changes != nil || r.PreviousBroken != nil {
+		t.Errorf("without users nothing is compared: %+v, %v", r, err)
 	}
 }
 
