@@ -101,9 +101,6 @@ func TestHandleStatsCountsTheClaimThatFailsTheEvent(t *testing.T) {
 // Counting must cost the Lambda's hot path nothing it can measure in
 // allocations: HandleStats with a reused Stats allocates as Handle does.
 func TestHandleStatsAllocatesNothingMore(t *testing.T) {
-	if raceEnabled {
-		t.Skip("allocation counts are the plain build's (make test runs it)")
-	}
 	store := tables(t, string(readFile(t, "../testdata/seed/users.yaml")))
 	mp := load(t, "version: 1\nsources:\n  user:\n    table: SampleUsers\n    key: {userName: event.userName}\nclaims:\n  firstName: user.FirstName\n  lastName: user.LastName\n", store)
 	event := readFile(t, "../testdata/seed/event.json")

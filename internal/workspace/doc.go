@@ -2,14 +2,27 @@
 // once, then lint, its inline tests, the mapper for one case, the
 // comparison with another version of it, and the publishing gate's report.
 //
-// The command line (lint, test, diff, publish, rollback) and the studio are
-// two front ends to the same steps: they take input and render output, and
-// this package does the steps, so that "run every inline test" or "which
-// users does this change affect" means one thing wherever an author asks.
+// The command line (lint, test, run, preview, explain, diff, publish,
+// rollback, iam-policy) and the studio are front ends to the same steps:
+// they take input and render output, and this package does the steps, so
+// that "run every inline test" or "which users does this change affect"
+// means one thing wherever an author asks.
+//
+//   - Open reads a mapping's text and its tests: section once.
+//   - Lint, RunTests and Mapper (or TestMapper for one inline test) are
+//     what lint, test and run/preview/explain do.
+//   - Users names who a comparison runs for (event files, a users file,
+//     local data, a DynamoDB sample); Compare evaluates two versions for
+//     them, as diff does.
+//   - Gate runs the publishing gate's local steps (lint, then the tests)
+//     and Review the rest against the version being replaced: a changed
+//     triggerVersion and the users' tokens before and after.
 //
 // Where ${NAME} get their values is said once, by Env: the command line's
 // --env, then the process environment; an inline test's env: first for that
-// test. Which names may be read at all is CLAIMS_MAPPING_ENV from the
-// process, as the function reads it from its configuration: neither --env
-// nor a test's env: can widen it.
+// test; the tests' env: where nothing else sets a name, in the studio
+// (TestsFillEnv) or, with --data, the first test's (FirstTestEnv). Which
+// names may be read at all is CLAIMS_MAPPING_ENV from the process, as the
+// function reads it from its configuration: neither --env nor a test's env:
+// can widen it.
 package workspace
