@@ -201,3 +201,35 @@ func TestClaimsInBothTokensFitTheResponse(t *testing.T) {
 		t.Errorf("response of %d bytes, want under 6 MB with the claim ok", len(out))
 	}
 }
+
+// TestAScopeRuleOverCognitosQuotaFailsAlone: a scope rule that gives more
+// scopes than Cognito's 5,000 changes per event made every sign-in fail,
+// though the rule said onError: omit. It is that rule's failure: under omit
+// it is skipped and the rest is issued; under fail the sign-in fails.
+func TestAScopeRuleOverCognitosQuotaFailsAlone(t *testing.T) {
+	t.Parallel()
+	for _, policy := range []string{"omit", "fail"} {
+		src := "version: 1\nclaims:\n  ok: event.userName\nscopes:\n  add:\n" +
+			"    - '\"kept\"'\n" +
+			"    - { value: 'map(0..5999, \"s\" + string(#))', onError: " + policy + " }\n" +
+			"  suppress:\n    - { value: 'map(0..4997, \"d\" + string(#))', onError: " + policy + " }\n"
+		mp := load(t, src, nil)
+		ev, err := mapper.DecodeEvent(event(t, "v2"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := mp.Evaluate(context.Background(), ev)
+		if policy == "fail" {
+			if err == nil {
+				t.Errorf("fail: the sign-in was issued")
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("omit: the event failed: %v", err)
+		}
+		if r.IDClaims["ok"] != "jdoe" || len(r.ScopesAdd) != 1 || len(r.ScopesSuppress) != 0 {
+			t.Errorf("omit: claims %v, %d scopes added, %d suppressed; want ok, kept, and neither big rule", r.IDClaims, len(r.ScopesAdd), len(r.ScopesSuppress))
+		}
+	}
+}

@@ -41,13 +41,14 @@ func (e *evaluation) result(r *Result) (*Result, error) {
 		return nil, errAbandoned
 	}
 	r.Groups = g
+	room := maxChanges - r.changes()
 	e.unlock()
 	if r.Version != "1" {
-		add, err := e.scopes(stageScopesAdd, e.mp.scopeAdd)
+		add, err := e.scopes(stageScopesAdd, e.mp.scopeAdd, room)
 		if err != nil {
 			return nil, err
 		}
-		del, err := e.scopes(stageScopesDel, e.mp.scopeDel)
+		del, err := e.scopes(stageScopesDel, e.mp.scopeDel, room-len(add))
 		if err != nil {
 			return nil, err
 		}
@@ -361,7 +362,10 @@ func (e *evaluation) stringList(path string, p *vm.Program) (list []string, ok b
 // scopes evaluates scope rules; each yields a scope or a list of scopes. A
 // rule that fails is skipped under onError: omit and fails the event
 // (failure) under fail.
-func (e *evaluation) scopes(st stage, rules []*scopeRule) (out []string, failure error) {
+// scopes evaluates one list of scope rules. room is how many more changes
+// Cognito accepts in this event: a rule whose scopes do not fit fails, as
+// its onError says, rather than the whole response.
+func (e *evaluation) scopes(st stage, rules []*scopeRule, room int) (out []string, failure error) {
 	for i, r := range rules {
 		if !e.at(st, i) {
 			return nil, errAbandoned
@@ -375,6 +379,9 @@ func (e *evaluation) scopes(st stage, rules []*scopeRule) (out []string, failure
 		var list []string
 		if err == nil && ok && v != nil {
 			list, err = dynval.Strings(v)
+		}
+		if err == nil && len(out)+len(list) > room {
+			list, err = nil, safe(fmt.Errorf("this rule gives %d scopes, more than the %d changes Cognito still accepts in this event (its quota is %d claim and scope changes)", len(list), max(room-len(out), 0), maxChanges))
 		}
 		if err != nil {
 			rt.Err = err
