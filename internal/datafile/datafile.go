@@ -250,7 +250,7 @@ func (d *Data) GetItem(ctx context.Context, in mapper.GetItemInput) (mapper.Item
 	}
 	for _, it := range t.items {
 		if matchesKey(it, in.Key) {
-			return project(it, in.Projection), nil
+			return dynval.Project(it, in.Projection), nil
 		}
 	}
 	return nil, ctx.Err()
@@ -299,7 +299,7 @@ func (d *Data) Query(ctx context.Context, in mapper.QueryInput) ([]mapper.Item, 
 		out = out[:in.Limit]
 	}
 	for i, it := range out {
-		out[i] = project(it, in.Projection)
+		out[i] = dynval.Project(it, in.Projection)
 	}
 	return out, ctx.Err()
 }
@@ -402,21 +402,4 @@ func sameOrder(items []mapper.Item, candidates []string) bool {
 		}
 	}
 	return true
-}
-
-// project copies the named attributes of an item; nil names mean all.
-func project(it mapper.Item, names []string) mapper.Item {
-	out := make(mapper.Item, len(it))
-	if names == nil {
-		for k, v := range it {
-			out[k] = v
-		}
-		return out
-	}
-	for _, n := range names {
-		if v, ok := it[n]; ok {
-			out[n] = v
-		}
-	}
-	return out
 }

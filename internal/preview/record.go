@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	"github.com/claimsmapper/claimsmapper/internal/dynval"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -28,7 +29,7 @@ func (r *Recorder) GetItem(ctx context.Context, in mapper.GetItemInput) (mapper.
 		return it, err
 	}
 	r.add(in.Table, it)
-	return project(it, proj), err
+	return dynval.Project(it, proj), err
 }
 
 // Query implements mapper.Store.
@@ -39,23 +40,9 @@ func (r *Recorder) Query(ctx context.Context, in mapper.QueryInput) ([]mapper.It
 	r.add(in.Table, items...)
 	out := make([]mapper.Item, len(items))
 	for i, it := range items {
-		out[i] = project(it, proj)
+		out[i] = dynval.Project(it, proj)
 	}
 	return out, err
-}
-
-// project keeps the attributes named; nil names keep them all.
-func project(it mapper.Item, names []string) mapper.Item {
-	if names == nil || it == nil {
-		return it
-	}
-	out := make(mapper.Item, len(names))
-	for _, n := range names {
-		if v, ok := it[n]; ok {
-			out[n] = v
-		}
-	}
-	return out
 }
 
 func (r *Recorder) add(table string, items ...mapper.Item) {
