@@ -10,6 +10,12 @@
 // what a constant means (a date stays text, 017 is refused) is decided once,
 // in mapper's value model, not by the YAML library's YAML 1.1 habits.
 //
+// Before the YAML library reads the text, and before any expression is
+// kept, a lexical scan bounds their shape (bounds.go): nesting, elements,
+// text length and expression tokens. A text past a bound is refused before
+// anything that parses it recursively or node by node sees it, so a hostile
+// 1 MiB mapping costs milliseconds, not the process.
+//
 // A parsed *Mapping is immutable: callers must not change it.
 //
 // The strict node reading is package internal/yamlnode's, shared with the

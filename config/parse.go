@@ -40,6 +40,10 @@ func Parse(file string, src []byte, opts Options) (*Mapping, []Finding) {
 			Message: fmt.Sprintf("this mapping is %d bytes, more than the %d bytes the function loads; a mapping is a few kilobytes: remove what it does not need", len(src), limit)}}
 	}
 	p := &parser{file: file, src: src, opts: opts, lineStarts: lineStarts(src)}
+	// Before the YAML library reads it: see bounds.go.
+	if b := scanYAML(src); b != nil {
+		return nil, []Finding{{File: file, Pos: p.posOf(b.off), Severity: SevError, Rule: b.rule, Message: b.msg}}
+	}
 	p.r = yamlnode.Reader{Report: func(n *yaml.Node, path, kind, msg string) { p.errorf(n, path, kind, "%s", msg) }}
 	m := &Mapping{File: file, Size: len(src), Timeout: DefaultTimeout, OnClaimError: claimErrorPolicies[0]}
 	if !p.parse(m) {
@@ -100,6 +104,10 @@ type parser struct {
 	// source being read, whose table and index they may be.
 	slots []*slot
 	cur   *Source
+	// exprTokens counts the tokens of the expressions read so far, against
+	// MaxMappingTokens; tooManyTokens is set once that is reported.
+	exprTokens    int
+	tooManyTokens bool
 }
 
 func lineStarts(src []byte) []int {
@@ -235,12 +243,36 @@ func (p *parser) expr(n *yaml.Node, path string) *Expr {
 		p.errorf(s, path, "required", "%s is empty; write an expression such as user.FirstName", path)
 		return nil
 	}
+	// Before expr reads it: see bounds.go. The scan comes before the
+	// positions of the expression's bytes are worked out, which cost 16
+	// bytes each.
+	count, b := scanExpr(s.Value)
+	if b != nil {
+		pos := Pos{Line: s.Line, Column: s.Column}
+		if b.rule == "expr-depth" {
+			// Where the bracket too many stands.
+			prefix := *s
+			prefix.Value = s.Value[:b.off+1]
+			if at := p.positions(&prefix); len(at) > b.off {
+				pos = at[b.off]
+			}
+		}
+		p.findings = append(p.findings, Finding{File: p.file, Pos: pos, Path: path, Severity: SevError, Rule: b.rule, Message: b.msg})
+		return nil
+	}
 	e := &Expr{Code: s.Value, Path: path, CutByComment: s.Style == 0 && s.LineComment != ""}
 	e.at = p.positions(s)
 	if len(e.at) > 0 {
 		e.Pos = e.at[0]
 	} else {
 		e.Pos = Pos{Line: s.Line, Column: s.Column}
+	}
+	if p.exprTokens += count; p.exprTokens > MaxMappingTokens {
+		if !p.tooManyTokens {
+			p.tooManyTokens = true
+			p.errorf(s, path, "mapping-size", "the expressions of this mapping have more than %d words, numbers, texts and operators in all; a mapping has a few hundred: remove what it does not need, or split it", MaxMappingTokens)
+		}
+		return nil
 	}
 	return e
 }

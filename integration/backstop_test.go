@@ -68,3 +68,49 @@ func TestBackstopUnderTheEmulator(t *testing.T) {
 		})
 	}
 }
+
+// TestHostileMappingAtRefresh: the S3 object is replaced by hostile
+// mappings of about 1 MiB (brackets nested half a million deep, a list of
+// half a million items); each refresh rejects it cheaply, logs why, and the
+// function keeps answering with the mapping it had.
+func TestHostileMappingAtRefresh(t *testing.T) {
+	testenv.Integration(t)
+	bootstrap := testenv.BuildBootstrap(t, t.TempDir())
+	s3 := testenv.StartS3(t)
+	s3.CreateBucket(t, "maps")
+	event := readFile(t, "../testdata/seed/event.json")
+	s3.Put(t, "maps", "live.yaml", constMapping("A"))
+	fn := testenv.StartFunction(t, bootstrap, mappingEnv(s3,
+		"CLAIMS_MAPPING_URI", s3.URI("maps", "live.yaml"), "CLAIMS_MAPPING_REFRESH", "1s", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"))
+	if got := mappingVersion(t, fn.Invoke(t, "h-0", event), fn); got != "A" {
+		t.Fatalf("first invocation served mapping %q, want A", got)
+	}
+	const near = 1<<20 - 1024
+	for _, tt := range []struct{ name, src, rule string }{
+		{"parens", "version: 1\nclaims:\n  x: '" + strings.Repeat("(", near/2-20) + "1" + strings.Repeat(")", near/2-20) + "'\n", `"rule":"text-size"`},
+		{"flow", "version: 1\nclaims: " + strings.Repeat("[", near/2-20) + strings.Repeat("]", near/2-20) + "\n", `"rule":"yaml-depth"`},
+		{"wide", "version: 1\nclaims:\n  x: {const: [" + strings.Repeat("1,", near/2-40) + "1]}\n", `"rule":"yaml-size"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before := strings.Count(fn.Output(), "mapping rejected, keeping the current mapping")
+			s3.Put(t, "maps", "live.yaml", tt.src)
+			// Invoke until the refresh has seen it: each answer must still
+			// come from A.
+			for i := 0; strings.Count(fn.Output(), "mapping rejected, keeping the current mapping") == before; i++ {
+				if got := mappingVersion(t, fn.Invoke(t, fmt.Sprintf("h-%s-%d", tt.name, i), event), fn); got != "A" {
+					t.Fatalf("served %q, want A", got)
+				}
+				if i > 200 {
+					t.Fatalf("the hostile mapping was never rejected:\n%s", fn.Output())
+				}
+				fn.WaitOutput(`"trigger":"refresh"`, 100*time.Millisecond) // a refresh or a pause
+			}
+			if !strings.Contains(fn.Output(), tt.rule) {
+				t.Errorf("the rejection does not name %s:\n%s", tt.rule, fn.Output())
+			}
+			if got := mappingVersion(t, fn.Invoke(t, "h-after-"+tt.name, event), fn); got != "A" {
+				t.Errorf("after the rejection the function served %q, want A", got)
+			}
+		})
+	}
+}

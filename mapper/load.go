@@ -50,6 +50,11 @@ type LoadOptions struct {
 // compile.
 func Load(src []byte, opts LoadOptions) (mp *Mapper, warnings []config.Finding, err error) {
 	m, fs := config.Parse(opts.File, src, opts.Config)
+	if config.OutOfBounds(fs) {
+		// Refused by the bounds: nothing more is read, repaired or
+		// compiled of it.
+		return nil, nil, &config.Error{Findings: fs}
+	}
 	if m == nil {
 		fs = withRepairedFindings(src, opts, fs)
 		config.Sort(fs)

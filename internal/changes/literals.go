@@ -6,6 +6,8 @@ import (
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/parser"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/claimsmapper/claimsmapper/config"
 )
 
 // Literals is the text two mappings write themselves: every YAML scalar
@@ -21,7 +23,7 @@ func LiteralsOf(srcs ...[]byte) Literals {
 	lit := Literals{}
 	for _, src := range srcs {
 		var doc yaml.Node
-		if yaml.Unmarshal(src, &doc) != nil {
+		if !config.WithinBounds(src) || yaml.Unmarshal(src, &doc) != nil {
 			continue
 		}
 		lit.addNode(&doc, 0)

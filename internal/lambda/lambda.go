@@ -141,7 +141,7 @@ func logFindings(ctx context.Context, log *slog.Logger, err error) {
 		return
 	}
 	for _, f := range ce.Findings {
-		attrs := []slog.Attr{slog.String("finding", f.String()), slog.String("severity", f.Severity.String())}
+		attrs := []slog.Attr{slog.String("finding", f.String()), slog.String("severity", f.Severity.String()), slog.String("rule", f.Rule)}
 		if f.Snippet != "" {
 			attrs = append(attrs, slog.String("snippet", f.Snippet))
 		}
