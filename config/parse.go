@@ -41,12 +41,12 @@ func Parse(file string, src []byte, opts Options) (*Mapping, []Finding) {
 	}
 	p := &parser{file: file, src: src, opts: opts, lineStarts: lineStarts(src)}
 	// Before the YAML library reads it: see bounds.go.
-	if b := scanYAML(src); b != nil {
-		return nil, []Finding{{File: file, Pos: p.posOf(b.off), Severity: SevError, Rule: b.rule, Message: b.msg}}
+	if b := yamlnode.Scan(src); b != nil {
+		return nil, []Finding{{File: file, Pos: p.posOf(b.Off), Severity: SevError, Rule: b.Rule, Message: b.Msg}}
 	}
 	p.r = yamlnode.Reader{Report: func(n *yaml.Node, path, kind, msg string) { p.errorf(n, path, kind, "%s", msg) }}
 	m := &Mapping{File: file, Size: len(src), Timeout: DefaultTimeout, OnClaimError: claimErrorPolicies[0]}
-	if !p.parse(m) {
+	if !p.parse(m) || outOfBounds(p.findings) {
 		m = nil
 	} else {
 		m.slots = p.slots
@@ -105,7 +105,7 @@ type parser struct {
 	slots []*slot
 	cur   *Source
 	// exprTokens counts the tokens of the expressions read so far, against
-	// MaxMappingTokens; tooManyTokens is set once that is reported.
+	// maxMappingTokens; tooManyTokens is set once that is reported.
 	exprTokens    int
 	tooManyTokens bool
 }
@@ -260,19 +260,19 @@ func (p *parser) expr(n *yaml.Node, path string) *Expr {
 		p.findings = append(p.findings, Finding{File: p.file, Pos: pos, Path: path, Severity: SevError, Rule: b.rule, Message: b.msg})
 		return nil
 	}
+	if p.exprTokens += count; p.exprTokens > maxMappingTokens {
+		if !p.tooManyTokens {
+			p.tooManyTokens = true
+			p.errorf(s, path, "mapping-size", "the expressions of this mapping have more than %d words, numbers, texts and operators in all; a mapping has a few hundred: remove what it does not need, or split it", maxMappingTokens)
+		}
+		return nil
+	}
 	e := &Expr{Code: s.Value, Path: path, CutByComment: s.Style == 0 && s.LineComment != ""}
 	e.at = p.positions(s)
 	if len(e.at) > 0 {
 		e.Pos = e.at[0]
 	} else {
 		e.Pos = Pos{Line: s.Line, Column: s.Column}
-	}
-	if p.exprTokens += count; p.exprTokens > MaxMappingTokens {
-		if !p.tooManyTokens {
-			p.tooManyTokens = true
-			p.errorf(s, path, "mapping-size", "the expressions of this mapping have more than %d words, numbers, texts and operators in all; a mapping has a few hundred: remove what it does not need, or split it", MaxMappingTokens)
-		}
-		return nil
 	}
 	return e
 }

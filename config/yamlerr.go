@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/claimsmapper/claimsmapper/internal/yamlnode"
 )
 
 var yamlLine = regexp.MustCompile(`^line (\d+): (.*)$`)
@@ -56,9 +58,12 @@ func yamlMessage(err error) (msg string, line int) {
 // the file, which YAML's one error would otherwise hide until it is fixed;
 // the repaired text is never run.
 func RepairIndentation(src []byte) (out []byte, line, shift int, ok bool) {
+	if len(src) > maxLocateSize || yamlnode.Scan(src) != nil {
+		return nil, 0, 0, false
+	}
 	var doc yaml.Node
 	err := yaml.Unmarshal(src, &doc)
-	if err == nil || len(src) > maxLocateSize {
+	if err == nil {
 		return nil, 0, 0, false
 	}
 	p := &parser{src: src, lineStarts: lineStarts(src)}

@@ -3,6 +3,7 @@ package mapper
 import (
 	"fmt"
 	"log/slog"
+	"slices"
 
 	"github.com/claimsmapper/claimsmapper/config"
 )
@@ -50,11 +51,6 @@ type LoadOptions struct {
 // compile.
 func Load(src []byte, opts LoadOptions) (mp *Mapper, warnings []config.Finding, err error) {
 	m, fs := config.Parse(opts.File, src, opts.Config)
-	if config.OutOfBounds(fs) {
-		// Refused by the bounds: nothing more is read, repaired or
-		// compiled of it.
-		return nil, nil, &config.Error{Findings: fs}
-	}
 	if m == nil {
 		fs = withRepairedFindings(src, opts, fs)
 		config.Sort(fs)
@@ -80,6 +76,11 @@ func Load(src []byte, opts LoadOptions) (mp *Mapper, warnings []config.Finding, 
 // once, not one per round of fixing. Nothing of the repaired text runs; the
 // mapping still does not load.
 func withRepairedFindings(src []byte, opts LoadOptions, fs []config.Finding) []config.Finding {
+	// Only a text YAML stopped at has anything to repair: one refused for
+	// its size or shape is not decoded again.
+	if !slices.ContainsFunc(fs, func(f config.Finding) bool { return f.Rule == "indentation" || f.Rule == "yaml" }) {
+		return fs
+	}
 	seen := map[string]bool{}
 	key := func(f config.Finding) string { return fmt.Sprint(f.Pos, f.Rule, f.Path, f.Message) }
 	for _, f := range fs {

@@ -7,7 +7,7 @@ import (
 	"github.com/expr-lang/expr/parser"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/yamlnode"
 )
 
 // Literals is the text two mappings write themselves: every YAML scalar
@@ -23,7 +23,7 @@ func LiteralsOf(srcs ...[]byte) Literals {
 	lit := Literals{}
 	for _, src := range srcs {
 		var doc yaml.Node
-		if !config.WithinBounds(src) || yaml.Unmarshal(src, &doc) != nil {
+		if yamlnode.Scan(src) != nil || yaml.Unmarshal(src, &doc) != nil {
 			continue
 		}
 		lit.addNode(&doc, 0)

@@ -58,7 +58,7 @@ var (
 // tests; the mapping's loader says why.
 func testsNode(src []byte) (tests *yaml.Node, triggerVersion string) {
 	var doc yaml.Node
-	if !config.WithinBounds(src) || yaml.Unmarshal(src, &doc) != nil || len(doc.Content) == 0 {
+	if yamlnode.Scan(src) != nil || yaml.Unmarshal(src, &doc) != nil || len(doc.Content) == 0 {
 		return nil, ""
 	}
 	root := yamlnode.Deref(doc.Content[0])
