@@ -3,8 +3,6 @@ package config
 import (
 	"fmt"
 	"slices"
-
-	"github.com/claimsmapper/claimsmapper/internal/yamlnode"
 )
 
 // Bounds on a mapping's expressions, checked by a cheap lexical scan
@@ -17,7 +15,7 @@ import (
 // them.
 const (
 	// maxExprLength is the longest expression, in bytes.
-	maxExprLength = yamlnode.MaxText
+	maxExprLength = 64 << 10
 	// maxExprDepth is how deeply brackets may nest in an expression.
 	maxExprDepth = 64
 	// maxExprTokens bounds the words, numbers, texts, operators and

@@ -86,7 +86,7 @@ func TestHostileMappingsAreRefusedCheaply(t *testing.T) {
 			var before, after runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&before)
-			mp, fs := loaded(mapper.Load([]byte(tt.src), mapper.LoadOptions{File: "m.yaml", Config: config.Options{LookupEnv: none}}))
+			mp, fs := loaded(mapper.Load([]byte(tt.src), mapper.LoadOptions{File: "m.yaml", Env: config.Env{Lookup: none}}))
 			runtime.ReadMemStats(&after)
 			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
 				t.Errorf("loading allocated %d MB, want under 64", alloc>>20)
@@ -137,7 +137,7 @@ func BenchmarkLoadHostile(b *testing.B) {
 			src := []byte(tt.src)
 			b.ReportAllocs()
 			for b.Loop() {
-				mapper.Load(src, mapper.LoadOptions{File: "m.yaml", Config: config.Options{LookupEnv: none}})
+				mapper.Load(src, mapper.LoadOptions{File: "m.yaml", Env: config.Env{Lookup: none}})
 			}
 		})
 	}

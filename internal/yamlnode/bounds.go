@@ -17,8 +17,9 @@ const (
 	// counts them.
 	MaxNodes = 20_000
 	// MaxText is the longest text (quoted, plain or a block scalar), in
-	// bytes: longer than any expression or token value may be.
-	MaxText = 64 << 10
+	// bytes: twice what an expression may be, and far more than a token
+	// can carry.
+	MaxText = 128 << 10
 )
 
 // Bound is a text past one of the bounds: the byte offset where Scan found
