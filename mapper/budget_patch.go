@@ -225,7 +225,10 @@ func (c *compiler) checkMethods(e *config.Expr, tree *parser.Tree) bool {
 		methods := methodCosts[m.Node.Type()]
 		priced := name != nil && methods[name.Value]
 		if priced && name.Value == "Format" && len(call.Arguments) == 1 {
-			_, priced = call.Arguments[0].(*ast.StringNode)
+			// Format's work and the text it writes grow with its layout:
+			// a quoted one of at most a unit's bytes keeps them fixed.
+			layout, quoted := call.Arguments[0].(*ast.StringNode)
+			priced = quoted && len(layout.Value) <= bytesPerUnit
 		}
 		if priced {
 			return
@@ -233,7 +236,7 @@ func (c *compiler) checkMethods(e *config.Expr, tree *parser.Tree) bool {
 		ok = false
 		fe := (&file.Error{Location: call.Location()}).Bind(tree.Source)
 		c.add(config.Finding{Pos: e.PosAt(fe.Line, fe.Column), Path: e.Path, Rule: "no-cost", Snippet: fe.Snippet,
-			Message: "calling this method has no cost in claimsmapper's evaluation limits, so it cannot run in a sign-in; only the methods of dates and durations can be called (now().Year(), a date's .Format(\"2006-01-02\") with a quoted layout)"})
+			Message: "calling this method has no cost in claimsmapper's evaluation limits, so it cannot run in a sign-in; only the methods of dates and durations can be called (now().Year(), a date's .Format(\"2006-01-02\") with a quoted layout of at most 64 characters)"})
 	}))
 	return ok
 }

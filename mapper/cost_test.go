@@ -222,3 +222,21 @@ func TestMethodsOfDatesStillRun(t *testing.T) {
 		t.Errorf("claims %v", res.IDClaims)
 	}
 }
+
+// TestALongFormatLayoutIsRefused: Format's work and the text it writes grow
+// with its layout, and Format has a fixed cost, so a quoted layout of 30 KB
+// in a loop ran its claim for the whole sign-in's time at one unit a step.
+// A layout is quoted and short; a long one does not compile.
+func TestALongFormatLayoutIsRefused(t *testing.T) {
+	t.Parallel()
+	layout := strings.Repeat("2006-01-02 Monday January ", 3)
+	src := "version: 1\nclaims:\n  ok: 'now().Format(\"2006-01-02T15:04:05Z07:00\")'\n  long: 'let r = 0..440; count(r, count(r, now().Format(\"" + layout + "\") == \"x\") > 0)'\n"
+	_, fs := loaded(mapper.Load([]byte(src), mapper.LoadOptions{File: "m.yaml"}))
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.Path+" "+f.Rule)
+	}
+	if len(fs) != 1 || fs[0].Path != "claims.long" || fs[0].Rule != "no-cost" {
+		t.Errorf("findings %q, want one no-cost on claims.long", got)
+	}
+}
