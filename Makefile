@@ -121,6 +121,7 @@ fuzz:
 	# One worker: it measures time per unit of work against a loop step.
 	$(GO) test -run '^$$' -fuzz '^FuzzCostHonesty$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s -parallel 1 ./mapper/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./config/
+	$(GO) test -run '^$$' -fuzz '^FuzzScan$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/yamlnode/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/inlinetest/
 	$(GO) test -run '^$$' -fuzz '^FuzzLintMatchesLoad$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/lint/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./localdata/
