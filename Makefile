@@ -109,14 +109,15 @@ bench: | $(NPM_READY) $(RIE)
 	PATH="$(TOOLS):$$PATH" $(GO) test -run '^$$' -bench 'BenchmarkColdStart|BenchmarkPackageInit' -benchtime $(COLD_RUNS)x ./integration/ | tee bench/out/coldstart.txt
 	PATH="$(TOOLS):$$PATH" $(GO) test -run '^$$' -bench BenchmarkWarm -benchtime $(WARM_RUNS)x ./integration/ | tee bench/out/warm.txt
 	$(GO) test -run '^$$' -bench BenchmarkInit -benchmem -count $(BENCH_COUNT) ./internal/lambda/ | tee bench/out/init.txt
+	$(GO) test -run '^$$' -bench BenchmarkEvaluateTenTests -benchmem -count $(BENCH_COUNT) ./internal/studio/ | tee bench/out/studio.txt
 	$(GO) test -run '^$$' -bench BenchmarkDynamoDBCost -benchtime 20x ./integration/ | tee bench/out/dynamodb.txt
 	$(MAKE) --no-print-directory package | tee bench/out/package.txt
-	$(GO) -C bench run ./cmd/benchreport -o ../BENCHMARKS.md out/engines.txt out/mapper.txt out/honesty.txt out/coldstart.txt out/warm.txt out/init.txt out/dynamodb.txt out/package.txt
+	$(GO) -C bench run ./cmd/benchreport -o ../BENCHMARKS.md out/engines.txt out/mapper.txt out/honesty.txt out/coldstart.txt out/warm.txt out/init.txt out/studio.txt out/dynamodb.txt out/package.txt
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeEvent$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./mapper/
 	$(GO) test -run '^$$' -fuzz '^FuzzAppendString$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./mapper/
-	$(GO) test -run '^$$' -fuzz '^FuzzWithVersion$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./mapper/
+	$(GO) test -run '^$$' -fuzz '^FuzzWithVersion$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/authoring/
 	$(GO) test -run '^$$' -fuzz '^FuzzEvaluate$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./mapper/
 	# One worker: it measures time per unit of work against a loop step.
 	$(GO) test -run '^$$' -fuzz '^FuzzCostHonesty$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s -parallel 1 ./mapper/

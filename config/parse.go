@@ -10,6 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/claimsmapper/claimsmapper/internal/loadcount"
 	"github.com/claimsmapper/claimsmapper/internal/yamlnode"
 )
 
@@ -31,6 +32,7 @@ type Options struct {
 // run unless Errors(findings) is nil. Package mapper's Load is the one
 // caller outside tests: it compiles what Parse returns.
 func Parse(file string, src []byte, opts Options) (*Mapping, []Finding) {
+	loadcount.Parsed()
 	limit := opts.MaxSize
 	if limit <= 0 {
 		limit = MaxSize
@@ -108,6 +110,12 @@ type parser struct {
 	// maxMappingTokens; tooManyTokens is set once that is reported.
 	exprTokens    int
 	tooManyTokens bool
+	// constDone are the constants' nodes already read for references,
+	// across the whole mapping: an anchor another claim repeats (*name) is
+	// read once, so a "$${" that became "${" is never a reference;
+	// constSlots are the texts among them that hold references.
+	constDone  map[*yaml.Node]bool
+	constSlots map[Pos]*slot
 }
 
 func lineStarts(src []byte) []int {
@@ -365,8 +373,11 @@ func (p *parser) tokens(n *yaml.Node, path string) Tokens {
 // A text of it with ${NAME} references, nested ones included, is kept as
 // written for Bind to fill in.
 func (p *parser) constValue(c *Claim, n *yaml.Node, path string) *Value {
-	pending := map[Pos]*slot{}
-	p.constTexts(n, path, map[*yaml.Node]bool{}, pending)
+	if p.constDone == nil {
+		p.constDone, p.constSlots = map[*yaml.Node]bool{}, map[Pos]*slot{}
+	}
+	pending := p.constSlots
+	p.constTexts(n, path, p.constDone, pending)
 	if p.values == nil {
 		p.values = yamlnode.NewValueReader()
 	}
@@ -402,8 +413,8 @@ func (p *parser) attach(c *Claim, v *Value, pending map[Pos]*slot) {
 // constTexts finds the ${NAME} references in every text of a constant:
 // a text with none has its "$${" turned into "${" now; one with some is
 // kept as written, and noted in pending by its position. An alias shares
-// its anchor's node, which is read once: a $${ that became ${ is never
-// read again as a reference.
+// its anchor's node, which is read once in the whole mapping: a $${ that
+// became ${ is never read again as a reference.
 func (p *parser) constTexts(n *yaml.Node, path string, done map[*yaml.Node]bool, pending map[Pos]*slot) {
 	n = yamlnode.Deref(n)
 	if done[n] {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/dynval"
+	"github.com/claimsmapper/claimsmapper/internal/loadcount"
 	"github.com/claimsmapper/claimsmapper/internal/yamlnode"
 )
 
@@ -101,6 +102,7 @@ type scopeRule struct {
 // compile compiles what it can of m and returns every finding. The Mapper
 // must not be used unless config.Errors(findings) is nil.
 func compile(m *config.Mapping, opts LoadOptions) (*Mapper, []config.Finding) {
+	loadcount.Compiled()
 	store, log := opts.Store, opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)

@@ -129,5 +129,17 @@ func (mp *Mapper) WithStore(store Store) *Mapper {
 	return &cp
 }
 
+// WithLogger returns a Mapper that shares mp's compiled mapping and logs
+// its warnings to log (nil discards them): one compiled mapping serves
+// callers that each keep their own log, as the inline tests do.
+func (mp *Mapper) WithLogger(log *slog.Logger) *Mapper {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	cp := *mp
+	cp.log = log
+	return &cp
+}
+
 // HasSources reports whether the mapping reads anything from a Store.
 func (mp *Mapper) HasSources() bool { return len(mp.sources) > 0 }

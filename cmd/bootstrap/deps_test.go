@@ -29,6 +29,7 @@ var linked = []string{
 	"github.com/claimsmapper/claimsmapper/internal/dynval",
 	"github.com/claimsmapper/claimsmapper/internal/jsontext",
 	"github.com/claimsmapper/claimsmapper/internal/lambda",
+	"github.com/claimsmapper/claimsmapper/internal/loadcount",
 	"github.com/claimsmapper/claimsmapper/internal/mappingfile",
 	"github.com/claimsmapper/claimsmapper/internal/signing",
 	"github.com/claimsmapper/claimsmapper/internal/yamlnode",

@@ -62,6 +62,12 @@ type Sample struct {
 // does not load, or whose data has no user table, are passed over: lint
 // reports why elsewhere.
 func Check(ctx context.Context, file string, src []byte, allow []string, samples []Sample) []config.Finding {
+	return CheckCompiled(ctx, file, authoring.Compile(file, src, config.Options{}), allow, samples)
+}
+
+// CheckCompiled is Check on a mapping compiled once, which each sample
+// binds to its own env.
+func CheckCompiled(ctx context.Context, file string, compiled *authoring.Compiled, allow []string, samples []Sample) []config.Finding {
 	ctx, cancel := context.WithTimeout(ctx, MaxTime)
 	defer cancel()
 	c := checker{claims: map[string]*claimResults{}, seen: map[string]bool{}}
@@ -69,11 +75,11 @@ func Check(ctx context.Context, file string, src []byte, allow []string, samples
 		if s.Data == nil {
 			continue
 		}
-		mp, _, err := mapper.Load(src, mapper.LoadOptions{File: file, Env: config.Env{Lookup: s.Env, Allow: allow}, Logger: discard})
+		mp, _, err := compiled.Load(config.Env{Lookup: s.Env, Allow: allow}, s.Data, discard)
 		if err != nil {
 			continue
 		}
-		c.sample(ctx, mp.WithStore(s.Data), s)
+		c.sample(ctx, mp, s)
 	}
 	return c.findings(file)
 }

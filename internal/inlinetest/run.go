@@ -30,70 +30,38 @@ type Suite struct {
 // compiled is a suite's mapping, parsed and compiled on first use.
 type compiled struct {
 	once sync.Once
-	mp   *mapper.Mapper
-	err  error
+	c    *authoring.Compiled
 }
 
-// mapper is the suite's mapping compiled once, its ${NAME} unfilled; its
-// warnings go to the log each test's context carries (testLog).
-func (s *Suite) mapper() (*mapper.Mapper, error) {
-	c := s.compiled
-	c.once.Do(func() {
-		m, fs := config.Parse(s.File, s.src, config.Options{})
-		if m == nil {
-			c.err = config.Errors(fs)
-			return
-		}
-		mp, _, err := mapper.Compile(m, mapper.LoadOptions{File: s.File, Logger: slog.New(testLog{})})
-		if ce := (*config.Error)(nil); errors.As(err, &ce) {
-			fs = append(fs, ce.Findings...)
-		}
-		config.Sort(fs)
-		if c.err = config.Errors(fs); c.err == nil {
-			c.mp = mp
+// Compiled is the suite's mapping parsed and compiled once, its ${NAME}
+// unfilled, which every test binds to its own env:.
+func (s *Suite) Compiled() *authoring.Compiled {
+	s.compiled.once.Do(func() {
+		if s.compiled.c == nil {
+			s.compiled.c = authoring.Compile(s.File, s.src, config.Options{})
 		}
 	})
-	return c.mp, c.err
+	return s.compiled.c
+}
+
+// WithCompiled returns the suite running its tests on c, the suite's own
+// text compiled by its caller (a workspace that compiled it for lint too).
+func (s *Suite) WithCompiled(c *authoring.Compiled) *Suite {
+	cp := *s
+	cp.compiled = &compiled{c: c}
+	return &cp
 }
 
 // bind is the suite's mapping bound as test c reads it, its sources in
-// c's data.
-func (s *Suite) bind(c *Case) (*mapper.Mapper, error) {
+// c's data, its warnings to log.
+func (s *Suite) bind(c *Case, log *slog.Logger) (*mapper.Mapper, error) {
 	env, err := s.options(c)
 	if err != nil {
 		return nil, err
 	}
-	mp, err := s.mapper()
-	if err != nil {
-		return nil, err
-	}
-	mp, _, err = mp.Bind(env)
-	if err != nil {
-		return nil, err
-	}
-	return mp.WithStore(c.Data), nil
+	mp, _, err := s.Compiled().Load(env, c.Data, log)
+	return mp, err
 }
-
-// testLog hands each warning to the logger the context carries, so that
-// one compiled mapping logs each test's warnings to that test's outcome.
-type testLog struct{}
-
-type testLogKey struct{}
-
-func (testLog) Enabled(ctx context.Context, l slog.Level) bool {
-	lg, _ := ctx.Value(testLogKey{}).(*slog.Logger)
-	return lg != nil && lg.Enabled(ctx, l)
-}
-
-func (testLog) Handle(ctx context.Context, r slog.Record) error {
-	if lg, _ := ctx.Value(testLogKey{}).(*slog.Logger); lg != nil {
-		return lg.Handler().Handle(ctx, r)
-	}
-	return nil
-}
-
-func (h testLog) WithAttrs([]slog.Attr) slog.Handler { return h }
-func (h testLog) WithGroup(string) slog.Handler      { return h }
 
 // Parse reads the tests: section of a mapping's text and returns the tests
 // with every problem the section has. It does not check the rest of the
@@ -144,8 +112,7 @@ func (o Outcome) Passed() bool { return o.Problem == "" && len(o.Diffs) == 0 }
 func (s *Suite) Run(ctx context.Context, c *Case) Outcome {
 	out := Outcome{Case: c}
 	var log bytes.Buffer
-	ctx = context.WithValue(ctx, testLogKey{}, preview.WarningLog(&log))
-	mp, err := s.bind(c)
+	mp, err := s.bind(c, preview.WarningLog(&log))
 	var ce *config.Error
 	if err != nil && !errors.As(err, &ce) {
 		out.Problem = err.Error()
@@ -174,7 +141,7 @@ func (s *Suite) MissingAttributes() []config.Finding {
 	var reads []mapper.AttrRead
 	seen := map[mapper.AttrRead]bool{}
 	for _, c := range s.Cases {
-		mp, err := s.bind(c)
+		mp, err := s.bind(c, nil)
 		if err != nil {
 			continue
 		}

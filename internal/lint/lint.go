@@ -12,7 +12,6 @@ import (
 	"github.com/claimsmapper/claimsmapper/internal/everyuser"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/localdata"
-	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
 // Options are what lint reads besides the mapping's text.
@@ -26,6 +25,9 @@ type Options struct {
 	// Data is sample data besides the inline tests' data: (lint --data, the
 	// studio's --data): every claim is evaluated for each of its users.
 	Data []*localdata.Data
+	// Compiled is the text already parsed and compiled (a workspace's);
+	// nil compiles it here. Lint binds it to every environment it checks.
+	Compiled *authoring.Compiled
 }
 
 // Check returns every finding for a mapping's text, sorted by position:
@@ -56,18 +58,23 @@ func CheckWith(file string, src []byte, o Options) []config.Finding {
 		env = os.LookupEnv
 	}
 	allow, err := config.AllowedEnv(env)
-	mp, warnings, loadErr := mapper.Load(src, mapper.LoadOptions{File: file, Env: config.Env{Lookup: env, Allow: allow, UnsetIsWarning: true}})
+	compiled := o.Compiled
+	if compiled == nil {
+		compiled = authoring.Compile(file, src, config.Options{})
+	}
+	mp, warnings, loadErr := compiled.Load(config.Env{Lookup: env, Allow: allow, UnsetIsWarning: true}, nil, nil)
 	fs := authoring.Findings(mp, warnings, loadErr)
 	if err != nil {
 		fs = append(fs, config.Finding{File: file, Pos: config.Pos{Line: 1, Column: 1}, Severity: config.SevError, Rule: "env-not-allowed",
 			Message: err.Error() + "; lint reads this setting from its own environment, as the function does from its configuration"})
 	}
 	suite, tfs := inlinetest.ParseWithin(file, src, o.Within)
+	suite = suite.WithCompiled(compiled)
 	fs = onceEach(fs, suite)
 	fs = append(fs, tfs...)
 	if config.Errors(fs) == nil {
 		fs = append(fs, suite.WithEnv(env).MissingAttributes()...)
-		found := everyuser.Check(context.Background(), file, src, allow, samples(suite, env, o.Data))
+		found := everyuser.CheckCompiled(context.Background(), file, compiled, allow, samples(suite, env, o.Data))
 		fs = append(fs, found...)
 		// The sample data's finding about a claim says more than the
 		// expression's hint.

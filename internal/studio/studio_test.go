@@ -19,7 +19,7 @@ import (
 
 // seed copies the seed scenario into a folder the test may write and
 // returns a server on it, with the folder.
-func seed(t *testing.T) (*Server, string) {
+func seed(t testing.TB) (*Server, string) {
 	t.Helper()
 	dir := t.TempDir()
 	for _, f := range []string{"mapping.yaml", "users.yaml", "event.json"} {

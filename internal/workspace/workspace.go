@@ -7,8 +7,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/authoring"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/internal/lint"
 	"github.com/claimsmapper/claimsmapper/localdata"
@@ -54,6 +56,23 @@ type Workspace struct {
 	// first test's env: gives them.
 	lookup func(string) (string, bool)
 	note   string
+	// once compiles the text on first use, for every step to bind.
+	once     sync.Once
+	compiled *authoring.Compiled
+}
+
+// compile is the mapping parsed and compiled once, ${NAME} unfilled: lint,
+// the inline tests, the mapper for a case and Mapping all bind it.
+func (w *Workspace) compile() *authoring.Compiled {
+	w.once.Do(func() {
+		name := w.file
+		if w.opts.ShortNames {
+			name = filepath.Base(name)
+		}
+		w.compiled = authoring.Compile(name, w.src, config.Options{})
+		w.suite = w.suite.WithCompiled(w.compiled)
+	})
+	return w.compiled
 }
 
 // Open reads a mapping's text. It never fails: what is wrong with the text
@@ -82,7 +101,7 @@ func (w *Workspace) firstTestEnv() (func(string) (string, bool), string) {
 	}
 	var read, set []string
 	allow, _ := e.Allowed()
-	if m, _ := config.Parse(w.file, w.src, config.Options{}); m != nil {
+	if m := w.compile().Mapping; m != nil {
 		for _, name := range m.Vars() {
 			if !slices.Contains(allow, name) {
 				continue // the function could not read it either
@@ -144,7 +163,7 @@ func (w *Workspace) Test(name string) *inlinetest.Case {
 // process (an unset one is a warning, since lint seldom runs where the
 // function does).
 func (w *Workspace) Lint() []config.Finding {
-	return lint.CheckWith(w.file, w.src, lint.Options{Env: w.opts.Env.Lookup, Within: w.opts.Within, Data: w.opts.Data})
+	return lint.CheckWith(w.file, w.src, lint.Options{Env: w.opts.Env.Lookup, Within: w.opts.Within, Data: w.opts.Data, Compiled: w.compile()})
 }
 
 // Refusing counts the findings that refuse the mapping: errors, and with
@@ -180,14 +199,7 @@ func (w *Workspace) load(lookup func(string) (string, bool), store mapper.Store,
 	if err != nil {
 		return nil, err
 	}
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	name := w.file
-	if w.opts.ShortNames {
-		name = filepath.Base(name)
-	}
-	mp, _, err := mapper.Load(w.src, mapper.LoadOptions{File: name, Env: cfg, Store: store, Logger: log})
+	mp, _, err := w.compile().Load(cfg, store, log)
 	return mp, err
 }
 
@@ -201,8 +213,7 @@ func (w *Workspace) Mapping() *config.Mapping {
 		cfg = config.Env{Lookup: w.Lookup()}
 	}
 	cfg.UnsetIsWarning = true
-	m, _ := config.Parse(w.file, w.src, config.Options{})
-	m, _ = m.Bind(cfg)
+	m, _ := w.compile().Mapping.Bind(cfg)
 	return m
 }
 
@@ -210,6 +221,7 @@ func (w *Workspace) Mapping() *config.Mapping {
 // test), in order, as `claimsmapper test` does.
 func (w *Workspace) RunTests(ctx context.Context, match func(name string) bool) inlinetest.FileOutcomes {
 	fo := inlinetest.FileOutcomes{File: w.file}
+	w.compile()
 	for _, c := range w.suite.Cases {
 		if match == nil || match(c.Name) {
 			fo.Outcomes = append(fo.Outcomes, w.suite.Run(ctx, c))

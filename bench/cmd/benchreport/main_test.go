@@ -37,6 +37,7 @@ BenchmarkInit/aws-config-2 	 1000000	 1200 ns/op	 232 B/op	 4 allocs/op
 BenchmarkInit/dynamodb-store-2 	 400000	 5000 ns/op	 1904 B/op	 27 allocs/op
 BenchmarkInit/metrics-2 	 1000000	 1000 ns/op	 144 B/op	 1 allocs/op
 BenchmarkInit/mapping-text-2 	 800000	 3800 ns/op	 1264 B/op	 4 allocs/op
+BenchmarkEvaluateTenTests-2 	 500	 3000000 ns/op	 1.000 compiles/op	 1.000 parses/op	 677000 B/op	 9257 allocs/op
 BenchmarkInit/mapping-compile-2 	 7000	 150000 ns/op	 70323 B/op	 728 allocs/op
 BenchmarkDynamoDBCost/projection-2 	 20	 1139112 ns/op	 1.000 requests/op	 152.0 resp-bytes/op
 BenchmarkDynamoDBCost/whole-item-2 	 20	 646631 ns/op	 1.000 requests/op	 1764 resp-bytes/op

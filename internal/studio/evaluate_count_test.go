@@ -1,0 +1,94 @@
+package studio
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/claimsmapper/claimsmapper/internal/loadcount"
+)
+
+// tenTests is the seed mapping with ten inline tests, each with its own
+// env: and data:, as an author's mapping grows them.
+func tenTests() string {
+	var b strings.Builder
+	b.WriteString(`version: 1
+sources:
+  user:
+    table: ${TABLE_NAME}
+    key:
+      userName: event.userName
+claims:
+  firstName: user.FirstName
+  lastName: user.LastName
+  plan: { const: "plan-${TABLE_NAME}" }
+tests:
+`)
+	for i := range 10 {
+		fmt.Fprintf(&b, `  - name: user %d gets a first name
+    env: { TABLE_NAME: Users%d }
+    event: event.json
+    data:
+      tables:
+        Users%d:
+          - { userName: benbpyle, FirstName: Ben%d, LastName: Pyle }
+    expect:
+      idToken: { firstName: Ben%d, lastName: Pyle, plan: plan-Users%d }
+`, i, i, i, i, i, i)
+	}
+	return b.String()
+}
+
+// An edit in the studio (its evaluate request: lint, the tests' data, the
+// tokens, the explanation) parses the mapping once and compiles it once,
+// whatever the number of tests: each test's env: binds the one compile.
+// Not parallel: the counts are the process's.
+func TestEvaluateParsesAndCompilesOnce(t *testing.T) {
+	s, _ := seed(t)
+	src := tenTests()
+	p0, c0 := loadcount.Counts()
+	resp := s.evaluate(context.Background(), evalRequest{Source: src, User: userRef{kindTest, "user 3 gets a first name"}})
+	p1, c1 := loadcount.Counts()
+	if resp.Errors > 0 || resp.Problem != "" {
+		t.Fatalf("the mapping should load: %+v", resp)
+	}
+	if got := fmt.Sprint(resp.Tokens); !strings.Contains(got, "Ben3") || !strings.Contains(got, "plan-Users3") {
+		t.Errorf("test 3's tokens should come from its own env: and data, got %s", got)
+	}
+	if p1-p0 != 1 || c1-c0 != 1 {
+		t.Errorf("one evaluate request with 10 tests parsed the mapping %d times and compiled it %d times, want once each", p1-p0, c1-c0)
+	}
+	// And the tests themselves, each under its own env:, pass on that one
+	// compile (a test that compiled for itself would show in the counts).
+	ws := s.open([]byte(src))
+	p0, c0 = loadcount.Counts()
+	fo := ws.RunTests(context.Background(), nil)
+	p1, c1 = loadcount.Counts()
+	for _, o := range fo.Outcomes {
+		if !o.Passed() {
+			t.Errorf("%s: %s %+v", o.Case.Name, o.Problem, o.Diffs)
+		}
+	}
+	if len(fo.Outcomes) != 10 || p1-p0 != 1 || c1-c0 != 1 {
+		t.Errorf("running %d tests parsed %d times and compiled %d times, want 10 tests on one parse and one compile", len(fo.Outcomes), p1-p0, c1-c0)
+	}
+}
+
+// BenchmarkEvaluateTenTests is the studio's work on every keystroke for a
+// mapping with ten inline tests.
+func BenchmarkEvaluateTenTests(b *testing.B) {
+	s, _ := seed(b)
+	req := evalRequest{Source: tenTests(), User: userRef{kindTest, "user 3 gets a first name"}}
+	p0, c0 := loadcount.Counts()
+	n := 0
+	for b.Loop() {
+		if resp := s.evaluate(context.Background(), req); resp.Errors > 0 {
+			b.Fatal(resp.Findings)
+		}
+		n++
+	}
+	p1, c1 := loadcount.Counts()
+	b.ReportMetric(float64(p1-p0)/float64(n), "parses/op")
+	b.ReportMetric(float64(c1-c0)/float64(n), "compiles/op")
+}
