@@ -333,12 +333,11 @@ func (p *budgetPatch) Visit(node *ast.Node) {
 			p.replace(node, "$"+n.Name, n.Arguments...)
 		}
 	case *ast.MemberNode:
-		switch n.Property.(type) {
-		case *ast.StringNode, *ast.IntegerNode, *ast.ConstantNode:
-		default:
-			if !isNumber(n.Property) {
-				n.Property = budgetCall("$key", n.Property, n.Property)
-			}
+		// A key is hashed at every lookup: a short quoted one is a field
+		// name (user.email), a long one is charged its length like a
+		// computed one.
+		if !bounded(n.Property) && !isNumber(n.Property) {
+			n.Property = budgetCall("$key", n.Property, n.Property)
 		}
 	case *ast.ArrayNode:
 		if !literals(n.Nodes) {

@@ -68,6 +68,9 @@ var honestyTemplates = []struct {
 	{"a computed key", func(n int) string {
 		return fmt.Sprintf(`let m = {"a": 1}; let k = repeat("k", %d); count(0..63, m[k] == nil)`, n)
 	}},
+	{"a long quoted key", func(n int) string {
+		return fmt.Sprintf(`let m = {"a": 1}; count(0..%d, m["%s"] == nil)`, n/16, strings.Repeat("k", 4000))
+	}},
 	{"contains", func(n int) string {
 		return fmt.Sprintf(`let s = repeat("a", %d); let t = repeat("a", 500) + "b"; count(0..15, s contains t)`, n)
 	}},
