@@ -198,3 +198,45 @@ func TestHostileClassesUnderAMemoryLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestHostileLoadingUnderAMemoryLimit: mappings of about 1 MiB built to
+// cost the YAML library or expr's parser as much as they can (issue 20's
+// fourth class) are refused by `claimsmapper run` with a finding, in a
+// child process limited to 512 MB, inside 5 s: exit 1 and a message, never
+// a fatal error. (mapper/hostile_load_test.go measures each in process.)
+func TestHostileLoadingUnderAMemoryLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	t.Parallel()
+	const size = 1<<20 - 2048
+	nest := func(open, close, inner string, n int) string {
+		return strings.Repeat(open, n) + inner + strings.Repeat(close, n)
+	}
+	for _, c := range []struct{ name, src string }{
+		{"520,000 nested parentheses", "version: 1\nclaims:\n  x: '" + nest("(", ")", "1", (size-40)/2) + "'\n"},
+		{"nested lists inside an expression", "version: 1\nclaims:\n  x: '" + nest("[", "]", "1", (size-40)/2) + "'\n"},
+		{"a chain of 300,000 negations", "version: 1\nclaims:\n  x: '" + strings.Repeat("-", 300_000) + "1'\n"},
+		{"nested YAML objects", "version: 1\nclaims: " + nest("{a: ", "}", "1", (size-40)/5) + "\n"},
+		{"one addition of half a million terms", "version: 1\nclaims:\n  x: " + strings.Repeat("1+", (size-40)/2) + "1\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			mapping := filepath.Join(t.TempDir(), "mapping.yaml")
+			writeFile(t, mapping, c.src)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			cmd := childCommand(ctx, "run", "--mapping", mapping, "--event", "../../testdata/events/v2.json")
+			cmd.Env = append(cmd.Env, "CLAIMSMAPPER_TEST_RLIMIT_DATA=536870912")
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				t.Fatalf("still loading at the 5 s deadline; stderr:\n%.2000s", stderr.String())
+			}
+			if code := exitCode(t, err); code != exitFailed || strings.Contains(stderr.String(), "fatal error") || !strings.Contains(stderr.String(), "mapping.yaml:") {
+				t.Fatalf("exit %d; want 1 and a finding with its position; stderr:\n%.2000s", code, stderr.String())
+			}
+		})
+	}
+}
