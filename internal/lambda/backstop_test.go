@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -37,9 +38,12 @@ func TestBackstopAnswersWithoutARunawayEvaluation(t *testing.T) {
 	} {
 		t.Run("onError "+tt.onError, func(t *testing.T) {
 			t.Parallel()
-			var buf bytes.Buffer
+			var buf, metrics bytes.Buffer
 			mapping := strings.Replace(userMapping, "%s", tt.onError, 1)
-			h := handler(t, mapping, stuck(t), &buf, slog.LevelInfo)
+			h, err := NewHandler(context.Background(), env(map[string]string{mappingfile.EnvInline: mapping}), stuck(t), NewLogger(&buf, slog.LevelInfo), &metrics)
+			if err != nil {
+				t.Fatal(err)
+			}
 			ctx, cancel := invocation("req-stuck", time.Now().Add(time.Second))
 			defer cancel()
 			out, err := h.Invoke(ctx, json.RawMessage(v1Event))
@@ -62,6 +66,9 @@ func TestBackstopAnswersWithoutARunawayEvaluation(t *testing.T) {
 			}
 			if strings.Contains(log, "Secret-Ben") || strings.Contains(log, "ben@example.com") {
 				t.Errorf("the log holds user data:\n%s", log)
+			}
+			if !strings.Contains(metrics.String(), `{"Name":"BackstopStops","Unit":"Count"}`) || !strings.Contains(metrics.String(), `"BackstopStops":1`) {
+				t.Errorf("the metrics do not count the stop:\n%s", metrics.String())
 			}
 		})
 	}

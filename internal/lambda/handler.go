@@ -72,7 +72,9 @@ func (h *Handler) Invoke(ctx context.Context, event json.RawMessage) (json.RawMe
 	defer h.stats.Put(stats)
 	out, err := mp.HandleStats(ctx, event, stats)
 	duration := time.Since(start)
-	h.Metrics.write(invocationFacts{requestID: requestID(ctx), failed: err != nil, duration: duration, stats: stats, mapping: version})
+	// A stop ends the process (serveRuntime), so a stopped process means
+	// this invocation was stopped.
+	h.Metrics.write(invocationFacts{requestID: requestID(ctx), failed: err != nil, stopped: h.Stopped(), duration: duration, stats: stats, mapping: version})
 	took := slog.Duration("duration", duration)
 	if err != nil {
 		var ee *mapper.EventError

@@ -114,6 +114,8 @@ func (m *Metrics) Refreshed(outcome string) {
 type invocationFacts struct {
 	requestID string
 	failed    bool
+	// stopped is set when the backstop answered without the evaluation.
+	stopped bool
 	duration  time.Duration
 	stats     *mapper.Stats
 	mapping   MappingVersion
@@ -157,6 +159,10 @@ func (m *Metrics) write(inv invocationFacts) {
 		b = append(b, ',')
 		b = m.directive(b, `[["FunctionName","Outcome"]]`, `{"Name":"MappingRefresh","Unit":"Count"}`)
 	}
+	if inv.stopped {
+		b = append(b, ',')
+		b = m.directive(b, `[["FunctionName"]]`, `{"Name":"BackstopStops","Unit":"Count"}`)
+	}
 	b = append(b, ']')
 	b = m.common(b, inv)
 	claimErrors, claimsAdded := 0, 0
@@ -174,6 +180,9 @@ func (m *Metrics) write(inv invocationFacts) {
 	if outcome != "" {
 		b = appendString(b, "Outcome", outcome)
 		b = appendInt(b, "MappingRefresh", 1)
+	}
+	if inv.stopped {
+		b = appendInt(b, "BackstopStops", 1)
 	}
 	b = append(b, "}\n"...)
 
