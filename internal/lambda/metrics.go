@@ -115,10 +115,10 @@ type invocationFacts struct {
 	requestID string
 	failed    bool
 	// stopped is set when the backstop answered without the evaluation.
-	stopped bool
-	duration  time.Duration
-	stats     *mapper.Stats
-	mapping   MappingVersion
+	stopped  bool
+	duration time.Duration
+	stats    *mapper.Stats
+	mapping  MappingVersion
 }
 
 // write writes the documents of one invocation.
