@@ -62,14 +62,7 @@ func TestIssueReproductionsFailOnTheirWork(t *testing.T) {
 			t.Parallel()
 			src := "version: 1\ntimeout: 4s\nclaims:\n" + r.claims + "  y: event.userName\n  z: 'upper(event.userName) + \"!\"'\n"
 			mp := load(t, src, nil)
-			ev, err := mapper.DecodeEvent(event(t, "v2"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, tr, err := mp.EvaluateTrace(context.Background(), ev)
-			if err != nil {
-				t.Fatalf("the event failed under onClaimError omit: %v", err)
-			}
+			res, tr := evaluateV2(t, mp)
 			if res.IDClaims["y"] != "jdoe" || res.IDClaims["z"] != "JDOE!" {
 				t.Errorf("claims %v, want y and z", res.IDClaims)
 			}
@@ -101,14 +94,7 @@ func TestAClaimOverItsShareLeavesTheRest(t *testing.T) {
 	}
 	b.WriteString("  late: 'upper(event.userName)'\n  free: event.userName\n")
 	mp := load(t, b.String(), nil)
-	ev, err := mapper.DecodeEvent(event(t, "v2"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, tr, err := mp.EvaluateTrace(context.Background(), ev)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, tr := evaluateV2(t, mp)
 	if res.IDClaims["first"] != "JDOE" || res.IDClaims["free"] != "jdoe" {
 		t.Errorf("claims %v, want first and free", res.IDClaims)
 	}
@@ -135,14 +121,7 @@ func TestAClaimOverItsShareLeavesTheRest(t *testing.T) {
 func TestOneHeavyClaimDoesNotStarveTheNext(t *testing.T) {
 	t.Parallel()
 	mp := load(t, "version: 1\nclaims:\n  x: 'len(reduce(1..400000, #acc + \"xy\", \"\"))'\n  y: 'count(0..100000, # >= 0)'\n", nil)
-	ev, err := mapper.DecodeEvent(event(t, "v2"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := mp.Evaluate(context.Background(), ev)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, _ := evaluateV2(t, mp)
 	if _, ok := res.IDClaims["x"]; ok || res.IDClaims["y"] != 100001 {
 		t.Errorf("claims %v, want y = 100001 and no x", res.IDClaims)
 	}
@@ -181,14 +160,7 @@ func TestNothingOfTheProcessReachesAToken(t *testing.T) {
 	if err := config.Errors(fs); err != nil {
 		t.Fatal(err)
 	}
-	ev, err := mapper.DecodeEvent(event(t, "v2"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, tr, err := mp.EvaluateTrace(context.Background(), ev)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, tr := evaluateV2(t, mp)
 	out := jsonText(res.IDClaims) + logs.String()
 	for _, rt := range tr.Rules {
 		if rt.Err != nil {
@@ -210,14 +182,7 @@ func TestNothingOfTheProcessReachesAToken(t *testing.T) {
 func TestMethodsOfDatesStillRun(t *testing.T) {
 	t.Parallel()
 	mp := load(t, "version: 1\nclaims:\n  year: 'now().Year() > 2000'\n  day: 'date(\"2024-03-05\").Format(\"02/01\")'\n  hours: 'duration(\"90m\").Hours()'\n  unix: 'date(\"2024-01-01\", \"2006-01-02\", \"UTC\").Unix()'\n", nil)
-	ev, err := mapper.DecodeEvent(event(t, "v2"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := mp.Evaluate(context.Background(), ev)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, _ := evaluateV2(t, mp)
 	if res.IDClaims["year"] != true || res.IDClaims["day"] != "05/03" || res.IDClaims["hours"] != 1.5 || res.IDClaims["unix"] != int64(1704067200) {
 		t.Errorf("claims %v", res.IDClaims)
 	}
@@ -239,4 +204,19 @@ func TestALongFormatLayoutIsRefused(t *testing.T) {
 	if len(fs) != 1 || fs[0].Path != "claims.long" || fs[0].Rule != "no-cost" {
 		t.Errorf("findings %q, want one no-cost on claims.long", got)
 	}
+}
+
+// evaluateV2 evaluates the v2 test event, failing the test if the event
+// fails (every mapping here runs under onClaimError omit).
+func evaluateV2(t *testing.T, mp *mapper.Mapper) (*mapper.Result, *mapper.Trace) {
+	t.Helper()
+	ev, err := mapper.DecodeEvent(event(t, "v2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, tr, err := mp.EvaluateTrace(context.Background(), ev)
+	if err != nil {
+		t.Fatalf("the event failed: %v", err)
+	}
+	return res, tr
 }

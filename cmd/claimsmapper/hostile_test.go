@@ -42,31 +42,9 @@ func TestHostileExpressionsUnderAMemoryLimit(t *testing.T) {
 				t.Parallel()
 				mapping := filepath.Join(t.TempDir(), "mapping.yaml")
 				writeFile(t, mapping, fmt.Sprintf("version: 1\nonClaimError: %s\nclaims:\n  ok: '\"fine\"'\n  bad: '%s'\n", policy, strings.ReplaceAll(expr, "'", "''")))
-				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				defer cancel()
-				cmd := childCommand(ctx, "run", "--mapping", mapping, "--event", "../../testdata/events/v2.json")
-				// RLIMIT_DATA, not RLIMIT_AS: Go reserves far more address
-				// space than it uses, but what its heap uses counts here.
-				cmd.Env = append(cmd.Env, "CLAIMSMAPPER_TEST_RLIMIT_DATA=536870912")
-				var stdout, stderr bytes.Buffer
-				cmd.Stdout, cmd.Stderr = &stdout, &stderr
-				err := cmd.Run()
-				if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-					t.Fatalf("still running at the 5 s deadline; stderr:\n%.2000s", stderr.String())
-				}
-				code := exitCode(t, err)
+				stdout, stderr, code := runLimited(t, mapping)
 				if policy == "omit" {
-					var out struct {
-						Response struct {
-							ClaimsAndScopeOverrideDetails struct {
-								IDTokenGeneration struct {
-									ClaimsToAddOrOverride map[string]any
-								}
-							}
-						}
-					}
-					json.Unmarshal(stdout.Bytes(), &out)
-					claims := out.Response.ClaimsAndScopeOverrideDetails.IDTokenGeneration.ClaimsToAddOrOverride
+					claims := idClaims(stdout.Bytes())
 					if code != exitOK || claims["ok"] != "fine" || claims["bad"] != nil {
 						t.Fatalf("exit %d, claims %v; want exit 0 and the token without the claim; stderr:\n%.2000s", code, claims, stderr.String())
 					}
@@ -161,28 +139,9 @@ func TestHostileClassesUnderAMemoryLimit(t *testing.T) {
 			t.Parallel()
 			mapping := filepath.Join(t.TempDir(), "mapping.yaml")
 			writeFile(t, mapping, "version: 1\ntimeout: 4s\nclaims:\n"+c.claims+"  okName: event.userName\n  okUpper: 'upper(event.userName) + \"!\"'\n")
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			cmd := childCommand(ctx, "run", "--mapping", mapping, "--event", "../../testdata/events/v2.json")
-			cmd.Env = append(cmd.Env, "CLAIMSMAPPER_TEST_RLIMIT_DATA=536870912")
-			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			err := cmd.Run()
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				t.Fatalf("still running at the 5 s deadline; stderr:\n%.2000s", stderr.String())
-			}
-			var out struct {
-				Response struct {
-					ClaimsAndScopeOverrideDetails struct {
-						IDTokenGeneration struct {
-							ClaimsToAddOrOverride map[string]any
-						}
-					}
-				}
-			}
-			json.Unmarshal(stdout.Bytes(), &out)
-			claims := out.Response.ClaimsAndScopeOverrideDetails.IDTokenGeneration.ClaimsToAddOrOverride
-			if code := exitCode(t, err); code != exitOK || claims["okName"] != "jdoe" || claims["okUpper"] != "JDOE!" {
+			stdout, stderr, code := runLimited(t, mapping)
+			claims := idClaims(stdout.Bytes())
+			if code != exitOK || claims["okName"] != "jdoe" || claims["okUpper"] != "JDOE!" {
 				t.Fatalf("exit %d, claims %v; want exit 0 and the cheap claims; stderr:\n%.2000s", code, claims, stderr.String())
 			}
 			for name := range claims {
@@ -224,19 +183,46 @@ func TestHostileLoadingUnderAMemoryLimit(t *testing.T) {
 			t.Parallel()
 			mapping := filepath.Join(t.TempDir(), "mapping.yaml")
 			writeFile(t, mapping, c.src)
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			cmd := childCommand(ctx, "run", "--mapping", mapping, "--event", "../../testdata/events/v2.json")
-			cmd.Env = append(cmd.Env, "CLAIMSMAPPER_TEST_RLIMIT_DATA=536870912")
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			err := cmd.Run()
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				t.Fatalf("still loading at the 5 s deadline; stderr:\n%.2000s", stderr.String())
-			}
-			if code := exitCode(t, err); code != exitFailed || strings.Contains(stderr.String(), "fatal error") || !strings.Contains(stderr.String(), "mapping.yaml:") {
+			_, stderr, code := runLimited(t, mapping)
+			if code != exitFailed || strings.Contains(stderr.String(), "fatal error") || !strings.Contains(stderr.String(), "mapping.yaml:") {
 				t.Fatalf("exit %d; want 1 and a finding with its position; stderr:\n%.2000s", code, stderr.String())
 			}
 		})
 	}
+}
+
+// idClaims are the ID token's claims in a V2 response `run` printed; none
+// when it printed no response.
+func idClaims(stdout []byte) map[string]any {
+	var out struct {
+		Response struct {
+			ClaimsAndScopeOverrideDetails struct {
+				IDTokenGeneration struct {
+					ClaimsToAddOrOverride map[string]any
+				}
+			}
+		}
+	}
+	json.Unmarshal(stdout, &out)
+	return out.Response.ClaimsAndScopeOverrideDetails.IDTokenGeneration.ClaimsToAddOrOverride
+}
+
+// runLimited runs `claimsmapper run` on mapping and the v2 event in a child
+// process limited to 512 MB of data, as a small Lambda function is, and
+// fails the test if it is still running at Cognito's 5 s deadline.
+func runLimited(t *testing.T, mapping string) (stdout, stderr *bytes.Buffer, code int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	cmd := childCommand(ctx, "run", "--mapping", mapping, "--event", "../../testdata/events/v2.json")
+	// RLIMIT_DATA, not RLIMIT_AS: Go reserves far more address space than
+	// it uses, but what its heap uses counts here.
+	cmd.Env = append(cmd.Env, "CLAIMSMAPPER_TEST_RLIMIT_DATA=536870912")
+	stdout, stderr = &bytes.Buffer{}, &bytes.Buffer{}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	err := cmd.Run()
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		t.Fatalf("still running at the 5 s deadline; stderr:\n%.2000s", stderr.String())
+	}
+	return stdout, stderr, exitCode(t, err)
 }
