@@ -16,7 +16,15 @@
 // anything that parses it recursively or node by node sees it, so a hostile
 // 1 MiB mapping costs milliseconds, not the process.
 //
-// A parsed *Mapping is immutable: callers must not change it.
+// A mapping's ${NAME} references are slots, not text rewritten while it is
+// read: Parse keeps them as written and records them (Mapping.Vars), and
+// Mapping.Bind fills them from an Env (the operator's CLAIMS_MAPPING_ENV
+// allow-list and the values), with the findings about them. One parse
+// serves every environment: the function's settings, lint's, each inline
+// test's env:.
+//
+// A parsed *Mapping is immutable: callers must not change it, and Bind
+// returns a copy.
 //
 // The strict node reading is package internal/yamlnode's, shared with the
 // inline tests and the local data files. The values a setting may take

@@ -9,7 +9,11 @@
 //	}
 //	out, err := mp.Handle(ctx, event) // the event as Cognito sends it, with its response
 //
-// It parses the text (package config) and compiles it. The Lambda's init,
+// It parses the text (package config), compiles it and binds it to
+// LoadOptions.Env, the values of the mapping's ${NAME}. A caller that runs
+// one mapping in many environments parses it once (config.Parse), compiles
+// it once (Compile) and binds it to each (Mapper.Bind): binding shares
+// every compiled program, as the inline tests do with their env:. The Lambda's init,
 // every CLI command and lint call it and nothing else, so lint accepts
 // exactly what the function loads; config.Options carries the size limit
 // and the environment ${VAR} resolves against, Limits what one event's

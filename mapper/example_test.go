@@ -115,3 +115,50 @@ func ExampleMapper_HandleStats() {
 	// source user: error false, timeout false, cached false
 	// claims added 1, claim errors 0
 }
+
+// A mapping's ${NAME} are slots: compile it once, then bind it to each
+// environment it runs in, which shares every compiled program.
+func ExampleMapper_Bind() {
+	m, fs := config.Parse("mapping.yaml", []byte(`version: 1
+sources:
+  user: { table: "${TABLE_NAME}", key: { userName: event.userName } }
+claims:
+  firstName: user.FirstName
+`), config.Options{})
+	if err := config.Errors(fs); err != nil {
+		fmt.Println(err)
+		return
+	}
+	compiled, _, err := mapper.Compile(m, mapper.LoadOptions{File: "mapping.yaml"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("reads", m.Vars())
+	users := localdata.New(map[string][]mapper.Item{
+		"UsersTest": {{"userName": "ben", "FirstName": "Ben (test)"}},
+		"UsersProd": {{"userName": "ben", "FirstName": "Ben"}},
+	})
+	for _, table := range []string{"UsersTest", "UsersProd"} {
+		env := config.Env{Allow: []string{"TABLE_NAME"}, Lookup: func(string) (string, bool) { return table, true }}
+		mp, _, err := compiled.Bind(env)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		r, err := mp.WithStore(users).Evaluate(context.Background(), &mapper.Event{Version: "2", UserName: "ben"})
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(table, r.IDClaims["firstName"])
+	}
+	// A variable the environment does not allow is a finding, at the reference.
+	_, _, err = compiled.Bind(config.Env{Lookup: func(string) (string, bool) { return "UsersProd", true }})
+	fmt.Println(err != nil)
+	// Output:
+	// reads [TABLE_NAME]
+	// UsersTest Ben (test)
+	// UsersProd Ben
+	// true
+}

@@ -14,7 +14,6 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/internal/workspace"
 )
@@ -206,7 +205,7 @@ func (s *Server) usedEnv(ws *workspace.Workspace) *yaml.Node {
 	}
 	fromTests := workspace.Env{Flags: s.opts.Env, Process: noEnv}.OrTests(ws.Tests())
 	values := map[string]string{}
-	if m, _ := config.Parse(ws.File(), ws.Source(), config.Options{}); m != nil {
+	if m := ws.Mapping(); m != nil {
 		for _, name := range m.Vars() {
 			if v, ok := fromTests(name); ok && slices.Contains(allowed, name) {
 				values[name] = v

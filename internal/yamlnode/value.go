@@ -14,24 +14,19 @@ import (
 // becomes 15, large integers lose digits); package internal/dynval decides
 // what a value means, once, for every reader. config.Value is the same tree
 // as the mapping's public API shows it.
+// Its fields mean what config.Value's do, where Line and Column are Pos.
 type Value struct {
 	Line, Column int
 	Kind         ValueKind
-	// Tag is how YAML resolved a scalar: !!str, !!int, !!float, !!bool,
-	// !!null, !!timestamp or !!binary. Quoted scalars are !!str.
-	Tag string
-	// Text is a scalar exactly as written, without its quotes.
-	Text string
-	// Items holds a list's elements, or a map's values in file order.
-	Items []*Value
-	// Keys holds a map's keys, in file order.
-	Keys []string
+	Tag, Text    string   // a scalar's resolved tag (!!str, !!int, ...) and text
+	Items        []*Value // a list's elements, a map's values
+	Keys         []string // a map's keys, in file order
 }
 
-// ValueKind tells scalars, lists and maps apart.
+// ValueKind tells scalars, lists and maps apart, as config.ValueKind does.
 type ValueKind uint8
 
-// The kinds of Value.
+// The kinds of Value, in config.ValueKind's order.
 const (
 	Scalar ValueKind = iota
 	List
