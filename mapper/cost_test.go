@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -219,4 +220,46 @@ func evaluateV2(t *testing.T, mp *mapper.Mapper) (*mapper.Result, *mapper.Trace)
 		t.Fatalf("the event failed: %v", err)
 	}
 	return res, tr
+}
+
+// TestRuntimeErrorsNameNoGoType: the run-time errors of expressions given
+// the wrong kind of value, as explain, run and test show them, name kinds
+// of values, never Go's types.
+func TestRuntimeErrorsNameNoGoType(t *testing.T) {
+	t.Parallel()
+	codes := []string{`fromJSON("1").x`, `fromJSON("{}")[1]`, `int(fromJSON("{}"))`, `float(fromJSON("[]"))`, `len(fromJSON("1"))`,
+		`fromJSON("{}") * 2`, `!fromJSON("1")`, `fromJSON("[]") < fromJSON("{}")`, `fromJSON("1") startsWith "a"`,
+		`sort(fromJSON("[1, \"a\"]"))`, `now().Add(fromJSON("1"))`, `now().Sub(fromJSON("1"))`, `groupBy(fromJSON("[1]"), fromJSON("[]"))`,
+		`bitand(fromJSON("1.5"), 1)`, `{(fromJSON("[]")): 1}`, `1 % fromJSON("0")`, `now().In(fromJSON("1"))`, `duration("1h").Round(fromJSON("\"a\""))`}
+	src := "version: 1\nclaims:\n"
+	for i, c := range codes {
+		src += fmt.Sprintf("  c%d: '%s'\n", i, strings.ReplaceAll(c, "'", "''"))
+	}
+	mp := load(t, src, nil)
+	ev, err := mapper.DecodeEvent(event(t, "v2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, tr, err := mp.EvaluateTrace(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	goWords := regexp.MustCompile(`interface \{\}|map\[|\[\]|\b(u?int(64)?|float64|bool|string)\b($|[^(])|reflect|time\.|conversion`)
+	failed := 0
+	for _, rt := range tr.Rules {
+		if rt.Err == nil {
+			continue
+		}
+		failed++
+		msg, snippet, _ := strings.Cut(mapper.PlainError(rt.Err.Error()), "\n")
+		if _, code, _ := strings.Cut(rt.Err.Error(), "\n"); snippet != code {
+			t.Errorf("%s: the expression quoted changed: %q", rt.Path, snippet)
+		}
+		if goWords.MatchString(msg) {
+			t.Errorf("%s: %q names a Go type", rt.Path, msg)
+		}
+	}
+	if failed != len(codes) {
+		t.Errorf("%d of %d expressions failed", failed, len(codes))
+	}
 }

@@ -122,3 +122,50 @@ func listNames(names []string) string {
 	}
 	return strings.Join(q, ", ")
 }
+
+// Go's words in expr's run-time messages, as reflection and type
+// assertions write them.
+var (
+	reConversion = regexp.MustCompile(`interface conversion: interface \{\} is (.+?), not ([^\s()]+)`)
+	reMapIndex   = regexp.MustCompile(`reflect\.Value\.MapIndex: value of type (\S+) is not assignable to type (\S+)`)
+	reCallUsing  = regexp.MustCompile(`reflect: Call using (\S+) as type (\S+)`)
+	reUnhashable = regexp.MustCompile(`hash of unhashable type:? ((?:\[\]|map\[string\])?interface \{\}|\S+)`)
+	timeTypes    = strings.NewReplacer("*time.Location", "time zone", "time.Time", "date", "time.Duration", "duration")
+)
+
+// PlainError is an expression's run-time error in an author's words: expr
+// and Go's reflection name Go's types ("interface conversion: interface {}
+// is float64, not string", "invalid operation: map[string]interface {} *
+// int"), which explain, run and test show instead as kinds of values.
+// Only the first line is rewritten: the lines after it quote the author's
+// expression, which may well say float( or string(.
+func PlainError(msg string) string {
+	msg, snippet, multiline := strings.Cut(msg, "\n")
+	msg = plainRuntime(msg)
+	if multiline {
+		msg += "\n" + snippet
+	}
+	return msg
+}
+
+func plainRuntime(msg string) string {
+	msg = reConversion.ReplaceAllString(msg, "expected a $2 here, not a $1")
+	msg = reMapIndex.ReplaceAllString(msg, "an object's key must be $2, not $1")
+	msg = reCallUsing.ReplaceAllString(msg, "expected a $2 here, not a $1")
+	msg = reUnhashable.ReplaceAllString(msg, "a $1 cannot be a key")
+	// int( and float( are the author's builtins: "invalid operation:
+	// int(map[string]interface {})".
+	return reRuntimeWord.ReplaceAllStringFunc(goTypes.Replace(timeTypes.Replace(msg)), func(w string) string {
+		switch {
+		case strings.HasSuffix(w, "("):
+			return w
+		case w == "bool":
+			return "true/false"
+		}
+		return "number"
+	})
+}
+
+// reRuntimeWord matches Go's names of numbers and booleans, and a builtin's
+// name before its bracket, which stays.
+var reRuntimeWord = regexp.MustCompile(`\b(u?int(8|16|32|64)?|float(32|64)?|bool)\b\(?`)

@@ -15,7 +15,7 @@ import (
 func DescribeError(err error) string {
 	var ee *mapper.EventError
 	if errors.As(err, &ee) && ee.Err != nil {
-		return fmt.Sprintf("Cognito would show %q (cause: %v)", ee.Public, ee.Err)
+		return fmt.Sprintf("Cognito would show %q (cause: %s)", ee.Public, mapper.PlainError(ee.Err.Error()))
 	}
 	return err.Error()
 }

@@ -127,7 +127,7 @@ func writeRule(w io.Writer, r mapper.RuleTrace) {
 	switch {
 	case r.Err != nil:
 		// expr's message may carry a caret snippet on the lines after the first.
-		msg, snippet, _ := strings.Cut(strings.ReplaceAll(r.Err.Error(), "<nil>", "null"), "\n")
+		msg, snippet, _ := strings.Cut(mapper.PlainError(strings.ReplaceAll(r.Err.Error(), "<nil>", "null")), "\n")
 		status = "failed: " + msg
 		if snippet != "" {
 			detail = snippet + "\n"
