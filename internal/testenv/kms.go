@@ -84,7 +84,9 @@ func (k *KMS) Env() map[string]string {
 // (ECC_NIST_P256, RSA_2048, …) and returns its ARN.
 func (k *KMS) CreateSigningKey(t testing.TB, spec types.KeySpec) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	// A bound on a hang, not on speed: local-kms searches for an RSA 4096
+	// key's primes, which took over 10 s on a loaded two-core machine.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	out, err := k.Client.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: spec, KeyUsage: types.KeyUsageTypeSignVerify})
 	if err != nil {
@@ -96,7 +98,7 @@ func (k *KMS) CreateSigningKey(t testing.TB, spec types.KeySpec) string {
 // PublicKeyPEM is the key's public key as PEM.
 func (k *KMS) PublicKeyPEM(t testing.TB, keyID string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	out, err := k.Client.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: aws.String(keyID)})
 	if err != nil {
