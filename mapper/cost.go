@@ -201,6 +201,16 @@ func runType(_ *budget, args []any) (any, error) {
 	if rv.Kind() == reflect.Struct && rv.Type().PkgPath() != "time" {
 		return "map", nil
 	}
+	// A date, a duration and a zone by the names the docs give them, not
+	// Go's (time.Time).
+	switch rv.Type() {
+	case reflect.TypeFor[time.Time]():
+		return "date", nil
+	case reflect.TypeFor[time.Duration]():
+		return "duration", nil
+	case reflect.TypeFor[time.Location]():
+		return "time zone", nil
+	}
 	return callBuiltin(builtin.Builtins[builtin.Index["type"]], args)
 }
 
@@ -513,7 +523,9 @@ func runDate(b *budget, args []any) (any, error) {
 // put newlines and runs of spaces into a claim's text. The encoding is
 // otherwise expr's own.
 func runToJSON(_ *budget, args []any) (any, error) {
-	out, err := callBuiltin(builtin.Builtins[builtin.Index["toJSON"]], args)
+	// The event by the names expressions use (userPoolId), not its Go
+	// fields (UserPoolID), and a zone by its name.
+	out, err := callBuiltin(builtin.Builtins[builtin.Index["toJSON"]], []any{plain(args[0], 0)})
 	s, ok := out.(string)
 	if err != nil || !ok {
 		return out, err
@@ -536,9 +548,15 @@ func plain(v any, depth int) any {
 		return nil
 	}
 	switch x := v.(type) {
-	case nil, string, bool, int, int64, float64, time.Time, time.Duration:
+	case nil, string, bool, int, int64, float64, time.Duration:
 		return v
+	case time.Time:
+		// Without the reading of the process's clock (m=+0.003) that
+		// now() carries and fmt writes.
+		return x.Round(0)
 	case *time.Location:
+		return x.String()
+	case time.Location:
 		return x.String()
 	case []any:
 		out := make([]any, len(x))

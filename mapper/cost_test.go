@@ -263,3 +263,27 @@ func TestRuntimeErrorsNameNoGoType(t *testing.T) {
 		t.Errorf("%d of %d expressions failed", failed, len(codes))
 	}
 }
+
+// TestNoGoNamesInAValue: the event written by toJSON has the field names
+// expressions use (userPoolId), not its Go fields (UserPoolID); type names
+// dates, durations and zones as authors know them, not as time.Time; a
+// date as text carries no reading of the process's clock (m=+0.003).
+func TestNoGoNamesInAValue(t *testing.T) {
+	t.Parallel()
+	mp := load(t, "version: 1\nclaims:\n  j: 'toJSON(event)'\n  t: '[type(now()), type(duration(\"1s\")), type(timezone(\"UTC\"))]'\n"+
+		"  s: 'string([now()]) + string(now())'\n  z: 'string(timezone(\"UTC\")) + string(now().In(timezone(\"UTC\")).Location()) + toJSON([timezone(\"UTC\")])'\n", nil)
+	res, _ := evaluateV2(t, mp)
+	j, _ := res.IDClaims["j"].(string)
+	if !strings.Contains(j, `"userPoolId"`) || strings.Contains(j, "UserPoolID") {
+		t.Errorf("toJSON(event) = %s", j)
+	}
+	if got := fmt.Sprint(res.IDClaims["t"]); got != "[date duration time zone]" {
+		t.Errorf("type = %s", got)
+	}
+	if s, _ := res.IDClaims["s"].(string); strings.Contains(s, "m=") {
+		t.Errorf("string of a date = %s", s)
+	}
+	if z := res.IDClaims["z"]; z != `UTCUTC["UTC"]` {
+		t.Errorf("zones = %v", z)
+	}
+}
