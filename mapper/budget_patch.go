@@ -329,6 +329,10 @@ func (p *budgetPatch) Visit(node *ast.Node) {
 				kind = iterMake
 			}
 			n.Arguments[0] = budgetCall("$iter", n.Arguments[0], n.Arguments[0], intNode(kind), intNode(perElem))
+			if pred, ok := n.Arguments[len(n.Arguments)-1].(*ast.PredicateNode); ok && n.Name == "groupBy" {
+				// Each step's result is hashed as a key: charged its length.
+				pred.Node = budgetCall("$key", pred.Node, pred.Node)
+			}
 		case c.charge != nil:
 			p.replace(node, "$"+n.Name, n.Arguments...)
 		}
@@ -345,6 +349,13 @@ func (p *budgetPatch) Visit(node *ast.Node) {
 		}
 	case *ast.MapNode:
 		p.replace(node, "$size", n)
+	case *ast.PairNode:
+		// Making the object hashes a computed key: charged its length.
+		switch n.Key.(type) {
+		case *ast.StringNode, *ast.IntegerNode, *ast.ConstantNode:
+		default:
+			n.Key = budgetCall("$key", n.Key, n.Key)
+		}
 	}
 }
 

@@ -136,7 +136,7 @@ var builtinCosts = map[string]builtinCost{
 	"values":    {charge: chargeList(16)},
 	"reverse":   {charge: chargeList(16)},
 	"toPairs":   {charge: chargeList(64)},
-	"fromPairs": {charge: chargeList(64)},
+	"fromPairs": {charge: chargeFromPairs},
 }
 
 // operatorCost is one operator's entry: how the compiler treats it.
@@ -270,6 +270,23 @@ func chargeElems(b *budget, n, size int) error {
 // chargeList charges a builtin that makes a list of its argument's length.
 func chargeList(size int) func(b *budget, args []any) error {
 	return func(b *budget, args []any) error { return chargeElems(b, lengthOf(args[0]), size) }
+}
+
+// chargeFromPairs charges the object fromPairs makes, and hashing each
+// key: a pair's key may be a long text.
+func chargeFromPairs(b *budget, args []any) error {
+	n := 0
+	if pairs, ok := args[0].([]any); ok {
+		for _, p := range pairs {
+			if pair, ok := p.([]any); ok && len(pair) > 0 {
+				n += textLen(pair[0])
+			}
+		}
+	}
+	if err := b.charge(scan(n)); err != nil {
+		return err
+	}
+	return chargeElems(b, lengthOf(args[0]), 64)
 }
 
 func chargeRepeat(b *budget, args []any) error {

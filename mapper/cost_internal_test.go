@@ -167,3 +167,25 @@ func TestALongQuotedTextIsNotFree(t *testing.T) {
 		}
 	}
 }
+
+// TestALongKeyIsCharged: making an object hashes each key, so a computed
+// key of 500 KB in a loop, a groupBy whose key is that text, or fromPairs
+// of such pairs did seconds of work at one unit a step. The key's length is
+// charged where it is hashed.
+func TestALongKeyIsCharged(t *testing.T) {
+	t.Parallel()
+	m := newMeasurer(t)
+	for _, code := range []string{
+		`let s = repeat("a", 6400); count(0..99, len({(s): 1}) > 0)`,
+		`let s = repeat("a", 6400); len(groupBy(0..99, s))`,
+		`let s = repeat("a", 6400); len(fromPairs(map(0..99, [s, 1])))`,
+	} {
+		got := m.measure(code, 1)
+		if got.compileErr != nil || got.err != nil {
+			t.Fatalf("%s: %v %v", code, got.compileErr, got.err)
+		}
+		if want := 100 * 6400 / bytesPerUnit; got.work < want {
+			t.Errorf("%s charged %d units, want at least %d: each step hashes the key", code, got.work, want)
+		}
+	}
+}
