@@ -3,6 +3,7 @@ package mapper_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -58,5 +59,43 @@ claims:
 	var ce *config.Error
 	if !errors.As(err, &ce) || ce.Findings[0].Rule != "env-not-allowed" {
 		t.Errorf("a variable not allowed should not bind: %v", err)
+	}
+}
+
+// TestConcurrentBindsShareOneCompile: bindings made and run at the same
+// time from one compiled Mapper each read their own table. Under -race
+// (make test runs it there) it proves binding writes nothing shared.
+func TestConcurrentBindsShareOneCompile(t *testing.T) {
+	t.Parallel()
+	m, _ := config.Parse("m.yaml", []byte("version: 1\nsources:\n  user: { table: \"${T}\", key: { userName: event.userName } }\nclaims:\n  name: user.Name\n  from: { const: \"${T}\" }\n"), config.Options{})
+	compiled, _, err := mapper.Compile(m, mapper.LoadOptions{File: "m.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables := map[string][]mapper.Item{}
+	for i := range 8 {
+		name := "Table" + string(rune('A'+i))
+		tables[name] = []mapper.Item{{"userName": "ben", "Name": name}}
+	}
+	data := localdata.New(tables)
+	done := make(chan error)
+	for name := range tables {
+		go func() {
+			bound, _, err := compiled.Bind(config.Env{Allow: []string{"T"}, Lookup: func(string) (string, bool) { return name, true }})
+			if err != nil {
+				done <- err
+				return
+			}
+			r, err := bound.WithStore(data).Evaluate(context.Background(), &mapper.Event{Version: "2", UserName: "ben"})
+			if err == nil && (r.IDClaims["name"] != name || r.IDClaims["from"] != name) {
+				err = fmt.Errorf("%s read another binding's table: %v", name, r.IDClaims)
+			}
+			done <- err
+		}()
+	}
+	for range tables {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
 	}
 }
