@@ -41,7 +41,7 @@ func Parse(file string, src []byte, opts Options) (*Mapping, []Finding) {
 		return nil, []Finding{{File: file, Pos: Pos{Line: 1, Column: 1}, Severity: SevError, Rule: "size",
 			Message: fmt.Sprintf("this mapping is %d bytes, more than the %d bytes the function loads; a mapping is a few kilobytes: remove what it does not need", len(src), limit)}}
 	}
-	p := &parser{file: file, src: src, opts: opts, lineStarts: lineStarts(src)}
+	p := &parser{file: file, src: src, opts: opts, lineStarts: yamlnode.LineStarts(src)}
 	// Before the YAML library reads it: see bounds.go.
 	if b := yamlnode.Scan(src); b != nil {
 		return nil, []Finding{{File: file, Pos: p.posOf(b.Off), Severity: SevError, Rule: b.Rule, Message: b.Msg}}
@@ -70,23 +70,14 @@ func Parse(file string, src []byte, opts Options) (*Mapping, []Finding) {
 
 // secondDocument finds the --- (or ...) line that ends the first document.
 func (p *parser) secondDocument() Pos {
-	content := false
-	for i, start := range p.lineStarts {
-		end := len(p.src)
-		if i+1 < len(p.lineStarts) {
-			end = p.lineStarts[i+1]
-		}
-		line := strings.TrimRight(string(p.src[start:end]), "\r\n")
-		marker := line == "---" || line == "..." || strings.HasPrefix(line, "--- ") || strings.HasPrefix(line, "... ")
-		switch {
-		case marker && content:
-			return Pos{Line: i + 1, Column: 1}
-		case marker, strings.TrimSpace(line) == "", strings.HasPrefix(strings.TrimSpace(line), "#"), strings.HasPrefix(line, "%"):
-		default:
-			content = true
-		}
-	}
-	return Pos{Line: 1, Column: 1}
+	line, col := yamlnode.SecondDocument(p.src)
+	return Pos{line, col}
+}
+
+// yamlError reports a YAML syntax error where it is, in plain words.
+func (p *parser) yamlError(err error) {
+	line, col, rule, msg := yamlnode.SyntaxError(p.src, err)
+	p.findings = append(p.findings, Finding{File: p.file, Pos: Pos{line, col}, Severity: SevError, Rule: rule, Message: msg})
 }
 
 // maxInlineSize is what fits in CLAIMS_MAPPING: Lambda allows 4 KB for all
@@ -116,16 +107,6 @@ type parser struct {
 	// constSlots are the texts among them that hold references.
 	constDone  map[*yaml.Node]bool
 	constSlots map[Pos]*slot
-}
-
-func lineStarts(src []byte) []int {
-	starts := []int{0}
-	for i, c := range src {
-		if c == '\n' {
-			starts = append(starts, i+1)
-		}
-	}
-	return starts
 }
 
 func (p *parser) report(n *yaml.Node, path, rule string, sev Severity, format string, args ...any) {

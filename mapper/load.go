@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/yamlnode"
 )
 
 // LoadOptions is everything Load needs besides the mapping's text. The
@@ -89,7 +90,7 @@ func withRepairedFindings(src []byte, opts LoadOptions, fs []config.Finding) []c
 	cur := src
 	shifted := map[int]int{} // line: columns it moved
 	for range 8 {
-		repaired, line, shift, ok := config.RepairIndentation(cur)
+		repaired, line, shift, ok := yamlnode.RepairIndentation(cur)
 		if !ok {
 			break
 		}

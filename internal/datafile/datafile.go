@@ -59,14 +59,15 @@ func Parse(name string, src []byte) (*Data, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%s: the data file is empty; start it with \"tables:\"", name)
 		}
-		return nil, &config.Error{Findings: []config.Finding{config.SyntaxFinding(name, src, err)}}
+		line, col, rule, msg := yamlnode.SyntaxError(src, err)
+		return nil, &config.Error{Findings: []config.Finding{{File: name, Pos: config.Pos{Line: line, Column: col}, Severity: config.SevError, Rule: rule, Message: msg}}}
 	}
 	var more yaml.Node
 	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
 		// A second document that is not valid YAML has no position of its
 		// own: point at the --- line that starts it.
-		pos := config.SecondDocumentPos(src)
-		return nil, fmt.Errorf("%s:%d:%d: a data file is one YAML document; remove the --- line and what follows, or merge the tables into the first document", name, pos.Line, pos.Column)
+		line, col := yamlnode.SecondDocument(src)
+		return nil, fmt.Errorf("%s:%d:%d: a data file is one YAML document; remove the --- line and what follows, or merge the tables into the first document", name, line, col)
 	}
 	if len(doc.Content) == 0 {
 		return nil, fmt.Errorf("%s: the data file is empty; start it with \"tables:\"", name)

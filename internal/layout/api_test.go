@@ -18,8 +18,8 @@ import (
 // only for something a user of the package needs, and say why in the
 // commit. Whatever only the project's own packages share goes in internal/.
 var publicAPI = map[string]struct{ names, methods int }{
-	"config":    {names: 47, methods: 10},
-	"mapper":    {names: 27, methods: 19}, // under 30: issue #23
+	"config":    {names: 44, methods: 10},
+	"mapper":    {names: 28, methods: 19}, // under 30: issue #23
 	"dynamo":    {names: 10, methods: 6},
 	"localdata": {names: 4, methods: 3},
 }

@@ -7,5 +7,10 @@
 // ("a list", "the number 3"), never as a Go type.
 //
 // It knows nothing of mappings: a Reader hands each problem to its Report
-// function, which turns it into the caller's own finding.
+// function, which turns it into the caller's own finding. The same holds
+// for values (ValueReader: the text as written, within one alias budget
+// per file) and syntax errors (SyntaxError: the real line and column, with
+// a hint in plain words; RepairIndentation, so one run shows the mistakes
+// an indentation error hides), which the mapping and the data files
+// explain alike.
 package yamlnode

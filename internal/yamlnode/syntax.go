@@ -1,4 +1,4 @@
-package config
+package yamlnode
 
 import (
 	"errors"
@@ -8,8 +8,6 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
-
-	"github.com/claimsmapper/claimsmapper/internal/yamlnode"
 )
 
 var yamlLine = regexp.MustCompile(`^line (\d+): (.*)$`)
@@ -18,19 +16,39 @@ var yamlLine = regexp.MustCompile(`^line (\d+): (.*)$`)
 // the file once per line: mappings are a few kilobytes, fuzz inputs may not be.
 const maxLocateSize = 64 << 10
 
-// yamlError reports a YAML syntax error. yaml v3 gives only a line, and for
-// parser errors the line where the enclosing block started rather than where
-// the problem is; locateYAMLError finds the real line and column.
-func (p *parser) yamlError(err error) {
-	msg, line := yamlMessage(err)
-	pos := p.locateYAMLError(msg, line)
+// SyntaxError explains a YAML syntax error in src. yaml v3 gives only a
+// line, and for parser errors the line where the enclosing block started
+// rather than where the problem is; locateYAMLError finds the real line and
+// column. rule is "indentation" for a key indented differently from its
+// siblings, "yaml" otherwise; msg says what is wrong in plain words, with a
+// hint. config explains a mapping's errors with it, the data files theirs.
+func SyntaxError(src []byte, err error) (line, column int, rule, msg string) {
+	p := &source{src: src, lineStarts: LineStarts(src)}
+	msg, at := yamlMessage(err)
+	pos := p.locateYAMLError(msg, at)
 	if hint, _ := p.indentation(msg, pos.Line); hint != "" {
-		p.findings = append(p.findings, Finding{File: p.file, Pos: Pos{Line: pos.Line, Column: indentOf(p.lineText(pos.Line)) + 1},
-			Severity: SevError, Rule: "indentation", Message: hint})
-		return
+		return pos.Line, indentOf(p.lineText(pos.Line)) + 1, "indentation", hint
 	}
-	p.findings = append(p.findings, Finding{File: p.file, Pos: pos, Severity: SevError, Rule: "yaml",
-		Message: "this is not valid YAML: " + msg + p.yamlHint(msg, pos.Line)})
+	return pos.Line, pos.Column, "yaml", "this is not valid YAML: " + msg + p.yamlHint(msg, pos.Line)
+}
+
+// source is a file's text with where each of its lines starts.
+type source struct {
+	src        []byte
+	lineStarts []int
+}
+
+type pos struct{ Line, Column int }
+
+// LineStarts is the offset at which each line of src starts.
+func LineStarts(src []byte) []int {
+	starts := []int{0}
+	for i, c := range src {
+		if c == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return starts
 }
 
 // yamlMessage is a YAML error's message, without yaml's prefix and line,
@@ -58,7 +76,7 @@ func yamlMessage(err error) (msg string, line int) {
 // the file, which YAML's one error would otherwise hide until it is fixed;
 // the repaired text is never run.
 func RepairIndentation(src []byte) (out []byte, line, shift int, ok bool) {
-	if len(src) > maxLocateSize || yamlnode.Scan(src) != nil {
+	if len(src) > maxLocateSize || Scan(src) != nil {
 		return nil, 0, 0, false
 	}
 	var doc yaml.Node
@@ -66,7 +84,7 @@ func RepairIndentation(src []byte) (out []byte, line, shift int, ok bool) {
 	if err == nil {
 		return nil, 0, 0, false
 	}
-	p := &parser{src: src, lineStarts: lineStarts(src)}
+	p := &source{src: src, lineStarts: LineStarts(src)}
 	msg, at := yamlMessage(err)
 	pos := p.locateYAMLError(msg, at)
 	hint, col := p.indentation(msg, pos.Line)
@@ -87,7 +105,7 @@ func RepairIndentation(src []byte) (out []byte, line, shift int, ok bool) {
 // not allowed", "did not find expected key") suggest quoting or say nothing
 // useful for what is the most common mistake of people new to YAML. col is
 // the column the line most likely belongs at: its sibling's above.
-func (p *parser) indentation(msg string, line int) (hint string, col int) {
+func (p *source) indentation(msg string, line int) (hint string, col int) {
 	text := p.lineText(line)
 	key, ok := lineKey(text)
 	if !ok {
@@ -153,7 +171,7 @@ func indentOf(text string) int { return len(text) - len(strings.TrimLeft(text, "
 
 // contentLineBefore returns the last line before l that is neither blank
 // nor a comment, or 0.
-func (p *parser) contentLineBefore(l int) int {
+func (p *source) contentLineBefore(l int) int {
 	for l--; l >= 1; l-- {
 		t := strings.TrimSpace(p.lineText(l))
 		if t != "" && !strings.HasPrefix(t, "#") {
@@ -165,7 +183,7 @@ func (p *parser) contentLineBefore(l int) int {
 
 // parentLine returns the nearest line before l indented less than ind, and
 // its key, or 0.
-func (p *parser) parentLine(l, ind int) (int, string) {
+func (p *source) parentLine(l, ind int) (int, string) {
 	for l--; l >= 1; l-- {
 		t := p.lineText(l)
 		if strings.TrimSpace(t) == "" || strings.HasPrefix(strings.TrimSpace(t), "#") {
@@ -180,7 +198,7 @@ func (p *parser) parentLine(l, ind int) (int, string) {
 }
 
 // yamlHint says in plain words what usually causes a YAML error on line.
-func (p *parser) yamlHint(msg string, line int) string {
+func (p *source) yamlHint(msg string, line int) string {
 	switch {
 	case strings.Contains(msg, "mapping values are not allowed"):
 		return p.colonHint(line)
@@ -200,7 +218,7 @@ func (p *parser) yamlHint(msg string, line int) string {
 // around the value as written keep an expression an expression; the
 // double quotes inside single ones that make text of it are only for text
 // (a claim's fixed value), which const: says more plainly.
-func (p *parser) colonHint(line int) string {
+func (p *source) colonHint(line int) string {
 	const generic = "; a second \": \" on one line needs the whole value in single quotes, as key: 'value'"
 	text := p.lineText(line)
 	t := strings.TrimLeft(text, " ")
@@ -232,7 +250,7 @@ func looksLikeExpression(v string) bool { return reExpression.MatchString(v) }
 // locateYAMLError finds where a YAML error is: the first line at which a
 // prefix of the file fails with the same message, and on it the character
 // the message is about. It falls back to the line yaml gave.
-func (p *parser) locateYAMLError(msg string, line int) Pos {
+func (p *source) locateYAMLError(msg string, line int) pos {
 	if len(p.src) <= maxLocateSize {
 		for l := 1; l <= len(p.lineStarts); l++ {
 			end := len(p.src)
@@ -257,11 +275,11 @@ func (p *parser) locateYAMLError(msg string, line int) Pos {
 	if line < 1 || line > len(p.lineStarts) {
 		line = 1
 	}
-	return Pos{Line: line, Column: yamlErrorColumn(msg, p.lineText(line))}
+	return pos{Line: line, Column: yamlErrorColumn(msg, p.lineText(line))}
 }
 
 // lineText returns line l of the source without its line break.
-func (p *parser) lineText(l int) string {
+func (p *source) lineText(l int) string {
 	start := p.lineStarts[l-1]
 	end := len(p.src)
 	if l < len(p.lineStarts) {
@@ -336,18 +354,26 @@ func unclosed(text string) int {
 	return stack[len(stack)-1]
 }
 
-// SyntaxFinding explains a YAML syntax error in src, a file other than the
-// mapping (a data file, say), the way Parse explains one in a mapping: at
-// the line and column the problem is, with a hint in plain words.
-func SyntaxFinding(file string, src []byte, err error) Finding {
-	p := &parser{file: file, src: src, lineStarts: lineStarts(src)}
-	p.yamlError(err)
-	return p.findings[0]
-}
-
-// SecondDocumentPos is where the --- (or ...) line that ends the first YAML
-// document of src is, for a message refusing a second document.
-func SecondDocumentPos(src []byte) Pos {
-	p := &parser{src: src, lineStarts: lineStarts(src)}
-	return p.secondDocument()
+// SecondDocument is where the --- (or ...) line that ends the first YAML
+// document of src is, for a message refusing a second document: one that
+// is not valid YAML has no position of its own.
+func SecondDocument(src []byte) (line, column int) {
+	lineStarts := LineStarts(src)
+	content := false
+	for i, start := range lineStarts {
+		end := len(src)
+		if i+1 < len(lineStarts) {
+			end = lineStarts[i+1]
+		}
+		line := strings.TrimRight(string(src[start:end]), "\r\n")
+		marker := line == "---" || line == "..." || strings.HasPrefix(line, "--- ") || strings.HasPrefix(line, "... ")
+		switch {
+		case marker && content:
+			return i + 1, 1
+		case marker, strings.TrimSpace(line) == "", strings.HasPrefix(strings.TrimSpace(line), "#"), strings.HasPrefix(line, "%"):
+		default:
+			content = true
+		}
+	}
+	return 1, 1
 }
