@@ -15,9 +15,8 @@
 // it once (Compile) and binds it to each (Mapper.Bind): binding shares
 // every compiled program, as the inline tests do with their env:. The Lambda's init,
 // every CLI command and lint call it and nothing else, so lint accepts
-// exactly what the function loads; config.Options carries the size limit
-// and the environment ${VAR} resolves against, Limits what one event's
-// expressions may do. A Mapper is immutable and safe for concurrent use.
+// exactly what the function loads; config.Options carries the size limit,
+// Env what ${NAME} reads, Limits what one event's expressions may do. A Mapper is immutable and safe for concurrent use.
 // Evaluate and EvaluateTrace give the Result (and why) without the wire
 // format; HandleStats counts what an event did, for metrics.
 //
