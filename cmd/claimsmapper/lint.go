@@ -90,6 +90,7 @@ func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 	failed, unreadable := false, false
 	tests, withTests := 0, []string{}
 	unset := map[string]bool{}
+	var policies []string
 	for _, file := range files {
 		src, err := readInput(file, stdin)
 		if err != nil {
@@ -104,7 +105,14 @@ func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 			tests += n
 			withTests = append(withTests, file)
 		}
-		failed = failed || workspace.Refusing(findings, *strict) > 0
+		refused := workspace.Refusing(findings, *strict) > 0
+		failed = failed || refused
+		if !refused && *format == "text" {
+			// Which rules fail closed and which fail open, for the reviewer.
+			if p := lint.Policies(ws.Mapping()); p != "" {
+				policies = append(policies, file+": "+p)
+			}
+		}
 		for _, f := range findings {
 			switch *format {
 			case "text":
@@ -132,6 +140,9 @@ func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 	}
 	if *format == "text" && len(all) == 0 {
 		fmt.Fprintf(stdout, "ok: %d mapping file(s), no findings\n", len(files))
+	}
+	for _, p := range policies {
+		fmt.Fprintln(stdout, p)
 	}
 	if *format == "text" && tests > 0 {
 		// "ok" above was read as "the tests pass" by authors who had not

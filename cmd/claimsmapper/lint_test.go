@@ -124,7 +124,7 @@ func TestGitHubAnnotationEscaping(t *testing.T) {
 func TestLintSaysTestsAreCheckedNotRun(t *testing.T) {
 	t.Setenv("TABLE_NAME", "SampleUsers")
 	code, out, _ := execCLI(t, "", "lint", seedMapping)
-	want := "ok: 1 mapping file(s), no findings\n2 inline tests were checked, not run: run `claimsmapper test ../../testdata/seed/mapping.yaml` to run them\n"
+	want := "ok: 1 mapping file(s), no findings\n../../testdata/seed/mapping.yaml: on error: every rule is left out and the sign-in goes on (onClaimError: omit)\n2 inline tests were checked, not run: run `claimsmapper test ../../testdata/seed/mapping.yaml` to run them\n"
 	if code != exitOK || out != want {
 		t.Errorf("exit %d:\n%s\nwant:\n%s", code, out, want)
 	}
