@@ -67,13 +67,12 @@ RACE_MAPPER ?= Concurrent
 # The deploy test runs the CLI the construct derives the IAM policy with.
 test: lint studio-check build | $(NPM_READY) $(RIE) $(KMS)
 	PATH="$(TOOLS):$$PATH" $(GO) test -count=1 ./...
-	PATH="$(TOOLS):$$PATH" $(GO) test -race -count=1 $(RACE_PKGS)
-	$(GO) test -race -count=1 -run '$(RACE_MAPPER)' ./mapper/
+	$(MAKE) --no-print-directory test-race
 	$(GO) -C bench test -count=1 ./...
 	cd deploy && CLAIMSMAPPER_CLI=$(CURDIR)/bin/claimsmapper npm test
 
-# The race detector's run alone.
-test-race:
+# The race detector's run: part of make test, and alone.
+test-race: | $(NPM_READY) $(RIE) $(KMS)
 	PATH="$(TOOLS):$$PATH" $(GO) test -race -count=1 $(RACE_PKGS)
 	$(GO) test -race -count=1 -run '$(RACE_MAPPER)' ./mapper/
 
