@@ -49,15 +49,11 @@ func runIAMPolicy(_ context.Context, args []string, stdin io.Reader, stdout, std
 	partition := fs.String("partition", "aws", "")
 	region := fs.String("region", "*", "")
 	account := fs.String("account", "*", "")
-	files, code, ok := parseInterspersed(fs, args, iamPolicyUsage, stdout, stderr)
+	file, code, ok := parseOneFile(fs, args, iamPolicyUsage, "claimsmapper iam-policy: name one mapping file (- reads standard input)", stdout, stderr)
 	if !ok {
 		return code
 	}
-	if len(files) != 1 {
-		fmt.Fprint(stderr, "claimsmapper iam-policy: name one mapping file (- reads standard input)\n\n"+iamPolicyUsage)
-		return exitUsage
-	}
-	mp, ok := loadForDeploy("iam-policy", files[0], env, stdin, stderr)
+	mp, ok := loadForDeploy("iam-policy", file, env, stdin, stderr)
 	if !ok {
 		return exitFailed
 	}

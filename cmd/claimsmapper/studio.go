@@ -57,15 +57,11 @@ func runStudio(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	fs.Var(&events, "events", "")
 	env := cliflag.Env{}
 	fs.Var(env, "env", "")
-	files, code, ok := parseInterspersed(fs, args, studioUsage, stdout, stderr)
+	file, code, ok := parseOneFile(fs, args, studioUsage, "claimsmapper studio: name one mapping file", stdout, stderr)
 	if !ok {
 		return code
 	}
-	if len(files) != 1 {
-		fmt.Fprint(stderr, "claimsmapper studio: name one mapping file\n\n"+studioUsage)
-		return exitUsage
-	}
-	opts := studio.Options{Mapping: files[0], DataPath: *dataPath, Env: env, Logger: cliLogger(stderr)}
+	opts := studio.Options{Mapping: file, DataPath: *dataPath, Env: env, Logger: cliLogger(stderr)}
 	if *dataPath != "" {
 		d, err := readData(*dataPath, nil)
 		if err != nil {
@@ -102,7 +98,7 @@ func runStudio(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	srv.Allow(ln.Addr())
 	url := srv.URL(ln.Addr())
 	fmt.Fprintln(stdout, url)
-	fmt.Fprintln(stderr, "claimsmapper studio: editing", files[0], "- stop with Ctrl+C")
+	fmt.Fprintln(stderr, "claimsmapper studio: editing", file, "- stop with Ctrl+C")
 	if !*noOpen {
 		if err := openBrowser(url); err != nil {
 			fmt.Fprintf(stderr, "claimsmapper studio: open the address above in a browser (%v)\n", err)

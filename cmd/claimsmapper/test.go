@@ -97,6 +97,20 @@ func runTest(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 
 // parseInterspersed parses flags that may come after the file names, as in
 // "claimsmapper test mapping.yaml --run ben", and returns the file names.
+// parseOneFile is parseInterspersed for a command that takes exactly one
+// file: any other count prints need and the usage and exits with usage.
+func parseOneFile(fs *flag.FlagSet, args []string, usage, need string, stdout, stderr io.Writer) (file string, code int, ok bool) {
+	files, code, ok := parseInterspersed(fs, args, usage, stdout, stderr)
+	if !ok {
+		return "", code, false
+	}
+	if len(files) != 1 {
+		fmt.Fprint(stderr, need+"\n\n"+usage)
+		return "", exitUsage, false
+	}
+	return files[0], 0, true
+}
+
 func parseInterspersed(fs *flag.FlagSet, args []string, usage string, stdout, stderr io.Writer) (rest []string, code int, ok bool) {
 	for {
 		if err := fs.Parse(args); err != nil {

@@ -33,15 +33,11 @@ func runTriggerVersion(_ context.Context, args []string, stdin io.Reader, stdout
 	fs.SetOutput(io.Discard)
 	env := cliflag.Env{}
 	fs.Var(env, "env", "")
-	files, code, ok := parseInterspersed(fs, args, triggerVersionUsage, stdout, stderr)
+	file, code, ok := parseOneFile(fs, args, triggerVersionUsage, "claimsmapper trigger-version: name one mapping file (- reads standard input)", stdout, stderr)
 	if !ok {
 		return code
 	}
-	if len(files) != 1 {
-		fmt.Fprint(stderr, "claimsmapper trigger-version: name one mapping file (- reads standard input)\n\n"+triggerVersionUsage)
-		return exitUsage
-	}
-	mp, ok := loadForDeploy("trigger-version", files[0], env, stdin, stderr)
+	mp, ok := loadForDeploy("trigger-version", file, env, stdin, stderr)
 	if !ok {
 		return exitFailed
 	}
