@@ -110,10 +110,9 @@ func TestMetrics(t *testing.T) {
 // request id in the order written.
 func metricDocs(t *testing.T, fn *testenv.Function, want map[string]int) map[string][]testenv.EMF {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	docs := func(out string) map[string][]testenv.EMF {
 		got := map[string][]testenv.EMF{}
-		for _, line := range testenv.EMFLines([]byte(fn.Output())) {
+		for _, line := range testenv.EMFLines([]byte(out)) {
 			doc, err := testenv.CheckEMF(line)
 			if err != nil {
 				t.Fatalf("invalid EMF document: %v\n%s", err, line)
@@ -124,20 +123,24 @@ func metricDocs(t *testing.T, fn *testenv.Function, want map[string]int) map[str
 			id, _ := doc["requestId"].(string)
 			got[id] = append(got[id], doc)
 		}
-		done := true
-		for id, n := range want {
-			done = done && len(got[id]) >= n
-		}
-		if done || time.Now().After(deadline) {
-			for id, n := range want {
-				if len(got[id]) != n {
-					t.Fatalf("%d documents for %s, want %d:\n%s", len(got[id]), id, n, fn.Output())
-				}
-			}
-			return got
-		}
-		time.Sleep(20 * time.Millisecond)
+		return got
 	}
+	out := fn.WaitOutputFunc(func(out string) bool {
+		got := docs(out)
+		for id, n := range want {
+			if len(got[id]) < n {
+				return false
+			}
+		}
+		return true
+	}, 5*time.Second)
+	got := docs(out)
+	for id, n := range want {
+		if len(got[id]) != n {
+			t.Fatalf("%d documents for %s, want %d:\n%s", len(got[id]), id, n, out)
+		}
+	}
+	return got
 }
 
 func wantMetrics(t *testing.T, id string, doc testenv.EMF, values map[string]any) {

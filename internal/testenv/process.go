@@ -99,8 +99,9 @@ func (p *process) stop() {
 
 // syncBuffer collects output lines safely across goroutines.
 type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	grew chan struct{} // closed at the next line; nil until a waiter asks
 }
 
 func (b *syncBuffer) WriteLine(s string) {
@@ -108,6 +109,21 @@ func (b *syncBuffer) WriteLine(s string) {
 	defer b.mu.Unlock()
 	b.buf.WriteString(s)
 	b.buf.WriteByte('\n')
+	if b.grew != nil {
+		close(b.grew)
+		b.grew = nil
+	}
+}
+
+// next returns the output so far and a channel closed when the next line
+// arrives, so a waiter wakes on output instead of polling.
+func (b *syncBuffer) next() (string, <-chan struct{}) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.grew == nil {
+		b.grew = make(chan struct{})
+	}
+	return b.buf.String(), b.grew
 }
 
 func (b *syncBuffer) String() string {

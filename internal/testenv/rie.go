@@ -280,12 +280,22 @@ func (f *Function) Output() string { return f.proc.out.String() }
 // The emulator passes the function's log lines on asynchronously: a line
 // written just before the function answered may arrive after the answer.
 func (f *Function) WaitOutput(want string, d time.Duration) string {
-	deadline := time.Now().Add(d)
+	return f.WaitOutputFunc(func(out string) bool { return strings.Contains(out, want) }, d)
+}
+
+// WaitOutputFunc returns the function's output once done reports true of
+// it, or after d; it wakes at each new line, never polls.
+func (f *Function) WaitOutputFunc(done func(out string) bool, d time.Duration) string {
+	timeout := time.After(d)
 	for {
-		out := f.Output()
-		if strings.Contains(out, want) || time.Now().After(deadline) {
+		out, grew := f.proc.out.next()
+		if done(out) {
 			return out
 		}
-		time.Sleep(20 * time.Millisecond)
+		select {
+		case <-grew:
+		case <-timeout:
+			return f.Output()
+		}
 	}
 }
