@@ -277,14 +277,16 @@ type pattern struct {
 
 // compilePattern compiles p once its size is known to be within the limits.
 func compilePattern(p string, lim *Limits) (*pattern, error) {
-	if _, err := checkPattern(p, lim); err != nil {
-		return nil, err
-	}
-	re, err := regexp.Compile(p)
+	parsed, _, err := checkPattern(p, lim)
 	if err != nil {
 		return nil, err
 	}
-	parsed, err := syntax.Parse(p, syntax.Perl)
+	return compileChecked(p, parsed)
+}
+
+// compileChecked compiles p, which checkPattern parsed and bounded.
+func compileChecked(p string, parsed *syntax.Regexp) (*pattern, error) {
+	re, err := regexp.Compile(p)
 	if err != nil {
 		return nil, err
 	}
@@ -327,7 +329,7 @@ func fnMatches(b *budget, args []any) (any, error) {
 		if err := b.charge(scan(len(p))); err != nil {
 			return nil, err
 		}
-		size, err := checkPattern(p, b.lim)
+		parsed, size, err := checkPattern(p, b.lim)
 		if err != nil {
 			return nil, err
 		}
@@ -335,7 +337,7 @@ func fnMatches(b *budget, args []any) (any, error) {
 		if err := b.alloc(1024 + 64*size); err != nil {
 			return nil, err
 		}
-		if compiled, err = compilePattern(p, b.lim); err != nil {
+		if compiled, err = compileChecked(p, parsed); err != nil {
 			return nil, err
 		}
 	}
@@ -350,20 +352,20 @@ func fnMatches(b *budget, args []any) (any, error) {
 
 // checkPattern bounds a regular expression before it is compiled: its
 // length, and its size once repetitions are expanded, which is what
-// compiling it costs. It returns that size.
-func checkPattern(p string, lim *Limits) (int, error) {
+// compiling it costs. It returns the parsed pattern and that size.
+func checkPattern(p string, lim *Limits) (*syntax.Regexp, int, error) {
 	if len(p) > lim.Pattern {
-		return 0, limitErr("pattern", "a pattern computed when the sign-in runs may be at most %d characters long", lim.Pattern)
+		return nil, 0, limitErr("pattern", "a pattern computed when the sign-in runs may be at most %d characters long", lim.Pattern)
 	}
 	re, err := syntax.Parse(p, syntax.Perl)
 	if err != nil {
-		return 0, err
+		return nil, 0, err
 	}
 	size := patternSize(re, lim.PatternSize)
 	if size > lim.PatternSize {
-		return 0, limitErr("pattern", "a pattern may expand to at most %d steps once its repetitions are counted", lim.PatternSize)
+		return nil, 0, limitErr("pattern", "a pattern may expand to at most %d steps once its repetitions are counted", lim.PatternSize)
 	}
-	return size, nil
+	return re, size, nil
 }
 
 // patternSize is the size of re with its repetitions expanded, or more than

@@ -160,7 +160,7 @@ func (c *compiler) precheck(e *config.Expr, tree *parser.Tree) bool {
 			switch n.Operator {
 			case "matches":
 				if s, isText := n.Right.(*ast.StringNode); isText {
-					if _, err := checkPattern(s.Value, &Limits{Pattern: len(s.Value), PatternSize: lim.PatternSize}); err != nil {
+					if _, _, err := checkPattern(s.Value, &Limits{Pattern: len(s.Value), PatternSize: lim.PatternSize}); err != nil {
 						if _, isLimit := isLimit(err); isLimit {
 							find(n.Right, config.SevError, "pattern-size", "this pattern is too large: it expands to more than %d steps once its repetitions are counted; use fewer or smaller repetitions ({n})", lim.PatternSize)
 						}
