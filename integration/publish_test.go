@@ -61,18 +61,7 @@ func TestRollbackReachesARunningFunction(t *testing.T) {
 
 	// served waits for the function to serve want, invoking it since the
 	// check for a new version only runs while it serves.
-	served := func(want string) {
-		t.Helper()
-		deadline := time.Now().Add(refresh + refreshDeadline)
-		got := ""
-		for time.Now().Before(deadline) {
-			if got = mappingVersion(t, fn.Invoke(t, "poll", event), fn); got == want {
-				return
-			}
-			time.Sleep(200 * time.Millisecond)
-		}
-		t.Fatalf("the function still serves %q, want %q\n%s", got, want, fn.Output())
-	}
+	served := func(want string) { t.Helper(); untilServed(t, fn, event, "poll-"+want+"-", want) }
 	publish("B")
 	served("B")
 
