@@ -2,6 +2,8 @@ package signing_test
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
@@ -129,7 +131,17 @@ func TestSignerRefusesKeysThatCannotSign(t *testing.T) {
 
 func TestParsePublicKey(t *testing.T) {
 	t.Parallel()
+	edPub, _, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edDER, err := x509.MarshalPKIXPublicKey(edPub)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct{ name, in, want string }{
+		// The message names what to use, never a Go type.
+		{"an Ed25519 key", base64.StdEncoding.EncodeToString(edDER), "a key of a kind claimsmapper does not verify with: use an ECC_NIST_P256"},
 		{"garbage", "not a key", "not a public key"},
 		{"a private key block", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", `"PRIVATE KEY", not a PUBLIC KEY`},
 		{"base64 that is no key", base64.StdEncoding.EncodeToString([]byte("hello")), "not a public key"},

@@ -83,7 +83,7 @@ func PublicKeyFromDER(der []byte) (*Verifier, error) {
 		}
 		v.rsa, v.alg = k, rsaPKCS1
 	default:
-		return nil, fmt.Errorf("a %T key: use an ECC_NIST_P256, ECC_NIST_P384 or RSA signing key", pub)
+		return nil, errors.New("a key of a kind claimsmapper does not verify with: use an ECC_NIST_P256, ECC_NIST_P384 or RSA signing key")
 	}
 	return v, nil
 }
