@@ -359,12 +359,11 @@ func (e *evaluation) stringList(path string, p *vm.Program) (list []string, ok b
 	return list, true, nil
 }
 
-// scopes evaluates scope rules; each yields a scope or a list of scopes. A
-// rule that fails is skipped under onError: omit and fails the event
-// (failure) under fail.
-// scopes evaluates one list of scope rules. room is how many more changes
-// Cognito accepts in this event: a rule whose scopes do not fit fails, as
-// its onError says, rather than the whole response.
+// scopes evaluates one list of scope rules; each yields a scope or a list
+// of scopes. A rule that fails is skipped under onError: omit and fails the
+// event (failure) under fail. room is how many more changes Cognito accepts
+// in this event: a rule whose scopes do not fit fails, as its onError says,
+// rather than the whole response.
 func (e *evaluation) scopes(st stage, rules []*scopeRule, room int) (out []string, failure error) {
 	for i, r := range rules {
 		if !e.at(st, i) {
