@@ -189,4 +189,30 @@ func TestServeRuntime(t *testing.T) {
 			t.Error("an ordinary event stopped the process")
 		}
 	})
+	t.Run("an event larger than Lambda allows is answered with the public error, unread and unlogged", func(t *testing.T) {
+		t.Parallel()
+		stub := newStub(`{"secret":"` + strings.Repeat("s", maxEvent) + `"}`)
+		srv := httptest.NewServer(stub)
+		defer srv.Close()
+		var logs bytes.Buffer
+		h := handler(t, strings.Replace(userMapping, "%s", "ignore", 1), stuck(t), &logs, slog.LevelDebug)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- serveRuntime(ctx, strings.TrimPrefix(srv.URL, "http://"), h) }()
+		select {
+		case <-stub.drained:
+		case err := <-done:
+			t.Fatalf("serveRuntime returned %v early; calls %v", err, stub.log())
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serveRuntime returned %v once its context ended, want nil", err)
+		}
+		if got := strings.Join(stub.log(), ", "); got != "GET next, POST ev-0/error, GET next" {
+			t.Errorf("the function did %s", got)
+		}
+		if out := logs.String(); !strings.Contains(out, "event rejected") || strings.Contains(out, "secret") {
+			t.Errorf("want an 'event rejected' line that does not quote the event:\n%.2000s", out)
+		}
+	})
 }
