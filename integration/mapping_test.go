@@ -195,10 +195,12 @@ func untilServed(t *testing.T, fn *testenv.Function, event []byte, prefix, want 
 	deadline := time.Now().Add(refreshDeadline)
 	for i := 0; time.Now().Before(deadline); i++ {
 		id := fmt.Sprintf("%s%d", prefix, i)
+		refreshes := strings.Count(fn.Output(), `"trigger":"refresh"`)
 		if mappingVersion(t, fn.Invoke(t, id, event), fn) == want {
 			return id
 		}
-		fn.WaitOutput(`"trigger":"refresh"`, 100*time.Millisecond) // a refresh or a pause
+		// The next refresh line, or a pause: an earlier line must not end the wait.
+		fn.WaitOutputFunc(func(out string) bool { return strings.Count(out, `"trigger":"refresh"`) > refreshes }, 100*time.Millisecond)
 	}
 	t.Fatalf("the function never served mapping %s:\n%s", want, fn.Output())
 	return ""
