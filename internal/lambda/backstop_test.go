@@ -145,6 +145,25 @@ func (s *runtimeAPIStub) log() []string {
 	return append([]string(nil), s.calls...)
 }
 
+// serveAll runs serveRuntime until the stub has served all its events and
+// a next is waiting, then ends it; serveRuntime must return nil then.
+func serveAll(t *testing.T, stub *runtimeAPIStub, srv *httptest.Server, h *Handler) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serveRuntime(ctx, strings.TrimPrefix(srv.URL, "http://"), h) }()
+	select {
+	case <-stub.drained:
+	case err := <-done:
+		cancel()
+		t.Fatalf("serveRuntime returned %v early; calls %v", err, stub.log())
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("serveRuntime returned %v once its context ended, want nil", err)
+	}
+}
+
 func TestServeRuntime(t *testing.T) {
 	t.Parallel()
 	t.Run("after a stopped evaluation, the process ends once its answer is taken, before asking for the next event", func(t *testing.T) {
@@ -170,18 +189,7 @@ func TestServeRuntime(t *testing.T) {
 			return mapper.Item{"first": "Ben"}, nil
 		}}
 		h := handler(t, strings.Replace(userMapping, "%s", "ignore", 1), found, &bytes.Buffer{}, slog.LevelInfo)
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- serveRuntime(ctx, strings.TrimPrefix(srv.URL, "http://"), h) }()
-		select {
-		case <-stub.drained:
-		case err := <-done:
-			t.Fatalf("serveRuntime returned %v early; calls %v", err, stub.log())
-		}
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serveRuntime returned %v once its context ended, want nil", err)
-		}
+		serveAll(t, stub, srv, h)
 		if got := strings.Join(stub.log(), ", "); got != "GET next, POST ev-0/response, GET next, POST ev-1/error, GET next" {
 			t.Errorf("the function did %s", got)
 		}
@@ -196,18 +204,7 @@ func TestServeRuntime(t *testing.T) {
 		defer srv.Close()
 		var logs bytes.Buffer
 		h := handler(t, strings.Replace(userMapping, "%s", "ignore", 1), stuck(t), &logs, slog.LevelDebug)
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- serveRuntime(ctx, strings.TrimPrefix(srv.URL, "http://"), h) }()
-		select {
-		case <-stub.drained:
-		case err := <-done:
-			t.Fatalf("serveRuntime returned %v early; calls %v", err, stub.log())
-		}
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serveRuntime returned %v once its context ended, want nil", err)
-		}
+		serveAll(t, stub, srv, h)
 		if got := strings.Join(stub.log(), ", "); got != "GET next, POST ev-0/error, GET next" {
 			t.Errorf("the function did %s", got)
 		}
