@@ -317,3 +317,20 @@ claims:
 func loaded(mp *mapper.Mapper, warnings []config.Finding, err error) (*mapper.Mapper, []config.Finding) {
 	return mp, authoring.Findings(mp, warnings, err)
 }
+
+// An event that is not an object reaches SignInAs and WithGroups straight
+// from --event (claimsmapper preview --user/--group): each says so in the
+// event's terms, without a Go type and without panicking on null.
+func TestRewritingAnEventThatIsNotAnObject(t *testing.T) {
+	t.Parallel()
+	for _, raw := range []string{`null`, `[1]`, `"x"`, `{`, ``} {
+		_, _, err := changes.SignInAs([]byte(raw), changes.Key{"userName": "ben"})
+		if err == nil || strings.Contains(err.Error(), "Go ") || strings.Contains(err.Error(), "json:") {
+			t.Errorf("SignInAs(%s): %v, want a plain error", raw, err)
+		}
+		_, err = changes.WithGroups([]byte(raw), []string{"g"})
+		if err == nil || strings.Contains(err.Error(), "Go ") || strings.Contains(err.Error(), "json:") {
+			t.Errorf("WithGroups(%s): %v, want a plain error", raw, err)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -298,9 +299,9 @@ func Expand(template []byte, keys []Key) ([]Case, error) {
 // SignInAs rewrites an event as the sign-in of the user k names, as Expand
 // does for each user, and returns it with the user's name.
 func SignInAs(template []byte, k Key) (raw []byte, label string, err error) {
-	var doc map[string]any
-	if err := json.Unmarshal(template, &doc); err != nil {
-		return nil, "", fmt.Errorf("the template event: %w", err)
+	doc, err := eventObject(template)
+	if err != nil {
+		return nil, "", err
 	}
 	req, _ := doc["request"].(map[string]any)
 	if req == nil {
@@ -336,13 +337,27 @@ func SignInAs(template []byte, k Key) (raw []byte, label string, err error) {
 	return raw, label, err
 }
 
+// eventObject reads an event's JSON as an object to rewrite. What is not an
+// object (a list, null, bad JSON) is told in DecodeEvent's words, never in
+// Go types, and never comes back as a nil map that a rewrite would panic on.
+func eventObject(raw []byte) (map[string]any, error) {
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err == nil && doc != nil {
+		return doc, nil
+	}
+	if _, err := mapper.DecodeEvent(raw); err != nil {
+		return nil, err
+	}
+	return nil, errors.New("the event should be a JSON object")
+}
+
 // WithGroups sets the groups an event's user is in: the request's
 // groupConfiguration.groupsToOverride, which expressions read as
 // event.groups, in every trigger version.
 func WithGroups(event []byte, groups []string) ([]byte, error) {
-	var doc map[string]any
-	if err := json.Unmarshal(event, &doc); err != nil {
-		return nil, fmt.Errorf("the event: %w", err)
+	doc, err := eventObject(event)
+	if err != nil {
+		return nil, err
 	}
 	req, _ := doc["request"].(map[string]any)
 	if req == nil {
