@@ -245,10 +245,15 @@ func (e *evaluation) abandon(ctx context.Context, b *Backstop, s Stop) (*Result,
 	// made it had it failed.
 	failing, public := "", publicClaimError
 	if cur == stageSources {
-		for _, src := range mp.sources {
-			if src.cfg.OnError == config.Fail {
-				failing, public = "sources."+src.cfg.Name, publicSourceError
-				break
+		// index is the level of sources being looked up: those before it
+		// finished.
+	levels:
+		for _, level := range mp.levels[min(index, len(mp.levels)):] {
+			for _, src := range level {
+				if src.cfg.OnError == config.Fail {
+					failing, public = "sources."+src.cfg.Name, publicSourceError
+					break levels
+				}
 			}
 		}
 	}

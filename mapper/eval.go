@@ -175,10 +175,10 @@ func (e *evaluation) cond(p *vm.Program) (bool, error) {
 // lookups resolves the sources level by level; the sources of one level
 // depend on none of each other and are looked up concurrently.
 func (e *evaluation) lookups(ctx context.Context) error {
-	if !e.at(stageSources, 0) {
-		return errAbandoned
-	}
-	for _, level := range e.mp.levels {
+	for li, level := range e.mp.levels {
+		if !e.at(stageSources, li) {
+			return errAbandoned
+		}
 		steps := make([]SourceTrace, len(level))
 		for i, s := range level {
 			steps[i] = e.prepare(s)
