@@ -123,7 +123,7 @@ func keyValue(v any) (AttributeValue, error) {
 		}
 		n = strconv.FormatFloat(x, 'f', -1, 64)
 	default:
-		return AttributeValue{}, fmt.Errorf("a key value must be text or a number, not %T", v)
+		return AttributeValue{}, fmt.Errorf("a key value must be text or a number, not a %s", dynval.Kind(v))
 	}
 	return AttributeValue{N: &n}, nil
 }

@@ -81,6 +81,10 @@ func TestKeyValueAcceptsOnlyTextAndNumbers(t *testing.T) {
 				if err == nil {
 					t.Fatalf("got %#v, want an error", got)
 				}
+				// Authors read this: never a Go type.
+				if m := err.Error(); strings.Contains(m, "[]interface") || strings.Contains(m, "float64") || strings.Contains(m, " bool") {
+					t.Errorf("the message names a Go type: %s", m)
+				}
 				return
 			}
 			b, _ := json.Marshal(got)
