@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/claimsmapper/claimsmapper/internal/dynval"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -114,7 +115,7 @@ func (s *Store) Query(ctx context.Context, in mapper.QueryInput) ([]mapper.Item,
 	if sp := in.SortPrefix; sp != nil {
 		prefix, ok := sp.Value.(string)
 		if !ok {
-			return nil, fmt.Errorf("sort key %s: a prefix must be text, not %T", sp.Name, sp.Value)
+			return nil, fmt.Errorf("sort key %s: a prefix must be text, not a %s", sp.Name, dynval.Kind(sp.Value))
 		}
 		cond += " AND begins_with(" + names.name(sp.Name) + ", :sk)"
 		req.ExpressionAttributeValues[":sk"] = Text(prefix)

@@ -133,4 +133,7 @@ func TestQueryRefusesABadPrefix(t *testing.T) {
 	if err == nil || len(api.queries) != 0 {
 		t.Fatalf("error %v after %d requests; want an error and no request", err, len(api.queries))
 	}
+	if want := "a prefix must be text, not a number"; !strings.Contains(err.Error(), want) {
+		t.Errorf("got %q, want it to say %q (never a Go type)", err, want)
+	}
 }
