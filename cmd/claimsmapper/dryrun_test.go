@@ -4,11 +4,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/claimsmapper/claimsmapper/internal/testenv"
 )
 
 // noAWS points every AWS client at a server that counts what it is asked,
@@ -39,24 +40,16 @@ func noAWS(t *testing.T) *atomic.Int64 {
 // then the mapping edited to add a claim for admins; the test runs in m/.
 func gitSeed(t *testing.T) string {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git is not installed")
-		}
-		t.Skip("git is not installed: skipping")
-	}
 	dir := t.TempDir()
+	git := testenv.Git(t, dir)
 	m := filepath.Join(dir, "m")
 	os.MkdirAll(m, 0o755)
 	for _, f := range []string{seedMapping, seedEvent, seedData} {
 		os.WriteFile(filepath.Join(m, filepath.Base(f)), []byte(mustRead(t, f)), 0o644)
 	}
-	for _, args := range [][]string{{"init", "-q"}, {"add", "."}, {"commit", "-q", "-m", "seed"}} {
-		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"}, args...)...)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
+	git("init", "-q")
+	git("add", ".")
+	git("commit", "-q", "-m", "seed")
 	os.WriteFile(filepath.Join(m, "mapping.yaml"), []byte(mustRead(t, "testdata/someusers/admin.yaml")), 0o644)
 	t.Chdir(m)
 	return m

@@ -9,26 +9,15 @@ import (
 	"testing"
 
 	"github.com/claimsmapper/claimsmapper/internal/gitrev"
+	"github.com/claimsmapper/claimsmapper/internal/testenv"
 )
 
 // repo makes a git repository with sub/mapping.yaml committed as "old",
 // then changed to "new" in the working tree.
 func repo(t *testing.T) string {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git is not installed")
-		}
-		t.Skip("git is not installed: skipping")
-	}
 	dir := t.TempDir()
-	run := func(args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"}, args...)...)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
+	run := testenv.Git(t, dir)
 	run("init", "-q")
 	os.MkdirAll(filepath.Join(dir, "sub"), 0o755)
 	os.WriteFile(filepath.Join(dir, "sub", "mapping.yaml"), []byte("old\n"), 0o644)
