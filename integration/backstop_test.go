@@ -62,8 +62,12 @@ func TestBackstopUnderTheEmulator(t *testing.T) {
 			if fmt.Sprint(claims) != "map[a:fine hog:ok spin:ok]" {
 				t.Errorf("the sign-in after got claims %v, want every claim", claims)
 			}
-			if n := strings.Count(fn.Output(), `"msg":"mapping loaded"`); n != 2 {
-				t.Errorf("the mapping was loaded %d times, want twice: the runaway's process ended and a new one answered\n%s", n, fn.Output())
+			// The emulator passes log lines on after the answer they precede:
+			// wait for the new process's line rather than read at once.
+			loaded := func(out string) bool { return strings.Count(out, `"msg":"mapping loaded"`) >= 2 }
+			out := fn.WaitOutputFunc(loaded, 10*time.Second)
+			if n := strings.Count(out, `"msg":"mapping loaded"`); n != 2 {
+				t.Errorf("the mapping was loaded %d times, want twice: the runaway's process ended and a new one answered\n%s", n, out)
 			}
 		})
 	}
