@@ -145,18 +145,19 @@ func (s *runtimeAPIStub) log() []string {
 	return append([]string(nil), s.calls...)
 }
 
-// serveAll runs serveRuntime until the stub has served all its events and
-// a next is waiting, then ends it; serveRuntime must return nil then.
-func serveAll(t *testing.T, stub *runtimeAPIStub, srv *httptest.Server, h *Handler) {
+// serveAll runs serveRuntime until the Runtime API has served all its
+// events and a next is waiting (drained), then ends it; serveRuntime must
+// return nil then.
+func serveAll(t *testing.T, drained <-chan struct{}, srv *httptest.Server, h *Handler) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- serveRuntime(ctx, strings.TrimPrefix(srv.URL, "http://"), h) }()
 	select {
-	case <-stub.drained:
+	case <-drained:
 	case err := <-done:
 		cancel()
-		t.Fatalf("serveRuntime returned %v early; calls %v", err, stub.log())
+		t.Fatalf("serveRuntime returned %v early", err)
 	}
 	cancel()
 	if err := <-done; err != nil {
@@ -189,7 +190,7 @@ func TestServeRuntime(t *testing.T) {
 			return mapper.Item{"first": "Ben"}, nil
 		}}
 		h := handler(t, strings.Replace(userMapping, "%s", "ignore", 1), found, &bytes.Buffer{}, slog.LevelInfo)
-		serveAll(t, stub, srv, h)
+		serveAll(t, stub.drained, srv, h)
 		if got := strings.Join(stub.log(), ", "); got != "GET next, POST ev-0/response, GET next, POST ev-1/error, GET next" {
 			t.Errorf("the function did %s", got)
 		}
@@ -204,7 +205,7 @@ func TestServeRuntime(t *testing.T) {
 		defer srv.Close()
 		var logs bytes.Buffer
 		h := handler(t, strings.Replace(userMapping, "%s", "ignore", 1), stuck(t), &logs, slog.LevelDebug)
-		serveAll(t, stub, srv, h)
+		serveAll(t, stub.drained, srv, h)
 		if got := strings.Join(stub.log(), ", "); got != "GET next, POST ev-0/error, GET next" {
 			t.Errorf("the function did %s", got)
 		}

@@ -34,9 +34,21 @@ const (
 	headerRequestID   = "Lambda-Runtime-Aws-Request-Id"
 	headerDeadlineMS  = "Lambda-Runtime-Deadline-Ms"
 	headerFunctionARN = "Lambda-Runtime-Invoked-Function-Arn"
-	headerTraceID     = "Lambda-Runtime-Trace-Id"
 	headerErrorType   = "Lambda-Runtime-Function-Error-Type"
 )
+
+// The trace header (Lambda-Runtime-Trace-Id) is not read. Runtimes copy it
+// to _X_AMZN_TRACE_ID for the X-Ray SDK, and the AWS SDK's client forwards
+// it on its requests; the function links neither (its DynamoDB, S3 and KMS
+// requests go through internal/awsapi), so nothing in the process would
+// read the variable, and setting it would be a process-wide write per event
+// for no reader. Lambda records the invocation's own segment either way.
+
+// noDeadline bounds an event the Runtime API gave no deadline for (a
+// missing or unreadable Lambda-Runtime-Deadline-Ms): Cognito waits at most
+// 5 seconds for its trigger, so no answer after that is of use, and an event
+// without a bound could run for as long as a lookup hangs.
+const noDeadline = 5 * time.Second
 
 // maxEvent bounds what one event may be: Lambda's payload quota for a
 // synchronous invocation is 6 MB.
@@ -86,9 +98,11 @@ func newRuntimeAPI(address string) *runtimeAPI {
 type runtimeEvent struct {
 	id       string
 	deadline time.Time
-	arn      string
-	traceID  string
-	payload  []byte
+	// noDeadline is set when the Runtime API gave no deadline, and
+	// deadline is the fallback bound.
+	noDeadline bool
+	arn        string
+	payload    []byte
 }
 
 func (a *runtimeAPI) next(ctx context.Context) (*runtimeEvent, error) {
@@ -108,13 +122,17 @@ func (a *runtimeAPI) next(ctx context.Context) (*runtimeEvent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the next event: %w", err)
 	}
-	inv := &runtimeEvent{id: resp.Header.Get(headerRequestID), arn: resp.Header.Get(headerFunctionARN),
-		traceID: resp.Header.Get(headerTraceID), payload: payload}
-	ms, err := strconv.ParseInt(resp.Header.Get(headerDeadlineMS), 10, 64)
-	if err != nil {
-		return nil, fmt.Errorf("the runtime API gave no deadline for event %q", inv.id)
+	inv := &runtimeEvent{id: resp.Header.Get(headerRequestID), arn: resp.Header.Get(headerFunctionARN), payload: payload}
+	if inv.id == "" {
+		// Without its id an event cannot be answered, and guessing one
+		// would answer another.
+		return nil, fmt.Errorf("get the next event from %s: the runtime API gave no %s header, so the event cannot be answered", req.URL, headerRequestID)
 	}
-	inv.deadline = time.UnixMilli(ms)
+	if ms, err := strconv.ParseInt(resp.Header.Get(headerDeadlineMS), 10, 64); err == nil && ms > 0 {
+		inv.deadline = time.UnixMilli(ms)
+	} else {
+		inv.deadline, inv.noDeadline = time.Now().Add(noDeadline), true
+	}
 	return inv, nil
 }
 
@@ -182,11 +200,8 @@ func (h *Handler) answer(ctx context.Context, api *runtimeAPI, inv *runtimeEvent
 	ictx, cancel := context.WithDeadline(ctx, inv.deadline)
 	defer cancel()
 	ictx = lambdacontext.NewContext(ictx, &lambdacontext.LambdaContext{AwsRequestID: inv.id, InvokedFunctionArn: inv.arn})
-	// The AWS SDK reads the X-Ray trace header from here.
-	if inv.traceID != "" {
-		os.Setenv("_X_AMZN_TRACE_ID", inv.traceID)
-	} else {
-		os.Unsetenv("_X_AMZN_TRACE_ID")
+	if inv.noDeadline {
+		h.Log.LogAttrs(ictx, slog.LevelWarn, fmt.Sprintf("the runtime API gave no deadline (%s): the event is bounded by %s, Cognito's limit", headerDeadlineMS, noDeadline))
 	}
 	var out []byte
 	var err error
