@@ -44,7 +44,7 @@ func verifierFromEnv(ctx context.Context, lookupEnv func(string) (string, bool),
 	} else {
 		var err error
 		if v, err = signing.ParsePublicKey(setting); err != nil {
-			return nil, fmt.Errorf("%s: %w; or give the KMS key's ARN", EnvVerifyKey, err)
+			return nil, fmt.Errorf("%s: %w", EnvVerifyKey, err)
 		}
 	}
 	log.Info("mapping signatures required", slog.String("key", keyID), slog.String("fingerprint", v.Fingerprint))

@@ -2,12 +2,17 @@ package signing_test
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
 	"maps"
+	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -139,18 +144,78 @@ func TestParsePublicKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkcs8, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec1, err := x509.MarshalECPrivateKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "signer"}, NotAfter: time.Now().Add(time.Hour)}
+	cert, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &priv.PublicKey, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemOf := func(typ string, der []byte) string {
+		return string(pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}))
+	}
+	b64 := base64.StdEncoding.EncodeToString
+	const (
+		private     = "this is a private key, not a public key"
+		certificate = "this is a certificate, not a public key: give the public key it holds (openssl x509 -pubkey -noout"
+		notAKey     = "not a public key"
+	)
 	for _, tt := range []struct{ name, in, want string }{
 		// The message names what to use, never a Go type.
-		{"an Ed25519 key", base64.StdEncoding.EncodeToString(edDER), "a key of a kind claimsmapper does not verify with: use an ECC_NIST_P256"},
-		{"garbage", "not a key", "not a public key"},
-		{"a private key block", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", `"PRIVATE KEY", not a PUBLIC KEY`},
-		{"base64 that is no key", base64.StdEncoding.EncodeToString([]byte("hello")), "not a public key"},
-		{"a PEM that is no key", string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: []byte("x")})), "not a public key"},
+		{"an Ed25519 key", b64(edDER), "a key of a kind claimsmapper does not verify with: use an ECC_NIST_P256"},
+		{"an empty value", "", "the key is empty"},
+		{"only spaces", " \n\t ", "the key is empty"},
+		{"garbage", "not a key", "the text is neither PEM nor base64"},
+		{"a PKCS #8 private key as PEM", pemOf("PRIVATE KEY", pkcs8), private},
+		{"an EC private key as PEM", pemOf("EC PRIVATE KEY", sec1), private},
+		{"a private key block that is no key", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", private},
+		{"a private key as base64", b64(pkcs8), private},
+		{"an EC private key as base64", b64(sec1), private},
+		{"a certificate as PEM", pemOf("CERTIFICATE", cert), certificate},
+		{"a certificate as base64", b64(cert), certificate},
+		{"another PEM block", pemOf("RSA PUBLIC KEY", []byte("x")), `a PEM block of type "RSA PUBLIC KEY", not PUBLIC KEY`},
+		{"base64 that is no key", b64([]byte("hello")), notAKey},
+		{"a PEM that is no key", pemOf("PUBLIC KEY", []byte("x")), notAKey},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if _, err := signing.ParsePublicKey(tt.in); err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("got %v, want %q", err, tt.want)
+			_, err := signing.ParsePublicKey(tt.in)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want %q", err, tt.want)
+			}
+			msg := err.Error()
+			// What to give instead, in words: every refusal but a key of
+			// the wrong kind or size, which says which kinds to use.
+			if tt.want != "a key of a kind claimsmapper does not verify with: use an ECC_NIST_P256" && !strings.Contains(msg, "ARN") {
+				t.Errorf("%q does not say what to give instead", msg)
+			}
+			if tt.want != certificate && tt.want != "a key of a kind claimsmapper does not verify with: use an ECC_NIST_P256" &&
+				(!strings.Contains(msg, "-----BEGIN PUBLIC KEY-----") || !strings.Contains(msg, "aws kms get-public-key")) {
+				t.Errorf("%q does not name the PEM and base64 forms", msg)
+			}
+			for _, goText := range []string{"x509:", "asn1", "ParsePKCS", "structure error", "tags don't match"} {
+				if strings.Contains(msg, goText) {
+					t.Errorf("%q passes Go's own text (%s) to the operator", msg, goText)
+				}
+			}
+			var body strings.Builder // the value without its PEM lines
+			for _, line := range strings.Split(tt.in, "\n") {
+				if !strings.HasPrefix(line, "-----") {
+					body.WriteString(strings.TrimSpace(line))
+				}
+			}
+			if b := body.String(); len(b) >= 8 && strings.Contains(msg, b[:8]) {
+				t.Errorf("%q quotes the value, which may be a private key", msg)
 			}
 		})
 	}

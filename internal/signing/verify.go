@@ -38,31 +38,79 @@ type Verifier struct {
 	Fingerprint string
 }
 
+// wantKey says what a verification key may be given as: the end of every
+// message ParsePublicKey gives.
+const wantKey = "give the public key as PEM (-----BEGIN PUBLIC KEY-----), as the base64 that aws kms get-public-key --query PublicKey --output text prints, or give the KMS key's ARN"
+
+// errNotPKIX says a DER form is no public key, in words rather than
+// x509's: an operator reads it.
+var errNotPKIX = errors.New("not a public key (a DER SubjectPublicKeyInfo)")
+
 // ParsePublicKey reads a public key as PEM ("-----BEGIN PUBLIC KEY-----") or
-// as the base64 DER that KMS's GetPublicKey returns.
+// as the base64 DER that KMS's GetPublicKey returns. A refusal says what the
+// text looked like (empty, a private key, a certificate, neither PEM nor
+// base64) and what to give instead; it never quotes the text, which may be
+// a private key given by mistake.
 func ParsePublicKey(text string) (*Verifier, error) {
 	text = strings.TrimSpace(text)
+	if text == "" {
+		return nil, errors.New("the key is empty: " + wantKey)
+	}
 	var der []byte
 	if block, _ := pem.Decode([]byte(text)); block != nil {
-		if block.Type != "PUBLIC KEY" {
-			return nil, fmt.Errorf("the PEM block is a %q, not a PUBLIC KEY", block.Type)
+		switch {
+		case block.Type == "PUBLIC KEY":
+			der = block.Bytes
+		case strings.Contains(block.Type, "PRIVATE KEY"):
+			return nil, errPrivate
+		case block.Type == "CERTIFICATE":
+			return nil, errCertificate
+		default:
+			return nil, fmt.Errorf("a PEM block of type %s, not PUBLIC KEY: %s", clip(block.Type), wantKey)
 		}
-		der = block.Bytes
 	} else {
 		b, err := base64.StdEncoding.DecodeString(text)
 		if err != nil {
-			return nil, errors.New("not a public key: give it as PEM (-----BEGIN PUBLIC KEY-----) or as the base64 that aws kms get-public-key prints")
+			return nil, errors.New("not a public key: the text is neither PEM nor base64; " + wantKey)
 		}
 		der = b
+		if isPrivateDER(der) {
+			return nil, errPrivate
+		}
+		if _, err := x509.ParseCertificate(der); err == nil {
+			return nil, errCertificate
+		}
 	}
-	return PublicKeyFromDER(der)
+	v, err := PublicKeyFromDER(der)
+	if errors.Is(err, errNotPKIX) {
+		return nil, fmt.Errorf("%w: %s", err, wantKey)
+	}
+	return v, err
+}
+
+var (
+	errPrivate     = errors.New("this is a private key, not a public key, and whoever reads a private key in the function's settings can sign mappings: " + wantKey)
+	errCertificate = errors.New("this is a certificate, not a public key: give the public key it holds (openssl x509 -pubkey -noout prints it as PEM) or the KMS key's ARN")
+)
+
+// isPrivateDER reports whether der is a private key in one of the forms
+// openssl and KMS write.
+func isPrivateDER(der []byte) bool {
+	if _, err := x509.ParsePKCS8PrivateKey(der); err == nil {
+		return true
+	}
+	if _, err := x509.ParsePKCS1PrivateKey(der); err == nil {
+		return true
+	}
+	_, err := x509.ParseECPrivateKey(der)
+	return err == nil
 }
 
 // PublicKeyFromDER reads a DER SubjectPublicKeyInfo, as KMS returns it.
 func PublicKeyFromDER(der []byte) (*Verifier, error) {
 	pub, err := x509.ParsePKIXPublicKey(der)
 	if err != nil {
-		return nil, fmt.Errorf("not a public key: %w", err)
+		return nil, errNotPKIX
 	}
 	sum := sha256.Sum256(der)
 	v := &Verifier{Fingerprint: hex.EncodeToString(sum[:8])}
