@@ -250,7 +250,7 @@ func (f *Fetcher) check(ctx context.Context, ifNoneMatch string) (Object, bool) 
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.opts.FetchTimeout)
 	defer cancel()
 	obj, err := Get(ctx, f.client, f.loc, ifNoneMatch)
-	if errors.Is(err, errNotModified) {
+	if errors.Is(err, awsapi.ErrNotModified) {
 		f.opts.Log.LogAttrs(ctx, slog.LevelDebug, "mapping unchanged", slog.String("source", f.loc.String()), slog.String("etag", ifNoneMatch))
 		f.checked(nil)
 		return Object{}, false

@@ -593,3 +593,24 @@ func TestCheckOutlivesTheInvocation(t *testing.T) {
 		t.Errorf("got %q, want the change the check read after its invocation ended", got.Text)
 	}
 }
+
+// Get is the one reader of mapping objects (the fetcher and publish), and
+// its callers tell "unchanged" from a failure by awsapi.ErrNotModified
+// itself: there is no second name for it.
+func TestGetPassesAnUnchangedObjectThroughAsErrNotModified(t *testing.T) {
+	t.Parallel()
+	s3 := &fakeS3{}
+	s3.put(text(1))
+	loc := Location{Kind: S3, Bucket: "maps", Key: "m.yaml"}
+	obj, err := Get(context.Background(), s3, loc, "")
+	if err != nil || string(obj.Text) != text(1) {
+		t.Fatalf("Get = %q, %v; want the text", obj.Text, err)
+	}
+	if _, err := Get(context.Background(), s3, loc, obj.ETag); !errors.Is(err, awsapi.ErrNotModified) {
+		t.Errorf("Get with the current ETag = %v, want awsapi.ErrNotModified", err)
+	}
+	s3.put(text(2))
+	if obj, err := Get(context.Background(), s3, loc, obj.ETag); err != nil || string(obj.Text) != text(2) {
+		t.Errorf("Get after a change = %q, %v; want the new text", obj.Text, err)
+	}
+}

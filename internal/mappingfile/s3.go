@@ -16,13 +16,10 @@ type S3API interface {
 // NewS3Client builds the S3 client for the function's configuration.
 func NewS3Client(cfg awsapi.Config) *awsapi.S3 { return awsapi.NewS3(cfg) }
 
-// errNotModified reports a 304: the object still has the ETag we sent.
-var errNotModified = awsapi.ErrNotModified
-
 // Get reads one S3 object, at most MaxSize bytes of it: the one reader of
 // mapping objects, for the function's Fetcher and for publish alike. loc
 // names its version, or none for the current one. With ifNoneMatch set, S3
-// answers 304 (and Get errNotModified) when the object's ETag is still
+// answers 304 (and Get awsapi.ErrNotModified, as the client returns it) when the object's ETag is still
 // that.
 func Get(ctx context.Context, client S3API, loc Location, ifNoneMatch string) (Object, error) {
 	out, err := client.GetObject(ctx, awsapi.GetObjectInput{Bucket: loc.Bucket, Key: loc.Key,
