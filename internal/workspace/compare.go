@@ -96,14 +96,24 @@ func (u Users) Cases(ctx context.Context, mappings ...*config.Mapping) ([]change
 	if len(u.Groups) > 0 {
 		var err error
 		if template, err = changes.WithGroups(template, u.Groups); err != nil {
-			return nil, fmt.Errorf("%s: %w", u.TemplateFile, err)
+			return nil, u.templateError(fmt.Errorf("the template event: %w", err))
 		}
 	}
 	c, err := changes.Expand(template, keys)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", u.TemplateFile, err)
+		return nil, u.templateError(err)
 	}
 	return append(cases, c...), nil
+}
+
+// templateError names the template's file in err, when it was read from
+// one: a template given as bytes (the studio's first sample event) has no
+// name but the one err gives it ("the template event: …").
+func (u Users) templateError(err error) error {
+	if u.TemplateFile == "" {
+		return err
+	}
+	return fmt.Errorf("%s: %w", u.TemplateFile, err)
 }
 
 func (u Users) sample(ctx context.Context, mappings []*config.Mapping) ([]changes.Key, error) {
