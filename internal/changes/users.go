@@ -102,6 +102,21 @@ func userLabel(ev *mapper.Event, fallback string) string {
 // "userAttributes.sub", …) and their values.
 type Key map[string]string
 
+// Label is what a user is called: the user name, or else the first user
+// attribute the key sets (a sub, an email). An event built from the key
+// (SignInAs) carries it as its userName.
+func (k Key) Label() string {
+	if n, ok := k["userName"]; ok {
+		return n
+	}
+	for _, field := range attrNames(k) {
+		if strings.HasPrefix(field, "userAttributes.") {
+			return k[field]
+		}
+	}
+	return ""
+}
+
 var uuidLike = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // ParseUsers reads a users file: one user name or sub per line; blank lines
@@ -310,12 +325,10 @@ func SignInAs(template []byte, k Key) (raw []byte, label string, err error) {
 	}
 	attrs := map[string]any{}
 	req["userAttributes"] = attrs
-	for _, field := range attrNames(k) {
-		v := k[field]
+	label = k.Label()
+	doc["userName"] = label
+	for field, v := range k {
 		switch {
-		case field == "userName":
-			doc["userName"] = v
-			label = v
 		case field == "clientId":
 			cc, _ := doc["callerContext"].(map[string]any)
 			if cc == nil {
@@ -325,13 +338,7 @@ func SignInAs(template []byte, k Key) (raw []byte, label string, err error) {
 			cc["clientId"] = v
 		case strings.HasPrefix(field, "userAttributes."):
 			attrs[strings.TrimPrefix(field, "userAttributes.")] = v
-			if label == "" {
-				label = v
-			}
 		}
-	}
-	if _, ok := k["userName"]; !ok {
-		doc["userName"] = label
 	}
 	raw, err = json.Marshal(doc)
 	return raw, label, err

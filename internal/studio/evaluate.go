@@ -188,7 +188,7 @@ func (s *Server) run(ctx context.Context, ws *workspace.Workspace, u userRef, ve
 		}
 		rn.event = &ev
 	} else {
-		raw, err := s.eventFor(u)
+		raw, err := s.eventFor(u, ws.Mapping())
 		if err == nil && groups != nil {
 			raw, err = changes.WithGroups(raw, *groups)
 		}

@@ -72,10 +72,11 @@ func (s *Server) template() []byte {
 }
 
 // eventFor builds the event JSON of a user other than an inline test: the
-// sample event itself, or the template with the typed user name. Like
-// diff, the template's user attributes are dropped: they are its own
-// user's, not the typed one's.
-func (s *Server) eventFor(u userRef) ([]byte, error) {
+// sample event itself, or the template signed in as the typed user, as
+// diff signs each user in (changes.SignInAs): the user's key fields (the
+// user name, and the sub or attribute m reads its user by) replace the
+// template's user attributes, which are its own user's, not the typed one's.
+func (s *Server) eventFor(u userRef, m *config.Mapping) ([]byte, error) {
 	switch u.Kind {
 	case kindEvent:
 		for i, e := range s.events {
@@ -89,15 +90,12 @@ func (s *Server) eventFor(u userRef) ([]byte, error) {
 		if name == "" {
 			return nil, fmt.Errorf("type a user name")
 		}
-		var raw map[string]any
-		if err := json.Unmarshal(s.template(), &raw); err != nil {
-			return nil, err
+		var mappings []*config.Mapping
+		if m != nil {
+			mappings = append(mappings, m)
 		}
-		raw["userName"] = name
-		if req, ok := raw["request"].(map[string]any); ok {
-			req["userAttributes"] = map[string]any{}
-		}
-		return json.Marshal(raw)
+		raw, _, err := changes.SignInAs(s.template(), changes.NameKey(name, mappings))
+		return raw, err
 	}
 	return nil, fmt.Errorf("choose a user: %q is not a kind of user", u.Kind)
 }

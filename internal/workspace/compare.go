@@ -151,8 +151,10 @@ type TableLister interface {
 	Rows(table string) ([]mapper.Item, bool)
 }
 
-// DataUsers lists the user names in local data: the users of the table
-// the mapping reads the signing-in user from, found as diff finds it.
+// DataUsers lists the users in local data: the users of the table the
+// mapping reads the signing-in user from, found as diff finds it, each by
+// its key's label (its user name, or the sub or other attribute the table
+// is keyed by). changes.NameKey turns a label back into the user's key.
 func DataUsers(m *config.Mapping, data TableLister) []string {
 	if data == nil || m == nil {
 		return nil
@@ -165,7 +167,7 @@ func DataUsers(m *config.Mapping, data TableLister) []string {
 	keys, _ := changes.KeysFromItems(items, ut)
 	var names []string
 	for _, k := range keys {
-		if n := k["userName"]; n != "" && len(names) < changes.MaxUsers {
+		if n := k.Label(); n != "" && len(names) < changes.MaxUsers {
 			names = append(names, n)
 		}
 	}
