@@ -9,10 +9,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/claimsmapper/claimsmapper/internal/awsconfig"
 	"github.com/claimsmapper/claimsmapper/internal/changes"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
-	"github.com/claimsmapper/claimsmapper/internal/publish"
 	"github.com/claimsmapper/claimsmapper/internal/workspace"
 )
 
@@ -71,25 +69,25 @@ Options:
 `
 
 // localChecks are the gate's steps that need nothing but the mapping: lint
-// and the inline tests. They run before any call to AWS, so that a mistake
-// is found without credentials, and publish --dry-run runs them alone. ok
-// false means refused, with the exit code.
-func localChecks(ctx context.Context, verb, file string, src []byte, g gateFlags, stdout, stderr io.Writer) (code int, ok bool) {
+// and the inline tests, rendered. They run before any call to AWS, so that
+// a mistake is found without credentials, and publish --dry-run runs them
+// alone. ok false means refused, with the exit code.
+func localChecks(ctx context.Context, verb string, w *workspace.Workspace, g gateFlags, stdout, stderr io.Writer) (code int, ok bool) {
 	name := "claimsmapper " + verb
-	r, err := g.open(file, src).Gate(ctx, workspace.GateOptions{Strict: g.strict})
+	r, err := w.Gate(ctx, workspace.GateOptions{Strict: g.strict})
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return exitUsage, false
 	}
 	for _, f := range r.Findings {
-		printTextFinding(stdout, f, src)
+		printTextFinding(stdout, f, w.Source())
 	}
 	if r.Stopped == workspace.StepLint {
 		what := "errors"
 		if g.strict {
 			what = "errors or warnings (--strict)"
 		}
-		fmt.Fprintf(stderr, "%s: refused: lint found %d %s in %s; fix them and try again\n", name, r.Refused, what, file)
+		fmt.Fprintf(stderr, "%s: refused: lint found %d %s in %s; fix them and try again\n", name, r.Refused, what, w.File())
 		return exitFailed, false
 	}
 	fmt.Fprintf(stdout, "lint: ok (%d finding(s), none refused)\n", len(r.Findings))
@@ -100,39 +98,35 @@ func localChecks(ctx context.Context, verb, file string, src []byte, g gateFlags
 		inlinetest.WriteText(stdout, []inlinetest.FileOutcomes{r.Tests})
 	}
 	if r.Stopped == workspace.StepTests {
-		fmt.Fprintf(stderr, "%s: refused: %d inline test(s) of %s fail; fix the mapping or the tests and try again\n", name, r.Failed, file)
+		fmt.Fprintf(stderr, "%s: refused: %d inline test(s) of %s fail; fix the mapping or the tests and try again\n", name, r.Failed, w.File())
 		return exitFailed, false
 	}
 	return 0, true
 }
 
-// previous is the version a change is shown against: the one in force, or
-// for a dry run the one named.
-type previous struct {
-	// name is how the change names it: s3://bucket/key (version V), or the
-	// file or git revision it was read from.
-	name   string
-	text   []byte
-	exists bool
+// reviewOptions is what the flags ask a review to compare.
+func (g *gateFlags) reviewOptions() workspace.ReviewOptions {
+	opts := workspace.ReviewOptions{AllowVersionChange: g.allowVersionChange}
+	if g.any() {
+		c := g.comparison()
+		opts.Compare = &c
+	}
+	return opts
 }
 
-// review shows the change against the previous version, after the local
+// review renders the change against the previous version, after the local
 // checks: a changed triggerVersion (refused without
 // --allow-version-change), the mapping's lines, and with user flags every
-// user's tokens before and after. It returns how many users' tokens change.
-func review(ctx context.Context, verb, file string, src []byte, target fmt.Stringer, prev previous, g gateFlags, stdout, stderr io.Writer) (users, code int, ok bool) {
+// user's tokens before and after. r and err are the workspace's review (r
+// nil when there is no previous version). It returns how many users'
+// tokens change.
+func review(verb string, w *workspace.Workspace, target fmt.Stringer, prev workspace.Previous, r *workspace.Review, err error, g gateFlags, stdout, stderr io.Writer) (users, code int, ok bool) {
 	name := "claimsmapper " + verb
-	if !prev.exists {
+	if !prev.Exists {
 		fmt.Fprintln(stdout)
 		fmt.Fprintf(stdout, "%s holds no mapping yet: this is its first version.\n", target)
 		return 0, 0, true
 	}
-	var cmp *workspace.Comparison
-	if g.any() {
-		c := g.comparison()
-		cmp = &c
-	}
-	r, err := g.open(file, src).Review(ctx, g.open(prev.name, prev.text), workspace.ReviewOptions{Compare: cmp, AllowVersionChange: g.allowVersionChange})
 	if r.VersionChanged {
 		if !g.allowVersionChange {
 			fmt.Fprintf(stderr, "%s: refused: %s\n", name, r.VersionChange.Refusal(verb))
@@ -141,9 +135,9 @@ func review(ctx context.Context, verb, file string, src []byte, target fmt.Strin
 		fmt.Fprintln(stdout, r.VersionChange.Note())
 	}
 	fmt.Fprintln(stdout)
-	changes.WriteTextDiff(stdout, prev.name, file, prev.text, src)
+	changes.WriteTextDiff(stdout, prev.Name, w.File(), prev.Text, w.Source())
 	switch {
-	case cmp == nil:
+	case !g.any():
 		fmt.Fprint(stdout, "\n(pass --events, --users, --user or --sample to see which users' tokens change)\n")
 		return 0, 0, true
 	case r.PreviousBroken != nil:
@@ -155,28 +149,23 @@ func review(ctx context.Context, verb, file string, src []byte, target fmt.Strin
 		return 0, exitUsage, false
 	}
 	fmt.Fprintln(stdout)
-	if err := changes.Write(stdout, r.Changes, g.writeOptions(changes.FormatText, prev.text, src)); err != nil {
+	if err := changes.Write(stdout, r.Changes, g.writeOptions(changes.FormatText, prev.Text, w.Source())); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return 0, exitUsage, false
 	}
 	return r.Changes.Changed, 0, true
 }
 
-// gate checks a mapping before it goes live, once the local checks have
-// passed: the change shown against the version in force, and the person's
-// confirmation. ok false means refused, with the exit code.
-func gate(ctx context.Context, verb, file string, src []byte, loc publish.Location, current publish.Object, g gateFlags, stdin io.Reader, stdout, stderr io.Writer) (code int, ok bool) {
+// confirmed asks the person to confirm a write of users' changed tokens,
+// unless --yes did: in a terminal only. ok false means not confirmed, with
+// the exit code.
+func confirmed(verb, file string, target fmt.Stringer, users int, g gateFlags, stdin io.Reader, stdout, stderr io.Writer) (code int, ok bool) {
 	name := "claimsmapper " + verb
-	prev := previous{name: fmt.Sprintf("%s (version %s)", loc, current.VersionID), text: current.Text, exists: current.Exists}
-	users, code, ok := review(ctx, verb, file, src, loc, prev, g, stdout, stderr)
-	if !ok {
-		return code, false
-	}
 	fmt.Fprintln(stdout)
 	if g.yes {
 		return 0, true
 	}
-	question := fmt.Sprintf("%s %s to %s?", strings.ToUpper(verb[:1])+verb[1:], file, loc)
+	question := fmt.Sprintf("%s %s to %s?", strings.ToUpper(verb[:1])+verb[1:], file, target)
 	if users > 0 {
 		question += fmt.Sprintf(" It changes the tokens of %d user(s) above.", users)
 	}
@@ -210,51 +199,4 @@ func isTerminalReader(r io.Reader) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// author is who a publish is recorded as: the caller's AWS identity, or
-// --author when AWS cannot say (a local S3 server, no STS access).
-func author(ctx context.Context, flagAuthor string) (string, error) {
-	arn, ok, err := publish.CallerARN(ctx)
-	switch {
-	case ok:
-		return arn, nil
-	case flagAuthor != "":
-		return flagAuthor, nil
-	case err != nil:
-		return "", fmt.Errorf("cannot tell who is publishing (%v): pass --author NAME", err)
-	}
-	return "", fmt.Errorf("cannot tell who is publishing: S3 is a local server and there is no STS to ask; pass --author NAME")
-}
-
-// s3Target parses the s3:// argument and builds the client for it.
-func s3Target(ctx context.Context, uri string) (publish.Location, publish.API, error) {
-	loc, err := s3Location(uri)
-	if err != nil {
-		return loc, nil, err
-	}
-	client, err := s3Client(ctx)
-	return loc, client, plainAWS(err, "")
-}
-
-// s3Location parses the s3:// argument, without calling AWS.
-func s3Location(uri string) (publish.Location, error) {
-	loc, err := publish.ParseLocation(uri)
-	if err != nil {
-		return loc, err
-	}
-	if loc.VersionID != "" {
-		return loc, fmt.Errorf("%q: name the object without ?versionId", uri)
-	}
-	return loc, nil
-}
-
-// s3Client builds the S3 client publish, history and rollback use; it
-// calls no AWS service yet.
-func s3Client(ctx context.Context) (publish.API, error) {
-	client, err := awsconfig.NewS3Client(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return client, nil
 }

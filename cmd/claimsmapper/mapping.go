@@ -32,13 +32,13 @@ func readMappingRef(ctx context.Context, ref, beside string, stdin io.Reader) ([
 	if err != nil {
 		return nil, err
 	}
-	client, err := s3Client(ctx)
+	client, err := publish.NewClient(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", ref, plainAWS(err, ""))
+		return nil, fmt.Errorf("%s: %w", ref, publish.PlainAWS(err, ""))
 	}
 	obj, err := publish.Get(ctx, client, loc)
 	if err != nil {
-		return nil, plainAWS(err, "")
+		return nil, publish.PlainAWS(err, "")
 	}
 	if !obj.Exists {
 		return nil, fmt.Errorf("%s does not exist", ref)

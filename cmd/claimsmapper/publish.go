@@ -9,11 +9,10 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/claimsmapper/claimsmapper/internal/gitrev"
 	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
 	"github.com/claimsmapper/claimsmapper/internal/publish"
-	"github.com/claimsmapper/claimsmapper/internal/signing"
 	"github.com/claimsmapper/claimsmapper/internal/termtext"
+	"github.com/claimsmapper/claimsmapper/internal/workspace"
 )
 
 const publishUsage = `Usage: claimsmapper publish [options] FILE s3://bucket/key
@@ -42,13 +41,6 @@ against OLD, and publish says what it would upload where.
 Exit codes: 0 published (or already in force); 1 refused by the gate, not
 confirmed, or someone else published first; 2 usage, or S3 cannot be read.
 `
-
-// publishSetup is what publish and rollback share: the flags and the target.
-type publishSetup struct {
-	g   gateFlags
-	loc publish.Location
-	api publish.API
-}
 
 func runPublish(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("publish", flag.ContinueOnError)
@@ -83,66 +75,57 @@ func runPublish(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		fmt.Fprintf(stderr, "claimsmapper publish: cannot read the mapping: %v\n", err)
 		return exitUsage
 	}
-	loc, err := s3Location(rest[1])
+	loc, err := publish.ParseTarget(rest[1])
 	if err != nil {
 		fmt.Fprintf(stderr, "claimsmapper publish: %v\n", err)
 		return exitUsage
 	}
-	if *dryRun {
-		return dryRunPublish(ctx, file, src, loc, *against, g, stdin, stdout, stderr)
-	}
+	w := g.open(file, src)
 	// The checks that need no AWS come first: a mistake is found before
 	// any credentials are asked for.
-	if code, ok := localChecks(ctx, "publish", file, src, g, stdout, stderr); !ok {
+	if code, ok := localChecks(ctx, "publish", w, g, stdout, stderr); !ok {
 		return code
 	}
-	api, err := s3Client(ctx)
+	if *dryRun {
+		return dryRunPublish(ctx, w, loc, *against, g, stdin, stdout, stderr)
+	}
+	api, err := publish.NewClient(ctx)
 	if err != nil {
-		fmt.Fprintf(stderr, "claimsmapper publish: %v\n", plainAWS(err, "publish --dry-run"))
+		fmt.Fprintf(stderr, "claimsmapper publish: %v\n", publish.PlainAWS(err, "publish --dry-run"))
 		return exitUsage
 	}
-	signer, err := newSigner(ctx, g.signKey)
+	signer, err := publish.NewSigner(ctx, g.signKey)
 	if err != nil {
-		fmt.Fprintf(stderr, "claimsmapper publish: %v\n", plainAWS(err, ""))
+		fmt.Fprintf(stderr, "claimsmapper publish: %v\n", publish.PlainAWS(err, ""))
 		return exitUsage
 	}
-	return ship(ctx, "publish", file, src, loc, api, g, g.message, signer, stdin, stdout, stderr)
+	return ship(ctx, "publish", w, workspace.Ship{API: api, Target: loc, Signer: signer}, g, g.message, stdin, stdout, stderr)
 }
 
-// dryRunPublish runs the gate's checks and shows the change against OLD
-// (by default FILE as git's HEAD has it), then says what publish would
+// dryRunPublish shows the change against OLD (by default FILE as git's
+// HEAD has it), once the local checks passed, then says what publish would
 // upload where. It calls no AWS service unless OLD is an s3:// object.
-func dryRunPublish(ctx context.Context, file string, src []byte, loc publish.Location, against string, g gateFlags, stdin io.Reader, stdout, stderr io.Writer) int {
+func dryRunPublish(ctx context.Context, w *workspace.Workspace, loc publish.Location, against string, g gateFlags, stdin io.Reader, stdout, stderr io.Writer) int {
 	const name = "claimsmapper publish"
-	if code, ok := localChecks(ctx, "publish", file, src, g, stdout, stderr); !ok {
-		return code
+	file, src := w.File(), w.Source()
+	prev, err := workspace.DryRunPrevious(ctx, file, against, func(ctx context.Context, ref, beside string) ([]byte, error) {
+		return readMappingRef(ctx, ref, beside, stdin)
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: --against: %v\n", name, err)
+		return exitUsage
 	}
-	prev := previous{name: against}
-	switch {
-	case against != "":
-		text, err := readMappingRef(ctx, against, file, stdin)
-		if err != nil {
-			fmt.Fprintf(stderr, "%s: --against: %v\n", name, plainAWS(err, ""))
-			return exitUsage
+	if prev.Exists {
+		r, err := w.ReviewPrevious(ctx, prev, g.reviewOptions())
+		if _, code, ok := review("publish", w, loc, prev, r, err, g, stdout, stderr); !ok {
+			return code
 		}
-		prev.text, prev.exists = text, true
-	case file != "-":
-		// The last commit is what a change is usually measured against.
-		if text, err := readMappingRef(ctx, gitrev.Prefix+"HEAD", file, stdin); err == nil {
-			prev = previous{name: gitrev.Prefix + "HEAD", text: text, exists: true}
-		}
-	}
-	if !prev.exists && against == "" {
+	} else {
 		why := file + " is not committed to git"
 		if file == "-" {
 			why = "the mapping comes from standard input"
 		}
 		fmt.Fprintf(stdout, "\n(no previous version to compare with: %s; pass --against OLD, a file, git:REV or s3://bucket/key)\n", why)
-	}
-	if prev.exists {
-		if _, code, ok := review(ctx, "publish", file, src, loc, prev, g, stdout, stderr); !ok {
-			return code
-		}
 	}
 	what := file
 	if file == "-" {
@@ -180,36 +163,32 @@ func (g *gateFlags) checkPublishFlags() error {
 	return nil
 }
 
-// ship runs the gate and writes src as the new version of loc.
-func ship(ctx context.Context, verb, file string, src []byte, loc publish.Location, api publish.API, g gateFlags, message string, signer *signing.Signer, stdin io.Reader, stdout, stderr io.Writer) int {
+// ship renders the workspace's shipment of w: the version in force read,
+// the change reviewed and confirmed, then written with message.
+func ship(ctx context.Context, verb string, w *workspace.Workspace, s workspace.Ship, g gateFlags, message string, stdin io.Reader, stdout, stderr io.Writer) int {
 	name := "claimsmapper " + verb
-	if err := publish.CheckVersioning(ctx, api, loc); err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", name, plainAWS(err, verb+" --dry-run"))
-		return exitUsage
-	}
-	current, err := publish.Get(ctx, api, loc)
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", name, plainAWS(err, ""))
-		return exitUsage
-	}
-	if err := publish.CheckUnsignedWrite(current, signer); err != nil {
-		fmt.Fprintf(stderr, "%s: refused: %s\n", name, termtext.Line(err.Error()))
-		return exitFailed
-	}
-	if current.Exists && mappingfile.SHA256(current.Text) == mappingfile.SHA256(src) {
-		fmt.Fprintf(stdout, "%s already holds this mapping (version %s): nothing to %s\n", loc, current.VersionID, verb)
-		return exitOK
-	}
-	if code, ok := gate(ctx, verb, file, src, loc, current, g, stdin, stdout, stderr); !ok {
-		return code
-	}
-	who, err := author(ctx, g.author)
+	s.Verb, s.Review = verb, g.reviewOptions()
+	plan, err := w.PrepareShip(ctx, s)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return exitUsage
 	}
-	meta := publish.Metadata{Version: version, Author: who, Message: message}
-	id, err := publish.PutSigned(ctx, api, loc, src, meta, current, signer)
+	switch plan.Stopped {
+	case workspace.ShipUnsigned:
+		fmt.Fprintf(stderr, "%s: refused: %s\n", name, termtext.Line(plan.Refusal.Error()))
+		return exitFailed
+	case workspace.ShipSame:
+		fmt.Fprintf(stdout, "%s already holds this mapping (version %s): nothing to %s\n", s.Target, plan.Current.VersionID, verb)
+		return exitOK
+	}
+	users, code, ok := review(verb, w, s.Target, plan.Previous, plan.Review, plan.ReviewErr, g, stdout, stderr)
+	if !ok {
+		return code
+	}
+	if code, ok := confirmed(verb, w.File(), s.Target, users, g, stdin, stdout, stderr); !ok {
+		return code
+	}
+	done, err := plan.Write(ctx, publish.Metadata{Version: version, Message: message}, g.author)
 	var race *publish.RaceError
 	switch {
 	case errors.As(err, &race):
@@ -220,10 +199,10 @@ func ship(ctx context.Context, verb, file string, src []byte, loc publish.Locati
 		return exitUsage
 	}
 	signed := ""
-	if signer != nil {
-		signed = ", signed with " + shortKey(signer.KeyID)
+	if s.Signer != nil {
+		signed = ", signed with " + publish.ShortKey(s.Signer.KeyID)
 	}
-	fmt.Fprintf(stdout, "published %s as version %s (sha256 %s, by %s%s)\n", loc, id, mappingfile.SHA256(src)[:12], termtext.Line(who), signed)
-	fmt.Fprintf(stdout, "functions with CLAIMS_MAPPING_REFRESH pick it up at their next check; undo with: claimsmapper rollback %s\n", loc)
+	fmt.Fprintf(stdout, "published %s as version %s (sha256 %s, by %s%s)\n", s.Target, done.VersionID, done.SHA256[:12], termtext.Line(done.Author), signed)
+	fmt.Fprintf(stdout, "functions with CLAIMS_MAPPING_REFRESH pick it up at their next check; undo with: claimsmapper rollback %s\n", s.Target)
 	return exitOK
 }

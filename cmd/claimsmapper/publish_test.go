@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/claimsmapper/claimsmapper/internal/publish"
 	"github.com/claimsmapper/claimsmapper/internal/testenv"
 )
 
@@ -63,13 +64,13 @@ func mustRead(t *testing.T, path string) string {
 }
 
 // history runs history --format json.
-func history(t *testing.T) []historyEntry {
+func history(t *testing.T) []publish.Entry {
 	t.Helper()
 	code, out, errOut := execCLI(t, "", "history", "--format", "json", uri)
 	if code != 0 {
 		t.Fatalf("history: exit %d: %s", code, errOut)
 	}
-	var h []historyEntry
+	var h []publish.Entry
 	if err := json.Unmarshal([]byte(out), &h); err != nil {
 		t.Fatal(err)
 	}

@@ -2,13 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 
-	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
 	"github.com/claimsmapper/claimsmapper/internal/publish"
 	"github.com/claimsmapper/claimsmapper/internal/termtext"
+	"github.com/claimsmapper/claimsmapper/internal/workspace"
 )
 
 const rollbackUsage = `Usage: claimsmapper rollback [--to VERSION] [options] s3://bucket/key
@@ -44,73 +45,41 @@ func runRollback(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		fmt.Fprintf(stderr, "claimsmapper rollback: %v\n", err)
 		return exitUsage
 	}
-	loc, api, err := s3Target(ctx, rest[0])
+	loc, api, err := publish.Open(ctx, rest[0])
 	if err != nil {
 		fmt.Fprintf(stderr, "claimsmapper rollback: %v\n", err)
 		return exitUsage
 	}
-	vs, err := publish.History(ctx, api, loc, 1000)
-	if err != nil {
-		fmt.Fprintf(stderr, "claimsmapper rollback: %v\n", plainAWS(err, ""))
+	rb, err := publish.FindRollback(ctx, api, loc, *to)
+	var inForce *publish.InForceError
+	switch {
+	case errors.As(err, &inForce):
+		fmt.Fprintf(stderr, "claimsmapper rollback: %v\n", err)
+		return exitOK
+	case err != nil:
+		fmt.Fprintf(stderr, "claimsmapper rollback: %v\n", err)
 		return exitUsage
 	}
-	var target publish.Version
-	if *to == "" {
-		v, ok := publish.Previous(vs)
-		if !ok {
-			fmt.Fprintf(stderr, "claimsmapper rollback: %s has no earlier version to go back to\n", loc)
-			return exitUsage
-		}
-		target = v
-	} else {
-		found := false
-		for _, v := range vs {
-			if v.VersionID == *to {
-				target, found = v, true
-				break
-			}
-		}
-		switch {
-		case !found:
-			fmt.Fprintf(stderr, "claimsmapper rollback: %s has no version %q; claimsmapper history %s lists them\n", loc, *to, loc)
-			return exitUsage
-		case target.Deleted:
-			fmt.Fprintf(stderr, "claimsmapper rollback: version %q of %s is a deletion, not a mapping; pick another with claimsmapper history\n", *to, loc)
-			return exitUsage
-		case target.Latest:
-			fmt.Fprintf(stderr, "claimsmapper rollback: version %q is already in force\n", *to)
-			return exitOK
-		}
-	}
-	vloc := loc
-	vloc.VersionID = target.VersionID
-	obj, err := publish.Get(ctx, api, vloc)
+	signer, err := publish.NewSigner(ctx, g.signKey)
 	if err != nil {
 		fmt.Fprintf(stderr, "claimsmapper rollback: %v\n", err)
 		return exitUsage
 	}
-	signer, err := newSigner(ctx, g.signKey)
-	if err != nil {
-		fmt.Fprintf(stderr, "claimsmapper rollback: %v\n", err)
-		return exitUsage
-	}
-	if err := publish.CheckRollbackTarget(loc, obj, signer); err != nil {
+	if err := publish.CheckRollbackTarget(loc, rb.Object, signer); err != nil {
 		fmt.Fprintf(stderr, "claimsmapper rollback: refused: %v\n", termtext.Line(err.Error()))
 		return exitFailed
 	}
-	fmt.Fprintf(stdout, "rolling back %s to version %s (published %s by %s)\n\n", loc, target.VersionID,
-		target.Time.UTC().Format("2006-01-02 15:04:05 UTC"), orUnknown(termtext.Line(target.Meta.Author)))
-	if target.Meta.SHA256 != "" && target.Meta.SHA256 != mappingfile.SHA256(obj.Text) {
-		fmt.Fprintf(stdout, "warning: the text of version %s does not have the sha256 recorded when it was published (%s): it was written by other means; read the change below with care\n\n", target.VersionID, termtext.Line(target.Meta.SHA256))
+	v := rb.Version
+	fmt.Fprintf(stdout, "rolling back %s to version %s (published %s by %s)\n\n", loc, v.VersionID,
+		v.Time.UTC().Format("2006-01-02 15:04:05 UTC"), orUnknown(termtext.Line(v.Meta.Author)))
+	if rb.TextDiffers() {
+		fmt.Fprintf(stdout, "warning: the text of version %s does not have the sha256 recorded when it was published (%s): it was written by other means; read the change below with care\n\n", v.VersionID, termtext.Line(v.Meta.SHA256))
 	}
-	message := "rollback to version " + target.VersionID
-	if g.message != "" {
-		message += ": " + g.message
-	}
-	if code, ok := localChecks(ctx, "rollback", vloc.String(), obj.Text, g, stdout, stderr); !ok {
+	w := g.open(rb.Location.String(), rb.Object.Text)
+	if code, ok := localChecks(ctx, "rollback", w, g, stdout, stderr); !ok {
 		return code
 	}
-	return ship(ctx, "rollback", vloc.String(), obj.Text, loc, api, g, message, signer, stdin, stdout, stderr)
+	return ship(ctx, "rollback", w, workspace.Ship{API: api, Target: loc, Signer: signer}, g, rb.Message(g.message), stdin, stdout, stderr)
 }
 
 func orUnknown(s string) string {

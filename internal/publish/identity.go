@@ -34,3 +34,19 @@ func CallerARN(ctx context.Context) (arn string, ok bool, err error) {
 	}
 	return *out.Arn, true, nil
 }
+
+// Author is who a publish is recorded as: the caller's AWS identity, or
+// fallback (--author) when AWS cannot say (a local S3 server, no STS
+// access).
+func Author(ctx context.Context, fallback string) (string, error) {
+	arn, ok, err := CallerARN(ctx)
+	switch {
+	case ok:
+		return arn, nil
+	case fallback != "":
+		return fallback, nil
+	case err != nil:
+		return "", fmt.Errorf("cannot tell who is publishing (%v): pass --author NAME", err)
+	}
+	return "", fmt.Errorf("cannot tell who is publishing: S3 is a local server and there is no STS to ask; pass --author NAME")
+}

@@ -29,6 +29,10 @@ func (v Version) Signed() (keyID string, ok bool) {
 	return v.Raw[signing.MetaSignKey], true
 }
 
+// notChecked begins the Problem of a signature whose key could not be
+// fetched.
+const notChecked = "not checked: "
+
 // CheckSignature verifies the version's signature, for loc's object, with
 // the verifier of the key it names (keys returns it; an error there is
 // reported as the Problem).
@@ -40,7 +44,7 @@ func CheckSignature(v Version, loc Location, keys func(keyID string) (*signing.V
 	s := Signature{Signed: true, KeyID: keyID}
 	verifier, err := keys(keyID)
 	if err != nil {
-		s.Problem = "not checked: " + err.Error()
+		s.Problem = notChecked + err.Error()
 		return s
 	}
 	got, err := verifier.VerifySHA256(signing.ObjectName(loc.Bucket, loc.Key), v.SHA256, v.Raw)

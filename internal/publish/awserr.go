@@ -1,4 +1,4 @@
-package main
+package publish
 
 import (
 	"errors"
@@ -8,12 +8,14 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-// plainAWS says in words, with the fix, why a call to AWS could not be
+// PlainAWS says in words, with the fix, why a call to AWS could not be
 // made: no region, no credentials, or credentials that may not do it. The
 // SDK's own words ("get identity: get credentials: failed to refresh
 // cached credentials, no EC2 IMDS role found ... StatusCode: 403") name
-// its machinery, not what to do. Other errors are returned unchanged.
-func plainAWS(err error, dryRun string) error {
+// its machinery, not what to do. dryRun, when set, names the command that
+// needs neither region nor credentials ("publish --dry-run"), for the
+// message to offer it. Other errors are returned unchanged.
+func PlainAWS(err error, dryRun string) error {
 	if err == nil {
 		return nil
 	}
