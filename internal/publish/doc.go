@@ -4,7 +4,12 @@
 // support conditional writes, a version check before and after the write);
 // every version carries who published it, why, with which claimsmapper, and
 // the mapping's sha256; History lists the versions and Version reads one,
-// so that a rollback is a publish of an earlier version's text.
+// so that a rollback is a publish of an earlier version's text
+// (FindRollback picks and reads it). Entries is what history shows of each
+// version, its signature checked with the key's public key from KMS
+// (PublicKeys). Author, NewSigner and PlainAWS are the AWS side of the
+// command line: who publishes, the KMS signer, and a failed call to AWS in
+// words with the fix.
 //
 // The bucket must have versioning enabled: without it an overwritten
 // mapping is gone, and there is nothing to roll back to.

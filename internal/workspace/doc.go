@@ -17,6 +17,14 @@
 //   - Gate runs the publishing gate's local steps (lint, then the tests)
 //     and Review the rest against the version being replaced: a changed
 //     triggerVersion and the users' tokens before and after.
+//   - PrepareShip is publish and rollback up to the confirmation: the
+//     bucket keeps versions, the version in force is read, an unsigned
+//     version would not replace a signed one, the text is not the same,
+//     and the change is reviewed; nothing is written. The plan's Write,
+//     once the person confirmed, records who and why and writes only if
+//     the version in force is still the one reviewed. DryRunPrevious is
+//     what publish --dry-run reviews against instead (--against, or git's
+//     last commit).
 //
 // Where ${NAME} get their values is said once, by Env: the command line's
 // --env, then the process environment; an inline test's env: first for that
