@@ -91,7 +91,10 @@ func scanExpr(code string) (int, *bound) {
 			}
 			i++
 		case c == ')' || c == ']' || c == '}':
-			depth--
+			// A closing bracket with none open is expr's syntax error to
+			// report; it must not lower the depth below zero, or a run of
+			// them would let as many opening brackets past the bound.
+			depth = max(depth-1, 0)
 			i++
 		case isWordByte(c):
 			for i < len(code) && isWordByte(code[i]) {
