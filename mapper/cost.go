@@ -5,10 +5,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/bits"
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -468,46 +470,79 @@ func chargeDate(b *budget, args []any) error {
 	return b.charge(dateWork + scan(n))
 }
 
-// locations caches the time zones expressions have named: loading one
-// reads and parses a file of a few kilobytes, which a loop would otherwise
-// do at every step, and keep. Only zones that exist are kept (the database
-// has about 600), at most maxLocations; looking up a name that is not in the
-// cache is charged loadWork, what reading the disk for it costs.
-var locations struct {
-	sync.Mutex
-	byName map[string]*time.Location
+// zones caches the time zones expressions have named: loading one reads and
+// parses a file of a few kilobytes, which a loop would otherwise do at every
+// step, and keep. A name the database lacks is kept too (as nil), so that
+// a mapping naming a bad zone does not read the disk at every call. At most
+// maxLocations names are kept, of which at most maxMissing unknown ones:
+// the database's six hundred or so zones always have room, whatever names
+// the users' data holds. Looking up a name that is not in the cache is
+// charged loadWork, what reading the disk for it costs.
+//
+// Every sign-in that reads a zone looks it up, on every core, so the table
+// is read without a lock: it is never changed once published, and a new
+// name publishes a copy (at most maxLocations copies, ever).
+var zones struct {
+	mu    sync.Mutex // held to publish a new table
+	table atomic.Pointer[zoneTable]
+}
+
+// zoneTable is one published state of zones.
+type zoneTable struct {
+	byName  map[string]*time.Location // nil: no such zone
+	missing int                       // the names kept as nil
 }
 
 const (
 	maxLocations = 1024
+	maxMissing   = 256
 	loadWork     = 1000
+	// maxZoneName is the longest name looked up: the database's longest
+	// is about 30 characters.
+	maxZoneName = 64
 )
 
 func location(b *budget, name string) (*time.Location, error) {
-	locations.Lock()
-	loc := locations.byName[name]
-	locations.Unlock()
-	if loc != nil {
-		return loc, nil
+	if t := zones.table.Load(); t != nil {
+		if loc, known := t.byName[name]; known {
+			if loc == nil {
+				return nil, fmt.Errorf("unknown time zone %q", name)
+			}
+			return loc, nil
+		}
 	}
 	if err := b.charge(loadWork); err != nil {
 		return nil, err
 	}
-	if len(name) <= 64 {
+	var loc *time.Location
+	if len(name) <= maxZoneName {
 		loc, _ = time.LoadLocation(name)
+		keepZone(name, loc)
 	}
 	if loc == nil {
 		return nil, fmt.Errorf("unknown time zone %q", name)
 	}
-	locations.Lock()
-	defer locations.Unlock()
-	if locations.byName == nil {
-		locations.byName = map[string]*time.Location{}
-	}
-	if len(locations.byName) < maxLocations {
-		locations.byName[name] = loc
-	}
 	return loc, nil
+}
+
+// keepZone publishes a table with name in it, if there is room.
+func keepZone(name string, loc *time.Location) {
+	zones.mu.Lock()
+	defer zones.mu.Unlock()
+	old := zones.table.Load()
+	if old == nil {
+		old = &zoneTable{}
+	}
+	if _, known := old.byName[name]; known || len(old.byName) >= maxLocations || loc == nil && old.missing >= maxMissing {
+		return
+	}
+	t := &zoneTable{byName: make(map[string]*time.Location, len(old.byName)+1), missing: old.missing}
+	maps.Copy(t.byName, old.byName)
+	t.byName[name] = loc
+	if loc == nil {
+		t.missing++
+	}
+	zones.table.Store(t)
 }
 
 func runTimezone(b *budget, args []any) (any, error) {
