@@ -211,12 +211,52 @@ func sizeOf(v any, limit int) int {
 func compareOp(op func(a, b any) bool) func(b *budget, args []any) (any, error) {
 	return func(b *budget, args []any) (any, error) {
 		x, y := args[0], args[1]
-		bound := b.work * bytesPerUnit
-		if err := b.charge(scan(min(sizeOf(x, bound), sizeOf(y, bound)))); err != nil {
+		if err := b.charge(scan(compareSize(x, y, b.work*bytesPerUnit))); err != nil {
 			return nil, err
 		}
 		return op(x, y), nil
 	}
+}
+
+// compareSize is the size of the smaller of x and y, or more than bound:
+// what comparing them reads, since expr's == stops at the first difference
+// (at once for lists and objects of different lengths) and < reads no
+// further than the shorter text. Measuring each side in full would read
+// the longer one, uncharged: a list of a hundred thousand numbers compared
+// with [#] in a loop walked them all at every step for one unit of work.
+// Two lists or objects of different lengths are told apart at once; else
+// both are measured up to a limit that doubles until one side fits, from
+// one that neither can be under (8 bytes an element), so the measuring
+// reads a few times the smaller side, whatever the other.
+func compareSize(x, y any, bound int) int {
+	nx, okx := collectionLen(x)
+	ny, oky := collectionLen(y)
+	if okx && oky && nx != ny {
+		return 0
+	}
+	for limit := min(max(4*bytesPerUnit, 8*nx), bound); ; limit = min(2*limit, bound) {
+		sx, sy := sizeOf(x, limit), sizeOf(y, limit)
+		if sx <= limit || sy <= limit || limit >= bound {
+			return min(sx, sy)
+		}
+	}
+}
+
+// collectionLen is the length of a list or an object, and whether v is one.
+func collectionLen(v any) (int, bool) {
+	switch x := v.(type) {
+	case []any:
+		return len(x), true
+	case map[string]any:
+		return len(x), true
+	case nil, string, bool, int, int64, float64:
+		return 0, false
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Slice, reflect.Array, reflect.Map:
+		return rv.Len(), true
+	}
+	return 0, false
 }
 
 // fnIn is `in`: a list is searched element by element, each compared with

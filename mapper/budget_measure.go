@@ -74,6 +74,17 @@ func (m *meter) walk(v any, d int) {
 				return
 			}
 		}
+	case []int:
+		// What a..b makes: measured without boxing each number, as the
+		// reflective walk would.
+		m.size += 2
+		for range x {
+			m.size += item(d + 1)
+			m.leaf(24)
+			if m.over() {
+				return
+			}
+		}
 	case map[string]any:
 		m.size += 2
 		for k, e := range x {
