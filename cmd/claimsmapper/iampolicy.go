@@ -1,12 +1,15 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"strings"
 
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/cliflag"
@@ -17,7 +20,7 @@ import (
 )
 
 const iamPolicyUsage = `Usage: claimsmapper iam-policy [--env NAME=VALUE]... [--attributes]
-                              [--partition P] [--region R] [--account ID] MAPPING
+                              [--partition P] [--region R] --account ID MAPPING
 
 Prints, as JSON, the IAM policy the function needs to read what MAPPING reads:
 for each source one statement, dynamodb:GetItem on its table (key sources) or
@@ -34,10 +37,16 @@ Options:
                     refresh) that reads another attribute is then denied until
                     the policy is updated
   --partition P     the ARN partition (default aws)
-  --region R        the tables' region (default *)
-  --account ID      the tables' account (default *)
+  --region R        the tables' region (default $AWS_REGION, else
+                    $AWS_DEFAULT_REGION); '*' for every region
+  --account ID      the tables' 12-digit account id, required when the mapping
+                    has sources; '*' for every account
 
-Exit codes: 0 ok; 1 the mapping is invalid or a ${NAME} is not set; 2 usage.
+A region or account that is not known is refused, not widened to '*': the
+policy is meant to be pasted as it is.
+
+Exit codes: 0 ok; 1 the mapping is invalid or a ${NAME} is not set; 2 usage
+(a region or account not given).
 `
 
 func runIAMPolicy(_ context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -47,8 +56,8 @@ func runIAMPolicy(_ context.Context, args []string, stdin io.Reader, stdout, std
 	fs.Var(env, "env", "")
 	attributes := fs.Bool("attributes", false, "")
 	partition := fs.String("partition", "aws", "")
-	region := fs.String("region", "*", "")
-	account := fs.String("account", "*", "")
+	region := fs.String("region", cmp.Or(os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION")), "")
+	account := fs.String("account", "", "")
 	file, code, ok := parseOneFile(fs, args, iamPolicyUsage, "claimsmapper iam-policy: name one mapping file (- reads standard input)", stdout, stderr)
 	if !ok {
 		return code
@@ -57,7 +66,15 @@ func runIAMPolicy(_ context.Context, args []string, stdin io.Reader, stdout, std
 	if !ok {
 		return exitFailed
 	}
-	policy, notes := iampolicy.For(mp, iampolicy.Options{Partition: *partition, Region: *region, Account: *account, Attributes: *attributes})
+	opts := iampolicy.Options{Partition: *partition, Region: *region, Account: *account, Attributes: *attributes}
+	policy, notes := iampolicy.For(mp, opts)
+	// Where the tables are matters only when there are tables.
+	if err := opts.Check(); err != nil && len(policy.Statement) > 0 {
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintf(stderr, "claimsmapper iam-policy: %s\n", line)
+		}
+		return exitUsage
+	}
 	for _, n := range notes {
 		fmt.Fprintf(stderr, "claimsmapper iam-policy: %s\n", n)
 	}

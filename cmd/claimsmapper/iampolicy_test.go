@@ -6,18 +6,24 @@ import (
 	"testing"
 )
 
+// where names the tables' region and account.
+var where = []string{"--region", "eu-west-1", "--account", "111111111111"}
+
 func TestIAMPolicyGolden(t *testing.T) {
+	// The region is the flag's, or else the environment's: none here.
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_DEFAULT_REGION", "")
 	tests := []struct {
 		name   string
 		args   []string
 		golden string
 		stderr string
 	}{
-		{"the seed mapping gets GetItem on its one table", []string{"iam-policy", "--env", "TABLE_NAME=SampleUsers", seedMapping}, "iam-policy-seed.json", ""},
-		{"the full mapping gets GetItem and Query, one statement per source", []string{"iam-policy", "../../testdata/full/mapping.yaml"}, "iam-policy-full.json", ""},
+		{"the seed mapping gets GetItem on its one table", append([]string{"iam-policy", "--env", "TABLE_NAME=SampleUsers", seedMapping}, where...), "iam-policy-seed.json", ""},
+		{"the full mapping gets GetItem and Query, one statement per source; every region and account only when asked for", []string{"iam-policy", "--region", "*", "--account", "*", "../../testdata/full/mapping.yaml"}, "iam-policy-full.json", ""},
 		{"--attributes restricts each source to the attributes it reads", []string{"iam-policy", "--attributes", "--region", "eu-west-1", "--account", "111111111111", "../../testdata/full/mapping.yaml"}, "iam-policy-full-attributes.json", ""},
-		{"the example deployment's mapping", []string{"iam-policy", "--env", "TABLE_NAME=Users", "--partition", "aws-cn", "../../deploy/mapping.yaml"}, "iam-policy-deploy.json", ""},
-		{"a query on an index names the index, and a whole-item source gets no attribute condition", []string{"iam-policy", "--attributes", tools + "iam-index.yaml"}, "iam-policy-index.json", `source "profile" reads whole items`},
+		{"the example deployment's mapping", []string{"iam-policy", "--env", "TABLE_NAME=Users", "--partition", "aws-cn", "--region", "cn-north-1", "--account", "111111111111", "../../deploy/mapping.yaml"}, "iam-policy-deploy.json", ""},
+		{"a query on an index names the index, and a whole-item source gets no attribute condition", append([]string{"iam-policy", "--attributes", tools + "iam-index.yaml"}, where...), "iam-policy-index.json", `source "profile" reads whole items`},
 		{"a mapping without sources needs no statement", []string{"iam-policy", "-"}, "iam-policy-none.json", "needs no DynamoDB permission"},
 		{"help", []string{"iam-policy", "-h"}, "help-iam-policy.txt", ""},
 	}
@@ -35,8 +41,26 @@ func TestIAMPolicyGolden(t *testing.T) {
 	}
 }
 
+func TestIAMPolicyTakesTheRegionFromTheEnvironment(t *testing.T) {
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_DEFAULT_REGION", "ap-southeast-2")
+	code, out, errOut := execCLI(t, "", "iam-policy", "--env", "TABLE_NAME=SampleUsers", "--account", "111111111111", seedMapping)
+	if code != 0 || !strings.Contains(out, `"arn:aws:dynamodb:ap-southeast-2:111111111111:table/SampleUsers"`) {
+		t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s\nwant the table in AWS_DEFAULT_REGION", code, out, errOut)
+	}
+	t.Setenv("AWS_REGION", "eu-west-1")
+	if _, out, _ := execCLI(t, "", "iam-policy", "--env", "TABLE_NAME=SampleUsers", "--account", "111111111111", seedMapping); !strings.Contains(out, ":eu-west-1:") {
+		t.Errorf("AWS_REGION does not come first:\n%s", out)
+	}
+	if _, out, _ := execCLI(t, "", "iam-policy", "--env", "TABLE_NAME=SampleUsers", "--region", "us-east-2", "--account", "111111111111", seedMapping); !strings.Contains(out, ":us-east-2:") {
+		t.Errorf("--region does not come first:\n%s", out)
+	}
+}
+
 func TestIAMPolicyErrors(t *testing.T) {
 	os.Unsetenv("UNSET_TABLE_FOR_TESTS")
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_DEFAULT_REGION", "")
 	tests := []struct {
 		name   string
 		stdin  string
@@ -50,6 +74,12 @@ func TestIAMPolicyErrors(t *testing.T) {
 		{"one mapping file is required", "", []string{"iam-policy"}, 2, "name one mapping file"},
 		{"--env wants NAME=VALUE", "", []string{"iam-policy", "--env", "TABLE_NAME", seedMapping}, 2, `"TABLE_NAME" should be NAME=VALUE`},
 		{"a missing file", "", []string{"iam-policy", tools + "missing.yaml"}, 1, "cannot read the mapping"},
+		{"an unknown account is refused, not made *", "", []string{"iam-policy", "--env", "TABLE_NAME=Users", "--region", "eu-west-1", seedMapping}, 2,
+			"claimsmapper iam-policy: the tables' account is not known: pass --account with its 12-digit id"},
+		{"an unknown region is refused, not made *", "", []string{"iam-policy", "--env", "TABLE_NAME=Users", "--account", "111111111111", seedMapping}, 2,
+			"claimsmapper iam-policy: the tables' region is not known: pass --region (for example --region eu-west-1) or set AWS_REGION"},
+		{"an account that is an ARN fragment is refused", "", []string{"iam-policy", "--env", "TABLE_NAME=Users", "--region", "eu-west-1", "--account", "*:table/*", seedMapping}, 2,
+			`--account "*:table/*" is not a 12-digit AWS account id`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -518,7 +518,10 @@ const RESOURCE = /^arn:aws:dynamodb:\*:\*:table\/([A-Za-z0-9_.-]{3,255})(?:\/ind
 function derivePolicy(scope: Construct, text: string, tables: Record<string, dynamodb.ITable>,
   props: ClaimsMapperTriggerProps): iam.PolicyStatement[] {
   const names = Object.keys(tables);
-  const args = ['iam-policy', ...envArgs(props)];
+  // Every region and account, asked for by name: the CLI refuses to guess
+  // them, and the construct puts each table's own ARN (this stack's region
+  // and account, or the table's) in place of what it prints.
+  const args = ['iam-policy', '--region', '*', '--account', '*', ...envArgs(props)];
   if (props.restrictAttributes) args.push('--attributes');
   args.push('-');
   const doc = JSON.parse(runCLI(props.cli, args, text, allowedVariables(props)));

@@ -1,7 +1,9 @@
 package iampolicy
 
 import (
+	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode"
 
@@ -26,10 +28,42 @@ type Statement struct {
 
 // Options say where the tables are and how narrow the policy is.
 type Options struct {
-	// Partition, Region and Account go into the tables' ARNs ("*" for any).
+	// Partition, Region and Account go into the tables' ARNs. Region and
+	// Account may be "*" (any), but only when asked for: Check refuses
+	// them empty, so a policy never grants a table of that name in every
+	// region and account because nobody said which.
 	Partition, Region, Account string
 	// Attributes limits each statement to the attributes its source reads.
 	Attributes bool
+}
+
+var (
+	partitionRule = regexp.MustCompile(`^aws(-[a-z]+)*$`)
+	regionRule    = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+	accountRule   = regexp.MustCompile(`^[0-9]{12}$`)
+)
+
+// Check says what is missing or malformed in opts, flag by flag, in the
+// CLI's words: each of Partition, Region and Account is one ARN field, so
+// nothing else (a ":" or a "/") may reach the ARN through them.
+func (o Options) Check() error {
+	var errs []error
+	if !partitionRule.MatchString(o.Partition) {
+		errs = append(errs, fmt.Errorf("--partition %q is not an AWS partition (aws, aws-cn, aws-us-gov)", o.Partition))
+	}
+	switch {
+	case o.Region == "":
+		errs = append(errs, errors.New("the tables' region is not known: pass --region (for example --region eu-west-1) or set AWS_REGION; --region '*' allows a table of that name in every region"))
+	case o.Region != "*" && !regionRule.MatchString(o.Region):
+		errs = append(errs, fmt.Errorf("--region %q is not an AWS region (for example eu-west-1), nor *", o.Region))
+	}
+	switch {
+	case o.Account == "":
+		errs = append(errs, errors.New("the tables' account is not known: pass --account with its 12-digit id (aws sts get-caller-identity --query Account --output text prints yours); --account '*' allows a table of that name in every account"))
+	case o.Account != "*" && !accountRule.MatchString(o.Account):
+		errs = append(errs, fmt.Errorf("--account %q is not a 12-digit AWS account id, nor *", o.Account))
+	}
+	return errors.Join(errs...)
 }
 
 // For returns the policy mp's sources need. notes says what the policy
