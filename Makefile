@@ -9,7 +9,7 @@ LDFLAGS   := -X main.version=$(VERSION)
 FUZZTIME  ?= 10s
 # Minimizing a large new input can take the whole budget; keep it short.
 
-.PHONY: all build install test test-race test-unit demo bench fuzz lint fmt package tidy studio studio-check fresh-check
+.PHONY: all build install test test-unit demo bench fuzz lint fmt package tidy studio studio-check fresh-check
 
 all: build
 
@@ -51,30 +51,15 @@ $(KMS): internal/testenv/kms.go
 	GOBIN=$(TOOLS) $(GO) install "github.com/nsmithuk/local-kms@$$(sed -n 's/^const KMSVersion = "\(.*\)"$$/\1/p' internal/testenv/kms.go)" || \
 		echo "make: local-kms could not be installed; the tests that need it will skip"
 
-# The packages that run goroutines (the refresh check, caches, the
-# comparison's workers, the studio's server, signal handling): their tests
-# run again under the race detector, where a concurrency test proves what
-# it claims. mapper's own tests measure time and work budgets, which the
-# detector slows several times over (its whole suite takes minutes there):
-# only its concurrency tests run under it.
-RACE_PKGS ?= ./dynamo/... ./localdata/... ./internal/lambda/... ./internal/mappingfile/... \
-	./internal/changes/... ./internal/preview/... ./internal/workspace/... ./internal/studio/... \
-	./internal/publish/... ./cmd/claimsmapper/...
-RACE_MAPPER ?= Concurrent
-
-# Unit and integration tests; integration tests start their own servers.
+# Unit and integration tests, all under the race detector, where a
+# concurrency test proves what it claims (about 4 minutes on 2 cores);
+# integration tests start their own servers.
 # bench/ is a module of its own: its tests check the five engines agree.
 # The deploy test runs the CLI the construct derives the IAM policy with.
 test: lint studio-check build | $(NPM_READY) $(RIE) $(KMS)
-	PATH="$(TOOLS):$$PATH" $(GO) test -count=1 ./...
-	$(MAKE) --no-print-directory test-race
+	PATH="$(TOOLS):$$PATH" $(GO) test -race -count=1 ./...
 	$(GO) -C bench test -count=1 ./...
 	cd deploy && CLAIMSMAPPER_CLI=$(CURDIR)/bin/claimsmapper npm test
-
-# The race detector's run: part of make test, and alone.
-test-race: | $(NPM_READY) $(RIE) $(KMS)
-	PATH="$(TOOLS):$$PATH" $(GO) test -race -count=1 $(RACE_PKGS)
-	$(GO) test -race -count=1 -run '$(RACE_MAPPER)' ./mapper/
 
 # The fast subset: no servers.
 test-unit:

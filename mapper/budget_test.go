@@ -37,7 +37,7 @@ func TestHostileExpressionsFailTheirClaimOnly(t *testing.T) {
 	for _, h := range hostileExpressions(t) {
 		t.Run(h.name, func(t *testing.T) {
 			t.Parallel()
-			mp := load(t, fmt.Sprintf("version: 1\ntimeout: 4s\nclaims:\n  ok: '\"fine\"'\n  bad: '%s'\n", strings.ReplaceAll(h.expr, "'", "''")), nil)
+			mp := loadBudget(t, fmt.Sprintf("version: 1\nclaims:\n  ok: '\"fine\"'\n  bad: '%s'\n", strings.ReplaceAll(h.expr, "'", "''")), nil)
 			ev, err := mapper.DecodeEvent(event(t, "v2"))
 			if err != nil {
 				t.Fatal(err)
@@ -66,7 +66,7 @@ func TestHostileExpressionsFailTheirClaimOnly(t *testing.T) {
 // need bytes too, still come out.
 func TestAClaimOverTheBytesLeavesTheLaterClaims(t *testing.T) {
 	t.Parallel()
-	mp := load(t, "version: 1\nclaims:\n  grow: 'reduce(1..64, #acc + #acc, \"ab\")'\n  list: 'map(1..3, string(#))'\n  ok: '\"fine\"'\n", nil)
+	mp := loadBudget(t, "version: 1\nclaims:\n  grow: 'reduce(1..64, #acc + #acc, \"ab\")'\n  list: 'map(1..3, string(#))'\n  ok: '\"fine\"'\n", nil)
 	ev, err := mapper.DecodeEvent(event(t, "v2"))
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +82,7 @@ func TestAClaimOverTheBytesLeavesTheLaterClaims(t *testing.T) {
 
 func TestBudgetFailsTheEventUnderOnClaimErrorFail(t *testing.T) {
 	t.Parallel()
-	mp := load(t, "version: 1\nonClaimError: fail\nclaims:\n  bad: 'reduce(1..64, #acc + #acc, \"ab\")'\n", nil)
+	mp := loadBudget(t, "version: 1\nonClaimError: fail\nclaims:\n  bad: 'reduce(1..64, #acc + #acc, \"ab\")'\n", nil)
 	_, err := mp.Handle(context.Background(), event(t, "v2"))
 	var ee *mapper.EventError
 	if !errors.As(err, &ee) || ee.Public != "could not prepare your sign-in, try again" {
@@ -162,7 +162,7 @@ func TestBudgetBoundsTheValuesOfAnEventTogether(t *testing.T) {
 	for i := range 20 {
 		fmt.Fprintf(&b, "  c%02d: 'repeat(\"x\", 300000)'\n", i)
 	}
-	mp := load(t, b.String(), nil)
+	mp := loadBudget(t, b.String(), nil)
 	ev, err := mapper.DecodeEvent(event(t, "v2"))
 	if err != nil {
 		t.Fatal(err)
@@ -192,7 +192,7 @@ func TestClaimsInBothTokensFitTheResponse(t *testing.T) {
 	}
 	src += `  e: 'repeat("\x01", 60000)'` + "\n" + `  f: 'repeat("\x01", 30000)'` + "\n"
 	src += "  ok: event.userName\n"
-	mp := load(t, src, nil)
+	mp := loadBudget(t, src, nil)
 	out, err := mp.Handle(context.Background(), event(t, "v2"))
 	if err != nil {
 		t.Fatalf("the event failed: %v", err)

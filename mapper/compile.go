@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/expr-lang/expr/builtin"
 	"github.com/expr-lang/expr/conf"
@@ -43,6 +44,10 @@ type Mapper struct {
 	// spent, when set (by the cost measurements), is told the work and the
 	// bytes each evaluation charged.
 	spent func(work, bytes int)
+	// timeout, when set (by the tests about the work and bytes budgets),
+	// replaces the mapping's timeout, so that only the budget can stop
+	// their expressions however slowly the machine runs them.
+	timeout time.Duration
 	// claimNames is every claim name, sorted: the order the response
 	// writes claims in, as encoding/json would.
 	claimNames []string

@@ -61,8 +61,8 @@ func TestIssueReproductionsFailOnTheirWork(t *testing.T) {
 	for _, r := range issueReproductions() {
 		t.Run(r.name, func(t *testing.T) {
 			t.Parallel()
-			src := "version: 1\ntimeout: 4s\nclaims:\n" + r.claims + "  y: event.userName\n  z: 'upper(event.userName) + \"!\"'\n"
-			mp := load(t, src, nil)
+			src := "version: 1\nclaims:\n" + r.claims + "  y: event.userName\n  z: 'upper(event.userName) + \"!\"'\n"
+			mp := loadBudget(t, src, nil)
 			res, tr := evaluateV2(t, mp)
 			if res.IDClaims["y"] != "jdoe" || res.IDClaims["z"] != "JDOE!" {
 				t.Errorf("claims %v, want y and z", res.IDClaims)
@@ -88,13 +88,13 @@ func TestAClaimOverItsShareLeavesTheRest(t *testing.T) {
 	lim := mapper.DefaultLimits
 	heavy := "count(0..300000, # >= 0)"
 	var b strings.Builder
-	b.WriteString("version: 1\ntimeout: 4s\nclaims:\n  first: 'upper(event.userName)'\n")
+	b.WriteString("version: 1\nclaims:\n  first: 'upper(event.userName)'\n")
 	shares := lim.Work/lim.ExprWork + 2
 	for i := range shares {
 		fmt.Fprintf(&b, "  heavy%02d: '%s'\n", i, heavy)
 	}
 	b.WriteString("  late: 'upper(event.userName)'\n  free: event.userName\n")
-	mp := load(t, b.String(), nil)
+	mp := loadBudget(t, b.String(), nil)
 	res, tr := evaluateV2(t, mp)
 	if res.IDClaims["first"] != "JDOE" || res.IDClaims["free"] != "jdoe" {
 		t.Errorf("claims %v, want first and free", res.IDClaims)
@@ -121,7 +121,7 @@ func TestAClaimOverItsShareLeavesTheRest(t *testing.T) {
 // enough of the event for the next one to do real work.
 func TestOneHeavyClaimDoesNotStarveTheNext(t *testing.T) {
 	t.Parallel()
-	mp := load(t, "version: 1\nclaims:\n  x: 'len(reduce(1..400000, #acc + \"xy\", \"\"))'\n  y: 'count(0..100000, # >= 0)'\n", nil)
+	mp := loadBudget(t, "version: 1\nclaims:\n  x: 'len(reduce(1..400000, #acc + \"xy\", \"\"))'\n  y: 'count(0..100000, # >= 0)'\n", nil)
 	res, _ := evaluateV2(t, mp)
 	if _, ok := res.IDClaims["x"]; ok || res.IDClaims["y"] != 100001 {
 		t.Errorf("claims %v, want y = 100001 and no x", res.IDClaims)

@@ -108,7 +108,11 @@ func (mp *Mapper) evaluate(ctx context.Context, ev *Event, t *Trace, stats *Stat
 	}
 	// The mapping's timeout covers the lookups and the expressions
 	// together, as the caller's deadline (Lambda's, less a margin) does.
-	ctx, cancel := context.WithTimeout(ctx, mp.cfg.Timeout)
+	timeout := mp.cfg.Timeout
+	if mp.timeout > 0 {
+		timeout = mp.timeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	e := &evaluation{ctx: ctx, mp: mp, ev: ev, env: mp.newEnv(ev), vm: mp.vms.Get().(*vm.VM), trace: t, stats: stats}
 	e.budget.reset(ctx, mp.limits, mp.patterns)

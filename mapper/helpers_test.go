@@ -29,6 +29,15 @@ func load(t testing.TB, yaml string, store mapper.Store) *mapper.Mapper {
 	return mp
 }
 
+// loadBudget is load for the tests about the work and bytes budgets: the
+// deadline is minutes away (mapper.FarDeadline), so that only the budget
+// stops their expressions, however slowly the race detector or a loaded
+// machine runs them.
+func loadBudget(t testing.TB, yaml string, store mapper.Store) *mapper.Mapper {
+	t.Helper()
+	return mapper.FarDeadline(load(t, yaml, store))
+}
+
 // tables builds a store from a data file's text.
 func tables(t testing.TB, yaml string) *localdata.Data {
 	t.Helper()
