@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/claimsmapper/claimsmapper/internal/loadcount"
+	"github.com/claimsmapper/claimsmapper/internal/mappingdoc"
 	"github.com/claimsmapper/claimsmapper/internal/yamlnode"
 )
 
@@ -32,19 +33,31 @@ type Options struct {
 // run unless Errors(findings) is nil. Package mapper's Load is the one
 // caller outside tests: it compiles what Parse returns.
 func Parse(file string, src []byte, opts Options) (*Mapping, []Finding) {
-	loadcount.Parsed()
+	m, fs, _ := parse(file, src, opts)
+	return m, fs
+}
+
+// The author's tools reach parse through package mappingdoc: the inline
+// tests read their section from the one parse of the text.
+func init() { mappingdoc.Register(parse) }
+
+// parse is Parse that also returns what the text holds for the inline
+// tests (mappingdoc.Doc), read from the same YAML tree: its tests: section
+// as written, even when the rest of the mapping is wrong, as long as the
+// text is a YAML mapping within the bounds.
+func parse(file string, src []byte, opts Options) (*Mapping, []Finding, mappingdoc.Doc) {
 	limit := opts.MaxSize
 	if limit <= 0 {
 		limit = MaxSize
 	}
 	if len(src) > limit {
 		return nil, []Finding{{File: file, Pos: Pos{Line: 1, Column: 1}, Severity: SevError, Rule: "size",
-			Message: fmt.Sprintf("this mapping is %d bytes, more than the %d bytes the function loads; a mapping is a few kilobytes: remove what it does not need", len(src), limit)}}
+			Message: fmt.Sprintf("this mapping is %d bytes, more than the %d bytes the function loads; a mapping is a few kilobytes: remove what it does not need", len(src), limit)}}, mappingdoc.Doc{}
 	}
 	p := &parser{file: file, src: src, opts: opts, lineStarts: yamlnode.LineStarts(src)}
 	// Before the YAML library reads it: see bounds.go.
 	if b := yamlnode.Scan(src); b != nil {
-		return nil, []Finding{{File: file, Pos: p.posOf(b.Off), Severity: SevError, Rule: b.Rule, Message: b.Msg}}
+		return nil, []Finding{{File: file, Pos: p.posOf(b.Off), Severity: SevError, Rule: b.Rule, Message: b.Msg}}, mappingdoc.Doc{}
 	}
 	p.r = yamlnode.Reader{Report: func(n *yaml.Node, path, kind, msg string) { p.errorf(n, path, kind, "%s", msg) }}
 	m := &Mapping{File: file, Size: len(src), Timeout: DefaultTimeout, OnClaimError: claimErrorPolicies[0]}
@@ -65,7 +78,7 @@ func Parse(file string, src []byte, opts Options) (*Mapping, []Finding) {
 			Message: fmt.Sprintf("this mapping is %d bytes; Lambda environment variables hold 4 KB in total, so deploy it from S3 (CLAIMS_MAPPING_URI) rather than inline in CLAIMS_MAPPING", len(src))})
 	}
 	Sort(p.findings)
-	return m, p.findings
+	return m, p.findings, p.doc
 }
 
 // secondDocument finds the --- (or ...) line that ends the first document.
@@ -107,6 +120,11 @@ type parser struct {
 	// constSlots are the texts among them that hold references.
 	constDone  map[*yaml.Node]bool
 	constSlots map[Pos]*slot
+	// constPlain are the positions of the constants' texts that hold a
+	// "${" but no reference: their "$${" become "${" (unescape).
+	constPlain map[Pos]bool
+	// doc is what the text holds for the inline tests.
+	doc mappingdoc.Doc
 }
 
 func (p *parser) report(n *yaml.Node, path, rule string, sev Severity, format string, args ...any) {
@@ -126,9 +144,13 @@ func (p *parser) errorf(n *yaml.Node, path, rule, format string, args ...any) {
 func (p *parser) parse(m *Mapping) bool {
 	dec := yaml.NewDecoder(bytes.NewReader(p.src))
 	var doc yaml.Node
+	loadcount.Parsed()
 	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
 		p.yamlError(err)
 		return false
+	}
+	if len(doc.Content) > 0 {
+		p.doc = testsDoc(doc.Content[0])
 	}
 	// A YAML library reads the first document and drops the rest, so a
 	// second one would be silently ignored: refuse it.
@@ -202,6 +224,29 @@ func (p *parser) parse(m *Mapping) bool {
 	// runtime ignores it.
 	p.crossChecks(m)
 	return true
+}
+
+// testsDoc finds the tests: section of the document whose top is root, and
+// the mapping's triggerVersion when Cognito has it. It reads the tree as
+// written, before (and whatever) the checks of the rest of the mapping
+// find, so that a test's mistakes are reported with the mapping's.
+func testsDoc(root *yaml.Node) mappingdoc.Doc {
+	var d mappingdoc.Doc
+	root = yamlnode.Deref(root)
+	if root.Kind != yaml.MappingNode {
+		return d
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := yamlnode.Deref(root.Content[i]), yamlnode.Deref(root.Content[i+1])
+		switch {
+		case k.Kind != yaml.ScalarNode:
+		case k.Value == "tests":
+			d.Tests = root.Content[i+1]
+		case k.Value == "triggerVersion" && v.Kind == yaml.ScalarNode && slices.Contains(triggerVersions, v.Value):
+			d.TriggerVersion = v.Value
+		}
+	}
+	return d
 }
 
 var topKeys = []string{"version", "triggerVersion", "timeout", "onClaimError", "sources", "claims", "suppress", "groups", "scopes", "tests"}
@@ -355,7 +400,7 @@ func (p *parser) tokens(n *yaml.Node, path string) Tokens {
 // written for Bind to fill in.
 func (p *parser) constValue(c *Claim, n *yaml.Node, path string) *Value {
 	if p.constDone == nil {
-		p.constDone, p.constSlots = map[*yaml.Node]bool{}, map[Pos]*slot{}
+		p.constDone, p.constSlots, p.constPlain = map[*yaml.Node]bool{}, map[Pos]*slot{}, map[Pos]bool{}
 	}
 	pending := p.constSlots
 	p.constTexts(n, path, p.constDone, pending)
@@ -372,10 +417,26 @@ func (p *parser) constValue(c *Claim, n *yaml.Node, path string) *Value {
 		return nil
 	}
 	v := valueOf(yv)
+	if len(p.constPlain) > 0 {
+		p.unescape(v)
+	}
 	if len(pending) > 0 {
 		p.attach(c, v, pending)
 	}
 	return v
+}
+
+// unescape turns "$${" into "${" in each text of v that has no reference
+// (constTexts noted them), in the value read rather than in the YAML tree:
+// the tree is shared with the inline tests (mappingdoc.Doc), which read
+// what the author wrote, not what the token gets.
+func (p *parser) unescape(v *Value) {
+	if v.Kind == Scalar && p.constPlain[v.Pos] {
+		v.Text = render(v.Text, nil)
+	}
+	for _, e := range v.Items {
+		p.unescape(e)
+	}
 }
 
 // attach records a slot for each text of v that holds references; an
@@ -392,10 +453,10 @@ func (p *parser) attach(c *Claim, v *Value, pending map[Pos]*slot) {
 }
 
 // constTexts finds the ${NAME} references in every text of a constant:
-// a text with none has its "$${" turned into "${" now; one with some is
-// kept as written, and noted in pending by its position. An alias shares
-// its anchor's node, which is read once in the whole mapping: a $${ that
-// became ${ is never read again as a reference.
+// a text with none is noted in constPlain, to have its "$${" turned into
+// "${" once read (unescape); one with some is kept as written, and noted in
+// pending by its position. An alias shares its anchor's node, which is read
+// once in the whole mapping. The tree itself is never changed.
 func (p *parser) constTexts(n *yaml.Node, path string, done map[*yaml.Node]bool, pending map[Pos]*slot) {
 	n = yamlnode.Deref(n)
 	if done[n] {
@@ -407,7 +468,7 @@ func (p *parser) constTexts(n *yaml.Node, path string, done map[*yaml.Node]bool,
 		if n.ShortTag() == "!!str" && strings.Contains(n.Value, "${") {
 			refs, ok := p.scan(n, path, n.Value)
 			if len(refs) == 0 {
-				n.Value = render(n.Value, nil)
+				p.constPlain[Pos{n.Line, n.Column}] = true
 				return
 			}
 			pending[Pos{n.Line, n.Column}] = &slot{raw: n.Value, refs: refs, path: path, syntaxErr: !ok}

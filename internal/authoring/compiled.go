@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/mappingdoc"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -17,15 +18,21 @@ type Compiled struct {
 	// Mapping is the parsed, unbound mapping; nil when the text is not a
 	// YAML mapping at all.
 	Mapping *config.Mapping
+	// Doc is the tests: section of the same parse, for package
+	// inlinetest: the text is parsed once for the mapping and its tests.
+	Doc mappingdoc.Doc
 	// findings are the parse's and the compile's, every severity.
 	findings []config.Finding
 	mapper   *mapper.Mapper
 }
 
+// parse is config.Parse keeping the Doc (see package mappingdoc).
+var parse = mappingdoc.ParseFunc().(func(string, []byte, config.Options) (*config.Mapping, []config.Finding, mappingdoc.Doc))
+
 // Compile parses and compiles src once.
 func Compile(file string, src []byte, opts config.Options) *Compiled {
-	m, fs := config.Parse(file, src, opts)
-	c := &Compiled{Mapping: m, findings: fs}
+	m, fs, doc := parse(file, src, opts)
+	c := &Compiled{Mapping: m, Doc: doc, findings: fs}
 	if m == nil {
 		// Text YAML stops early: Load adds what the rest of it holds.
 		_, _, err := mapper.Load(src, mapper.LoadOptions{File: file, Config: opts})

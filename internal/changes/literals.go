@@ -7,6 +7,7 @@ import (
 	"github.com/expr-lang/expr/parser"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/claimsmapper/claimsmapper/internal/loadcount"
 	"github.com/claimsmapper/claimsmapper/internal/yamlnode"
 )
 
@@ -23,7 +24,11 @@ func LiteralsOf(srcs ...[]byte) Literals {
 	lit := Literals{}
 	for _, src := range srcs {
 		var doc yaml.Node
-		if yamlnode.Scan(src) != nil || yaml.Unmarshal(src, &doc) != nil {
+		if yamlnode.Scan(src) != nil {
+			continue
+		}
+		loadcount.Parsed()
+		if yaml.Unmarshal(src, &doc) != nil {
 			continue
 		}
 		lit.addNode(&doc, 0)

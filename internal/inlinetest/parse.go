@@ -53,40 +53,14 @@ var (
 	expectKeys = []string{"idToken", "accessToken", "idTokenIncludes", "accessTokenIncludes", "suppressed", "scopesAdded", "scopesSuppressed", "groups", "error"}
 )
 
-// testsNode finds the tests: section of a mapping's text, or returns nil,
-// and the mapping's triggerVersion, or "". Text that is not YAML has no
-// tests; the mapping's loader says why.
-func testsNode(src []byte) (tests *yaml.Node, triggerVersion string) {
-	var doc yaml.Node
-	if yamlnode.Scan(src) != nil || yaml.Unmarshal(src, &doc) != nil || len(doc.Content) == 0 {
-		return nil, ""
-	}
-	root := yamlnode.Deref(doc.Content[0])
-	if root.Kind != yaml.MappingNode {
-		return nil, ""
-	}
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		k, v := yamlnode.Deref(root.Content[i]), yamlnode.Deref(root.Content[i+1])
-		switch {
-		case k.Kind != yaml.ScalarNode:
-		case k.Value == "tests":
-			tests = root.Content[i+1]
-		case k.Value == "triggerVersion" && v.Kind == yaml.ScalarNode && authoring.TriggerVersionOK(v.Value):
-			triggerVersion = v.Value
-		}
-	}
-	return tests, triggerVersion
-}
-
-// FirstEnv returns the env: of the mapping's first test that has one, with
-// the test's name and line, or nil. The CLI uses it to resolve ${NAME} when
-// nothing else sets them.
-func FirstEnv(src []byte) (env map[string]string, name string, line int) {
-	tests, _ := testsNode(src)
-	if tests == nil || yamlnode.Deref(tests).Kind != yaml.SequenceNode {
+// FirstEnv returns the env: of the suite's first test that has one, with
+// the test's name and line, or nil; a test that has other mistakes counts
+// too. The CLI uses it to resolve ${NAME} when nothing else sets them.
+func (s *Suite) FirstEnv() (env map[string]string, name string, line int) {
+	if s.tests == nil || yamlnode.Deref(s.tests).Kind != yaml.SequenceNode {
 		return nil, "", 0
 	}
-	for _, t := range yamlnode.Deref(tests).Content {
+	for _, t := range yamlnode.Deref(s.tests).Content {
 		t = yamlnode.Deref(t)
 		if t.Kind != yaml.MappingNode {
 			continue

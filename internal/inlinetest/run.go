@@ -7,7 +7,8 @@ import (
 	"log/slog"
 	"os"
 	"strings"
-	"sync"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/authoring"
@@ -19,38 +20,21 @@ import (
 type Suite struct {
 	File  string
 	Cases []*Case
-	src   []byte
+	// tests is the tests: section as written, from the mapping's one parse.
+	tests *yaml.Node
+	// findings are the section's problems, as ParseWithin returned them.
+	findings []config.Finding
 	// lookupEnv is the process environment; tests replace it.
 	lookupEnv func(string) (string, bool)
-	// compiled is the mapping compiled once for every test, which each
-	// binds to its own env:; copies of the suite (WithEnv) share it.
-	compiled *compiled
-}
-
-// compiled is a suite's mapping, parsed and compiled on first use.
-type compiled struct {
-	once sync.Once
-	c    *authoring.Compiled
+	// compiled is the mapping the tests were read from, parsed and
+	// compiled once, its ${NAME} unfilled: each test binds it to its own
+	// env:. Copies of the suite (WithEnv) share it.
+	compiled *authoring.Compiled
 }
 
 // Compiled is the suite's mapping parsed and compiled once, its ${NAME}
 // unfilled, which every test binds to its own env:.
-func (s *Suite) Compiled() *authoring.Compiled {
-	s.compiled.once.Do(func() {
-		if s.compiled.c == nil {
-			s.compiled.c = authoring.Compile(s.File, s.src, config.Options{})
-		}
-	})
-	return s.compiled.c
-}
-
-// WithCompiled returns the suite running its tests on c, the suite's own
-// text compiled by its caller (a workspace that compiled it for lint too).
-func (s *Suite) WithCompiled(c *authoring.Compiled) *Suite {
-	cp := *s
-	cp.compiled = &compiled{c: c}
-	return &cp
-}
+func (s *Suite) Compiled() *authoring.Compiled { return s.compiled }
 
 // bind is the suite's mapping bound as test c reads it, its sources in
 // c's data, its warnings to log.
@@ -64,26 +48,33 @@ func (s *Suite) bind(c *Case, log *slog.Logger) (*mapper.Mapper, error) {
 }
 
 // Parse reads the tests: section of a mapping's text and returns the tests
-// with every problem the section has. It does not check the rest of the
-// mapping: package lint adds what the mapping's loader finds, and a test
-// loads the mapping the way the function does when it runs. Run nothing
-// unless config.Errors(findings) is nil.
+// with every problem the section has. It does not report the rest of the
+// mapping's problems: package lint adds what the mapping's loader finds,
+// and a test loads the mapping the way the function does when it runs. Run
+// nothing unless config.Errors(findings) is nil.
 func Parse(file string, src []byte) (*Suite, []config.Finding) {
-	return ParseWithin(file, src, "")
+	return ParseWithin(file, authoring.Compile(file, src, config.Options{}), "")
 }
 
-// ParseWithin is Parse that reads the event: and data: files the tests
-// name only when they lie inside the folder within, symbolic links
-// followed; any other is a finding (rule tests-outside-folder) and is not
-// opened. The studio uses it so a mapping typed into the page cannot read
-// the rest of the disk. An empty within is the mapping's own folder (the
-// current one for standard input): no command reads a test file from
-// anywhere else.
-func ParseWithin(file string, src []byte, within string) (*Suite, []config.Finding) {
-	tests, triggerVersion := testsNode(src)
-	cases, fs := parseTests(file, tests, triggerVersion, within)
-	return &Suite{File: file, Cases: cases, src: src, lookupEnv: os.LookupEnv, compiled: &compiled{}}, fs
+// ParseWithin reads the tests: section of the mapping c was compiled from,
+// from the one parse of its text (c.Doc), and runs its tests on c: the text
+// is neither parsed nor compiled again. file names the mapping in the
+// findings and is where the tests' relative paths start.
+//
+// The event: and data: files the tests name are read only when they lie
+// inside the folder within, symbolic links followed; any other is a finding
+// (rule tests-outside-folder) and is not opened. The studio uses it so a
+// mapping typed into the page cannot read the rest of the disk. An empty
+// within is the mapping's own folder (the current one for standard input):
+// no command reads a test file from anywhere else.
+func ParseWithin(file string, c *authoring.Compiled, within string) (*Suite, []config.Finding) {
+	cases, fs := parseTests(file, c.Doc.Tests, c.Doc.TriggerVersion, within)
+	return &Suite{File: file, Cases: cases, tests: c.Doc.Tests, findings: fs, lookupEnv: os.LookupEnv, compiled: c}, fs
 }
+
+// Findings are the problems of the tests: section, as ParseWithin
+// returned them.
+func (s *Suite) Findings() []config.Finding { return s.findings }
 
 // WithEnv returns the suite reading env where it would read the process
 // environment: values under the tests' env:, and CLAIMS_MAPPING_ENV.

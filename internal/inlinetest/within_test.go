@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/authoring"
 )
 
 func TestParseWithinReadsOnlyTheMappingsFolder(t *testing.T) {
@@ -27,7 +30,7 @@ func TestParseWithinReadsOnlyTheMappingsFolder(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			src := "version: 1\ntests:\n  - name: t\n    event: " + tt.event + "\n    expect: { idToken: {} }\n"
-			suite, fs := ParseWithin(file, []byte(src), dir)
+			suite, fs := ParseWithin(file, authoring.Compile(file, []byte(src), config.Options{}), dir)
 			got := len(fs) == 1 && fs[0].Rule == "tests-outside-folder" && strings.Contains(fs[0].Message, "outside the mapping's folder")
 			if got != tt.outside || (tt.outside && len(suite.Cases) != 0) {
 				t.Errorf("findings %v, %d tests", fs, len(suite.Cases))

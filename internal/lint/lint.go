@@ -20,14 +20,16 @@ type Options struct {
 	// process environment); nil means the process environment.
 	Env func(string) (string, bool)
 	// Within, when set, is the only folder the inline tests' files are read
-	// from (see inlinetest.ParseWithin).
+	// from (see inlinetest.ParseWithin), when lint reads them (Tests is nil).
 	Within string
 	// Data is sample data besides the inline tests' data: (lint --data, the
 	// studio's --data): every claim is evaluated for each of its users.
 	Data []*localdata.Data
-	// Compiled is the text already parsed and compiled (a workspace's);
-	// nil compiles it here. Lint binds it to every environment it checks.
-	Compiled *authoring.Compiled
+	// Tests are the inline tests already read from the text's one parse
+	// and compile (a workspace's, see inlinetest.ParseWithin); nil parses
+	// and compiles the text here. Lint binds that compile to every
+	// environment it checks.
+	Tests *inlinetest.Suite
 }
 
 // Check returns every finding for a mapping's text, sorted by position:
@@ -58,20 +60,19 @@ func CheckWith(file string, src []byte, o Options) []config.Finding {
 		env = os.LookupEnv
 	}
 	allow, err := config.AllowedEnv(env)
-	compiled := o.Compiled
-	if compiled == nil {
-		compiled = authoring.Compile(file, src, config.Options{})
+	suite := o.Tests
+	if suite == nil {
+		suite, _ = inlinetest.ParseWithin(file, authoring.Compile(file, src, config.Options{}), o.Within)
 	}
+	compiled := suite.Compiled()
 	mp, warnings, loadErr := compiled.Load(config.Env{Lookup: env, Allow: allow, UnsetIsWarning: true}, nil, nil)
 	fs := authoring.Findings(mp, warnings, loadErr)
 	if err != nil {
 		fs = append(fs, config.Finding{File: file, Pos: config.Pos{Line: 1, Column: 1}, Severity: config.SevError, Rule: "env-not-allowed",
 			Message: err.Error() + "; lint reads this setting from its own environment, as the function does from its configuration"})
 	}
-	suite, tfs := inlinetest.ParseWithin(file, src, o.Within)
-	suite = suite.WithCompiled(compiled)
 	fs = onceEach(fs, suite)
-	fs = append(fs, tfs...)
+	fs = append(fs, suite.Findings()...)
 	if config.Errors(fs) == nil {
 		fs = append(fs, suite.WithEnv(env).MissingAttributes()...)
 		found := everyuser.CheckCompiled(context.Background(), file, compiled, allow, samples(suite, env, o.Data))

@@ -1,14 +1,21 @@
 // Package loadcount counts the parses and compiles of mappings, so that a
 // test can prove a tool parses and compiles a mapping once however many
-// environments it binds it to (the studio's keystroke with many inline
-// tests). Counting is an atomic add per load, never per event.
+// environments it binds it to and however many inline tests it has (the
+// studio's keystroke, `claimsmapper test`). A parse is one reading of a
+// mapping's text into a YAML tree, wherever it happens: config's, and any
+// other package's that reads the text itself. Counting is an atomic add per
+// load, never per event.
+//
+// Not counted: the prefixes of a text whose YAML is broken that
+// package yamlnode reads again to place the error at its real line (the
+// same code serves data files), which only a text that does not load pays.
 package loadcount
 
 import "sync/atomic"
 
 var parses, compiles atomic.Int64
 
-// Parsed counts one config.Parse.
+// Parsed counts one YAML parse of a mapping's text.
 func Parsed() { parses.Add(1) }
 
 // Compiled counts one compile of a parsed mapping.

@@ -8,7 +8,8 @@
 // that "run every inline test" or "which users does this change affect"
 // means one thing wherever an author asks.
 //
-//   - Open reads a mapping's text and its tests: section once.
+//   - Open parses and compiles a mapping's text once, and reads its tests:
+//     section from that one parse.
 //   - Lint, RunTests and Mapper (or TestMapper for one inline test) are
 //     what lint, test and run/preview/explain do.
 //   - Users names who a comparison runs for (event files, a users file,

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/authoring"
@@ -43,43 +42,34 @@ type Options struct {
 	ShortNames bool
 }
 
-// Workspace is one mapping's text, opened once: its inline tests are read
-// when it is opened, and every step below works on that one reading.
+// Workspace is one mapping's text, opened once: it is parsed and compiled
+// when it is opened, its inline tests read from that parse, and every step
+// below works on that one reading.
 type Workspace struct {
 	file  string
 	src   []byte
 	opts  Options
 	suite *inlinetest.Suite
-	// testFindings are the tests: section's own findings.
-	testFindings []config.Finding
 	// lookup is how ${NAME} resolve outside the tests; note says when the
 	// first test's env: gives them.
 	lookup func(string) (string, bool)
 	note   string
-	// once compiles the text on first use, for every step to bind.
-	once     sync.Once
+	// compiled is the mapping parsed and compiled once, ${NAME} unfilled:
+	// lint, the inline tests, the mapper for a case and Mapping all bind it.
 	compiled *authoring.Compiled
 }
 
-// compile is the mapping parsed and compiled once, ${NAME} unfilled: lint,
-// the inline tests, the mapper for a case and Mapping all bind it.
-func (w *Workspace) compile() *authoring.Compiled {
-	w.once.Do(func() {
-		name := w.file
-		if w.opts.ShortNames {
-			name = filepath.Base(name)
-		}
-		w.compiled = authoring.Compile(name, w.src, config.Options{})
-		w.suite = w.suite.WithCompiled(w.compiled)
-	})
-	return w.compiled
-}
-
-// Open reads a mapping's text. It never fails: what is wrong with the text
-// is what Lint says.
+// Open reads a mapping's text: one parse, one compile, whatever the number
+// of its inline tests. It never fails: what is wrong with the text is what
+// Lint says.
 func Open(file string, src []byte, opts Options) *Workspace {
 	w := &Workspace{file: file, src: src, opts: opts}
-	w.suite, w.testFindings = inlinetest.ParseWithin(file, src, opts.Within)
+	name := file
+	if opts.ShortNames {
+		name = filepath.Base(name)
+	}
+	w.compiled = authoring.Compile(name, src, config.Options{})
+	w.suite, _ = inlinetest.ParseWithin(file, w.compiled, opts.Within)
 	w.suite = w.suite.WithEnv(opts.Env.process)
 	switch {
 	case opts.FirstTestEnv:
@@ -101,7 +91,7 @@ func (w *Workspace) firstTestEnv() (func(string) (string, bool), string) {
 	}
 	var read, set []string
 	allow, _ := e.Allowed()
-	if m := w.compile().Mapping; m != nil {
+	if m := w.compiled.Mapping; m != nil {
 		for _, name := range m.Vars() {
 			if !slices.Contains(allow, name) {
 				continue // the function could not read it either
@@ -115,7 +105,7 @@ func (w *Workspace) firstTestEnv() (func(string) (string, bool), string) {
 	if len(read) == 0 || len(set) > 0 {
 		return e.Lookup, ""
 	}
-	env, test, line := inlinetest.FirstEnv(w.src)
+	env, test, line := w.suite.FirstEnv()
 	var used []string
 	for _, name := range slices.Compact(slices.Sorted(slices.Values(read))) {
 		if v, ok := env[name]; ok {
@@ -163,7 +153,7 @@ func (w *Workspace) Test(name string) *inlinetest.Case {
 // process (an unset one is a warning, since lint seldom runs where the
 // function does).
 func (w *Workspace) Lint() []config.Finding {
-	return lint.CheckWith(w.file, w.src, lint.Options{Env: w.opts.Env.Lookup, Within: w.opts.Within, Data: w.opts.Data, Compiled: w.compile()})
+	return lint.CheckWith(w.file, w.src, lint.Options{Env: w.opts.Env.Lookup, Data: w.opts.Data, Tests: w.suite})
 }
 
 // Refusing counts the findings that refuse the mapping: errors, and with
@@ -199,7 +189,7 @@ func (w *Workspace) load(lookup func(string) (string, bool), store mapper.Store,
 	if err != nil {
 		return nil, err
 	}
-	mp, _, err := w.compile().Load(cfg, store, log)
+	mp, _, err := w.compiled.Load(cfg, store, log)
 	return mp, err
 }
 
@@ -213,7 +203,7 @@ func (w *Workspace) Mapping() *config.Mapping {
 		cfg = config.Env{Lookup: w.Lookup()}
 	}
 	cfg.UnsetIsWarning = true
-	m, _ := w.compile().Mapping.Bind(cfg)
+	m, _ := w.compiled.Mapping.Bind(cfg)
 	return m
 }
 
@@ -221,7 +211,6 @@ func (w *Workspace) Mapping() *config.Mapping {
 // test), in order, as `claimsmapper test` does.
 func (w *Workspace) RunTests(ctx context.Context, match func(name string) bool) inlinetest.FileOutcomes {
 	fo := inlinetest.FileOutcomes{File: w.file}
-	w.compile()
 	for _, c := range w.suite.Cases {
 		if match == nil || match(c.Name) {
 			fo.Outcomes = append(fo.Outcomes, w.suite.Run(ctx, c))

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/claimsmapper/claimsmapper/internal/loadcount"
 )
 
 var yamlLine = regexp.MustCompile(`^line (\d+): (.*)$`)
@@ -80,6 +82,7 @@ func RepairIndentation(src []byte) (out []byte, line, shift int, ok bool) {
 		return nil, 0, 0, false
 	}
 	var doc yaml.Node
+	loadcount.Parsed()
 	err := yaml.Unmarshal(src, &doc)
 	if err == nil {
 		return nil, 0, 0, false
