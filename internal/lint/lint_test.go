@@ -1,10 +1,12 @@
 package lint_test
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -280,4 +282,45 @@ func TestABadAllowListIsAnError(t *testing.T) {
 // before Load returned an error read them.
 func loaded(mp *mapper.Mapper, warnings []config.Finding, err error) (*mapper.Mapper, []config.Finding) {
 	return mp, authoring.Findings(mp, warnings, err)
+}
+
+// The tests: section is read from the one parse of the mapping (package
+// mappingdoc), not from a parse of its own: whatever is wrong with it, lint
+// still reports the mapping's errors exactly as the function's loader does,
+// and the section's own mistakes besides, each at its place.
+func TestLintMatchesLoadWhateverTheTestsSection(t *testing.T) {
+	t.Parallel()
+	const head = "version: 1\nclaims:\n  a: { const: &c \"$${X}\" }\n"
+	cases := []struct {
+		name, src string
+		// rule and at are the tests finding lint must report, if any.
+		rule, at string
+	}{
+		{"tests that are not a list", head + "tests: { name: t }\n", "tests-type", "4:8"},
+		{"a test that is not an object", head + "tests: [ 3 ]\n", "tests-type", "4:10"},
+		{"tests written twice", head + "tests: []\ntests:\n  - { name: t, event: nothere.json, expect: {} }\n", "tests-event", "6:23"},
+		{"tests in a file of two documents", head + "tests:\n  - { name: t, bogus: 1 }\n---\nversion: 1\n", "tests-unknown-key", "5:16"},
+		{"tests after a wrong claim", "version: 1\nclaims:\n  a: user.\ntests:\n  - { name: t }\n", "tests-required", "5:5"},
+		{"a test aliasing a constant", head + "tests:\n  - { name: t, event: nothere.json, expect: { idToken: { a: *c } } }\n", "tests-event", "5:23"},
+		{"an alias bomb in the tests", head + "tests:\n  - &a [x, x, x, x, x, x, x, x, x, x]\n  - &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n  - &d [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n  - &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n  - [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n", "", ""},
+	}
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			src := []byte(tt.src)
+			checkEquivalence(t, "m.yaml", src)
+			if tt.rule == "" {
+				return
+			}
+			var found []string
+			for _, f := range lint.Check("m.yaml", src, allSet(src)) {
+				if isTestsFinding(f) {
+					found = append(found, fmt.Sprintf("%d:%d %s", f.Pos.Line, f.Pos.Column, f.Rule))
+				}
+			}
+			if want := tt.at + " " + tt.rule; !slices.Contains(found, want) {
+				t.Errorf("the tests: findings are %q, want one %q", found, want)
+			}
+		})
+	}
 }

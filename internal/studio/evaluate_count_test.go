@@ -11,7 +11,10 @@ import (
 
 // tenTests is the seed mapping with ten inline tests, each with its own
 // env: and data:, as an author's mapping grows them.
-func tenTests() string {
+func tenTests() string { return withTests(10) }
+
+// withTests is the seed mapping with n inline tests.
+func withTests(n int) string {
 	var b strings.Builder
 	b.WriteString(`version: 1
 sources:
@@ -25,7 +28,7 @@ claims:
   plan: { const: "plan-${TABLE_NAME}" }
 tests:
 `)
-	for i := range 10 {
+	for i := range n {
 		fmt.Fprintf(&b, `  - name: user %d gets a first name
     env: { TABLE_NAME: Users%d }
     event: event.json
@@ -41,37 +44,42 @@ tests:
 }
 
 // An edit in the studio (its evaluate request: lint, the tests' data, the
-// tokens, the explanation) parses the mapping once and compiles it once,
-// whatever the number of tests: each test's env: binds the one compile.
-// Not parallel: the counts are the process's.
+// tokens, the explanation) parses the mapping's YAML once and compiles it
+// once, whatever the number of tests: the tests: section is read from that
+// parse, and each test's env: binds the one compile. loadcount counts every
+// YAML parse of a mapping's text, the tests' included. Not parallel: the
+// counts are the process's.
 func TestEvaluateParsesAndCompilesOnce(t *testing.T) {
 	s, _ := seed(t)
-	src := tenTests()
-	p0, c0 := loadcount.Counts()
-	resp := s.evaluate(context.Background(), evalRequest{Source: src, User: userRef{kindTest, "user 3 gets a first name"}})
-	p1, c1 := loadcount.Counts()
-	if resp.Errors > 0 || resp.Problem != "" {
-		t.Fatalf("the mapping should load: %+v", resp)
-	}
-	if got := fmt.Sprint(resp.Tokens); !strings.Contains(got, "Ben3") || !strings.Contains(got, "plan-Users3") {
-		t.Errorf("test 3's tokens should come from its own env: and data, got %s", got)
-	}
-	if p1-p0 != 1 || c1-c0 != 1 {
-		t.Errorf("one evaluate request with 10 tests parsed the mapping %d times and compiled it %d times, want once each", p1-p0, c1-c0)
+	for _, n := range []int{1, 10, 30} {
+		src := withTests(n)
+		p0, c0 := loadcount.Counts()
+		resp := s.evaluate(context.Background(), evalRequest{Source: src, User: userRef{kindTest, "user 0 gets a first name"}})
+		p1, c1 := loadcount.Counts()
+		if resp.Errors > 0 || resp.Problem != "" || len(resp.Tests) != n {
+			t.Fatalf("the mapping with %d tests should load and list them: %+v", n, resp)
+		}
+		if got := fmt.Sprint(resp.Tokens); !strings.Contains(got, "Ben0") || !strings.Contains(got, "plan-Users0") {
+			t.Errorf("test 0's tokens should come from its own env: and data, got %s", got)
+		}
+		if p1-p0 != 1 || c1-c0 != 1 {
+			t.Errorf("one evaluate request with %d tests parsed the YAML %d times and compiled it %d times, want once each", n, p1-p0, c1-c0)
+		}
 	}
 	// And the tests themselves, each under its own env:, pass on that one
-	// compile (a test that compiled for itself would show in the counts).
-	ws := s.open([]byte(src))
-	p0, c0 = loadcount.Counts()
-	fo := ws.RunTests(context.Background(), nil)
-	p1, c1 = loadcount.Counts()
+	// parse and compile (a test that parsed or compiled for itself would
+	// show in the counts).
+	src := []byte(tenTests())
+	p0, c0 := loadcount.Counts()
+	fo := s.open(src).RunTests(context.Background(), nil)
+	p1, c1 := loadcount.Counts()
 	for _, o := range fo.Outcomes {
 		if !o.Passed() {
 			t.Errorf("%s: %s %+v", o.Case.Name, o.Problem, o.Diffs)
 		}
 	}
 	if len(fo.Outcomes) != 10 || p1-p0 != 1 || c1-c0 != 1 {
-		t.Errorf("running %d tests parsed %d times and compiled %d times, want 10 tests on one parse and one compile", len(fo.Outcomes), p1-p0, c1-c0)
+		t.Errorf("opening the mapping and running its %d tests parsed the YAML %d times and compiled it %d times, want 10 tests on one parse and one compile", len(fo.Outcomes), p1-p0, c1-c0)
 	}
 }
 
