@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 
 	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/cliflag"
 )
 
 // version is stamped at build time with -ldflags "-X main.version=…".
@@ -15,9 +15,9 @@ var version = "dev"
 
 // Exit codes shared by the subcommands.
 const (
-	exitOK     = 0
-	exitFailed = 1 // invalid input, or the event failed
-	exitUsage  = 2
+	exitOK     = cliflag.ExitOK
+	exitFailed = cliflag.ExitFailed // invalid input, or the event failed
+	exitUsage  = cliflag.ExitUsage
 )
 
 const usageText = `claimsmapper puts your DynamoDB data into Amazon Cognito tokens, as a mapping file says.
@@ -113,13 +113,11 @@ func runVersion(_ context.Context, _ []string, _ io.Reader, stdout, _ io.Writer)
 	return exitOK
 }
 
-// readInput reads a file, or standard input for "-".
-func readInput(path string, stdin io.Reader) ([]byte, error) {
-	if path == "-" {
-		return io.ReadAll(stdin)
-	}
-	return os.ReadFile(path)
-}
+// The input helpers of package cliflag, under the names the commands use.
+var (
+	readInput         = cliflag.ReadInput
+	parseInterspersed = cliflag.ParseInterspersed
+)
 
 // cliLogger writes the mapper's warnings to stderr as plain lines.
 func cliLogger(stderr io.Writer) *slog.Logger {

@@ -2,17 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"strconv"
-	"strings"
 
 	"github.com/claimsmapper/claimsmapper/internal/changes"
 	"github.com/claimsmapper/claimsmapper/internal/cliflag"
 	"github.com/claimsmapper/claimsmapper/internal/workspace"
-	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
 const diffUsage = `Usage: claimsmapper diff [options] OLD NEW
@@ -54,81 +50,27 @@ Exit codes: 0 no user's tokens change; 1 some change; 2 usage, or a mapping,
 event or user list cannot be read.
 `
 
-// diffFlags are the user sources diff and the publishing gate share.
-type diffFlags struct {
-	events     multiFlag
-	users      string
-	names      multiFlag
-	groups     cliflag.Groups
-	sample     string
-	event      string
-	data       string
-	showValues bool
-	showUsers  bool
-	env        cliflag.Env
-	// sampleTable and sampleN are --sample, parsed by check.
-	sampleTable string
-	sampleN     int
-}
+// diffFlags are the user sources diff and the publishing gate share,
+// under the names gate.go calls them by.
+type diffFlags struct{ cliflag.Users }
 
-// check validates the user sources before anything is read.
-func (d *diffFlags) check() error {
-	if !d.any() {
-		return errors.New("say which users to compare with --events, --users, --user or --sample")
-	}
-	if d.sample == "" {
-		return nil
-	}
-	d.sampleTable, d.sampleN = d.sample, changes.DefaultSample
-	if i := strings.LastIndex(d.sample, ":"); i >= 0 {
-		v, err := strconv.Atoi(d.sample[i+1:])
-		if err != nil || v < 1 || v > changes.MaxUsers {
-			return fmt.Errorf("--sample %q: want TABLE or TABLE:N, with N from 1 to %d", d.sample, changes.MaxUsers)
-		}
-		d.sampleTable, d.sampleN = d.sample[:i], v
-	}
-	if d.sampleTable == "" {
-		return fmt.Errorf("--sample %q: name the users table", d.sample)
-	}
-	return nil
+func (d *diffFlags) register(fs *flag.FlagSet) { d.Register(fs) }
+func (d *diffFlags) check() error              { return d.Check() }
+func (d *diffFlags) any() bool                 { return d.Any() }
+func (d *diffFlags) comparison() workspace.Comparison {
+	return d.Comparison()
 }
-
-func (d *diffFlags) register(fs *flag.FlagSet) {
-	d.env = cliflag.Env{}
-	fs.Var(d.env, "env", "")
-	fs.Var(&d.events, "events", "")
-	fs.StringVar(&d.users, "users", "", "")
-	fs.Var(&d.names, "user", "")
-	fs.Var(&d.groups, "group", "")
-	fs.StringVar(&d.sample, "sample", "", "")
-	fs.StringVar(&d.event, "event", "", "")
-	fs.StringVar(&d.data, "data", "", "")
-	fs.BoolVar(&d.showValues, "show-values", false, "")
-	fs.BoolVar(&d.showUsers, "show-users", false, "")
-}
-
-// writeOptions are how diff and the gate render a report: masked unless
-// asked, with the text both mappings write shown as it is.
+func (d *diffFlags) open(name string, src []byte) *workspace.Workspace { return d.Open(name, src) }
 func (d *diffFlags) writeOptions(format string, oldSrc, newSrc []byte) changes.Options {
-	return changes.Options{Format: format, ShowValues: d.showValues, ShowUsers: d.showUsers, Literals: changes.LiteralsOf(oldSrc, newSrc)}
+	return d.WriteOptions(format, oldSrc, newSrc)
 }
 
-// any reports whether a user source was given.
-func (d *diffFlags) any() bool {
-	return len(d.events) > 0 || d.users != "" || len(d.names) > 0 || d.sample != ""
-}
-
-// multiFlag collects a repeated flag.
-type multiFlag []string
-
-func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
-func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+var diffError = cliflag.DiffError
 
 func runDiff(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	var df diffFlags
-	df.register(fs)
+	fs := cliflag.NewSet("diff")
+	var df cliflag.Users
+	df.Register(fs)
 	format := fs.String("format", "text", "")
 	files, code, ok := parseInterspersed(fs, args, diffUsage, stdout, stderr)
 	if !ok {
@@ -148,7 +90,7 @@ func runDiff(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprintf(stderr, "claimsmapper diff: --format should be text, json or markdown, not %q\n", *format)
 		return exitUsage
 	}
-	if err := df.check(); err != nil {
+	if err := df.Check(); err != nil {
 		fmt.Fprintf(stderr, "claimsmapper diff: %v\n\n%s", err, diffUsage)
 		return exitUsage
 	}
@@ -162,12 +104,12 @@ func runDiff(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprintf(stderr, "claimsmapper diff: %v\n", err)
 		return exitUsage
 	}
-	report, err := compareMappings(ctx, df, files[0], oldSrc, files[1], newSrc)
-	if err != nil {
+	report, err := workspace.Compare(ctx, df.Open(files[0], oldSrc), df.Open(files[1], newSrc), df.Comparison())
+	if err = cliflag.DiffError(err); err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
-	opts := df.writeOptions(*format, oldSrc, newSrc)
+	opts := df.WriteOptions(*format, oldSrc, newSrc)
 	opts.Before, opts.After = files[0], files[1]
 	if err := changes.Write(stdout, report, opts); err != nil {
 		fmt.Fprintf(stderr, "claimsmapper diff: %v\n", err)
@@ -177,50 +119,4 @@ func runDiff(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return exitFailed
 	}
 	return exitOK
-}
-
-// open opens a mapping's text with the flags' --env.
-func (d *diffFlags) open(name string, src []byte) *workspace.Workspace {
-	return workspace.Open(name, src, workspace.Options{Env: workspace.Env{Flags: d.env}})
-}
-
-// storeError is a store that cannot be opened: its message is complete.
-type storeError struct{ error }
-
-// compareMappings compares two mappings for the users the flags name. Its
-// error is what to print.
-func compareMappings(ctx context.Context, df diffFlags, oldName string, oldSrc []byte, newName string, newSrc []byte) (*changes.Report, error) {
-	report, err := workspace.Compare(ctx, df.open(oldName, oldSrc), df.open(newName, newSrc), df.comparison())
-	return report, diffError(err)
-}
-
-// comparison is what the flags compare on: their users, and the store
-// both mappings read (DynamoDB is opened only when a mapping reads it).
-func (d *diffFlags) comparison() workspace.Comparison {
-	return workspace.Comparison{
-		Users: workspace.Users{
-			Events: d.events, UsersFile: d.users, Names: d.names, TemplateFile: d.event, Groups: d.groups,
-			SampleTable: d.sampleTable, SampleN: d.sampleN,
-			Scanner: func(ctx context.Context) (changes.ScanAPI, error) { return newDynamoClient(ctx) },
-		},
-		AlwaysOpen: d.data != "",
-		OpenStore: func(ctx context.Context) (mapper.Store, error) {
-			store, err := openStore(ctx, d.data, nil)
-			if err != nil {
-				return nil, storeError{err}
-			}
-			return store, nil
-		},
-	}
-}
-
-// diffError is how diff words a comparison that could not run.
-func diffError(err error) error {
-	var old *workspace.OldLoadError
-	var nw *workspace.NewLoadError
-	var se storeError
-	if err == nil || errors.As(err, &old) || errors.As(err, &nw) || errors.As(err, &se) {
-		return err
-	}
-	return fmt.Errorf("claimsmapper diff: %w", err)
 }

@@ -29,12 +29,12 @@ func runExplain(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if !ok {
 		return code
 	}
-	r, trace, err := in.mapper.EvaluateTrace(ctx, in.event)
-	in.checkAttributes(stderr)
+	r, trace, err := in.Mapper.EvaluateTrace(ctx, in.Event)
+	checkAttributes(in, stderr)
 	preview.WriteExplain(stdout, trace, err)
 	if err == nil {
 		fmt.Fprintln(stdout)
-		preview.WriteSizes(stdout, preview.Build(in.event, r))
+		preview.WriteSizes(stdout, preview.Build(in.Event, r))
 	}
 	if err != nil {
 		return exitFailed

@@ -4,19 +4,13 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
-	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/cliflag"
 	"github.com/claimsmapper/claimsmapper/internal/iampolicy"
-	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
-	"github.com/claimsmapper/claimsmapper/internal/workspace"
-	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
 const iamPolicyUsage = `Usage: claimsmapper iam-policy [--env NAME=VALUE]... [--attributes]
@@ -50,20 +44,18 @@ Exit codes: 0 ok; 1 the mapping is invalid or a ${NAME} is not set; 2 usage
 `
 
 func runIAMPolicy(_ context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("iam-policy", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	env := cliflag.Env{}
-	fs.Var(env, "env", "")
+	fs, env := cliflag.NewSetWithEnv("iam-policy")
 	attributes := fs.Bool("attributes", false, "")
 	partition := fs.String("partition", "aws", "")
 	region := fs.String("region", cmp.Or(os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION")), "")
 	account := fs.String("account", "", "")
-	file, code, ok := parseOneFile(fs, args, iamPolicyUsage, "claimsmapper iam-policy: name one mapping file (- reads standard input)", stdout, stderr)
+	file, code, ok := cliflag.ParseOneFile(fs, args, iamPolicyUsage, "claimsmapper iam-policy: name one mapping file (- reads standard input)", stdout, stderr)
 	if !ok {
 		return code
 	}
-	mp, ok := loadForDeploy("iam-policy", file, env, stdin, stderr)
-	if !ok {
+	mp, err := cliflag.LoadForDeploy("iam-policy", file, env, stdin)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
 		return exitFailed
 	}
 	opts := iampolicy.Options{Partition: *partition, Region: *region, Account: *account, Attributes: *attributes}
@@ -84,27 +76,4 @@ func runIAMPolicy(_ context.Context, args []string, stdin io.Reader, stdout, std
 	out, _ := json.MarshalIndent(policy, "", "  ")
 	stdout.Write(append(out, '\n'))
 	return exitOK
-}
-
-// loadForDeploy loads a mapping as the function will (CLAIMS_MAPPING_ENV
-// from this environment), for the commands a deployment tool runs at synth:
-// a ${NAME} takes its --env value, else this environment's. It says what is
-// wrong on stderr and reports false when the mapping does not load.
-func loadForDeploy(cmd, file string, env cliflag.Env, stdin io.Reader, stderr io.Writer) (*mapper.Mapper, bool) {
-	src, err := readInput(file, stdin)
-	if err != nil {
-		fmt.Fprintf(stderr, "claimsmapper %s: cannot read the mapping %s: %s\n", cmd, file, inlinetest.PlainIOError(err))
-		return nil, false
-	}
-	mp, err := workspace.Open(file, src, workspace.Options{Env: workspace.Env{Flags: env}}).Mapper(nil, nil)
-	var ce *config.Error
-	switch {
-	case errors.As(err, &ce):
-		fmt.Fprintf(stderr, "%v\nclaimsmapper %s: the mapping is invalid: fix it (claimsmapper lint %s says how), or pass --env NAME=VALUE for each ${NAME} it uses\n", err, cmd, file)
-		return nil, false
-	case err != nil:
-		fmt.Fprintf(stderr, "claimsmapper %s: %v\n", cmd, err)
-		return nil, false
-	}
-	return mp, true
 }

@@ -1,17 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
 
-	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/cliflag"
-	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/internal/lint"
 	"github.com/claimsmapper/claimsmapper/internal/workspace"
 	"github.com/claimsmapper/claimsmapper/localdata"
@@ -40,24 +35,13 @@ Exit codes: 0 no errors (warnings allowed); 1 errors found; 2 usage, or a file
 cannot be read.
 `
 
-// lintFinding is a finding as lint --format json prints it.
-type lintFinding struct {
-	File     string `json:"file"`
-	Line     int    `json:"line"`
-	Column   int    `json:"column"`
-	Severity string `json:"severity"`
-	Rule     string `json:"rule"`
-	Message  string `json:"message"`
-}
-
 func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("lint", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := cliflag.NewSet("lint")
 	format := fs.String("format", "text", "")
 	strict := fs.Bool("strict", false, "")
 	env := cliflag.Env{}
 	fs.Var(env, "env", "")
-	var dataFiles multiFlag
+	var dataFiles cliflag.Strings
 	fs.Var(&dataFiles, "data", "")
 	files, code, ok := parseInterspersed(fs, args, lintUsage, stdout, stderr)
 	if !ok {
@@ -73,28 +57,28 @@ func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 		fmt.Fprintf(stderr, "claimsmapper lint: --format should be text, json or github, not %q\n", *format)
 		return exitUsage
 	}
-	if stdinReaders(append(append([]string{}, files...), dataFiles...)...) > 1 {
+	if cliflag.StdinReaders(append(append([]string{}, files...), dataFiles...)...) > 1 {
 		fmt.Fprint(stderr, "claimsmapper lint: only one mapping or --data file can read standard input\n")
 		return exitUsage
 	}
 	var data []*localdata.Data
 	for _, path := range dataFiles {
-		d, err := readData(path, stdin)
+		d, err := cliflag.ReadData(path, stdin)
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return exitUsage
 		}
 		data = append(data, d)
 	}
-	all := []lintFinding{}
+	all := []lint.JSONFinding{}
 	failed, unreadable := false, false
 	tests, withTests := 0, []string{}
 	unset := map[string]bool{}
 	var policies []string
 	for _, file := range files {
-		src, err := readInput(file, stdin)
+		src, err := cliflag.ReadMapping(file, stdin)
 		if err != nil {
-			fmt.Fprintf(stderr, "claimsmapper lint: cannot read the mapping %s: %s\n", file, inlinetest.PlainIOError(err))
+			fmt.Fprintf(stderr, "claimsmapper lint: %v\n", err)
 			unreadable = true
 			continue
 		}
@@ -115,19 +99,16 @@ func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 		}
 		for _, f := range findings {
 			switch *format {
-			case "text":
-				printTextFinding(stdout, f, src)
-			case "github":
-				printGitHubFinding(stdout, f)
+			case lint.FormatText:
+				lint.WriteText(stdout, f, src)
+			case lint.FormatGitHub:
+				lint.WriteGitHub(stdout, f)
 			}
-			all = append(all, lintFinding{File: f.File, Line: f.Pos.Line, Column: f.Pos.Column, Severity: f.Severity.String(), Rule: f.Rule, Message: withPath(f)})
+			all = append(all, lint.ToJSON(f))
 		}
 	}
 	if *format == "json" {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(all); err != nil {
+		if err := lint.WriteJSON(stdout, all); err != nil {
 			fmt.Fprintf(stderr, "claimsmapper lint: %v\n", err)
 			return exitUsage
 		}
@@ -160,77 +141,5 @@ func plural(n int, noun string) string {
 	return fmt.Sprintf("%d %ss were", n, noun)
 }
 
-// withPath prefixes the message with the YAML path it is about.
-func withPath(f config.Finding) string {
-	if f.Path == "" {
-		return f.Message
-	}
-	return f.Path + ": " + f.Message
-}
-
-// printTextFinding prints FILE:LINE:COL: SEVERITY: MESSAGE [rule] and the
-// source line with a caret under the column.
-func printTextFinding(w io.Writer, f config.Finding, src []byte) {
-	where := f.File
-	if f.Pos.Line > 0 {
-		where = fmt.Sprintf("%s:%d:%d", f.File, f.Pos.Line, f.Pos.Column)
-	}
-	fmt.Fprintf(w, "%s: %s: %s [%s]\n", where, f.Severity, withPath(f), f.Rule)
-	if line, ok := sourceLine(src, f.Pos.Line); ok && f.Pos.Column > 0 {
-		fmt.Fprintf(w, "  %s\n  %s^\n", line, caretPad(line, f.Pos.Column))
-	}
-}
-
-// sourceLine returns line n (1-based) of src, tabs kept.
-func sourceLine(src []byte, n int) (string, bool) {
-	if n < 1 {
-		return "", false
-	}
-	lines := bytes.Split(src, []byte("\n"))
-	if n > len(lines) {
-		return "", false
-	}
-	return strings.TrimRight(string(lines[n-1]), "\r"), true
-}
-
-// caretPad is the indentation that puts a caret under column col (counted
-// in characters), keeping tabs so the caret lines up.
-func caretPad(line string, col int) string {
-	var b strings.Builder
-	i := 1
-	for _, r := range line {
-		if i >= col {
-			break
-		}
-		if r == '\t' {
-			b.WriteByte('\t')
-		} else {
-			b.WriteByte(' ')
-		}
-		i++
-	}
-	return b.String()
-}
-
-// printGitHubFinding prints a GitHub Actions workflow command annotation.
-func printGitHubFinding(w io.Writer, f config.Finding) {
-	level := "error"
-	switch f.Severity {
-	case config.SevWarning:
-		level = "warning"
-	case config.SevInfo:
-		level = "notice"
-	}
-	msg := withPath(f)
-	fmt.Fprintf(w, "::%s file=%s,line=%d,col=%d,title=%s::%s\n", level,
-		ghProperty(f.File), f.Pos.Line, f.Pos.Column, ghProperty(f.Rule), ghData(msg))
-}
-
-// ghData and ghProperty escape as GitHub's workflow commands require.
-func ghData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
-}
-
-func ghProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
-}
+// printTextFinding is how the publishing gate prints a finding, as lint does.
+var printTextFinding = lint.WriteText

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/claimsmapper/claimsmapper/internal/lint"
 )
 
 // lintCases is the project's testdata/lint, relative to this package and to
@@ -34,7 +36,7 @@ func TestLintCases(t *testing.T) {
 			}
 			goldenText(t, "../"+lintCases+name+".txt", out)
 			code, out, _ = execCLI(t, "", "lint", "--strict", "--format", "json", file)
-			var findings []lintFinding
+			var findings []lint.JSONFinding
 			if err := json.Unmarshal([]byte(out), &findings); err != nil || code != exitFailed || len(findings) == 0 {
 				t.Errorf("json: exit %d, %v:\n%s", code, err, out)
 			}
@@ -106,16 +108,6 @@ func TestSchemaCommandPrintsTheCheckedInSchema(t *testing.T) {
 	want, err := os.ReadFile("../../docs/mapping.schema.json")
 	if err != nil || code != exitOK || out != string(want) {
 		t.Errorf("exit %d, err %v; schema differs from docs/mapping.schema.json", code, err)
-	}
-}
-
-// GitHub annotations must escape what would end a property or the message.
-func TestGitHubAnnotationEscaping(t *testing.T) {
-	if got := ghProperty("a:b,c%\n"); got != "a%3Ab%2Cc%25%0A" {
-		t.Errorf("ghProperty = %q", got)
-	}
-	if got := ghData("50% done\nnext: x, y"); got != "50%25 done%0Anext: x, y" {
-		t.Errorf("ghData = %q", got)
 	}
 }
 

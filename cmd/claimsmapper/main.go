@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -32,7 +33,10 @@ func runProcess(args []string, stdin io.Reader) int {
 	ctx, signalled, stop := onSignal(context.Background(), os.Stderr)
 	defer stop()
 	// An evaluation the cost model fails to stop stops the command.
-	ctx = mapper.WithBackstop(ctx, backstop(os.LookupEnv, os.Stderr, os.Exit))
+	ctx = mapper.WithBackstop(ctx, lambda.CommandBackstop(os.LookupEnv, func(msg string) {
+		fmt.Fprintln(os.Stderr, msg)
+		os.Exit(exitFailed)
+	}))
 	code := run(ctx, args, stdin, os.Stdout, os.Stderr)
 	if s := signalled(); s != 0 {
 		// Stopped: whatever the command made of its cancelled context, it

@@ -8,10 +8,8 @@ import (
 	"io"
 	"os"
 
-	"github.com/claimsmapper/claimsmapper/internal/authoring"
 	"github.com/claimsmapper/claimsmapper/internal/cliflag"
 	"github.com/claimsmapper/claimsmapper/internal/preview"
-	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
 const previewUsage = `Usage: claimsmapper preview --mapping FILE --event FILE [--data FILE] [--env NAME=VALUE]... [--version 1|2|3] [--user NAME] [--group NAME]... [--format text|json]
@@ -37,13 +35,13 @@ func runPreview(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		fmt.Fprintf(stderr, "claimsmapper preview: --format should be text or json, not %q\n", *format)
 		return exitUsage
 	}
-	r, err := in.mapper.Evaluate(ctx, in.event)
-	in.checkAttributes(stderr)
+	r, err := in.Mapper.Evaluate(ctx, in.Event)
+	checkAttributes(in, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %s\n", in.eventPath, describeEventError(err))
+		fmt.Fprintf(stderr, "%s: %s\n", in.EventPath, cliflag.DescribeEventError(err))
 		return exitFailed
 	}
-	p := preview.Build(in.event, r)
+	p := preview.Build(in.Event, r)
 	if *format == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -76,76 +74,38 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// eventInput is a loaded mapping and a decoded event.
-type eventInput struct {
-	mapper    *mapper.Mapper
-	rows      func(table string) ([]mapper.Item, bool)
-	event     *mapper.Event
-	raw       []byte
-	eventPath string
-}
-
 // parseEventFlags reads the flags cliflag.Event registers (plus any flags fs
-// already has), loads the mapping with its store and decodes the event,
-// rewritten to --version when it is given. It warns on stderr when the event
-// is not of the version the mapping is written for.
-func parseEventFlags(ctx context.Context, fs *flag.FlagSet, args []string, usage string, stdin io.Reader, stdout, stderr io.Writer) (eventInput, int, bool) {
+// already has), then the mapping, its store and the event they name. It
+// prints on stderr what the author should know first (where ${NAME} took
+// their values, an event of another version than the mapping's).
+func parseEventFlags(ctx context.Context, fs *flag.FlagSet, args []string, usage string, stdin io.Reader, stdout, stderr io.Writer) (*cliflag.Input, int, bool) {
 	fs.SetOutput(io.Discard)
 	var f cliflag.Event
 	f.Register(fs)
-	if code, ok := parseFlags(fs, args, usage, stdout, stderr); !ok {
-		return eventInput{}, code, false
+	if code, ok := cliflag.Parse(fs, args, usage, stdout, stderr); !ok {
+		return nil, code, false
 	}
 	name := "claimsmapper " + fs.Name()
 	if f.Mapping == "" || f.Event == "" {
 		fmt.Fprintf(stderr, "%s: --mapping and --event are required\n\n%s", name, usage)
-		return eventInput{}, exitUsage, false
+		return nil, exitUsage, false
 	}
-	if stdinReaders(f.Mapping, f.Event, f.Data) > 1 {
+	if cliflag.StdinReaders(f.Mapping, f.Event, f.Data) > 1 {
 		fmt.Fprintf(stderr, "%s: only one of --mapping, --event and --data can read standard input\n", name)
-		return eventInput{}, exitUsage, false
+		return nil, exitUsage, false
 	}
-	mp, rows, err := loadMapper(ctx, &f, stdin, stderr)
+	in, err := f.Load(ctx, name, stdin, cliLogger(stderr), func(line string) { fmt.Fprintln(stderr, line) })
 	if err != nil {
 		fmt.Fprintln(stderr, err)
-		return eventInput{}, exitFailed, false
+		return nil, exitFailed, false
 	}
-	raw, err := readInput(f.Event, stdin)
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: cannot read the event: %v\n", name, err)
-		return eventInput{}, exitFailed, false
-	}
-	if f.Version != "" {
-		if raw, err = authoring.WithVersion(raw, string(f.Version)); err != nil {
-			fmt.Fprintf(stderr, "%s: --version %s: %v\n", f.Event, f.Version, err)
-			return eventInput{}, exitFailed, false
-		}
-	}
-	if raw, err = f.SignIn(raw, mp.Mapping()); err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", f.Event, err)
-		return eventInput{}, exitFailed, false
-	}
-	ev, err := mapper.DecodeEvent(raw)
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", f.Event, err)
-		return eventInput{}, exitFailed, false
-	}
-	if f.User != "" && ev.ClientCredentials() {
-		fmt.Fprintf(stderr, "%s: --user: this is a machine-to-machine (client credentials) event, which has no user; use a sign-in event\n", f.Event)
-		return eventInput{}, exitFailed, false
-	}
-	if w := authoring.VersionMismatch(mp.Mapping().TriggerVersion, ev); w != "" {
-		v := mp.Mapping().TriggerVersion[1:2]
-		fmt.Fprintf(stderr, "warning: %s; to see %s, add --version %s (or use an event with \"version\": %q)\n", w, mp.Mapping().TriggerVersion, v, v)
-	}
-	return eventInput{mapper: mp, rows: rows, event: ev, raw: raw, eventPath: f.Event}, 0, true
+	return in, 0, true
 }
 
 // checkAttributes warns, once each, about attributes the mapping reads that
-// no item it ran on has: a misspelled attribute is otherwise just a
-// missing claim.
-func (in eventInput) checkAttributes(stderr io.Writer) {
-	for _, f := range authoring.MissingAttributes(in.mapper.Mapping().File, in.mapper.AttributeReads(), in.rows) {
+// no item it ran on has.
+func checkAttributes(in *cliflag.Input, stderr io.Writer) {
+	for _, f := range in.MissingAttributes() {
 		fmt.Fprintf(stderr, "warning: %s [%s]\n", f.String(), f.Rule)
 	}
 }

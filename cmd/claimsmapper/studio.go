@@ -2,17 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
-	"os"
-	"os/exec"
-	"runtime"
-	"strings"
-	"time"
 
 	"github.com/claimsmapper/claimsmapper/internal/changes"
 	"github.com/claimsmapper/claimsmapper/internal/cliflag"
@@ -41,36 +32,27 @@ Options:
 Exit codes: 0 stopped with Ctrl+C; 1 the server could not start; 2 usage.
 `
 
-// eventsFlag collects --events values.
-type eventsFlag []string
-
-func (e *eventsFlag) String() string     { return strings.Join(*e, ",") }
-func (e *eventsFlag) Set(v string) error { *e = append(*e, v); return nil }
-
 func runStudio(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("studio", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs, env := cliflag.NewSetWithEnv("studio")
 	dataPath := fs.String("data", "", "")
 	addr := fs.String("addr", "127.0.0.1:0", "")
 	noOpen := fs.Bool("no-open", false, "")
-	var events eventsFlag
+	var events cliflag.Strings
 	fs.Var(&events, "events", "")
-	env := cliflag.Env{}
-	fs.Var(env, "env", "")
-	file, code, ok := parseOneFile(fs, args, studioUsage, "claimsmapper studio: name one mapping file", stdout, stderr)
+	file, code, ok := cliflag.ParseOneFile(fs, args, studioUsage, "claimsmapper studio: name one mapping file", stdout, stderr)
 	if !ok {
 		return code
 	}
 	opts := studio.Options{Mapping: file, DataPath: *dataPath, Env: env, Logger: cliLogger(stderr)}
 	if *dataPath != "" {
-		d, err := readData(*dataPath, nil)
+		d, err := cliflag.ReadData(*dataPath, nil)
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return exitFailed
 		}
 		opts.Store, opts.Data = d, d
 	} else {
-		store, err := openStore(ctx, "", nil)
+		store, err := cliflag.OpenStore(ctx, "", nil)
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return exitFailed
@@ -87,61 +69,25 @@ func runStudio(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		fmt.Fprintf(stderr, "claimsmapper studio: %v\n", err)
 		return exitFailed
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, remote, err := srv.Listen(*addr)
 	if err != nil {
-		fmt.Fprintf(stderr, "claimsmapper studio: cannot listen on %s: %v\n", *addr, err)
+		fmt.Fprintf(stderr, "claimsmapper studio: %v\n", err)
 		return exitFailed
 	}
-	if !loopback(ln.Addr()) {
+	if remote {
 		fmt.Fprintf(stderr, "warning: the studio listens on %s, reachable from other computers; anyone who learns its address can read and change the mapping\n", ln.Addr())
 	}
-	srv.Allow(ln.Addr())
 	url := srv.URL(ln.Addr())
 	fmt.Fprintln(stdout, url)
 	fmt.Fprintln(stderr, "claimsmapper studio: editing", file, "- stop with Ctrl+C")
 	if !*noOpen {
-		if err := openBrowser(url); err != nil {
+		if err := studio.OpenBrowser(url); err != nil {
 			fmt.Fprintf(stderr, "claimsmapper studio: open the address above in a browser (%v)\n", err)
 		}
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	done := make(chan error, 1)
-	go func() { done <- hs.Serve(ln) }()
-	select {
-	case err := <-done:
+	if err := srv.Serve(ctx, ln); err != nil {
 		fmt.Fprintf(stderr, "claimsmapper studio: %v\n", err)
 		return exitFailed
-	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	hs.Shutdown(shutdown)
 	return exitOK
-}
-
-func loopback(a net.Addr) bool {
-	host, _, err := net.SplitHostPort(a.String())
-	ip := net.ParseIP(host)
-	return err == nil && ip != nil && ip.IsLoopback()
-}
-
-// openBrowser opens url in the desktop's browser, when there is a desktop.
-func openBrowser(url string) error {
-	var cmd *exec.Cmd
-	switch runtime.GOOS {
-	case "darwin":
-		cmd = exec.Command("open", url)
-	case "windows":
-		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", url)
-	default:
-		if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
-			return errors.New("no display to open a browser on")
-		}
-		cmd = exec.Command("xdg-open", url)
-	}
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	go cmd.Wait()
-	return nil
 }

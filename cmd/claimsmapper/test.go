@@ -2,12 +2,11 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"regexp"
 
-	"github.com/claimsmapper/claimsmapper/config"
+	"github.com/claimsmapper/claimsmapper/internal/cliflag"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/internal/workspace"
 )
@@ -26,8 +25,7 @@ tests do not load.
 `
 
 func runTest(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("test", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := cliflag.NewSet("test")
 	pattern := fs.String("run", "", "")
 	format := fs.String("format", "text", "")
 	files, code, ok := parseInterspersed(fs, args, testUsage, stdout, stderr)
@@ -50,30 +48,25 @@ func runTest(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	var results []inlinetest.FileOutcomes
 	broken := false
 	for _, file := range files {
-		src, err := readInput(file, stdin)
+		src, err := cliflag.ReadMapping(file, stdin)
 		if err != nil {
-			fmt.Fprintf(stderr, "claimsmapper test: cannot read the mapping %s: %s\n", file, inlinetest.PlainIOError(err))
+			fmt.Fprintf(stderr, "claimsmapper test: %v\n", err)
 			broken = true
 			continue
 		}
 		ws := workspace.Open(file, src, workspace.Options{})
-		findings := ws.Lint()
-		if err := config.Errors(findings); err != nil {
+		fo, warnings, err := ws.LintAndTest(ctx, re.MatchString)
+		if err != nil {
 			fmt.Fprintln(stderr, err)
 			broken = true
 			continue
 		}
-		for _, f := range findings {
-			// A misspelled attribute passes a test that expects its claim
-			// absent; say so here, not only in lint.
-			if f.Rule == "unknown-attribute" {
-				fmt.Fprintf(stderr, "warning: %s [%s]\n", f.String(), f.Rule)
-			}
+		for _, f := range warnings {
+			fmt.Fprintf(stderr, "warning: %s [%s]\n", f.String(), f.Rule)
 		}
 		if len(ws.Tests()) == 0 {
 			fmt.Fprintf(stderr, "%s: no tests; add a tests: section (see docs/mapping.md)\n", file)
 		}
-		fo := ws.RunTests(ctx, re.MatchString)
 		results = append(results, fo)
 	}
 	if broken {
@@ -93,36 +86,4 @@ func runTest(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return exitFailed
 	}
 	return exitOK
-}
-
-// parseInterspersed parses flags that may come after the file names, as in
-// "claimsmapper test mapping.yaml --run ben", and returns the file names.
-// parseOneFile is parseInterspersed for a command that takes exactly one
-// file: any other count prints need and the usage and exits with usage.
-func parseOneFile(fs *flag.FlagSet, args []string, usage, need string, stdout, stderr io.Writer) (file string, code int, ok bool) {
-	files, code, ok := parseInterspersed(fs, args, usage, stdout, stderr)
-	if !ok {
-		return "", code, false
-	}
-	if len(files) != 1 {
-		fmt.Fprint(stderr, need+"\n\n"+usage)
-		return "", exitUsage, false
-	}
-	return files[0], 0, true
-}
-
-func parseInterspersed(fs *flag.FlagSet, args []string, usage string, stdout, stderr io.Writer) (rest []string, code int, ok bool) {
-	for {
-		if err := fs.Parse(args); err != nil {
-			// Reuse parseFlags' messages for help and bad flags.
-			code, _ := parseFlags(fs, args, usage, stdout, stderr)
-			return nil, code, false
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return rest, 0, true
-		}
-		rest = append(rest, args[0])
-		args = args[1:]
-	}
 }

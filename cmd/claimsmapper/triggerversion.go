@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 
@@ -29,16 +28,14 @@ invalid; 2 usage.
 `
 
 func runTriggerVersion(_ context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("trigger-version", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	env := cliflag.Env{}
-	fs.Var(env, "env", "")
-	file, code, ok := parseOneFile(fs, args, triggerVersionUsage, "claimsmapper trigger-version: name one mapping file (- reads standard input)", stdout, stderr)
+	fs, env := cliflag.NewSetWithEnv("trigger-version")
+	file, code, ok := cliflag.ParseOneFile(fs, args, triggerVersionUsage, "claimsmapper trigger-version: name one mapping file (- reads standard input)", stdout, stderr)
 	if !ok {
 		return code
 	}
-	mp, ok := loadForDeploy("trigger-version", file, env, stdin, stderr)
-	if !ok {
+	mp, err := cliflag.LoadForDeploy("trigger-version", file, env, stdin)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
 		return exitFailed
 	}
 	v := mp.Mapping().TriggerVersion

@@ -218,3 +218,21 @@ func (w *Workspace) RunTests(ctx context.Context, match func(name string) bool) 
 	}
 	return fo
 }
+
+// LintAndTest is what `claimsmapper test` does for one mapping: it lints it and,
+// when nothing refuses it (err carries the findings that do), runs the
+// inline tests whose name match accepts. warnings are the findings that
+// can make a test pass wrongly: a misspelled attribute passes a test that
+// expects its claim absent.
+func (w *Workspace) LintAndTest(ctx context.Context, match func(name string) bool) (fo inlinetest.FileOutcomes, warnings []config.Finding, err error) {
+	findings := w.Lint()
+	if err := config.Errors(findings); err != nil {
+		return inlinetest.FileOutcomes{File: w.file}, nil, err
+	}
+	for _, f := range findings {
+		if f.Rule == "unknown-attribute" {
+			warnings = append(warnings, f)
+		}
+	}
+	return w.RunTests(ctx, match), warnings, nil
+}

@@ -1,0 +1,129 @@
+package cliflag
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/claimsmapper/claimsmapper/internal/awsconfig"
+	"github.com/claimsmapper/claimsmapper/internal/changes"
+	"github.com/claimsmapper/claimsmapper/internal/workspace"
+	"github.com/claimsmapper/claimsmapper/mapper"
+)
+
+// Users are the flags that say whose tokens a comparison is for, and how
+// it is shown: diff's, and the publishing gate's.
+type Users struct {
+	Events     Strings
+	UsersFile  string
+	Names      Strings
+	Groups     Groups
+	Sample     string
+	Event      string
+	Data       string
+	ShowValues bool
+	ShowUsers  bool
+	Env        Env
+	// sampleTable and sampleN are --sample, parsed by Check.
+	sampleTable string
+	sampleN     int
+}
+
+// Register adds --env, --events, --users, --user, --group, --sample,
+// --event, --data, --show-values and --show-users to fs.
+func (u *Users) Register(fs *flag.FlagSet) {
+	u.Env = Env{}
+	fs.Var(u.Env, "env", "")
+	fs.Var(&u.Events, "events", "")
+	fs.StringVar(&u.UsersFile, "users", "", "")
+	fs.Var(&u.Names, "user", "")
+	fs.Var(&u.Groups, "group", "")
+	fs.StringVar(&u.Sample, "sample", "", "")
+	fs.StringVar(&u.Event, "event", "", "")
+	fs.StringVar(&u.Data, "data", "", "")
+	fs.BoolVar(&u.ShowValues, "show-values", false, "")
+	fs.BoolVar(&u.ShowUsers, "show-users", false, "")
+}
+
+// Any reports whether a user source was given.
+func (u *Users) Any() bool {
+	return len(u.Events) > 0 || u.UsersFile != "" || len(u.Names) > 0 || u.Sample != ""
+}
+
+// Check validates the user sources before anything is read: there is one,
+// and --sample is TABLE or TABLE:N.
+func (u *Users) Check() error {
+	if !u.Any() {
+		return errors.New("say which users to compare with --events, --users, --user or --sample")
+	}
+	if u.Sample == "" {
+		return nil
+	}
+	u.sampleTable, u.sampleN = u.Sample, changes.DefaultSample
+	if i := strings.LastIndex(u.Sample, ":"); i >= 0 {
+		v, err := strconv.Atoi(u.Sample[i+1:])
+		if err != nil || v < 1 || v > changes.MaxUsers {
+			return fmt.Errorf("--sample %q: want TABLE or TABLE:N, with N from 1 to %d", u.Sample, changes.MaxUsers)
+		}
+		u.sampleTable, u.sampleN = u.Sample[:i], v
+	}
+	if u.sampleTable == "" {
+		return fmt.Errorf("--sample %q: name the users table", u.Sample)
+	}
+	return nil
+}
+
+// WriteOptions are how a comparison is rendered: masked unless asked, with
+// the text both mappings write shown as it is.
+func (u *Users) WriteOptions(format string, oldSrc, newSrc []byte) changes.Options {
+	return changes.Options{Format: format, ShowValues: u.ShowValues, ShowUsers: u.ShowUsers, Literals: changes.LiteralsOf(oldSrc, newSrc)}
+}
+
+// Open opens a mapping's text with the flags' --env.
+func (u *Users) Open(name string, src []byte) *workspace.Workspace {
+	return workspace.Open(name, src, workspace.Options{Env: workspace.Env{Flags: u.Env}})
+}
+
+// Comparison is what the flags compare on: their users, and the store
+// both mappings read (DynamoDB is opened only when a mapping reads it).
+func (u *Users) Comparison() workspace.Comparison {
+	return workspace.Comparison{
+		Users: workspace.Users{
+			Events: u.Events, UsersFile: u.UsersFile, Names: u.Names, TemplateFile: u.Event, Groups: u.Groups,
+			SampleTable: u.sampleTable, SampleN: u.sampleN,
+			Scanner: func(ctx context.Context) (changes.ScanAPI, error) {
+				client, err := awsconfig.NewDynamoDB(ctx)
+				if err != nil {
+					return nil, fmt.Errorf("DynamoDB: %w", err)
+				}
+				return client, nil
+			},
+		},
+		AlwaysOpen: u.Data != "",
+		OpenStore: func(ctx context.Context) (mapper.Store, error) {
+			store, err := OpenStore(ctx, u.Data, nil)
+			if err != nil {
+				return nil, storeError{err}
+			}
+			return store, nil
+		},
+	}
+}
+
+// storeError is a store that cannot be opened: its message is complete.
+type storeError struct{ error }
+
+// DiffError is how diff words a comparison that could not run: a mapping
+// that does not load and a store that does not open say so themselves.
+func DiffError(err error) error {
+	var old *workspace.OldLoadError
+	var nw *workspace.NewLoadError
+	var se storeError
+	if err == nil || errors.As(err, &old) || errors.As(err, &nw) || errors.As(err, &se) {
+		return err
+	}
+	return fmt.Errorf("claimsmapper diff: %w", err)
+}

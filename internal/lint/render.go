@@ -1,0 +1,119 @@
+package lint
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/claimsmapper/claimsmapper/config"
+)
+
+// The formats findings are written in.
+const (
+	FormatText   = "text"
+	FormatJSON   = "json"
+	FormatGitHub = "github"
+)
+
+// JSONFinding is a finding as `lint --format json` prints it.
+type JSONFinding struct {
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Column   int    `json:"column"`
+	Severity string `json:"severity"`
+	Rule     string `json:"rule"`
+	Message  string `json:"message"`
+}
+
+// ToJSON is f as --format json prints it.
+func ToJSON(f config.Finding) JSONFinding {
+	return JSONFinding{File: f.File, Line: f.Pos.Line, Column: f.Pos.Column, Severity: f.Severity.String(), Rule: f.Rule, Message: WithPath(f)}
+}
+
+// WriteJSON writes the findings as an indented JSON array, "<" and "&"
+// kept as they are written.
+func WriteJSON(w io.Writer, fs []JSONFinding) error {
+	if fs == nil {
+		fs = []JSONFinding{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(fs)
+}
+
+// WithPath prefixes the message with the YAML path it is about.
+func WithPath(f config.Finding) string {
+	if f.Path == "" {
+		return f.Message
+	}
+	return f.Path + ": " + f.Message
+}
+
+// WriteText writes FILE:LINE:COL: SEVERITY: MESSAGE [rule] and the source
+// line of src with a caret under the column.
+func WriteText(w io.Writer, f config.Finding, src []byte) {
+	where := f.File
+	if f.Pos.Line > 0 {
+		where = fmt.Sprintf("%s:%d:%d", f.File, f.Pos.Line, f.Pos.Column)
+	}
+	fmt.Fprintf(w, "%s: %s: %s [%s]\n", where, f.Severity, WithPath(f), f.Rule)
+	if line, ok := sourceLine(src, f.Pos.Line); ok && f.Pos.Column > 0 {
+		fmt.Fprintf(w, "  %s\n  %s^\n", line, caretPad(line, f.Pos.Column))
+	}
+}
+
+// sourceLine returns line n (1-based) of src, tabs kept.
+func sourceLine(src []byte, n int) (string, bool) {
+	if n < 1 {
+		return "", false
+	}
+	lines := bytes.Split(src, []byte("\n"))
+	if n > len(lines) {
+		return "", false
+	}
+	return strings.TrimRight(string(lines[n-1]), "\r"), true
+}
+
+// caretPad is the indentation that puts a caret under column col (counted
+// in characters), keeping tabs so the caret lines up.
+func caretPad(line string, col int) string {
+	var b strings.Builder
+	i := 1
+	for _, r := range line {
+		if i >= col {
+			break
+		}
+		if r == '\t' {
+			b.WriteByte('\t')
+		} else {
+			b.WriteByte(' ')
+		}
+		i++
+	}
+	return b.String()
+}
+
+// WriteGitHub writes f as a GitHub Actions workflow command annotation.
+func WriteGitHub(w io.Writer, f config.Finding) {
+	level := "error"
+	switch f.Severity {
+	case config.SevWarning:
+		level = "warning"
+	case config.SevInfo:
+		level = "notice"
+	}
+	fmt.Fprintf(w, "::%s file=%s,line=%d,col=%d,title=%s::%s\n", level,
+		ghProperty(f.File), f.Pos.Line, f.Pos.Column, ghProperty(f.Rule), ghData(WithPath(f)))
+}
+
+// ghData and ghProperty escape as GitHub's workflow commands require.
+func ghData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+func ghProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}

@@ -1,0 +1,72 @@
+package lint
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/claimsmapper/claimsmapper/config"
+)
+
+// GitHub annotations must escape what would end a property or the message.
+func TestGitHubAnnotationEscaping(t *testing.T) {
+	t.Parallel()
+	if got := ghProperty("a:b,c%\n"); got != "a%3Ab%2Cc%25%0A" {
+		t.Errorf("ghProperty = %q", got)
+	}
+	if got := ghData("50% done\nnext: x, y"); got != "50%25 done%0Anext: x, y" {
+		t.Errorf("ghData = %q", got)
+	}
+}
+
+func TestWriteFindings(t *testing.T) {
+	t.Parallel()
+	src := []byte("claims:\n\tname: usr.x\r\n")
+	at := func(line, col int, sev config.Severity, path string) config.Finding {
+		f := config.Finding{File: "m.yaml", Severity: sev, Rule: "r", Path: path, Message: "bad"}
+		f.Pos.Line, f.Pos.Column = line, col
+		return f
+	}
+	tests := []struct {
+		name         string
+		f            config.Finding
+		text, github string
+	}{
+		{"a caret under the column, tabs kept and CR dropped", at(2, 8, config.SevError, "claims.name"),
+			"m.yaml:2:8: error: claims.name: bad [r]\n  \tname: usr.x\n  \t      ^\n",
+			"::error file=m.yaml,line=2,col=8,title=r::claims.name: bad\n"},
+		{"a finding without a position names only the file", at(0, 0, config.SevWarning, ""),
+			"m.yaml: warning: bad [r]\n",
+			"::warning file=m.yaml,line=0,col=0,title=r::bad\n"},
+		{"a line past the end shows no source", at(9, 1, config.SevInfo, ""),
+			"m.yaml:9:1: info: bad [r]\n",
+			"::notice file=m.yaml,line=9,col=1,title=r::bad\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var text, gh bytes.Buffer
+			WriteText(&text, tt.f, src)
+			WriteGitHub(&gh, tt.f)
+			if text.String() != tt.text {
+				t.Errorf("text:\n%q\nwant\n%q", text.String(), tt.text)
+			}
+			if gh.String() != tt.github {
+				t.Errorf("github:\n%q\nwant\n%q", gh.String(), tt.github)
+			}
+		})
+	}
+}
+
+func TestWriteJSONKeepsMarkupAndWritesAnEmptyArray(t *testing.T) {
+	t.Parallel()
+	var b bytes.Buffer
+	if err := WriteJSON(&b, nil); err != nil || b.String() != "[]\n" {
+		t.Errorf("nil findings: %q, %v", b.String(), err)
+	}
+	b.Reset()
+	f := config.Finding{File: "m.yaml", Severity: config.SevError, Rule: "r", Path: "p", Message: "a < b & c"}
+	if err := WriteJSON(&b, []JSONFinding{ToJSON(f)}); err != nil || !strings.Contains(b.String(), `"message": "p: a < b & c"`) {
+		t.Errorf("got %s, %v", b.String(), err)
+	}
+}
