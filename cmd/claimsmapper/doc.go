@@ -3,6 +3,7 @@
 // test mappings. Run with no arguments inside AWS Lambda it serves the Pre
 // Token Generation trigger (package internal/lambda), as it did before the
 // function had a binary of its own; `make package` ships cmd/bootstrap,
-// which carries the function without the CLI. This package only parses
-// flags and dispatches.
+// which carries the function without the CLI. This package only defines
+// the flags and help texts, reads input and renders output with exit codes;
+// the steps are in internal/cliflag and internal/workspace.
 package main

@@ -1,6 +1,22 @@
-// Package cliflag holds the flags of the commands that evaluate a mapping
-// for one event (run, preview, explain, and the studio): which mapping,
-// event and data, --env values for the mapping's ${NAME}, and --version to
-// see an event under another trigger version. Each command registers them on
-// its own flag set; how ${NAME} then resolves is decided here, once.
+// Package cliflag is the command line's side of the author's workflow:
+// what the commands take from their flags and files, read and loaded, so
+// that cmd/claimsmapper keeps only its flag definitions, help texts and
+// rendering with exit codes.
+//
+//   - Parse, ParseInterspersed and ParseOneFile parse a command's flags
+//     (before or after its files) and print usage errors as every command
+//     does; NewSetWithEnv is the flag set of the commands that read one
+//     mapping with --env.
+//   - Event is the flags of run, preview and explain (which mapping, event
+//     and data, --env, --version, --user, --group); Event.Load reads the
+//     mapping, its store and the event they name. EnvHint says how to give
+//     a ${NAME} on the command line.
+//   - Users is the flags that say whose tokens diff and the publishing gate
+//     compare, and turn them into a workspace.Comparison.
+//   - ReadMapping, ReadData, OpenStore and ReadMappingRef read the inputs:
+//     a file or standard input ("-"), local data or DynamoDB, a mapping in
+//     S3 or at a git revision. LoadForDeploy loads a mapping as the function
+//     will, for iam-policy and trigger-version.
+//
+// How ${NAME} then resolve is package workspace's, decided once.
 package cliflag

@@ -22,4 +22,7 @@
 // counts, never a value from the event or the tables. Debug level adds the incoming event and every
 // DynamoDB request with its timing; info and above never carry user
 // attributes, claim values or tokens.
+//
+// The backstop that answers without a runaway evaluation is the function's
+// (backstop.go) and, with the same limits, the commands' (CommandBackstop).
 package lambda

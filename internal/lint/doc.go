@@ -9,4 +9,7 @@
 // runs, a ${VAR} the function will have may be unset, so lint reports it as
 // a warning instead of an error. The cases of what lint adds (the tests:
 // section) are in testdata, each NAME.bad.yaml with its NAME.findings.
+//
+// render.go writes findings as lint prints them: text with the source line
+// and a caret under the column, GitHub Actions annotations, or JSON.
 package lint

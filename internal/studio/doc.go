@@ -13,5 +13,6 @@
 // token that is part of the page's URL, the Host and Origin headers must
 // name the server itself (no DNS rebinding, no cross-site requests), the
 // only file written is the mapping (with a backup beside it), and files an
-// inline test names are read only from the mapping's folder.
+// inline test names are read only from the mapping's folder. Listen,
+// Serve and OpenBrowser are the server's life, for the command to call.
 package studio

@@ -244,3 +244,27 @@ tests:
 		})
 	}
 }
+
+func TestLintAndTestRunsTheTestsOnlyOfAMappingThatLoads(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	broken := Open("m.yaml", []byte("version: 1\nclaims:\n  x: usr.y\ntests:\n  - name: t\n    event: e.json\n    expect: {}\n"), Options{})
+	fo, warnings, err := broken.LintAndTest(ctx, nil)
+	var ce *config.Error
+	if !errors.As(err, &ce) || len(fo.Outcomes) != 0 || warnings != nil || fo.File != "m.yaml" {
+		t.Errorf("a mapping with errors: outcomes %d, warnings %v, err %v", len(fo.Outcomes), warnings, err)
+	}
+	file, src := seed(t)
+	allowed := Options{Env: Env{Process: env(config.EnvAllowVar, "TABLE_NAME")}}
+	fo, warnings, err = Open(file, src, allowed).LintAndTest(ctx, func(name string) bool { return strings.HasPrefix(name, "ben") })
+	if err != nil || len(warnings) != 0 || len(fo.Outcomes) != 1 || !fo.Outcomes[0].Passed() {
+		t.Errorf("the seed: outcomes %+v, warnings %v, err %v", fo.Outcomes, warnings, err)
+	}
+	// A misspelled attribute passes a test that expects its claim absent:
+	// it is the warning that goes with the verdict.
+	misspelt := strings.Replace(string(src), "user.LastName", "user.LastNmae", 1)
+	_, warnings, err = Open(file, []byte(misspelt), allowed).LintAndTest(ctx, nil)
+	if err != nil || len(warnings) != 1 || warnings[0].Rule != "unknown-attribute" {
+		t.Errorf("a misspelled attribute: warnings %v, err %v", warnings, err)
+	}
+}
