@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/cliflag"
@@ -18,6 +17,9 @@ const (
 	exitOK     = cliflag.ExitOK
 	exitFailed = cliflag.ExitFailed // invalid input, or the event failed
 	exitUsage  = cliflag.ExitUsage
+	// A command stopped by a signal: 128 plus the signal's number.
+	exitInterrupted = cliflag.ExitInterrupted
+	exitTerminated  = cliflag.ExitTerminated
 )
 
 const usageText = `claimsmapper puts your DynamoDB data into Amazon Cognito tokens, as a mapping file says.
@@ -76,10 +78,10 @@ var commands = map[string]command{
 // run runs one command. A failed write to stdout (a full disk, a closed
 // pipe) fails every command, whatever it would have returned.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	out := &checkedWriter{w: stdout}
+	out := &cliflag.CheckedWriter{W: stdout}
 	code := dispatch(ctx, args, stdin, out, stderr)
-	if out.err != nil {
-		fmt.Fprint(stderr, writeFailure(out.err))
+	if out.Err != nil {
+		fmt.Fprint(stderr, cliflag.WriteFailure(out.Err))
 		return exitFailed
 	}
 	return code
@@ -120,14 +122,4 @@ var (
 )
 
 // cliLogger writes the mapper's warnings to stderr as plain lines.
-func cliLogger(stderr io.Writer) *slog.Logger {
-	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{
-		Level: slog.LevelWarn,
-		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
-			if a.Key == slog.TimeKey && len(groups) == 0 {
-				return slog.Attr{}
-			}
-			return a
-		},
-	}))
-}
+var cliLogger = cliflag.Logger

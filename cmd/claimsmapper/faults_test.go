@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -167,21 +166,6 @@ func TestFailedWritesFailEveryCommand(t *testing.T) {
 		}
 	}
 }
-
-func TestCheckedWriterKeepsTheFirstError(t *testing.T) {
-	t.Parallel()
-	w := &checkedWriter{w: failingWriter{}}
-	if _, err := io.WriteString(w, "a"); err == nil {
-		t.Fatal("no error")
-	}
-	if n, err := io.WriteString(w, "b"); n != 0 || err == nil {
-		t.Errorf("a write after a failure: %d, %v", n, err)
-	}
-}
-
-type failingWriter struct{}
-
-func (failingWriter) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
 
 func writeFile(t *testing.T, path, text string) {
 	t.Helper()

@@ -9,7 +9,6 @@ import (
 	"github.com/claimsmapper/claimsmapper/internal/cliflag"
 	"github.com/claimsmapper/claimsmapper/internal/lint"
 	"github.com/claimsmapper/claimsmapper/internal/workspace"
-	"github.com/claimsmapper/claimsmapper/localdata"
 )
 
 const lintUsage = `Usage: claimsmapper lint [--format text|json|github] [--strict] [--env NAME=VALUE]... [--data FILE]... FILE...
@@ -36,11 +35,9 @@ cannot be read.
 `
 
 func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := cliflag.NewSet("lint")
+	fs, env := cliflag.NewSetWithEnv("lint")
 	format := fs.String("format", "text", "")
 	strict := fs.Bool("strict", false, "")
-	env := cliflag.Env{}
-	fs.Var(env, "env", "")
 	var dataFiles cliflag.Strings
 	fs.Var(&dataFiles, "data", "")
 	files, code, ok := parseInterspersed(fs, args, lintUsage, stdout, stderr)
@@ -51,26 +48,20 @@ func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 		fmt.Fprint(stderr, "claimsmapper lint: name at least one mapping file (- reads standard input)\n\n"+lintUsage)
 		return exitUsage
 	}
-	switch *format {
-	case "text", "json", "github":
-	default:
-		fmt.Fprintf(stderr, "claimsmapper lint: --format should be text, json or github, not %q\n", *format)
+	printer, err := lint.NewPrinter(stdout, *format)
+	if err != nil {
+		fmt.Fprintf(stderr, "claimsmapper lint: %v\n", err)
 		return exitUsage
 	}
 	if cliflag.StdinReaders(append(append([]string{}, files...), dataFiles...)...) > 1 {
 		fmt.Fprint(stderr, "claimsmapper lint: only one mapping or --data file can read standard input\n")
 		return exitUsage
 	}
-	var data []*localdata.Data
-	for _, path := range dataFiles {
-		d, err := cliflag.ReadData(path, stdin)
-		if err != nil {
-			fmt.Fprintln(stderr, err)
-			return exitUsage
-		}
-		data = append(data, d)
+	data, err := cliflag.ReadDataFiles(dataFiles, stdin)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
 	}
-	all := []lint.JSONFinding{}
 	failed, unreadable := false, false
 	tests, withTests := 0, []string{}
 	unset := map[string]bool{}
@@ -91,27 +82,17 @@ func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 		}
 		refused := workspace.Refusing(findings, *strict) > 0
 		failed = failed || refused
-		if !refused && *format == "text" {
+		if !refused && *format == lint.FormatText {
 			// Which rules fail closed and which fail open, for the reviewer.
 			if p := lint.Policies(ws.Mapping()); p != "" {
 				policies = append(policies, file+": "+p)
 			}
 		}
-		for _, f := range findings {
-			switch *format {
-			case lint.FormatText:
-				lint.WriteText(stdout, f, src)
-			case lint.FormatGitHub:
-				lint.WriteGitHub(stdout, f)
-			}
-			all = append(all, lint.ToJSON(f))
-		}
+		printer.Print(findings, src)
 	}
-	if *format == "json" {
-		if err := lint.WriteJSON(stdout, all); err != nil {
-			fmt.Fprintf(stderr, "claimsmapper lint: %v\n", err)
-			return exitUsage
-		}
+	if err := printer.Close(); err != nil {
+		fmt.Fprintf(stderr, "claimsmapper lint: %v\n", err)
+		return exitUsage
 	}
 	switch {
 	case unreadable:
@@ -119,13 +100,13 @@ func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 	case failed:
 		return exitFailed
 	}
-	if *format == "text" && len(all) == 0 {
+	if *format == lint.FormatText && printer.Printed() == 0 {
 		fmt.Fprintf(stdout, "ok: %d mapping file(s), no findings\n", len(files))
 	}
 	for _, p := range policies {
 		fmt.Fprintln(stdout, p)
 	}
-	if *format == "text" && tests > 0 {
+	if *format == lint.FormatText && tests > 0 {
 		// "ok" above was read as "the tests pass" by authors who had not
 		// run them.
 		fmt.Fprintf(stdout, "%s checked, not run: run `claimsmapper test %s` to run them\n",

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/claimsmapper/claimsmapper/internal/cliflag"
 	"github.com/claimsmapper/claimsmapper/internal/preview"
@@ -57,21 +56,8 @@ func runPreview(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		}
 		return exitOK
 	}
-	preview.WriteText(stdout, p, isTerminal(stdout))
+	preview.WriteText(stdout, p, cliflag.IsTerminal(stdout))
 	return exitOK
-}
-
-// isTerminal reports whether w is a terminal that wants colour.
-func isTerminal(w io.Writer) bool {
-	if c, ok := w.(*checkedWriter); ok {
-		w = c.w
-	}
-	f, ok := w.(*os.File)
-	if !ok || os.Getenv("NO_COLOR") != "" {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // parseEventFlags reads the flags cliflag.Event registers (plus any flags fs

@@ -8,6 +8,7 @@ import (
 	"github.com/claimsmapper/claimsmapper/internal/changes"
 	"github.com/claimsmapper/claimsmapper/internal/cliflag"
 	"github.com/claimsmapper/claimsmapper/internal/studio"
+	"github.com/claimsmapper/claimsmapper/localdata"
 )
 
 const studioUsage = `Usage: claimsmapper studio [--data FILE] [--events DIR|FILE]... [--env NAME=VALUE]... [--addr HOST:PORT] [--no-open] MAPPING
@@ -44,22 +45,15 @@ func runStudio(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		return code
 	}
 	opts := studio.Options{Mapping: file, DataPath: *dataPath, Env: env, Logger: cliLogger(stderr)}
-	if *dataPath != "" {
-		d, err := cliflag.ReadData(*dataPath, nil)
-		if err != nil {
-			fmt.Fprintln(stderr, err)
-			return exitFailed
-		}
-		opts.Store, opts.Data = d, d
-	} else {
-		store, err := cliflag.OpenStore(ctx, "", nil)
-		if err != nil {
-			fmt.Fprintln(stderr, err)
-			return exitFailed
-		}
-		opts.Store = store
+	store, err := cliflag.OpenStore(ctx, *dataPath, nil)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitFailed
 	}
-	var err error
+	opts.Store = store
+	if d, ok := store.(*localdata.Data); ok {
+		opts.Data = d // the page lists its users
+	}
 	if opts.Events, err = changes.ReadEvents(events); err != nil {
 		fmt.Fprintf(stderr, "claimsmapper studio: %v\n", err)
 		return exitFailed

@@ -17,6 +17,9 @@
 //     a file or standard input ("-"), local data or DynamoDB, a mapping in
 //     S3 or at a git revision. LoadForDeploy loads a mapping as the function
 //     will, for iam-policy and trigger-version.
+//   - OnSignal, CheckedWriter and Logger are the process a command runs
+//     in: a signal stops it with the shell's exit code, its output is whole
+//     or reported as failed, and the mapper's warnings are plain lines.
 //
 // How ${NAME} then resolve is package workspace's, decided once.
 package cliflag

@@ -123,3 +123,16 @@ func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
 }
+
+// ReadDataFiles reads each --data file, as ReadData does.
+func ReadDataFiles(paths []string, stdin io.Reader) ([]*localdata.Data, error) {
+	var all []*localdata.Data
+	for _, path := range paths {
+		d, err := ReadData(path, stdin)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, d)
+	}
+	return all, nil
+}

@@ -117,3 +117,45 @@ func ghData(s string) string {
 func ghProperty(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
 }
+
+// Printer writes findings in one format as they come: text and github at
+// once, json as one array when it is closed.
+type Printer struct {
+	w      io.Writer
+	format string
+	all    []JSONFinding
+}
+
+// NewPrinter is a printer of the format FormatText, FormatJSON or
+// FormatGitHub; any other is refused, in the words of --format.
+func NewPrinter(w io.Writer, format string) (*Printer, error) {
+	switch format {
+	case FormatText, FormatJSON, FormatGitHub:
+		return &Printer{w: w, format: format}, nil
+	}
+	return nil, fmt.Errorf("--format should be text, json or github, not %q", format)
+}
+
+// Print writes the findings of one mapping, src its text.
+func (p *Printer) Print(fs []config.Finding, src []byte) {
+	for _, f := range fs {
+		switch p.format {
+		case FormatText:
+			WriteText(p.w, f, src)
+		case FormatGitHub:
+			WriteGitHub(p.w, f)
+		}
+		p.all = append(p.all, ToJSON(f))
+	}
+}
+
+// Printed is how many findings were printed.
+func (p *Printer) Printed() int { return len(p.all) }
+
+// Close writes the JSON array, for FormatJSON.
+func (p *Printer) Close() error {
+	if p.format != FormatJSON {
+		return nil
+	}
+	return WriteJSON(p.w, p.all)
+}

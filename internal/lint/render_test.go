@@ -70,3 +70,27 @@ func TestWriteJSONKeepsMarkupAndWritesAnEmptyArray(t *testing.T) {
 		t.Errorf("got %s, %v", b.String(), err)
 	}
 }
+
+func TestPrinter(t *testing.T) {
+	t.Parallel()
+	if _, err := NewPrinter(nil, "xml"); err == nil || err.Error() != `--format should be text, json or github, not "xml"` {
+		t.Errorf("a bad format: %v", err)
+	}
+	f := config.Finding{File: "m.yaml", Severity: config.SevError, Rule: "r", Message: "bad"}
+	want := map[string]string{
+		FormatText:   "m.yaml: error: bad [r]\n",
+		FormatGitHub: "::error file=m.yaml,line=0,col=0,title=r::bad\n",
+		FormatJSON:   "[\n  {\n    \"file\": \"m.yaml\",\n    \"line\": 0,\n    \"column\": 0,\n    \"severity\": \"error\",\n    \"rule\": \"r\",\n    \"message\": \"bad\"\n  }\n]\n",
+	}
+	for format, text := range want {
+		var b bytes.Buffer
+		p, err := NewPrinter(&b, format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Print([]config.Finding{f}, nil)
+		if err := p.Close(); err != nil || b.String() != text || p.Printed() != 1 {
+			t.Errorf("%s: %q, %v, want %q", format, b.String(), err, text)
+		}
+	}
+}

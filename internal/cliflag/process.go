@@ -1,10 +1,11 @@
-package main
+package cliflag
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"sync/atomic"
@@ -15,8 +16,8 @@ import (
 // Exit codes of a command stopped by a signal: 128 plus the signal's
 // number, as shells report a process the signal killed.
 const (
-	exitInterrupted = 130 // SIGINT
-	exitTerminated  = 143 // SIGTERM
+	ExitInterrupted = 130 // SIGINT
+	ExitTerminated  = 143 // SIGTERM
 )
 
 // stopGrace is how long a command has to stop once told to: long enough
@@ -25,12 +26,12 @@ const (
 // when it runs out.
 const stopGrace = time.Second
 
-// onSignal returns a context that SIGINT or SIGTERM cancels, and a
+// OnSignal returns a context that SIGINT or SIGTERM cancels, and a
 // function that gives the exit code the signal calls for (0 while none came).
 // A command that has not returned stopGrace after the signal, or a second
 // signal, ends the process with that code: a Unix tool stops when told to,
 // whatever it was doing.
-func onSignal(parent context.Context, stderr io.Writer) (ctx context.Context, code func() int, stop func()) {
+func OnSignal(parent context.Context, stderr io.Writer) (ctx context.Context, code func() int, stop func()) {
 	ctx, cancel := context.WithCancel(parent)
 	var got atomic.Int32
 	sigs := make(chan os.Signal, 2)
@@ -39,9 +40,9 @@ func onSignal(parent context.Context, stderr io.Writer) (ctx context.Context, co
 	go func() {
 		select {
 		case s := <-sigs:
-			c := exitInterrupted
+			c := ExitInterrupted
 			if s == syscall.SIGTERM {
-				c = exitTerminated
+				c = ExitTerminated
 			}
 			got.Store(int32(c))
 			cancel()
@@ -63,31 +64,58 @@ func onSignal(parent context.Context, stderr io.Writer) (ctx context.Context, co
 	}
 }
 
-// checkedWriter remembers the first error writing to w and refuses every
+// CheckedWriter remembers the first error writing to W and refuses every
 // write after it: a command's output is either whole or reported as failed.
-type checkedWriter struct {
-	w   io.Writer
-	err error
+type CheckedWriter struct {
+	W   io.Writer
+	Err error
 }
 
-func (c *checkedWriter) Write(p []byte) (int, error) {
-	if c.err != nil {
-		return 0, c.err
+func (c *CheckedWriter) Write(p []byte) (int, error) {
+	if c.Err != nil {
+		return 0, c.Err
 	}
-	n, err := c.w.Write(p)
+	n, err := c.W.Write(p)
 	if err == nil && n < len(p) {
 		err = io.ErrShortWrite
 	}
-	c.err = err
+	c.Err = err
 	return n, err
 }
 
-// writeFailure says why writing the output failed, without the Go path
+// WriteFailure says why writing the output failed, without the Go path
 // (write /dev/stdout: ...): "no space left on device", "broken pipe".
-func writeFailure(err error) string {
+func WriteFailure(err error) string {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
 		err = pe.Err
 	}
 	return fmt.Sprintf("claimsmapper: could not write the output: %v\n", err)
+}
+
+// IsTerminal reports whether w (or the writer a CheckedWriter writes to)
+// is a terminal that wants colour.
+func IsTerminal(w io.Writer) bool {
+	if c, ok := w.(*CheckedWriter); ok {
+		w = c.W
+	}
+	f, ok := w.(*os.File)
+	if !ok || os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// Logger writes the mapper's warnings to stderr as plain lines.
+func Logger(stderr io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{
+		Level: slog.LevelWarn,
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey && len(groups) == 0 {
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
 }
