@@ -42,7 +42,7 @@ func TestReadMappingRef(t *testing.T) {
 	if err := os.WriteFile(file, []byte("claims: {}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	noS3 := func(context.Context, publish.Location) (publish.Object, error) {
+	noS3 := func(context.Context, string, publish.Location) (publish.Object, error) {
 		t.Error("S3 read for a file")
 		return publish.Object{}, nil
 	}
@@ -56,19 +56,21 @@ func TestReadMappingRef(t *testing.T) {
 	if _, err := ReadMappingRef(ctx, filepath.Join(dir, "none.yaml"), "", nil, noS3); err == nil || !strings.HasPrefix(err.Error(), "cannot read the mapping: ") {
 		t.Errorf("missing file: %v", err)
 	}
-	absent := func(context.Context, publish.Location) (publish.Object, error) { return publish.Object{}, nil }
+	absent := func(context.Context, string, publish.Location) (publish.Object, error) { return publish.Object{}, nil }
 	if _, err := ReadMappingRef(ctx, "s3://b/k.yaml", "", nil, absent); err == nil || err.Error() != "s3://b/k.yaml does not exist" {
 		t.Errorf("absent object: %v", err)
 	}
 	denied := errors.New("access denied")
-	failing := func(context.Context, publish.Location) (publish.Object, error) { return publish.Object{}, denied }
+	failing := func(context.Context, string, publish.Location) (publish.Object, error) {
+		return publish.Object{}, denied
+	}
 	if _, err := ReadMappingRef(ctx, "s3://b/k.yaml", "", nil, failing); !errors.Is(err, denied) {
 		t.Errorf("failed read: %v", err)
 	}
 	if _, err := ReadMappingRef(ctx, "s3://", "", nil, noS3); err == nil {
 		t.Error("s3:// with no bucket: no error")
 	}
-	found := func(_ context.Context, loc publish.Location) (publish.Object, error) {
+	found := func(_ context.Context, _ string, loc publish.Location) (publish.Object, error) {
 		var o publish.Object
 		o.Exists, o.Text = true, []byte(loc.Bucket+"/"+loc.Key)
 		return o, nil
