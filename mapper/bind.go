@@ -92,6 +92,7 @@ func (mp *Mapper) bind(env config.Env) (*Mapper, []config.Finding) {
 			// A constant's text changes type never: only !!str texts hold
 			// references, so its meaning cannot fail here.
 			nc.constant, _ = dynval.Const(nc.cfg.Const)
+			nc.measureConst(mp.limits)
 		}
 		cp.claims[i] = &nc
 	}

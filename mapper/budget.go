@@ -237,23 +237,32 @@ func sizeText(n int) string {
 // all write it. The size is charged to the event's bytes too, so that all
 // the values of one event together, and so the response, stay within them.
 func (e *evaluation) checkSize(v any) error {
-	lim := e.mp.limits
+	n, err := valueSize(v, e.mp.limits)
+	if err != nil || n == 0 {
+		return err
+	}
+	return e.budget.alloc(n)
+}
+
+// valueSize is what checkSize charges for v: its size as JSON, 0 for what
+// needs no measuring, or the limit it passes.
+func valueSize(v any, lim *Limits) (int, error) {
 	switch x := v.(type) {
 	case nil, bool, int, int64, float64:
 		// int64 is how every whole number from DynamoDB or a data
 		// file arrives: no need to walk it.
-		return nil
+		return 0, nil
 	case string:
 		if 6*len(x)+2 <= lim.Value {
-			return e.budget.alloc(jsonTextSize(x))
+			return jsonTextSize(x), nil
 		}
 	}
 	m, ok := measure(v, lim.Value, lim)
 	switch {
 	case ok:
-		return e.budget.alloc(m.size)
+		return m.size, nil
 	case m.deep:
-		return limitErr("depth", "lists and objects may nest at most %d levels deep", lim.Depth)
+		return 0, limitErr("depth", "lists and objects may nest at most %d levels deep", lim.Depth)
 	}
-	return limitErr("value", "an expression may return at most %s, written as JSON", sizeText(lim.Value))
+	return 0, limitErr("value", "an expression may return at most %s, written as JSON", sizeText(lim.Value))
 }

@@ -80,8 +80,13 @@ type claim struct {
 	when  *vm.Program
 	// reads is what value reads of sources: explain says which is missing.
 	reads []AttrRead
-	// constant is cfg.Const's meaning (dynval.Const).
-	constant any
+	// constant is cfg.Const's meaning (dynval.Const), and constSize what
+	// each copy of it in a token is charged (valueSize), or constErr the
+	// limit it passes: measured once, when it is compiled or bound, not at
+	// every sign-in.
+	constant  any
+	constSize int
+	constErr  error
 	// onError is the claim's policy: its own onError, or onClaimError.
 	onError config.ErrorPolicy
 }
@@ -126,8 +131,10 @@ func compile(m *config.Mapping, opts LoadOptions) (*Mapper, []config.Finding) {
 			c.checkNonFiniteConstant(cl.Value)
 		}
 		c.checkV1Type(cl, value)
-		mp.claims = append(mp.claims, &claim{cfg: cl, path: claimPath(cl.Name), value: value, when: c.compile(cl.When, true),
-			reads: c.reads[cl.Value], constant: c.constant(cl), onError: m.Policy(cl.OnError)})
+		nc := &claim{cfg: cl, path: claimPath(cl.Name), value: value, when: c.compile(cl.When, true),
+			reads: c.reads[cl.Value], constant: c.constant(cl), onError: m.Policy(cl.OnError)}
+		nc.measureConst(mp.limits)
+		mp.claims = append(mp.claims, nc)
 		mp.claimNames = append(mp.claimNames, cl.Name)
 	}
 	slices.Sort(mp.claimNames)
@@ -386,6 +393,14 @@ func (c *compiler) sourceRefs(s *config.Source) []string {
 		}
 	}
 	return out
+}
+
+// measureConst measures a claim's constant, once.
+func (cl *claim) measureConst(lim *Limits) {
+	cl.constSize, cl.constErr = 0, nil
+	if cl.cfg.Const != nil {
+		cl.constSize, cl.constErr = valueSize(cl.constant, lim)
+	}
 }
 
 // constant gives a claim's const: its meaning (see dynval.Const) and checks

@@ -215,8 +215,8 @@ func (e *evaluation) when(p *vm.Program, rt *RuleTrace) (bool, error) {
 // that its expression's own check did not count: each token carries one,
 // and the response carries both tokens, so a V2 event's values counted once
 // could make a response past Lambda's 6 MB and fail every sign-in. A
-// constant is counted at every copy. The claim that does not fit fails
-// alone, as its onError says.
+// constant is counted at every copy, at the size measured when it was
+// compiled. The claim that does not fit fails alone, as its onError says.
 func (e *evaluation) chargeCopies(c *claim, v any, toID, toAccess bool) error {
 	if e.mp.unbounded {
 		return nil
@@ -237,7 +237,14 @@ func (e *evaluation) chargeCopies(c *claim, v any, toID, toAccess bool) error {
 	e.budget.begin()
 	defer e.budget.end()
 	for range n {
-		if err := e.checkSize(v); err != nil {
+		err := c.constErr
+		switch {
+		case c.cfg.Const == nil:
+			err = e.checkSize(v)
+		case err == nil && c.constSize > 0:
+			err = e.budget.alloc(c.constSize)
+		}
+		if err != nil {
 			e.budget.release(before)
 			return err
 		}
