@@ -93,6 +93,9 @@ func (mp *Mapper) bind(env config.Env) (*Mapper, []config.Finding) {
 			// references, so its meaning cannot fail here.
 			nc.constant, _ = dynval.Const(nc.cfg.Const)
 			nc.measureConst(mp.limits)
+			if f, ok := constTooLarge(m.File, &nc, mp.limits); ok {
+				fs = append(fs, f)
+			}
 		}
 		cp.claims[i] = &nc
 	}

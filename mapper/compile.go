@@ -138,6 +138,7 @@ func compile(m *config.Mapping, opts LoadOptions) (*Mapper, []config.Finding) {
 		mp.claimNames = append(mp.claimNames, cl.Name)
 	}
 	slices.Sort(mp.claimNames)
+	c.checkConstSizes(mp.claims)
 	for i, s := range m.Suppress {
 		mp.suppress = append(mp.suppress, &suppression{cfg: s, path: fmt.Sprintf("suppress[%d]", i), when: c.compile(s.When, true)})
 	}
