@@ -3,6 +3,7 @@ package authoring
 import (
 	"errors"
 	"log/slog"
+	"slices"
 
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/mappingdoc"
@@ -34,9 +35,14 @@ func Compile(file string, src []byte, opts config.Options) *Compiled {
 	m, fs, doc := parse(file, src, opts)
 	c := &Compiled{Mapping: m, Doc: doc, findings: fs}
 	if m == nil {
-		// Text YAML stops early: Load adds what the rest of it holds.
-		_, _, err := mapper.Load(src, mapper.LoadOptions{File: file, Config: opts})
-		c.findings = Findings(nil, nil, err)
+		// Text YAML stops early at: Load adds what the rest of it holds
+		// (it reads the text again, its indentation repaired). Text
+		// refused for its size, its shape or a second document has
+		// nothing more to say, and is not parsed again.
+		if slices.ContainsFunc(fs, func(f config.Finding) bool { return f.Rule == "yaml" || f.Rule == "indentation" }) {
+			_, _, err := mapper.Load(src, mapper.LoadOptions{File: file, Config: opts})
+			c.findings = Findings(nil, nil, err)
+		}
 		return c
 	}
 	mp, warnings, err := mapper.Compile(m, mapper.LoadOptions{File: file})

@@ -66,6 +66,21 @@ func TestEvaluateParsesAndCompilesOnce(t *testing.T) {
 			t.Errorf("one evaluate request with %d tests parsed the YAML %d times and compiled it %d times, want once each", n, p1-p0, c1-c0)
 		}
 	}
+	// Text that does not load is parsed once too, and not compiled: a
+	// second document or a list where the mapping should be says all there
+	// is to say the first time. (Text whose YAML stops is read again, its
+	// indentation repaired, to find the mistakes after the first.)
+	for name, src := range map[string]string{"a second document": withTests(10) + "---\nversion: 1\n", "a list": "- version: 1\n"} {
+		p0, c0 := loadcount.Counts()
+		resp := s.evaluate(context.Background(), evalRequest{Source: src, User: userRef{kindTest, "user 0 gets a first name"}})
+		p1, c1 := loadcount.Counts()
+		if resp.Errors == 0 {
+			t.Fatalf("the text with %s should not load: %+v", name, resp)
+		}
+		if p1-p0 != 1 || c1-c0 != 0 {
+			t.Errorf("an evaluate request for the text with %s parsed it %d times and compiled it %d times, want once and never", name, p1-p0, c1-c0)
+		}
+	}
 	// And the tests themselves, each under its own env:, pass on that one
 	// parse and compile (a test that parsed or compiled for itself would
 	// show in the counts).
