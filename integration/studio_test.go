@@ -83,52 +83,53 @@ func TestStudioInBrowser(t *testing.T) {
 		}
 		return p
 	}
+	// waitFor waits until pred, a JavaScript expression over the page's
+	// DOM, is truthy, and returns its value. The page itself checks it
+	// now and again after each change to the DOM (a MutationObserver), so
+	// the wait ends at the change that makes it true, not at a poll. An
+	// evaluation that fails (the page between two documents) is started
+	// again, one whose script throws fails the test, and so does 45 s.
+	waitFor := func(t *testing.T, pred string, fail func(p string)) string {
+		t.Helper()
+		js := `new Promise(resolve => {
+			const check = () => { const v = (` + pred + `); if (v) { obs.disconnect(); resolve(String(v)); } };
+			const obs = new MutationObserver(check);
+			obs.observe(document, {childList: true, subtree: true, attributes: true, characterData: true});
+			check();
+		})`
+		wait, cancel := context.WithTimeout(ctx, 45*time.Second)
+		defer cancel()
+		for {
+			v, err := chromedp.Run(wait, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
+			if err == nil {
+				return v
+			}
+			if ee := (*chromedp.ExceptionError)(nil); errors.As(err, &ee) {
+				t.Fatalf("%s: %v", pred, err)
+			}
+			if wait.Err() != nil {
+				fail(shot(t, "failed-"+strings.ReplaceAll(t.Name(), "/", "-")))
+				return ""
+			}
+		}
+	}
 	// waitText waits until the element's text holds every want.
 	waitText := func(t *testing.T, sel string, want ...string) string {
 		t.Helper()
-		var got string
-		deadline := time.After(45 * time.Second)
-		for {
-			// A short bound per try keeps the loop going.
-			try, cancel := context.WithTimeout(ctx, time.Second)
-			q, _ := json.Marshal(sel)
-			text, err := chromedp.Run(try, chromedp.Evaluate[string](`document.querySelector(`+string(q)+`)?.textContent ?? ""`))
-			cancel()
-			if err == nil {
-				got = text
-			}
-			if err == nil && containsAll(got, want) {
-				return got
-			}
-			select {
-			case <-deadline:
-				p := shot(t, "failed-"+strings.ReplaceAll(t.Name(), "/", "-"))
-				q, _ := json.Marshal(sel)
-				html, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(`+string(q)+`)?.outerHTML ?? "(no such element)"`))
-				t.Logf("%s is %s", sel, html)
-				t.Fatalf("%s never showed %q (screenshot %s); it shows:\n%s", sel, want, p, got)
-			case <-time.After(100 * time.Millisecond):
-			}
-		}
+		q, _ := json.Marshal(sel)
+		w, _ := json.Marshal(want)
+		text := `document.querySelector(` + string(q) + `)?.textContent ?? ""`
+		return waitFor(t, `(t => `+string(w)+`.every(w => t.includes(w)) && t)(`+text+`)`, func(p string) {
+			got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](text))
+			html, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(`+string(q)+`)?.outerHTML ?? "(no such element)"`))
+			t.Logf("%s is %s", sel, html)
+			t.Fatalf("%s never showed %q (screenshot %s); it shows:\n%s", sel, want, p, got)
+		})
 	}
 	// waitTrue waits until the expression is true in the page.
 	waitTrue := func(t *testing.T, js string) {
 		t.Helper()
-		deadline := time.After(45 * time.Second)
-		for {
-			try, cancel := context.WithTimeout(ctx, time.Second)
-			ok, err := chromedp.Run(try, chromedp.Evaluate[bool](js))
-			cancel()
-			if err == nil && ok {
-				return
-			}
-			select {
-			case <-deadline:
-				p := shot(t, "failed-"+strings.ReplaceAll(t.Name(), "/", "-"))
-				t.Fatalf("%s never became true (screenshot %s)", js, p)
-			case <-time.After(100 * time.Millisecond):
-			}
-		}
+		waitFor(t, js, func(p string) { t.Fatalf("%s never became true (screenshot %s)", js, p) })
 	}
 	// typeAtEndOfLine puts the cursor at the end of line n of the editor
 	// with the keyboard and types text.
@@ -550,15 +551,6 @@ func must(b []byte, err error) []byte {
 		panic(err)
 	}
 	return b
-}
-
-func containsAll(s string, want []string) bool {
-	for _, w := range want {
-		if !strings.Contains(s, w) {
-			return false
-		}
-	}
-	return true
 }
 
 // chromium finds the browser; without one the test skips, except in CI,
