@@ -84,10 +84,8 @@ func runDiff(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprint(stderr, "claimsmapper diff: only one of OLD and NEW can read standard input\n")
 		return exitUsage
 	}
-	switch *format {
-	case changes.FormatText, changes.FormatJSON, changes.FormatMarkdown:
-	default:
-		fmt.Fprintf(stderr, "claimsmapper diff: --format should be text, json or markdown, not %q\n", *format)
+	if err := cliflag.OneOf("--format", *format, changes.FormatText, changes.FormatJSON, changes.FormatMarkdown); err != nil {
+		fmt.Fprintf(stderr, "claimsmapper diff: %v\n", err)
 		return exitUsage
 	}
 	if err := df.Check(); err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -30,8 +29,8 @@ func runPreview(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if !ok {
 		return code
 	}
-	if *format != "text" && *format != "json" {
-		fmt.Fprintf(stderr, "claimsmapper preview: --format should be text or json, not %q\n", *format)
+	if err := cliflag.OneOf("--format", *format, "text", "json"); err != nil {
+		fmt.Fprintf(stderr, "claimsmapper preview: %v\n", err)
 		return exitUsage
 	}
 	r, err := in.Mapper.Evaluate(ctx, in.Event)
@@ -42,17 +41,9 @@ func runPreview(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	p := preview.Build(in.Event, r)
 	if *format == "json" {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(p.Payloads()); err != nil {
+		if err := preview.WriteJSON(stdout, stderr, p); err != nil {
 			fmt.Fprintf(stderr, "claimsmapper preview: %v\n", err)
 			return exitFailed
-		}
-		for _, t := range p.Tokens() {
-			if t.Size > preview.MaxHeaderSize {
-				fmt.Fprintf(stderr, "warning: the %s would be about %d bytes, more than the %d bytes many servers accept in one HTTP header\n", t.Name, t.Size, preview.MaxHeaderSize)
-			}
 		}
 		return exitOK
 	}

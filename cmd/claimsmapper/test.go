@@ -36,8 +36,8 @@ func runTest(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprint(stderr, "claimsmapper test: name at least one mapping file\n\n"+testUsage)
 		return exitUsage
 	}
-	if *format != "text" && *format != "junit" {
-		fmt.Fprintf(stderr, "claimsmapper test: --format should be text or junit, not %q\n", *format)
+	if err := cliflag.OneOf("--format", *format, "text", "junit"); err != nil {
+		fmt.Fprintf(stderr, "claimsmapper test: %v\n", err)
 		return exitUsage
 	}
 	re, err := regexp.Compile(*pattern)

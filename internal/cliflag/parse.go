@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -88,3 +89,16 @@ type Strings []string
 
 func (s *Strings) String() string     { return strings.Join(*s, ",") }
 func (s *Strings) Set(v string) error { *s = append(*s, v); return nil }
+
+// OneOf refuses a value of the flag name that is not one of allowed:
+// "--format should be text, json or markdown, not "xml"".
+func OneOf(name, value string, allowed ...string) error {
+	if slices.Contains(allowed, value) {
+		return nil
+	}
+	list := allowed[len(allowed)-1]
+	if n := len(allowed); n > 1 {
+		list = strings.Join(allowed[:n-1], ", ") + " or " + list
+	}
+	return fmt.Errorf("%s should be %s, not %q", name, list, value)
+}

@@ -74,3 +74,22 @@ func TestStrings(t *testing.T) {
 		t.Errorf("%q", s)
 	}
 }
+
+func TestOneOf(t *testing.T) {
+	t.Parallel()
+	if err := OneOf("--format", "json", "text", "json"); err != nil {
+		t.Error(err)
+	}
+	for _, tt := range []struct {
+		allowed []string
+		want    string
+	}{
+		{[]string{"text"}, `--format should be text, not "xml"`},
+		{[]string{"text", "junit"}, `--format should be text or junit, not "xml"`},
+		{[]string{"text", "json", "markdown"}, `--format should be text, json or markdown, not "xml"`},
+	} {
+		if err := OneOf("--format", "xml", tt.allowed...); err == nil || err.Error() != tt.want {
+			t.Errorf("%v: %v, want %q", tt.allowed, err, tt.want)
+		}
+	}
+}

@@ -172,3 +172,21 @@ func TestLargeTokensAreWarnedAbout(t *testing.T) {
 		t.Errorf("no size warning in:\n%s", b.String())
 	}
 }
+
+func TestWriteJSONWarnsAboutLargeTokensApart(t *testing.T) {
+	t.Parallel()
+	small := Build(event(t, "v2-hostedauth.json"), &mapper.Result{Version: "2", IDClaims: map[string]any{"team": "<blue>"}})
+	var out, warn strings.Builder
+	if err := WriteJSON(&out, &warn, small); err != nil || warn.Len() != 0 || !strings.Contains(out.String(), `"team": "<blue>"`) {
+		t.Errorf("err %v, warnings %q, out:\n%s", err, warn.String(), out.String())
+	}
+	big := make([]any, 600)
+	for i := range big {
+		big[i] = "tenant-with-a-long-name"
+	}
+	out.Reset()
+	large := Build(event(t, "v2-hostedauth.json"), &mapper.Result{Version: "2", IDClaims: map[string]any{"tenants": big}})
+	if err := WriteJSON(&out, &warn, large); err != nil || !strings.HasPrefix(warn.String(), "warning: the ID token would be about ") || strings.Contains(out.String(), "warning") {
+		t.Errorf("err %v, warnings %q", err, warn.String())
+	}
+}

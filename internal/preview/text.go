@@ -71,6 +71,24 @@ func WriteSizes(w io.Writer, p *Preview) {
 	writeSizeWarnings(w, p)
 }
 
+// WriteJSON writes the tokens' payloads as preview --format json prints
+// them ({"idToken": {...}, "accessToken": {...}}), and to warn a warning
+// for each token too large for one HTTP header.
+func WriteJSON(w, warn io.Writer, p *Preview) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(p.Payloads()); err != nil {
+		return err
+	}
+	for _, t := range p.Tokens() {
+		if t.Size > MaxHeaderSize {
+			fmt.Fprintf(warn, "warning: the %s would be about %d bytes, more than the %d bytes many servers accept in one HTTP header\n", t.Name, t.Size, MaxHeaderSize)
+		}
+	}
+	return nil
+}
+
 // writeSizeWarnings warns about tokens past the sizes where they stop
 // fitting in one HTTP header or one browser cookie.
 func writeSizeWarnings(w io.Writer, p *Preview) {

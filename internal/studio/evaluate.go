@@ -17,6 +17,7 @@ import (
 	"github.com/claimsmapper/claimsmapper/internal/authoring"
 	"github.com/claimsmapper/claimsmapper/internal/changes"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
+	"github.com/claimsmapper/claimsmapper/internal/lint"
 	"github.com/claimsmapper/claimsmapper/internal/preview"
 	"github.com/claimsmapper/claimsmapper/internal/workspace"
 	"github.com/claimsmapper/claimsmapper/mapper"
@@ -37,14 +38,10 @@ type finding struct {
 func findingsOut(fs []config.Finding) (out []finding, errs int) {
 	out = []finding{}
 	for _, f := range fs {
-		msg := f.Message
-		if f.Path != "" {
-			msg = f.Path + ": " + msg
-		}
 		if f.Severity == config.SevError {
 			errs++
 		}
-		out = append(out, finding{Line: f.Pos.Line, Column: f.Pos.Column, Severity: f.Severity.String(), Rule: f.Rule, Message: msg})
+		out = append(out, finding{Line: f.Pos.Line, Column: f.Pos.Column, Severity: f.Severity.String(), Rule: f.Rule, Message: lint.WithPath(f)})
 	}
 	return out, errs
 }
