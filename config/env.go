@@ -222,7 +222,18 @@ func (m *Mapping) Bind(env Env) (*Mapping, []Finding) {
 	sources := map[*Source]*Source{}
 	values := map[*Claim]map[*Value]*Value{}
 	var fs []Finding
+	// An alias repeats its anchor's text, and each repetition is filled,
+	// but a mistake in that text is one mistake: said once, where it is
+	// written.
+	said := map[Pos]map[string]bool{}
 	add := func(pos Pos, path, rule string, sev Severity, msg string) {
+		if said[pos][rule] {
+			return
+		}
+		if said[pos] == nil {
+			said[pos] = map[string]bool{}
+		}
+		said[pos][rule] = true
 		fs = append(fs, Finding{File: m.File, Pos: pos, Path: path, Severity: sev, Rule: rule, Message: msg})
 	}
 	for _, sl := range m.slots {

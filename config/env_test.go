@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -172,5 +173,23 @@ func TestAllowedEnv(t *testing.T) {
 				t.Errorf("AllowedEnv = %q, %v; want %q", got, err, tt.want)
 			}
 		})
+	}
+}
+
+// An alias repeats its anchor's text, and each repetition is filled; a
+// reference not allowed there is still one mistake, said once.
+func TestAliasedReferenceIsReportedOnce(t *testing.T) {
+	t.Parallel()
+	src := "version: 1\ntriggerVersion: V2_0\nclaims:\n  a:\n    const: &b '${Y}'\n  b:\n    const: *b\n  c:\n    const: [*b, *b]\n"
+	m, fs := parseBound("m.yaml", []byte(src), config.Env{Lookup: fakeEnv})
+	var said []string
+	for _, f := range fs {
+		said = append(said, fmt.Sprintf("%d:%d %s", f.Pos.Line, f.Pos.Column, f.Rule))
+	}
+	if want := []string{"5:16 env-not-allowed"}; !reflect.DeepEqual(said, want) {
+		t.Fatalf("findings = %q, want %q", said, want)
+	}
+	if m != nil && len(m.Claims) != 3 {
+		t.Fatalf("claims = %d, want 3", len(m.Claims))
 	}
 }
