@@ -60,6 +60,8 @@ type Server struct {
 
 	mu    sync.Mutex // serializes saves
 	hosts map[string]bool
+
+	backstop *mapper.Backstop // under every evaluation (backstop.go)
 }
 
 // New reads the mapping and the events and returns a server. Its API
@@ -82,6 +84,7 @@ func New(opts Options) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.backstop = s.newBackstop()
 	for _, ef := range opts.Events {
 		ev, err := decodeSample(ef)
 		if err != nil {
@@ -187,7 +190,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusUnsupportedMediaType, "send JSON")
 		return
 	}
-	rt.fn(w, r)
+	rt.fn(w, s.withBackstop(r))
 }
 
 func (s *Server) serveIndex(w http.ResponseWriter, r *http.Request) {

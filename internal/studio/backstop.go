@@ -1,0 +1,44 @@
+package studio
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/claimsmapper/claimsmapper/mapper"
+)
+
+// The studio's backstop, behind the cost model as the function's is: an
+// evaluation still running backstopGrace past its deadline (the mapping's
+// timeout), or one during which the heap passes heapCeiling, is abandoned,
+// and the request is answered as the mapping's policies say. The function
+// then replaces its process; the studio is a long-lived server whose other
+// requests must go on, so it says what happened, lets the abandoned work
+// run out in the background (a goroutine cannot be killed) and says when it
+// has. Only a gap in the cost model gets here: what lint accepts is bounded
+// by the budgets, which the studio runs under exactly as the function does.
+const (
+	// backstopGrace is the function's (internal/lambda's BackstopGrace).
+	backstopGrace = 150 * time.Millisecond
+	// heapCeiling is the CLI's when no memory limit is set: the studio
+	// runs on a developer's machine, not in a sized function.
+	heapCeiling = 1 << 30
+)
+
+func (s *Server) newBackstop() *mapper.Backstop {
+	return &mapper.Backstop{Grace: backstopGrace, Heap: heapCeiling,
+		Tripped: func(ctx context.Context, st mapper.Stop) {
+			s.log.LogAttrs(ctx, slog.LevelWarn, "evaluation stopped by the backstop: the request is answered without it, and its work goes on in the background until it ends; the function would answer the same way and restart, so make that rule do less (see Limits in docs/mapping.md)",
+				slog.String("limit", st.Limit), slog.String("rule", st.Rule))
+		},
+		Ended: func() {
+			s.log.Info("a stopped evaluation has ended")
+		},
+	}
+}
+
+// withBackstop puts the studio's backstop under every evaluation r starts.
+func (s *Server) withBackstop(r *http.Request) *http.Request {
+	return r.WithContext(mapper.WithBackstop(r.Context(), s.backstop))
+}
