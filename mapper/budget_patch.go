@@ -46,6 +46,9 @@ func (c *compiler) compileExpr(e *config.Expr, asBool bool) (*vm.Program, error)
 		return nil, errReported
 	}
 	c.analyze(e, tree.Node)
+	if _, want := c.quoted[e]; want {
+		c.quoted[e] = quotedResults(e, tree)
+	}
 	if err := optimizer.Optimize(&tree.Node, cfg); err != nil {
 		var fe *file.Error
 		if errors.As(err, &fe) {

@@ -143,7 +143,13 @@ func compile(m *config.Mapping, opts LoadOptions) (*Mapper, []config.Finding) {
 		mp.suppress = append(mp.suppress, &suppression{cfg: s, path: fmt.Sprintf("suppress[%d]", i), when: c.compile(s.When, true)})
 	}
 	if g := m.Groups; g != nil {
+		for _, e := range []*config.Expr{g.Override, g.IAMRoles, g.PreferredRole} {
+			if e != nil {
+				c.quoted[e] = []quotedResult{}
+			}
+		}
 		mp.groups = groupRules{c.compile(g.Override, false), c.compile(g.IAMRoles, false), c.compile(g.PreferredRole, false), m.Policy(g.OnError)}
+		c.checkGroupLiterals(g)
 	}
 	if s := m.Scopes; s != nil {
 		for _, r := range s.Add {
@@ -311,12 +317,16 @@ type compiler struct {
 	// nonFinite marks the expressions that are a NaN or an infinity
 	// whatever the event.
 	nonFinite map[*config.Expr]bool
+	// quoted holds the quoted texts an expression may give, for the
+	// expressions given an entry before they compile (groups:).
+	quoted map[*config.Expr][]quotedResult
 }
 
 func newCompiler(m *config.Mapping) *compiler {
 	c := &compiler{cfg: m, env: map[string]any{"event": &Event{}, budgetVar: (*budget)(nil)}, names: []string{"event"},
 		usage: map[string]*usage{}, refs: map[*config.Expr][]string{}, reads: map[*config.Expr][]AttrRead{},
-		confs: map[bool]*conf.Config{}, patterns: map[string]*pattern{}, nonFinite: map[*config.Expr]bool{}}
+		confs: map[bool]*conf.Config{}, patterns: map[string]*pattern{}, nonFinite: map[*config.Expr]bool{},
+		quoted: map[*config.Expr][]quotedResult{}}
 	for _, s := range m.Sources {
 		if _, fn := builtin.Index[s.Name]; fn || s.Name == budgetVar {
 			// A variable of that name would hide the function from every

@@ -297,7 +297,7 @@ func (e *evaluation) groupConfig() (GroupConfig, error) {
 	}
 	rules := e.mp.groups
 	if rules.override != nil {
-		list, ok, err := e.stringList("groups.override", rules.override)
+		list, ok, err := e.stringList("groups.override", rules.override, groupNameProblem, "a group name")
 		if err != nil {
 			return g, err
 		}
@@ -306,7 +306,7 @@ func (e *evaluation) groupConfig() (GroupConfig, error) {
 		}
 	}
 	if rules.iamRoles != nil {
-		list, ok, err := e.stringList("groups.iamRoles", rules.iamRoles)
+		list, ok, err := e.stringList("groups.iamRoles", rules.iamRoles, roleARNProblem, "a role ARN")
 		if err != nil {
 			return g, err
 		}
@@ -326,6 +326,9 @@ func (e *evaluation) groupConfig() (GroupConfig, error) {
 		case !isText:
 			err = e.failed(&rt, "groups.preferredRole", "preferred role kept: the expression must yield text",
 				safe(fmt.Errorf("the preferred role must be text, not a %s", dynval.Kind(v))), slog.String("got", dynval.Kind(v)))
+		case roleARNProblem(s) != "":
+			rt.Err = safe(errors.New(roleARNProblem(s)))
+			err = e.failed(&rt, "groups.preferredRole", "preferred role kept: the expression gave a role ARN Cognito does not allow", rt.Err)
 		default:
 			g.PreferredRole = &s
 			rt.Fired, rt.Value = true, s
@@ -344,20 +347,32 @@ func (e *evaluation) groupTrace(path string) RuleTrace {
 	return RuleTrace{Kind: "groups", Path: path, OnError: e.mp.groups.onError, OwnPolicy: g != nil && g.OnError != ""}
 }
 
-// stringList evaluates an expression that must yield a list of text. A nil
-// value keeps the request's value (ok false), as does a failure under
-// onError: omit; under fail, the failure is the event's (err).
-func (e *evaluation) stringList(path string, p *vm.Program) (list []string, ok bool, failure error) {
+// stringList evaluates an expression that must yield a list of text, each
+// item what problem allows (what names one). A nil value keeps the
+// request's value (ok false), as does a failure under onError: omit; under
+// fail, the failure is the event's (err). Neither the log line nor the
+// error quotes an item: they are user data when computed.
+func (e *evaluation) stringList(path string, p *vm.Program, problem func(string) string, what string) (list []string, ok bool, failure error) {
 	rt := e.groupTrace(path)
 	defer func() { e.rule(rt) }()
 	v, err := e.run(p)
 	if err == nil && v != nil {
 		list, err = dynval.Strings(v)
 	}
+	msg := "the request's value is kept: the expression failed"
+	for i, s := range list {
+		if err != nil {
+			break
+		}
+		if why := problem(s); why != "" {
+			err = safe(fmt.Errorf("item %d of the list: %s", i+1, why))
+			msg = "the request's value is kept: the expression gave " + what + " Cognito does not allow"
+		}
+	}
 	switch {
 	case err != nil:
 		rt.Err = err
-		return nil, false, e.failed(&rt, path, "the request's value is kept: the expression failed", err)
+		return nil, false, e.failed(&rt, path, msg, err)
 	case v == nil:
 		rt.Note = "the value is empty (null), so the request's value is kept"
 		return nil, false, nil
