@@ -75,8 +75,8 @@ func TestUnknownZonesLeaveRoomForRealOnes(t *testing.T) {
 }
 
 // TestZonesAreSafeForConcurrentUse: lookups from many goroutines, of
-// names found and not, each get the right answer (run under -race by make
-// test-race, as every test named Concurrent).
+// names found and not, each get the right answer (under -race, as make
+// test runs every test, it proves the sharing too).
 func TestZonesAreSafeForConcurrentUse(t *testing.T) {
 	zones.table.Store(nil)
 	names := []string{"Europe/Paris", "Asia/Tokyo", "UTC", "America/Sao_Paulo", "Bad/One", "Bad/Two", "Bad/Three"}

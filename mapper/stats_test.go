@@ -3,9 +3,9 @@ package mapper_test
 import (
 	"context"
 	"errors"
-	"math"
 	"testing"
 
+	"github.com/claimsmapper/claimsmapper/internal/testenv"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
@@ -99,23 +99,6 @@ func TestHandleStatsCountsTheClaimThatFailsTheEvent(t *testing.T) {
 	}
 }
 
-// allocsPerCall is the allocations of one call of f, over 200 calls: their
-// average, or under the race detector their fewest. The detector's
-// sync.Pool drops a quarter of what is put back, at random, and the next
-// call then allocates a fresh VM or variables, so the average moves from
-// run to run; the fewest is the count when the pools served, as they
-// always do without it.
-func allocsPerCall(f func()) float64 {
-	if !raceDetector {
-		return testing.AllocsPerRun(200, f)
-	}
-	fewest := math.Inf(1)
-	for range 200 {
-		fewest = min(fewest, testing.AllocsPerRun(1, f))
-	}
-	return fewest
-}
-
 // Counting must cost the Lambda's hot path nothing it can measure in
 // allocations: HandleStats with a reused Stats allocates as Handle does.
 func TestHandleStatsAllocatesNothingMore(t *testing.T) {
@@ -124,8 +107,8 @@ func TestHandleStatsAllocatesNothingMore(t *testing.T) {
 	event := readFile(t, "../testdata/seed/event.json")
 	ctx := context.Background()
 	var st mapper.Stats
-	plain := allocsPerCall(func() { mp.Handle(ctx, event) })
-	counted := allocsPerCall(func() { mp.HandleStats(ctx, event, &st) })
+	plain := testenv.AllocsPerCall(200, func() { mp.Handle(ctx, event) })
+	counted := testenv.AllocsPerCall(200, func() { mp.HandleStats(ctx, event, &st) })
 	if counted > plain {
 		t.Errorf("HandleStats allocates %.1f times per event, Handle %.1f", counted, plain)
 	}

@@ -267,9 +267,6 @@ func TestEveryLogLineNamesTheMapping(t *testing.T) {
 // The documents are written on every invocation: once the buffer has grown,
 // writing them allocates nothing, whatever the sources did.
 func TestMetricsWriteAllocatesNothing(t *testing.T) {
-	if raceEnabled {
-		t.Skip("allocation counts are the plain build's (make test runs it)")
-	}
 	m, err := MetricsFromEnv(env(map[string]string{envFunctionName: "signin-claims", envFunctionVersion: "7"}), io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -282,7 +279,7 @@ func TestMetricsWriteAllocatesNothing(t *testing.T) {
 	inv := invocationFacts{requestID: "req-1", duration: 3 * time.Millisecond, stats: stats, mapping: newMappingVersion("0123456789abcdef", "v1")}
 	m.Refreshed(RefreshUpdated)
 	m.write(inv)
-	if n := testing.AllocsPerRun(100, func() { m.write(inv) }); n != 0 {
+	if n := testenv.AllocsPerCall(100, func() { m.write(inv) }); n != 0 {
 		t.Errorf("writing one invocation's metrics allocates %v times, want none", n)
 	}
 }

@@ -1,5 +1,0 @@
-//go:build !race
-
-package lambda
-
-const raceEnabled = false
