@@ -17,9 +17,6 @@ const (
 	exitOK     = cliflag.ExitOK
 	exitFailed = cliflag.ExitFailed // invalid input, or the event failed
 	exitUsage  = cliflag.ExitUsage
-	// A command stopped by a signal: 128 plus the signal's number.
-	exitInterrupted = cliflag.ExitInterrupted
-	exitTerminated  = cliflag.ExitTerminated
 )
 
 const usageText = `claimsmapper puts your DynamoDB data into Amazon Cognito tokens, as a mapping file says.
@@ -115,11 +112,9 @@ func runVersion(_ context.Context, _ []string, _ io.Reader, stdout, _ io.Writer)
 	return exitOK
 }
 
-// The input helpers of package cliflag, under the names the commands use.
+// The input helpers of package cliflag, under the names the shipping
+// commands (publish, rollback, history) use.
 var (
 	readInput         = cliflag.ReadInput
 	parseInterspersed = cliflag.ParseInterspersed
 )
-
-// cliLogger writes the mapper's warnings to stderr as plain lines.
-var cliLogger = cliflag.Logger

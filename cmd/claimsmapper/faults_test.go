@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/claimsmapper/claimsmapper/internal/cliflag"
 )
 
 // TestSignalsStopEveryCommand: SIGINT and SIGTERM stop a command, whether it
@@ -37,7 +39,7 @@ func TestSignalsStopEveryCommand(t *testing.T) {
 	for _, sig := range []struct {
 		sig  syscall.Signal
 		code int
-	}{{syscall.SIGINT, exitInterrupted}, {syscall.SIGTERM, exitTerminated}} {
+	}{{syscall.SIGINT, cliflag.ExitInterrupted}, {syscall.SIGTERM, cliflag.ExitTerminated}} {
 		for _, c := range cases {
 			t.Run(sig.sig.String()+" while "+c.name, func(t *testing.T) {
 				t.Parallel()

@@ -75,20 +75,17 @@ func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 		}
 		ws := workspace.Open(file, src, workspace.Options{Env: workspace.Env{Flags: env}, Data: data})
 		// A variable unset for one mapping is unset for all: said once.
-		findings := lint.UnsetOnce(ws.Lint(), unset)
-		if n := len(ws.Tests()); n > 0 {
-			tests += n
+		v := ws.Verdict(*strict, unset)
+		if v.Tests > 0 {
+			tests += v.Tests
 			withTests = append(withTests, file)
 		}
-		refused := workspace.Refusing(findings, *strict) > 0
-		failed = failed || refused
-		if !refused && *format == lint.FormatText {
+		failed = failed || v.Refused
+		if v.Policies != "" && *format == lint.FormatText {
 			// Which rules fail closed and which fail open, for the reviewer.
-			if p := lint.Policies(ws.Mapping()); p != "" {
-				policies = append(policies, file+": "+p)
-			}
+			policies = append(policies, file+": "+v.Policies)
 		}
-		printer.Print(findings, src)
+		printer.Print(v.Findings, src)
 	}
 	if err := printer.Close(); err != nil {
 		fmt.Fprintf(stderr, "claimsmapper lint: %v\n", err)

@@ -71,7 +71,7 @@ func parseEventFlags(ctx context.Context, fs *flag.FlagSet, args []string, usage
 		fmt.Fprintf(stderr, "%s: only one of --mapping, --event and --data can read standard input\n", name)
 		return nil, exitUsage, false
 	}
-	in, err := f.Load(ctx, name, stdin, cliLogger(stderr), func(line string) { fmt.Fprintln(stderr, line) })
+	in, err := f.Load(ctx, name, stdin, cliflag.Logger(stderr), func(line string) { fmt.Fprintln(stderr, line) })
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return nil, exitFailed, false

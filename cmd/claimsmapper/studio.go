@@ -44,7 +44,7 @@ func runStudio(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	if !ok {
 		return code
 	}
-	opts := studio.Options{Mapping: file, DataPath: *dataPath, Env: env, Logger: cliLogger(stderr)}
+	opts := studio.Options{Mapping: file, DataPath: *dataPath, Env: env, Logger: cliflag.Logger(stderr)}
 	store, err := cliflag.OpenStore(ctx, *dataPath, nil)
 	if err != nil {
 		fmt.Fprintln(stderr, err)

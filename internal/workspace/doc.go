@@ -11,8 +11,8 @@
 //   - Open parses and compiles a mapping's text once, and reads its tests:
 //     section from that one parse.
 //   - Lint, RunTests and Mapper (or TestMapper for one inline test) are
-//     what lint, test and run/preview/explain do; LintAndTest is test's
-//     whole step for one mapping.
+//     what lint, test and run/preview/explain do; Verdict is lint's and
+//     LintAndTest test's whole step for one mapping.
 //   - Users names who a comparison runs for (event files, a users file,
 //     local data, a DynamoDB sample); Compare evaluates two versions for
 //     them, as diff does.

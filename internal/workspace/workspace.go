@@ -236,3 +236,29 @@ func (w *Workspace) LintAndTest(ctx context.Context, match func(name string) boo
 	}
 	return w.RunTests(ctx, match), warnings, nil
 }
+
+// Verdict is one mapping's lint verdict, as `claimsmapper lint` gives it.
+type Verdict struct {
+	// Findings are Lint's, a ${NAME} unset in an earlier mapping of the
+	// same run not repeated (lint.UnsetOnce).
+	Findings []config.Finding
+	// Refused is true when a finding refuses the mapping: an error, or
+	// with strict a warning.
+	Refused bool
+	// Tests counts the inline tests, checked but not run.
+	Tests int
+	// Policies says which rules fail closed and which fail open, for the
+	// reviewer of a mapping that is not refused (lint.Policies).
+	Policies string
+}
+
+// Verdict lints the mapping as one of several: unset holds the ${NAME}s
+// already said to be unset, and gets this mapping's.
+func (w *Workspace) Verdict(strict bool, unset map[string]bool) Verdict {
+	v := Verdict{Findings: lint.UnsetOnce(w.Lint(), unset), Tests: len(w.Tests())}
+	v.Refused = Refusing(v.Findings, strict) > 0
+	if !v.Refused {
+		v.Policies = lint.Policies(w.Mapping())
+	}
+	return v
+}

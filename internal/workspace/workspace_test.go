@@ -268,3 +268,36 @@ func TestLintAndTestRunsTheTestsOnlyOfAMappingThatLoads(t *testing.T) {
 		t.Errorf("a misspelled attribute: warnings %v, err %v", warnings, err)
 	}
 }
+
+func TestVerdictSaysAnUnsetNameOnceAndPoliciesOnlyOfAMappingNotRefused(t *testing.T) {
+	t.Parallel()
+	src := []byte("version: 1\nsources:\n  user:\n    table: ${T}\n    key:\n      userName: event.userName\nclaims:\n  firstName: user.FirstName\n")
+	// T may be read but is not set: a warning, said for the first mapping
+	// only.
+	opts := Options{Env: Env{Process: env(config.EnvAllowVar, "T")}}
+	unset := map[string]bool{}
+	first := Open("a.yaml", src, opts).Verdict(false, unset)
+	second := Open("b.yaml", src, opts).Verdict(false, unset)
+	has := func(v Verdict, rule string) bool {
+		for _, f := range v.Findings {
+			if f.Rule == rule {
+				return true
+			}
+		}
+		return false
+	}
+	if !has(first, "env-unset") || has(second, "env-unset") {
+		t.Errorf("env-unset: first %v, second %v", first.Findings, second.Findings)
+	}
+	if first.Refused || first.Tests != 0 || first.Policies == "" {
+		t.Errorf("first: %+v", first)
+	}
+	if strict := Open("a.yaml", src, opts).Verdict(true, map[string]bool{}); !strict.Refused || strict.Policies != "" {
+		t.Errorf("with strict, the warning refuses: %+v", strict)
+	}
+	file, seedSrc := seed(t)
+	ws := Open(file, seedSrc, opts)
+	if v := ws.Verdict(false, map[string]bool{}); v.Tests != len(ws.Tests()) || v.Tests == 0 {
+		t.Errorf("the seed's tests: %d of %d", v.Tests, len(ws.Tests()))
+	}
+}
