@@ -226,15 +226,20 @@ func compareOp(op func(a, b any) bool) func(b *budget, args []any) (any, error) 
 // with [#] in a loop walked them all at every step for one unit of work.
 // Two lists or objects of different lengths are told apart at once; else
 // both are measured up to a limit that doubles until one side fits, from
-// one that neither can be under (8 bytes an element), so the measuring
-// reads a few times the smaller side, whatever the other.
+// one that neither side can be under (8 bytes an element, when both are
+// lists or objects of that length), so the measuring reads a few times
+// the smaller side, whatever the other.
 func compareSize(x, y any, bound int) int {
 	nx, okx := collectionLen(x)
 	ny, oky := collectionLen(y)
-	if okx && oky && nx != ny {
+	start := 4 * bytesPerUnit
+	switch {
+	case okx && oky && nx != ny:
 		return 0
+	case okx && oky:
+		start = max(start, 8*nx)
 	}
-	for limit := min(max(4*bytesPerUnit, 8*nx), bound); ; limit = min(2*limit, bound) {
+	for limit := min(start, bound); ; limit = min(2*limit, bound) {
 		sx, sy := sizeOf(x, limit), sizeOf(y, limit)
 		if sx <= limit || sy <= limit || limit >= bound {
 			return min(sx, sy)

@@ -56,8 +56,8 @@ var honestyTemplates = []struct {
 	{"== on two lists", func(n int) string {
 		return fmt.Sprintf(`let a = 0..%d; let b = 0..%d; count(0..15, a == b)`, n/8, n/8)
 	}},
-	{"== of a long list with a short one, either way round", func(n int) string {
-		return fmt.Sprintf(`let a = 0..%d; let m = fromPairs(map(0..%d, [string(#), #])); count(0..%d, a == [#] || [#] == a || m == fromPairs([[string(#), #]]))`, n/8, n/64, n/16)
+	{"== of a long list with a short one or a text, either way round", func(n int) string {
+		return fmt.Sprintf(`let a = 0..%d; let m = fromPairs(map(0..%d, [string(#), #])); count(0..%d, a == [#] || [#] == a || m == fromPairs([[string(#), #]]) || a == fromJSON(string(#)) || fromJSON("null") == a)`, n/8, n/64, n/16)
 	}},
 	{"in over a list", func(n int) string {
 		return fmt.Sprintf(`let L = split(repeat("a,", %d), ","); count(0..15, "b" in L)`, n/2)
