@@ -25,34 +25,35 @@ const (
 	maxRoleARN   = 2048
 )
 
-// groupNameProblem says what is wrong with a group name, "" if nothing. It
-// never quotes the name: it is user data when computed.
-func groupNameProblem(s string) string {
-	if s == "" {
-		return "a group name cannot be empty"
-	}
-	if n := utf8.RuneCountInString(s); n > maxGroupName {
-		return fmt.Sprintf("a group name may have at most %d characters (Cognito's limit), not %d", maxGroupName, n)
-	}
-	for _, r := range s {
-		if r == utf8.RuneError || !unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S) {
-			return "a group name may hold only letters, digits, punctuation and symbols (Cognito's rule), not spaces, control or invisible characters"
-		}
-	}
-	return ""
+// nameRule is what Cognito allows of one kind of name.
+type nameRule struct {
+	what    string // "a group name"
+	max     int    // characters
+	allowed func(r rune) bool
+	chars   string // what allowed allows, said after what
 }
 
-// roleARNProblem says what is wrong with an IAM role ARN, "" if nothing.
-func roleARNProblem(s string) string {
+var (
+	groupName = nameRule{"a group name", maxGroupName,
+		func(r rune) bool { return unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S) },
+		"may hold only letters, digits, punctuation and symbols (Cognito's rule), not spaces, control or invisible characters"}
+	roleARN = nameRule{"an IAM role ARN", maxRoleARN,
+		func(r rune) bool { return unicode.IsGraphic(r) && !unicode.IsSpace(r) },
+		"cannot contain spaces, control or invisible characters"}
+)
+
+// problem says what is wrong with s, "" if nothing. It never quotes s:
+// it is user data when computed.
+func (n nameRule) problem(s string) string {
 	if s == "" {
-		return "an IAM role ARN cannot be empty"
+		return n.what + " cannot be empty"
 	}
-	if n := utf8.RuneCountInString(s); n > maxRoleARN {
-		return fmt.Sprintf("an IAM role ARN may have at most %d characters (Cognito's limit), not %d", maxRoleARN, n)
+	if c := utf8.RuneCountInString(s); c > n.max {
+		return fmt.Sprintf("%s may have at most %d characters (Cognito's limit), not %d", n.what, n.max, c)
 	}
 	for _, r := range s {
-		if r == utf8.RuneError || !unicode.IsGraphic(r) || unicode.IsSpace(r) {
-			return "an IAM role ARN cannot contain spaces, control or invisible characters"
+		if r == utf8.RuneError || !n.allowed(r) {
+			return n.what + " " + n.chars
 		}
 	}
 	return ""
@@ -99,23 +100,23 @@ func quotedResults(e *config.Expr, tree *parser.Tree) []quotedResult {
 // groups: that Cognito does not allow: the rule would fail at every
 // sign-in that gives one.
 func (c *compiler) checkGroupLiterals(g *config.Groups) {
+	const fixRole = "write the role's ARN, e.g. arn:aws:iam::123456789012:role/Editors"
 	for _, r := range []struct {
-		e          *config.Expr
-		rule, what string
-		problem    func(string) string
-		fix        string
+		e         *config.Expr
+		rule, fix string
+		name      nameRule
 	}{
-		{g.Override, "group-name", "a group name", groupNameProblem, "write the group's name as Cognito has it"},
-		{g.IAMRoles, "role-arn", "an IAM role ARN", roleARNProblem, "write the role's ARN, e.g. arn:aws:iam::123456789012:role/Editors"},
-		{g.PreferredRole, "role-arn", "an IAM role ARN", roleARNProblem, "write the role's ARN, e.g. arn:aws:iam::123456789012:role/Editors"},
+		{g.Override, "group-name", "write the group's name as Cognito has it", groupName},
+		{g.IAMRoles, "role-arn", fixRole, roleARN},
+		{g.PreferredRole, "role-arn", fixRole, roleARN},
 	} {
 		if r.e == nil {
 			continue
 		}
 		for _, q := range c.quoted[r.e] {
-			if why := r.problem(q.text); why != "" {
+			if why := r.name.problem(q.text); why != "" {
 				c.add(config.Finding{Pos: q.pos, Path: r.e.Path, Rule: r.rule,
-					Message: fmt.Sprintf("%.40q is not %s Cognito allows: %s, so the rule would fail at every sign-in that gives it; %s", q.text, r.what, why, r.fix)})
+					Message: fmt.Sprintf("%.40q is not %s Cognito allows: %s, so the rule would fail at every sign-in that gives it; %s", q.text, r.name.what, why, r.fix)})
 			}
 		}
 	}

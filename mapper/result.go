@@ -297,7 +297,7 @@ func (e *evaluation) groupConfig() (GroupConfig, error) {
 	}
 	rules := e.mp.groups
 	if rules.override != nil {
-		list, ok, err := e.stringList("groups.override", rules.override, groupNameProblem, "a group name")
+		list, ok, err := e.stringList("groups.override", rules.override, groupName.problem, groupName.what)
 		if err != nil {
 			return g, err
 		}
@@ -306,7 +306,7 @@ func (e *evaluation) groupConfig() (GroupConfig, error) {
 		}
 	}
 	if rules.iamRoles != nil {
-		list, ok, err := e.stringList("groups.iamRoles", rules.iamRoles, roleARNProblem, "a role ARN")
+		list, ok, err := e.stringList("groups.iamRoles", rules.iamRoles, roleARN.problem, roleARN.what)
 		if err != nil {
 			return g, err
 		}
@@ -326,8 +326,8 @@ func (e *evaluation) groupConfig() (GroupConfig, error) {
 		case !isText:
 			err = e.failed(&rt, "groups.preferredRole", "preferred role kept: the expression must yield text",
 				safe(fmt.Errorf("the preferred role must be text, not a %s", dynval.Kind(v))), slog.String("got", dynval.Kind(v)))
-		case roleARNProblem(s) != "":
-			rt.Err = safe(errors.New(roleARNProblem(s)))
+		case roleARN.problem(s) != "":
+			rt.Err = safe(errors.New(roleARN.problem(s)))
 			err = e.failed(&rt, "groups.preferredRole", "preferred role kept: the expression gave a role ARN Cognito does not allow", rt.Err)
 		default:
 			g.PreferredRole = &s
