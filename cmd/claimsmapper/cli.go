@@ -34,7 +34,7 @@ Usage:
                          show every lookup and rule decision: why a token has (or lacks) a claim
   claimsmapper diff [--events PATH | --users FILE | --user NAME | --sample TABLE[:N]] OLD NEW
                          show who a mapping change affects: every user's token changes
-  claimsmapper iam-policy [--env NAME=VALUE]... [--attributes] FILE
+  claimsmapper iam-policy [--env NAME=VALUE]... [--attributes] [--region R] --account ID FILE
                          print the IAM policy the function needs to read what the mapping reads
   claimsmapper trigger-version [--env NAME=VALUE]... FILE
                          print the user pool trigger version the mapping is written for
@@ -111,10 +111,3 @@ func runVersion(_ context.Context, _ []string, _ io.Reader, stdout, _ io.Writer)
 	fmt.Fprintf(stdout, "claimsmapper %s\n", version)
 	return exitOK
 }
-
-// The input helpers of package cliflag, under the names the shipping
-// commands (publish, rollback, history) use.
-var (
-	readInput         = cliflag.ReadInput
-	parseInterspersed = cliflag.ParseInterspersed
-)

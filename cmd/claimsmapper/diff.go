@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 
@@ -50,29 +49,12 @@ Exit codes: 0 no user's tokens change; 1 some change; 2 usage, or a mapping,
 event or user list cannot be read.
 `
 
-// diffFlags are the user sources diff and the publishing gate share,
-// under the names gate.go calls them by.
-type diffFlags struct{ cliflag.Users }
-
-func (d *diffFlags) register(fs *flag.FlagSet) { d.Register(fs) }
-func (d *diffFlags) check() error              { return d.Check() }
-func (d *diffFlags) any() bool                 { return d.Any() }
-func (d *diffFlags) comparison() workspace.Comparison {
-	return d.Comparison()
-}
-func (d *diffFlags) open(name string, src []byte) *workspace.Workspace { return d.Open(name, src) }
-func (d *diffFlags) writeOptions(format string, oldSrc, newSrc []byte) changes.Options {
-	return d.WriteOptions(format, oldSrc, newSrc)
-}
-
-var diffError = cliflag.DiffError
-
 func runDiff(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := cliflag.NewSet("diff")
 	var df cliflag.Users
 	df.Register(fs)
 	format := fs.String("format", "text", "")
-	files, code, ok := parseInterspersed(fs, args, diffUsage, stdout, stderr)
+	files, code, ok := cliflag.ParseInterspersed(fs, args, diffUsage, stdout, stderr)
 	if !ok {
 		return code
 	}
@@ -92,18 +74,18 @@ func runDiff(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprintf(stderr, "claimsmapper diff: %v\n\n%s", err, diffUsage)
 		return exitUsage
 	}
-	oldSrc, err := readMappingRef(ctx, files[0], files[1], stdin)
+	oldSrc, err := cliflag.ReadMappingRef(ctx, files[0], files[1], stdin, nil)
 	if err != nil {
 		fmt.Fprintf(stderr, "claimsmapper diff: %v\n", err)
 		return exitUsage
 	}
-	newSrc, err := readMappingRef(ctx, files[1], files[0], stdin)
+	newSrc, err := cliflag.ReadMappingRef(ctx, files[1], files[0], stdin, nil)
 	if err != nil {
 		fmt.Fprintf(stderr, "claimsmapper diff: %v\n", err)
 		return exitUsage
 	}
 	report, err := workspace.Compare(ctx, df.Open(files[0], oldSrc), df.Open(files[1], newSrc), df.Comparison())
-	if err = cliflag.DiffError(err); err != nil {
+	if err = cliflag.CompareError("diff", err); err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}

@@ -87,6 +87,14 @@ func TestPublishDryRunChecksAndShowsWithoutAWS(t *testing.T) {
 		t.Errorf("--against the same text: exit %d\n%s", code, out)
 	}
 
+	// A comparison that cannot run is said under publish's own name.
+	os.WriteFile("changed.yaml", []byte(strings.Replace(mustRead(t, "mapping.yaml"), "is_admin", "admin", 1)), 0o644)
+	os.WriteFile("event.json", []byte("{}"), 0o644)
+	code, _, errOut = execCLI(t, "", "publish", "--dry-run", "--against", "old.yaml", "--env", "TABLE_NAME=SampleUsers", "--data", "users.yaml", "--events", "event.json", "changed.yaml", "s3://mappings/prod/mapping.yaml")
+	if code != 2 || !strings.HasPrefix(errOut, "claimsmapper publish: event.json: the event has no \"version\" field") {
+		t.Errorf("a comparison that cannot run: exit %d, stderr %q", code, errOut)
+	}
+
 	// The dry run refuses what the gate refuses, and exits 1.
 	os.WriteFile("mapping.yaml", []byte("version: 1\nclaims:\n  a: usr.name\n"), 0o644)
 	code, _, errOut = execCLI(t, "", "publish", "--dry-run", "mapping.yaml", "s3://mappings/prod/mapping.yaml")

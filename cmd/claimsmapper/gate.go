@@ -10,13 +10,15 @@ import (
 	"strings"
 
 	"github.com/claimsmapper/claimsmapper/internal/changes"
+	"github.com/claimsmapper/claimsmapper/internal/cliflag"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
+	"github.com/claimsmapper/claimsmapper/internal/lint"
 	"github.com/claimsmapper/claimsmapper/internal/workspace"
 )
 
 // gateFlags are the options of the gate publish and rollback share.
 type gateFlags struct {
-	diffFlags
+	cliflag.Users
 	strict  bool
 	yes     bool
 	author  string
@@ -29,7 +31,7 @@ type gateFlags struct {
 }
 
 func (g *gateFlags) register(fs *flag.FlagSet) {
-	g.diffFlags.register(fs)
+	g.Users.Register(fs)
 	fs.BoolVar(&g.strict, "strict", false, "")
 	fs.BoolVar(&g.yes, "yes", false, "")
 	fs.StringVar(&g.author, "author", "", "")
@@ -80,7 +82,7 @@ func localChecks(ctx context.Context, verb string, w *workspace.Workspace, g gat
 		return exitUsage, false
 	}
 	for _, f := range r.Findings {
-		printTextFinding(stdout, f, w.Source())
+		lint.WriteText(stdout, f, w.Source())
 	}
 	if r.Stopped == workspace.StepLint {
 		what := "errors"
@@ -107,8 +109,8 @@ func localChecks(ctx context.Context, verb string, w *workspace.Workspace, g gat
 // reviewOptions is what the flags ask a review to compare.
 func (g *gateFlags) reviewOptions() workspace.ReviewOptions {
 	opts := workspace.ReviewOptions{AllowVersionChange: g.allowVersionChange}
-	if g.any() {
-		c := g.comparison()
+	if g.Any() {
+		c := g.Comparison()
 		opts.Compare = &c
 	}
 	return opts
@@ -137,7 +139,7 @@ func review(verb string, w *workspace.Workspace, target fmt.Stringer, prev works
 	fmt.Fprintln(stdout)
 	changes.WriteTextDiff(stdout, prev.Name, w.File(), prev.Text, w.Source())
 	switch {
-	case !g.any():
+	case !g.Any():
 		fmt.Fprint(stdout, "\n(pass --events, --users, --user or --sample to see which users' tokens change)\n")
 		return 0, 0, true
 	case r.PreviousBroken != nil:
@@ -145,11 +147,11 @@ func review(verb string, w *workspace.Workspace, target fmt.Stringer, prev works
 		return 0, 0, true
 	case err != nil:
 		fmt.Fprintln(stdout)
-		fmt.Fprintln(stderr, diffError(err))
+		fmt.Fprintln(stderr, cliflag.CompareError(verb, err))
 		return 0, exitUsage, false
 	}
 	fmt.Fprintln(stdout)
-	if err := changes.Write(stdout, r.Changes, g.writeOptions(changes.FormatText, prev.Text, w.Source())); err != nil {
+	if err := changes.Write(stdout, r.Changes, g.WriteOptions(changes.FormatText, prev.Text, w.Source())); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return 0, exitUsage, false
 	}

@@ -40,7 +40,7 @@ func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 	strict := fs.Bool("strict", false, "")
 	var dataFiles cliflag.Strings
 	fs.Var(&dataFiles, "data", "")
-	files, code, ok := parseInterspersed(fs, args, lintUsage, stdout, stderr)
+	files, code, ok := cliflag.ParseInterspersed(fs, args, lintUsage, stdout, stderr)
 	if !ok {
 		return code
 	}
@@ -118,6 +118,3 @@ func plural(n int, noun string) string {
 	}
 	return fmt.Sprintf("%d %ss were", n, noun)
 }
-
-// printTextFinding is how the publishing gate prints a finding, as lint does.
-var printTextFinding = lint.WriteText

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/claimsmapper/claimsmapper/internal/cliflag"
 	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
 	"github.com/claimsmapper/claimsmapper/internal/publish"
 	"github.com/claimsmapper/claimsmapper/internal/termtext"
@@ -49,7 +50,7 @@ func runPublish(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	g.register(fs)
 	dryRun := fs.Bool("dry-run", false, "")
 	against := fs.String("against", "", "")
-	rest, code, ok := parseInterspersed(fs, args, publishUsage, stdout, stderr)
+	rest, code, ok := cliflag.ParseInterspersed(fs, args, publishUsage, stdout, stderr)
 	if !ok {
 		return code
 	}
@@ -70,7 +71,7 @@ func runPublish(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		fmt.Fprintf(stderr, "claimsmapper publish: %v\n", err)
 		return exitUsage
 	}
-	src, err := readInput(file, stdin)
+	src, err := cliflag.ReadInput(file, stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "claimsmapper publish: cannot read the mapping: %v\n", err)
 		return exitUsage
@@ -80,7 +81,7 @@ func runPublish(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		fmt.Fprintf(stderr, "claimsmapper publish: %v\n", err)
 		return exitUsage
 	}
-	w := g.open(file, src)
+	w := g.Open(file, src)
 	// The checks that need no AWS come first: a mistake is found before
 	// any credentials are asked for.
 	if code, ok := localChecks(ctx, "publish", w, g, stdout, stderr); !ok {
@@ -109,7 +110,7 @@ func dryRunPublish(ctx context.Context, w *workspace.Workspace, loc publish.Loca
 	const name = "claimsmapper publish"
 	file, src := w.File(), w.Source()
 	prev, err := workspace.DryRunPrevious(ctx, file, against, func(ctx context.Context, ref, beside string) ([]byte, error) {
-		return readMappingRef(ctx, ref, beside, stdin)
+		return cliflag.ReadMappingRef(ctx, ref, beside, stdin, nil)
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: --against: %v\n", name, err)
@@ -148,8 +149,8 @@ func dryRunPublish(ctx context.Context, w *workspace.Workspace, loc publish.Loca
 
 // checkPublishFlags validates what is recorded on the version.
 func (g *gateFlags) checkPublishFlags() error {
-	if g.any() {
-		if err := g.check(); err != nil {
+	if g.Any() {
+		if err := g.Check(); err != nil {
 			return err
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/claimsmapper/claimsmapper/internal/cliflag"
 	"github.com/claimsmapper/claimsmapper/internal/publish"
 	"github.com/claimsmapper/claimsmapper/internal/termtext"
 	"github.com/claimsmapper/claimsmapper/internal/workspace"
@@ -33,7 +34,7 @@ func runRollback(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	var g gateFlags
 	g.register(fs)
 	to := fs.String("to", "", "")
-	rest, code, ok := parseInterspersed(fs, args, rollbackUsage, stdout, stderr)
+	rest, code, ok := cliflag.ParseInterspersed(fs, args, rollbackUsage, stdout, stderr)
 	if !ok {
 		return code
 	}
@@ -75,7 +76,7 @@ func runRollback(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if rb.TextDiffers() {
 		fmt.Fprintf(stdout, "warning: the text of version %s does not have the sha256 recorded when it was published (%s): it was written by other means; read the change below with care\n\n", v.VersionID, termtext.Line(v.Meta.SHA256))
 	}
-	w := g.open(rb.Location.String(), rb.Object.Text)
+	w := g.Open(rb.Location.String(), rb.Object.Text)
 	if code, ok := localChecks(ctx, "rollback", w, g, stdout, stderr); !ok {
 		return code
 	}

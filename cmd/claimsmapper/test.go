@@ -28,7 +28,7 @@ func runTest(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs := cliflag.NewSet("test")
 	pattern := fs.String("run", "", "")
 	format := fs.String("format", "text", "")
-	files, code, ok := parseInterspersed(fs, args, testUsage, stdout, stderr)
+	files, code, ok := cliflag.ParseInterspersed(fs, args, testUsage, stdout, stderr)
 	if !ok {
 		return code
 	}

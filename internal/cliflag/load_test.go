@@ -171,18 +171,18 @@ func TestUsersCheck(t *testing.T) {
 	}
 }
 
-func TestDiffError(t *testing.T) {
+func TestCompareError(t *testing.T) {
 	t.Parallel()
-	if DiffError(nil) != nil {
+	if CompareError("diff", nil) != nil {
 		t.Error("nil is not nil")
 	}
-	if got := DiffError(errors.New("no users")); got.Error() != "claimsmapper diff: no users" {
+	if got := CompareError("diff", errors.New("no users")); got.Error() != "claimsmapper diff: no users" {
 		t.Errorf("got %q", got)
 	}
 	// A store that does not open says so completely, without the prefix.
 	u := Users{Data: filepath.Join(t.TempDir(), "none.yaml")}
 	_, err := u.Comparison().OpenStore(context.Background())
-	if got := DiffError(err); got == nil || !strings.HasPrefix(got.Error(), "claimsmapper: cannot read the data file ") {
+	if got := CompareError("diff", err); got == nil || !strings.HasPrefix(got.Error(), "claimsmapper: cannot read the data file ") {
 		t.Errorf("store error: %v", got)
 	}
 }

@@ -116,14 +116,16 @@ func (u *Users) Comparison() workspace.Comparison {
 // storeError is a store that cannot be opened: its message is complete.
 type storeError struct{ error }
 
-// DiffError is how diff words a comparison that could not run: a mapping
-// that does not load and a store that does not open say so themselves.
-func DiffError(err error) error {
+// CompareError is how a command (diff, or publish and rollback showing the
+// change) words a comparison that could not run, under its own name: a
+// mapping that does not load and a store that does not open say so
+// themselves.
+func CompareError(command string, err error) error {
 	var old *workspace.OldLoadError
 	var nw *workspace.NewLoadError
 	var se storeError
 	if err == nil || errors.As(err, &old) || errors.As(err, &nw) || errors.As(err, &se) {
 		return err
 	}
-	return fmt.Errorf("claimsmapper diff: %w", err)
+	return fmt.Errorf("claimsmapper %s: %w", command, err)
 }
