@@ -19,16 +19,14 @@ type Options struct {
 	// Env says what ${VAR} references resolve against (lint --env, then the
 	// process environment); nil means the process environment.
 	Env func(string) (string, bool)
-	// Within, when set, is the only folder the inline tests' files are read
-	// from (see inlinetest.ParseWithin), when lint reads them (Tests is nil).
-	Within string
 	// Data is sample data besides the inline tests' data: (lint --data, the
 	// studio's --data): every claim is evaluated for each of its users.
 	Data []*localdata.Data
 	// Tests are the inline tests already read from the text's one parse
 	// and compile (a workspace's, see inlinetest.ParseWithin); nil parses
-	// and compiles the text here. Lint binds that compile to every
-	// environment it checks.
+	// and compiles the text here, the tests' files read only from the
+	// mapping's own folder. Lint binds that compile to every environment
+	// it checks.
 	Tests *inlinetest.Suite
 }
 
@@ -41,12 +39,6 @@ type Options struct {
 // the function: the same rules, so a mapping naming any other is an error.
 func Check(file string, src []byte, env func(string) (string, bool)) []config.Finding {
 	return CheckWith(file, src, Options{Env: env})
-}
-
-// CheckWithin is Check reading the files the inline tests name only from
-// the folder within (see inlinetest.ParseWithin); "" allows every file.
-func CheckWithin(file string, src []byte, env func(string) (string, bool), within string) []config.Finding {
-	return CheckWith(file, src, Options{Env: env, Within: within})
 }
 
 // CheckWith is Check with every option. Besides the loader's findings and
@@ -62,7 +54,7 @@ func CheckWith(file string, src []byte, o Options) []config.Finding {
 	allow, err := config.AllowedEnv(env)
 	suite := o.Tests
 	if suite == nil {
-		suite, _ = inlinetest.ParseWithin(file, authoring.Compile(file, src, config.Options{}), o.Within)
+		suite, _ = inlinetest.ParseWithin(file, authoring.Compile(file, src, config.Options{}), "")
 	}
 	compiled := suite.Compiled()
 	mp, warnings, loadErr := compiled.Load(config.Env{Lookup: env, Allow: allow, UnsetIsWarning: true}, nil, nil)
