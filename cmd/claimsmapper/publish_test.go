@@ -148,6 +148,12 @@ func TestPublishHistoryRollback(t *testing.T) {
 	if code != 2 || !strings.Contains(errOut, `has no version "no-such-version"`) {
 		t.Errorf("rollback to a missing version: exit %d, %s", code, errOut)
 	}
+	// The version in force is nothing to do: exit 0, said, nothing written.
+	h = history(t)
+	code, _, errOut = execCLI(t, "", "rollback", "--yes", "--author", "cy", "--to", h[0].VersionID, uri)
+	if code != 0 || errOut != "claimsmapper rollback: version \""+h[0].VersionID+"\" is already in force\n" || len(history(t)) != len(h) {
+		t.Errorf("rollback to the version in force: exit %d, %q", code, errOut)
+	}
 }
 
 func TestPublishRefusals(t *testing.T) {
