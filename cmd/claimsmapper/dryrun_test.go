@@ -109,6 +109,28 @@ func TestPublishDryRunChecksAndShowsWithoutAWS(t *testing.T) {
 	}
 }
 
+// A dry run compares users on --data only: with credentials and a region
+// that would reach DynamoDB, a mapping that reads a table is refused with
+// how to give its items, and --sample before anything is read.
+func TestPublishDryRunNeverReadsDynamoDB(t *testing.T) {
+	calls := noAWS(t)
+	gitSeed(t)
+	for k, v := range map[string]string{"AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret", "CLAIMS_MAPPING_ENV": "TABLE_NAME"} {
+		t.Setenv(k, v)
+	}
+	code, _, errOut := execCLI(t, "", "publish", "--dry-run", "--env", "TABLE_NAME=SampleUsers", "--user", "jdoe", "mapping.yaml", "s3://mappings/prod/mapping.yaml")
+	if code != 2 || errOut != "claimsmapper publish: the mapping reads DynamoDB, and --dry-run calls no AWS service: pass --data FILE with the items of the users compared\n" {
+		t.Errorf("a mapping that reads a table, without --data: exit %d, stderr %q", code, errOut)
+	}
+	code, out, errOut := execCLI(t, "", "publish", "--dry-run", "--env", "TABLE_NAME=SampleUsers", "--sample", "SampleUsers", "mapping.yaml", "s3://mappings/prod/mapping.yaml")
+	if code != 2 || out != "" || !strings.Contains(errOut, "--sample reads its users from DynamoDB, and --dry-run calls no AWS service") {
+		t.Errorf("--sample: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if n := calls.Load(); n != 0 {
+		t.Errorf("the dry runs made %d AWS requests", n)
+	}
+}
+
 // Without --dry-run, lint and the tests run before AWS is asked anything,
 // and a missing region or credentials is said in words with the fix.
 func TestPublishChecksLocallyBeforeAWSAndSaysWhatIsMissing(t *testing.T) {

@@ -30,7 +30,8 @@ published it and --message; claimsmapper history lists them.
 
 The local checks (lint and the inline tests) run before any call to AWS.
 With --dry-run nothing calls AWS: the checks run, the change is shown
-against OLD, and publish says what it would upload where.
+against OLD, and publish says what it would upload where. Its users'
+tokens are compared on --data (no --sample): DynamoDB is not read.
 
   --dry-run          check and show, write nothing, call no AWS service
   --against OLD      with --dry-run, the version to show the change against:
@@ -61,6 +62,10 @@ func runPublish(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	file := rest[0]
 	if *against != "" && !*dryRun {
 		fmt.Fprint(stderr, "claimsmapper publish: --against goes with --dry-run; a publish compares with the version in force\n")
+		return exitUsage
+	}
+	if *dryRun && g.Sample != "" {
+		fmt.Fprint(stderr, "claimsmapper publish: --sample reads its users from DynamoDB, and --dry-run calls no AWS service: name them with --users, --user or --events, and give their items with --data\n")
 		return exitUsage
 	}
 	if file == "-" && !g.yes && !*dryRun {
@@ -117,7 +122,12 @@ func dryRunPublish(ctx context.Context, w *workspace.Workspace, loc publish.Loca
 		return exitUsage
 	}
 	if prev.Exists {
-		r, err := w.ReviewPrevious(ctx, prev, g.reviewOptions())
+		opts := g.reviewOptions()
+		if opts.Compare != nil {
+			c := g.Offline("publish")
+			opts.Compare = &c
+		}
+		r, err := w.ReviewPrevious(ctx, prev, opts)
 		if _, code, ok := review("publish", w, loc, prev, r, err, g, stdout, stderr); !ok {
 			return code
 		}

@@ -113,6 +113,23 @@ func (u *Users) Comparison() workspace.Comparison {
 	}
 }
 
+// Offline is Comparison for a command that promises to call no AWS
+// service (publish --dry-run): the tables the mappings read come from
+// --data, and without it a mapping that reads one is refused with how to
+// give them, never sent to DynamoDB. --sample, which only DynamoDB can
+// answer, is the caller's to refuse with its other flags; here it finds
+// no DynamoDB to read the users from.
+func (u *Users) Offline(command string) workspace.Comparison {
+	c := u.Comparison()
+	c.Users.Scanner = nil
+	if u.Data == "" {
+		c.OpenStore = func(context.Context) (mapper.Store, error) {
+			return nil, storeError{fmt.Errorf("claimsmapper %s: the mapping reads DynamoDB, and --dry-run calls no AWS service: pass --data FILE with the items of the users compared", command)}
+		}
+	}
+	return c
+}
+
 // storeError is a store that cannot be opened: its message is complete.
 type storeError struct{ error }
 
