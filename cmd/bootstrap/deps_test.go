@@ -110,7 +110,7 @@ var refused = []string{
 	"github.com/claimsmapper/claimsmapper/cmd/claimsmapper",
 	"github.com/claimsmapper/claimsmapper/internal/awsconfig",
 	"github.com/claimsmapper/claimsmapper/internal/changes",
-	"github.com/claimsmapper/claimsmapper/internal/cliflag",
+	"github.com/claimsmapper/claimsmapper/internal/cli",
 	"github.com/claimsmapper/claimsmapper/internal/golden",
 	"github.com/claimsmapper/claimsmapper/internal/iampolicy",
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest",

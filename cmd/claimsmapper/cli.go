@@ -6,7 +6,7 @@ import (
 	"io"
 
 	"github.com/claimsmapper/claimsmapper/config"
-	"github.com/claimsmapper/claimsmapper/internal/cliflag"
+	"github.com/claimsmapper/claimsmapper/internal/cli"
 )
 
 // version is stamped at build time with -ldflags "-X main.version=…".
@@ -14,9 +14,9 @@ var version = "dev"
 
 // Exit codes shared by the subcommands.
 const (
-	exitOK     = cliflag.ExitOK
-	exitFailed = cliflag.ExitFailed // invalid input, or the event failed
-	exitUsage  = cliflag.ExitUsage
+	exitOK     = cli.ExitOK
+	exitFailed = cli.ExitFailed // invalid input, or the event failed
+	exitUsage  = cli.ExitUsage
 )
 
 const usageText = `claimsmapper puts your DynamoDB data into Amazon Cognito tokens, as a mapping file says.
@@ -75,10 +75,10 @@ var commands = map[string]command{
 // run runs one command. A failed write to stdout (a full disk, a closed
 // pipe) fails every command, whatever it would have returned.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	out := &cliflag.CheckedWriter{W: stdout}
+	out := &cli.CheckedWriter{W: stdout}
 	code := dispatch(ctx, args, stdin, out, stderr)
 	if out.Err != nil {
-		fmt.Fprint(stderr, cliflag.WriteFailure(out.Err))
+		fmt.Fprint(stderr, cli.WriteFailure(out.Err))
 		return exitFailed
 	}
 	return code

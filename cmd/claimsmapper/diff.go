@@ -6,7 +6,7 @@ import (
 	"io"
 
 	"github.com/claimsmapper/claimsmapper/internal/changes"
-	"github.com/claimsmapper/claimsmapper/internal/cliflag"
+	"github.com/claimsmapper/claimsmapper/internal/cli"
 	"github.com/claimsmapper/claimsmapper/internal/workspace"
 )
 
@@ -50,11 +50,11 @@ event or user list cannot be read.
 `
 
 func runDiff(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := cliflag.NewSet("diff")
-	var df cliflag.Users
+	fs := cli.NewSet("diff")
+	var df cli.Users
 	df.Register(fs)
 	format := fs.String("format", "text", "")
-	files, code, ok := cliflag.ParseInterspersed(fs, args, diffUsage, stdout, stderr)
+	files, code, ok := cli.ParseInterspersed(fs, args, diffUsage, stdout, stderr)
 	if !ok {
 		return code
 	}
@@ -66,7 +66,7 @@ func runDiff(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprint(stderr, "claimsmapper diff: only one of OLD and NEW can read standard input\n")
 		return exitUsage
 	}
-	if err := cliflag.OneOf("--format", *format, changes.FormatText, changes.FormatJSON, changes.FormatMarkdown); err != nil {
+	if err := cli.OneOf("--format", *format, changes.FormatText, changes.FormatJSON, changes.FormatMarkdown); err != nil {
 		fmt.Fprintf(stderr, "claimsmapper diff: %v\n", err)
 		return exitUsage
 	}
@@ -74,18 +74,18 @@ func runDiff(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprintf(stderr, "claimsmapper diff: %v\n\n%s", err, diffUsage)
 		return exitUsage
 	}
-	oldSrc, err := cliflag.ReadMappingRef(ctx, files[0], files[1], stdin, nil)
+	oldSrc, err := cli.ReadMappingRef(ctx, files[0], files[1], stdin, nil)
 	if err != nil {
 		fmt.Fprintf(stderr, "claimsmapper diff: %v\n", err)
 		return exitUsage
 	}
-	newSrc, err := cliflag.ReadMappingRef(ctx, files[1], files[0], stdin, nil)
+	newSrc, err := cli.ReadMappingRef(ctx, files[1], files[0], stdin, nil)
 	if err != nil {
 		fmt.Fprintf(stderr, "claimsmapper diff: %v\n", err)
 		return exitUsage
 	}
 	report, err := workspace.Compare(ctx, df.Open(files[0], oldSrc), df.Open(files[1], newSrc), df.Comparison())
-	if err = cliflag.CompareError("diff", err); err != nil {
+	if err = cli.CompareError("diff", err); err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}

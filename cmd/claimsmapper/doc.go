@@ -5,5 +5,7 @@
 // function had a binary of its own; `make package` ships cmd/bootstrap,
 // which carries the function without the CLI. This package only defines
 // the flags and help texts, reads input and renders output with exit codes;
-// the steps are in internal/cliflag and internal/workspace.
+// the steps are in internal/workspace (lint, tests, diff, the publishing
+// gate), internal/publish (S3, history, rollback) and internal/lint (how
+// findings print), and what the commands read in internal/cli.
 package main

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/claimsmapper/claimsmapper/internal/cliflag"
+	"github.com/claimsmapper/claimsmapper/internal/cli"
 	"github.com/claimsmapper/claimsmapper/internal/preview"
 )
 
@@ -18,7 +18,7 @@ fetched and how long it took; for every claim, suppression, group and scope
 rule, whether it fired, the value of its when, and the value or the error.
 
 Options:
-` + cliflag.Usage + `
+` + cli.Usage + `
 Exit codes: 0 the event succeeded; 1 the mapping or event is invalid, or the
 event failed (the explanation is still printed); 2 usage.
 `

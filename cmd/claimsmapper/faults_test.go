@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/claimsmapper/claimsmapper/internal/cliflag"
+	"github.com/claimsmapper/claimsmapper/internal/cli"
 )
 
 // TestSignalsStopEveryCommand: SIGINT and SIGTERM stop a command, whether it
@@ -39,7 +39,7 @@ func TestSignalsStopEveryCommand(t *testing.T) {
 	for _, sig := range []struct {
 		sig  syscall.Signal
 		code int
-	}{{syscall.SIGINT, cliflag.ExitInterrupted}, {syscall.SIGTERM, cliflag.ExitTerminated}} {
+	}{{syscall.SIGINT, cli.ExitInterrupted}, {syscall.SIGTERM, cli.ExitTerminated}} {
 		for _, c := range cases {
 			t.Run(sig.sig.String()+" while "+c.name, func(t *testing.T) {
 				t.Parallel()

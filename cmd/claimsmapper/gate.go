@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/claimsmapper/claimsmapper/internal/changes"
-	"github.com/claimsmapper/claimsmapper/internal/cliflag"
+	"github.com/claimsmapper/claimsmapper/internal/cli"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/internal/lint"
 	"github.com/claimsmapper/claimsmapper/internal/workspace"
@@ -18,7 +18,7 @@ import (
 
 // gateFlags are the options of the gate publish and rollback share.
 type gateFlags struct {
-	cliflag.Users
+	cli.Users
 	strict  bool
 	yes     bool
 	author  string
@@ -147,7 +147,7 @@ func review(verb string, w *workspace.Workspace, target fmt.Stringer, prev works
 		return 0, 0, true
 	case err != nil:
 		fmt.Fprintln(stdout)
-		fmt.Fprintln(stderr, cliflag.CompareError(verb, err))
+		fmt.Fprintln(stderr, cli.CompareError(verb, err))
 		return 0, exitUsage, false
 	}
 	fmt.Fprintln(stdout)

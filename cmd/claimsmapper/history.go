@@ -10,7 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/claimsmapper/claimsmapper/internal/cliflag"
+	"github.com/claimsmapper/claimsmapper/internal/cli"
 	"github.com/claimsmapper/claimsmapper/internal/publish"
 	"github.com/claimsmapper/claimsmapper/internal/termtext"
 )
@@ -36,7 +36,7 @@ func runHistory(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	fs.SetOutput(io.Discard)
 	limit := fs.Int("limit", 20, "")
 	format := fs.String("format", "text", "")
-	rest, code, ok := cliflag.ParseInterspersed(fs, args, historyUsage, stdout, stderr)
+	rest, code, ok := cli.ParseInterspersed(fs, args, historyUsage, stdout, stderr)
 	if !ok {
 		return code
 	}

@@ -9,7 +9,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/claimsmapper/claimsmapper/internal/cliflag"
+	"github.com/claimsmapper/claimsmapper/internal/cli"
 	"github.com/claimsmapper/claimsmapper/internal/iampolicy"
 )
 
@@ -44,16 +44,16 @@ Exit codes: 0 ok; 1 the mapping is invalid or a ${NAME} is not set; 2 usage
 `
 
 func runIAMPolicy(_ context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs, env := cliflag.NewSetWithEnv("iam-policy")
+	fs, env := cli.NewSetWithEnv("iam-policy")
 	attributes := fs.Bool("attributes", false, "")
 	partition := fs.String("partition", "aws", "")
 	region := fs.String("region", cmp.Or(os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION")), "")
 	account := fs.String("account", "", "")
-	file, code, ok := cliflag.ParseOneFile(fs, args, iamPolicyUsage, "claimsmapper iam-policy: name one mapping file (- reads standard input)", stdout, stderr)
+	file, code, ok := cli.ParseOneFile(fs, args, iamPolicyUsage, "claimsmapper iam-policy: name one mapping file (- reads standard input)", stdout, stderr)
 	if !ok {
 		return code
 	}
-	mp, err := cliflag.LoadForDeploy("iam-policy", file, env, stdin)
+	mp, err := cli.LoadForDeploy("iam-policy", file, env, stdin)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitFailed

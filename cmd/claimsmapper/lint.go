@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/claimsmapper/claimsmapper/internal/cliflag"
+	"github.com/claimsmapper/claimsmapper/internal/cli"
 	"github.com/claimsmapper/claimsmapper/internal/lint"
 	"github.com/claimsmapper/claimsmapper/internal/workspace"
 )
@@ -35,12 +35,12 @@ cannot be read.
 `
 
 func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs, env := cliflag.NewSetWithEnv("lint")
+	fs, env := cli.NewSetWithEnv("lint")
 	format := fs.String("format", "text", "")
 	strict := fs.Bool("strict", false, "")
-	var dataFiles cliflag.Strings
+	var dataFiles cli.Strings
 	fs.Var(&dataFiles, "data", "")
-	files, code, ok := cliflag.ParseInterspersed(fs, args, lintUsage, stdout, stderr)
+	files, code, ok := cli.ParseInterspersed(fs, args, lintUsage, stdout, stderr)
 	if !ok {
 		return code
 	}
@@ -53,11 +53,11 @@ func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 		fmt.Fprintf(stderr, "claimsmapper lint: %v\n", err)
 		return exitUsage
 	}
-	if cliflag.StdinReaders(append(append([]string{}, files...), dataFiles...)...) > 1 {
+	if cli.StdinReaders(append(append([]string{}, files...), dataFiles...)...) > 1 {
 		fmt.Fprint(stderr, "claimsmapper lint: only one mapping or --data file can read standard input\n")
 		return exitUsage
 	}
-	data, err := cliflag.ReadDataFiles(dataFiles, stdin)
+	data, err := cli.ReadDataFiles(dataFiles, stdin)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
@@ -67,7 +67,7 @@ func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 	unset := map[string]bool{}
 	var policies []string
 	for _, file := range files {
-		src, err := cliflag.ReadMapping(file, stdin)
+		src, err := cli.ReadMapping(file, stdin)
 		if err != nil {
 			fmt.Fprintf(stderr, "claimsmapper lint: %v\n", err)
 			unreadable = true

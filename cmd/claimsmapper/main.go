@@ -8,7 +8,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/claimsmapper/claimsmapper/internal/cliflag"
+	"github.com/claimsmapper/claimsmapper/internal/cli"
 	"github.com/claimsmapper/claimsmapper/internal/lambda"
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
@@ -31,7 +31,7 @@ func main() {
 // SIGPIPE.
 func runProcess(args []string, stdin io.Reader) int {
 	signal.Ignore(syscall.SIGPIPE)
-	ctx, signalled, stop := cliflag.OnSignal(context.Background(), os.Stderr)
+	ctx, signalled, stop := cli.OnSignal(context.Background(), os.Stderr)
 	defer stop()
 	// An evaluation the cost model fails to stop stops the command.
 	ctx = mapper.WithBackstop(ctx, lambda.CommandBackstop(os.LookupEnv, func(msg string) {

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/claimsmapper/claimsmapper/internal/cliflag"
+	"github.com/claimsmapper/claimsmapper/internal/cli"
 	"github.com/claimsmapper/claimsmapper/internal/preview"
 )
 
@@ -17,7 +17,7 @@ the claims Cognito derives from the event, with placeholder times and ids,
 plus what the mapping adds (+), overrides (~) and suppresses (-).
 
 Options:
-` + cliflag.Usage + `  --format FORMAT     text (default) or json: {"idToken": {...}, "accessToken": {...}}
+` + cli.Usage + `  --format FORMAT     text (default) or json: {"idToken": {...}, "accessToken": {...}}
 
 Exit codes: 0 ok; 1 the mapping or event is invalid, or the event failed; 2 usage.
 `
@@ -29,14 +29,14 @@ func runPreview(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if !ok {
 		return code
 	}
-	if err := cliflag.OneOf("--format", *format, "text", "json"); err != nil {
+	if err := cli.OneOf("--format", *format, "text", "json"); err != nil {
 		fmt.Fprintf(stderr, "claimsmapper preview: %v\n", err)
 		return exitUsage
 	}
 	r, err := in.Mapper.Evaluate(ctx, in.Event)
 	checkAttributes(in, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %s\n", in.EventPath, cliflag.DescribeEventError(err))
+		fmt.Fprintf(stderr, "%s: %s\n", in.EventPath, cli.DescribeEventError(err))
 		return exitFailed
 	}
 	p := preview.Build(in.Event, r)
@@ -47,19 +47,19 @@ func runPreview(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		}
 		return exitOK
 	}
-	preview.WriteText(stdout, p, cliflag.IsTerminal(stdout))
+	preview.WriteText(stdout, p, cli.IsTerminal(stdout))
 	return exitOK
 }
 
-// parseEventFlags reads the flags cliflag.Event registers (plus any flags fs
+// parseEventFlags reads the flags cli.Event registers (plus any flags fs
 // already has), then the mapping, its store and the event they name. It
 // prints on stderr what the author should know first (where ${NAME} took
 // their values, an event of another version than the mapping's).
-func parseEventFlags(ctx context.Context, fs *flag.FlagSet, args []string, usage string, stdin io.Reader, stdout, stderr io.Writer) (*cliflag.Input, int, bool) {
+func parseEventFlags(ctx context.Context, fs *flag.FlagSet, args []string, usage string, stdin io.Reader, stdout, stderr io.Writer) (*cli.Input, int, bool) {
 	fs.SetOutput(io.Discard)
-	var f cliflag.Event
+	var f cli.Event
 	f.Register(fs)
-	if code, ok := cliflag.Parse(fs, args, usage, stdout, stderr); !ok {
+	if code, ok := cli.Parse(fs, args, usage, stdout, stderr); !ok {
 		return nil, code, false
 	}
 	name := "claimsmapper " + fs.Name()
@@ -67,11 +67,11 @@ func parseEventFlags(ctx context.Context, fs *flag.FlagSet, args []string, usage
 		fmt.Fprintf(stderr, "%s: --mapping and --event are required\n\n%s", name, usage)
 		return nil, exitUsage, false
 	}
-	if cliflag.StdinReaders(f.Mapping, f.Event, f.Data) > 1 {
+	if cli.StdinReaders(f.Mapping, f.Event, f.Data) > 1 {
 		fmt.Fprintf(stderr, "%s: only one of --mapping, --event and --data can read standard input\n", name)
 		return nil, exitUsage, false
 	}
-	in, err := f.Load(ctx, name, stdin, cliflag.Logger(stderr), func(line string) { fmt.Fprintln(stderr, line) })
+	in, err := f.Load(ctx, name, stdin, cli.Logger(stderr), func(line string) { fmt.Fprintln(stderr, line) })
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return nil, exitFailed, false
@@ -81,7 +81,7 @@ func parseEventFlags(ctx context.Context, fs *flag.FlagSet, args []string, usage
 
 // checkAttributes warns, once each, about attributes the mapping reads that
 // no item it ran on has.
-func checkAttributes(in *cliflag.Input, stderr io.Writer) {
+func checkAttributes(in *cli.Input, stderr io.Writer) {
 	for _, f := range in.MissingAttributes() {
 		fmt.Fprintf(stderr, "warning: %s [%s]\n", f.String(), f.Rule)
 	}

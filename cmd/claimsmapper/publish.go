@@ -9,7 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/claimsmapper/claimsmapper/internal/cliflag"
+	"github.com/claimsmapper/claimsmapper/internal/cli"
 	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
 	"github.com/claimsmapper/claimsmapper/internal/publish"
 	"github.com/claimsmapper/claimsmapper/internal/termtext"
@@ -51,7 +51,7 @@ func runPublish(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	g.register(fs)
 	dryRun := fs.Bool("dry-run", false, "")
 	against := fs.String("against", "", "")
-	rest, code, ok := cliflag.ParseInterspersed(fs, args, publishUsage, stdout, stderr)
+	rest, code, ok := cli.ParseInterspersed(fs, args, publishUsage, stdout, stderr)
 	if !ok {
 		return code
 	}
@@ -76,7 +76,7 @@ func runPublish(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		fmt.Fprintf(stderr, "claimsmapper publish: %v\n", err)
 		return exitUsage
 	}
-	src, err := cliflag.ReadInput(file, stdin)
+	src, err := cli.ReadInput(file, stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "claimsmapper publish: cannot read the mapping: %v\n", err)
 		return exitUsage
@@ -115,7 +115,7 @@ func dryRunPublish(ctx context.Context, w *workspace.Workspace, loc publish.Loca
 	const name = "claimsmapper publish"
 	file, src := w.File(), w.Source()
 	prev, err := workspace.DryRunPrevious(ctx, file, against, func(ctx context.Context, ref, beside string) ([]byte, error) {
-		return cliflag.ReadMappingRef(ctx, ref, beside, stdin, nil)
+		return cli.ReadMappingRef(ctx, ref, beside, stdin, nil)
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: --against: %v\n", name, err)

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/claimsmapper/claimsmapper/internal/cliflag"
+	"github.com/claimsmapper/claimsmapper/internal/cli"
 	"github.com/claimsmapper/claimsmapper/internal/publish"
 	"github.com/claimsmapper/claimsmapper/internal/termtext"
 	"github.com/claimsmapper/claimsmapper/internal/workspace"
@@ -34,7 +34,7 @@ func runRollback(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	var g gateFlags
 	g.register(fs)
 	to := fs.String("to", "", "")
-	rest, code, ok := cliflag.ParseInterspersed(fs, args, rollbackUsage, stdout, stderr)
+	rest, code, ok := cli.ParseInterspersed(fs, args, rollbackUsage, stdout, stderr)
 	if !ok {
 		return code
 	}

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/claimsmapper/claimsmapper/internal/cliflag"
+	"github.com/claimsmapper/claimsmapper/internal/cli"
 	"github.com/claimsmapper/claimsmapper/internal/preview"
 )
 
@@ -18,7 +18,7 @@ Evaluates the mapping for one Cognito Pre Token Generation event and prints the
 event with its response, exactly as the Lambda would return it.
 
 Options:
-` + cliflag.Usage + `  --summary           first print the claims the mapping sets, as a short table
+` + cli.Usage + `  --summary           first print the claims the mapping sets, as a short table
 Exit codes: 0 ok; 1 the mapping or event is invalid, or the event failed; 2 usage.
 `
 
@@ -45,7 +45,7 @@ func runRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	out, err := in.Mapper.Handle(ctx, in.Raw)
 	checkAttributes(in, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %s\n", in.EventPath, cliflag.DescribeEventError(err))
+		fmt.Fprintf(stderr, "%s: %s\n", in.EventPath, cli.DescribeEventError(err))
 		return exitFailed
 	}
 	var pretty bytes.Buffer

@@ -6,7 +6,7 @@ import (
 	"io"
 
 	"github.com/claimsmapper/claimsmapper/internal/changes"
-	"github.com/claimsmapper/claimsmapper/internal/cliflag"
+	"github.com/claimsmapper/claimsmapper/internal/cli"
 	"github.com/claimsmapper/claimsmapper/internal/studio"
 	"github.com/claimsmapper/claimsmapper/localdata"
 )
@@ -34,18 +34,18 @@ Exit codes: 0 stopped with Ctrl+C; 1 the server could not start; 2 usage.
 `
 
 func runStudio(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	fs, env := cliflag.NewSetWithEnv("studio")
+	fs, env := cli.NewSetWithEnv("studio")
 	dataPath := fs.String("data", "", "")
 	addr := fs.String("addr", "127.0.0.1:0", "")
 	noOpen := fs.Bool("no-open", false, "")
-	var events cliflag.Strings
+	var events cli.Strings
 	fs.Var(&events, "events", "")
-	file, code, ok := cliflag.ParseOneFile(fs, args, studioUsage, "claimsmapper studio: name one mapping file", stdout, stderr)
+	file, code, ok := cli.ParseOneFile(fs, args, studioUsage, "claimsmapper studio: name one mapping file", stdout, stderr)
 	if !ok {
 		return code
 	}
-	opts := studio.Options{Mapping: file, DataPath: *dataPath, Env: env, Logger: cliflag.Logger(stderr)}
-	store, err := cliflag.OpenStore(ctx, *dataPath, nil)
+	opts := studio.Options{Mapping: file, DataPath: *dataPath, Env: env, Logger: cli.Logger(stderr)}
+	store, err := cli.OpenStore(ctx, *dataPath, nil)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitFailed

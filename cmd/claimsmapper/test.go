@@ -6,7 +6,7 @@ import (
 	"io"
 	"regexp"
 
-	"github.com/claimsmapper/claimsmapper/internal/cliflag"
+	"github.com/claimsmapper/claimsmapper/internal/cli"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/internal/workspace"
 )
@@ -25,10 +25,10 @@ tests do not load.
 `
 
 func runTest(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := cliflag.NewSet("test")
+	fs := cli.NewSet("test")
 	pattern := fs.String("run", "", "")
 	format := fs.String("format", "text", "")
-	files, code, ok := cliflag.ParseInterspersed(fs, args, testUsage, stdout, stderr)
+	files, code, ok := cli.ParseInterspersed(fs, args, testUsage, stdout, stderr)
 	if !ok {
 		return code
 	}
@@ -36,7 +36,7 @@ func runTest(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprint(stderr, "claimsmapper test: name at least one mapping file\n\n"+testUsage)
 		return exitUsage
 	}
-	if err := cliflag.OneOf("--format", *format, "text", "junit"); err != nil {
+	if err := cli.OneOf("--format", *format, "text", "junit"); err != nil {
 		fmt.Fprintf(stderr, "claimsmapper test: %v\n", err)
 		return exitUsage
 	}
@@ -48,7 +48,7 @@ func runTest(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	var results []inlinetest.FileOutcomes
 	broken := false
 	for _, file := range files {
-		src, err := cliflag.ReadMapping(file, stdin)
+		src, err := cli.ReadMapping(file, stdin)
 		if err != nil {
 			fmt.Fprintf(stderr, "claimsmapper test: %v\n", err)
 			broken = true

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/claimsmapper/claimsmapper/internal/cliflag"
+	"github.com/claimsmapper/claimsmapper/internal/cli"
 )
 
 const triggerVersionUsage = `Usage: claimsmapper trigger-version [--env NAME=VALUE]... MAPPING
@@ -28,12 +28,12 @@ invalid; 2 usage.
 `
 
 func runTriggerVersion(_ context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs, env := cliflag.NewSetWithEnv("trigger-version")
-	file, code, ok := cliflag.ParseOneFile(fs, args, triggerVersionUsage, "claimsmapper trigger-version: name one mapping file (- reads standard input)", stdout, stderr)
+	fs, env := cli.NewSetWithEnv("trigger-version")
+	file, code, ok := cli.ParseOneFile(fs, args, triggerVersionUsage, "claimsmapper trigger-version: name one mapping file (- reads standard input)", stdout, stderr)
 	if !ok {
 		return code
 	}
-	mp, err := cliflag.LoadForDeploy("trigger-version", file, env, stdin)
+	mp, err := cli.LoadForDeploy("trigger-version", file, env, stdin)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitFailed

@@ -1,7 +1,7 @@
-// Package cliflag is the command line's side of the author's workflow:
-// what the commands take from their flags and files, read and loaded, so
-// that cmd/claimsmapper keeps only its flag definitions, help texts and
-// rendering with exit codes.
+// Package cli is the command line's side of the author's workflow: what
+// the commands take from their flags and files, read and loaded, and the
+// process they run in, so that cmd/claimsmapper keeps only its flag
+// definitions, help texts and rendering with exit codes.
 //
 //   - Parse, ParseInterspersed and ParseOneFile parse a command's flags
 //     (before or after its files) and print usage errors as every command
@@ -12,7 +12,8 @@
 //     mapping, its store and the event they name. EnvHint says how to give
 //     a ${NAME} on the command line.
 //   - Users is the flags that say whose tokens diff and the publishing gate
-//     compare, and turn them into a workspace.Comparison.
+//     compare, and turn them into a workspace.Comparison (Offline for
+//     publish --dry-run, which never reads DynamoDB).
 //   - ReadMapping, ReadData, OpenStore and ReadMappingRef read the inputs:
 //     a file or standard input ("-"), local data or DynamoDB, a mapping in
 //     S3 or at a git revision. LoadForDeploy loads a mapping as the function
@@ -22,4 +23,4 @@
 //     or reported as failed, and the mapper's warnings are plain lines.
 //
 // How ${NAME} then resolve is package workspace's, decided once.
-package cliflag
+package cli
