@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"math/bits"
+	"path"
 	"reflect"
 	"strings"
 	"sync"
@@ -515,7 +516,7 @@ func location(b *budget, name string) (*time.Location, error) {
 		return nil, err
 	}
 	var loc *time.Location
-	if len(name) <= maxZoneName {
+	if len(name) <= maxZoneName && zoneNameClean(name) {
 		loc, _ = time.LoadLocation(name)
 		keepZone(name, loc)
 	}
@@ -523,6 +524,15 @@ func location(b *budget, name string) (*time.Location, error) {
 		return nil, fmt.Errorf("unknown time zone %q", name)
 	}
 	return loc, nil
+}
+
+// zoneNameClean reports whether name is written as the database writes
+// its zones. The system's loader reads a file by its path, so it also finds
+// America//New_York and ./America/New_York, names without end: given by
+// users' data, they would fill the cache and leave the real zones outside
+// it, read from the disk at every call. "" is UTC.
+func zoneNameClean(name string) bool {
+	return name == "" || path.Clean(name) == name
 }
 
 // keepZone publishes a table with name in it, if there is room.

@@ -109,3 +109,22 @@ func TestZonesAreSafeForConcurrentUse(t *testing.T) {
 		t.Errorf("the cache keeps %d names, %d unknown; want %d, 3", len(tab.byName), tab.missing, len(names))
 	}
 }
+
+// TestZoneNamesAreTheDatabasesOwn: a name the system's loader would find
+// only by its path (a doubled or trailing slash, a ./ in it) is unknown and
+// not kept, so that users' data cannot fill the cache with spellings of one
+// zone and leave the real zones outside it.
+func TestZoneNamesAreTheDatabasesOwn(t *testing.T) {
+	zones.table.Store(nil)
+	for _, name := range []string{"America//New_York", "./America/New_York", "America/./New_York", "America/New_York/", "Europe/Paris/../Paris"} {
+		if _, found := lookupCost(t, name); found {
+			t.Errorf("%q was found; want unknown", name)
+		}
+	}
+	if tab := zones.table.Load(); tab != nil {
+		t.Errorf("the cache keeps %d names; want none", len(tab.byName))
+	}
+	if _, found := lookupCost(t, "America/New_York"); !found {
+		t.Error("America/New_York was not found")
+	}
+}
