@@ -51,8 +51,13 @@ func (n nameRule) problem(s string) string {
 	if c := utf8.RuneCountInString(s); c > n.max {
 		return fmt.Sprintf("%s may have at most %d characters (Cognito's limit), not %d", n.what, n.max, c)
 	}
+	// A U+FFFD written as such is a symbol, which Cognito allows; only
+	// bytes that are not UTF-8 at all are refused.
+	if !utf8.ValidString(s) {
+		return n.what + " " + n.chars
+	}
 	for _, r := range s {
-		if r == utf8.RuneError || !n.allowed(r) {
+		if !n.allowed(r) {
 			return n.what + " " + n.chars
 		}
 	}

@@ -39,8 +39,8 @@ func TestComputedGroupNamesCognitoRefuses(t *testing.T) {
 		{"a role with a newline", "iamRoles", `["arn:aws:iam::123456789012:role/" + event.userName + "\n"]`, "role/jdoe\n", kept},
 		{"a preferred role of 2,049 characters", "preferredRole", `"arn:aws:iam::1:role/" + repeat(event.userName, 508) + "x"`, strings.Repeat("jdoe", 508), kept},
 		{"an empty preferred role", "preferredRole", `trim(event.userName, event.userName)`, "", kept},
-		{"names Cognito allows", "override", `[event.userName, "ａｄｍｉｎ", "R+D/EU", "café", repeat("g", 128)]`, "",
-			`{"groupsToOverride":["jdoe","ａｄｍｉｎ","R+D/EU","café","` + strings.Repeat("g", 128) + `"],"iamRolesToOverride":[],"preferredRole":null}`},
+		{"names Cognito allows", "override", `[event.userName, "ａｄｍｉｎ", "R+D/EU", "café", "\uFFFD", repeat("g", 128)]`, "",
+			`{"groupsToOverride":["jdoe","ａｄｍｉｎ","R+D/EU","café","�","` + strings.Repeat("g", 128) + `"],"iamRolesToOverride":[],"preferredRole":null}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
