@@ -39,8 +39,10 @@ type Options struct {
 
 var (
 	partitionRule = regexp.MustCompile(`^aws(-[a-z]+)*$`)
-	regionRule    = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
-	accountRule   = regexp.MustCompile(`^[0-9]{12}$`)
+	// Every partition's region form: eu-west-1, us-gov-west-1,
+	// eu-isoe-west-1, and the sovereign cloud's eusc-de-east-1.
+	regionRule  = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+-[0-9]+$`)
+	accountRule = regexp.MustCompile(`^[0-9]{12}$`)
 )
 
 // Check says what is missing or malformed in opts, flag by flag, in the

@@ -29,6 +29,7 @@ func TestOptionsCheckRefusesWhatItDoesNotKnow(t *testing.T) {
 	}{
 		{"a region and an account", Options{Partition: "aws", Region: "eu-west-1", Account: "111111111111"}, ""},
 		{"GovCloud and China", Options{Partition: "aws-us-gov", Region: "us-gov-west-1", Account: "111111111111"}, ""},
+		{"the European Sovereign Cloud", Options{Partition: "aws-eusc", Region: "eusc-de-east-1", Account: "111111111111"}, ""},
 		{"every region and account, asked for", Options{Partition: "aws-cn", Region: "*", Account: "*"}, ""},
 		{"no region", Options{Partition: "aws", Account: "111111111111"}, "the tables' region is not known: pass --region"},
 		{"no account", Options{Partition: "aws", Region: "eu-west-1"}, "the tables' account is not known: pass --account"},
