@@ -69,7 +69,10 @@ func (n nameRule) problem(s string) string {
 // fallback of ??.
 type quotedResult struct {
 	text string
-	pos  config.Pos
+	// pos says where it is written. It reads the expression from its
+	// start, so it is asked only of the texts refused, not of each of the
+	// thousands a list may hold.
+	pos func() config.Pos
 }
 
 // quotedResults finds the quoted texts tree may give (see quotedResult),
@@ -80,8 +83,10 @@ func quotedResults(e *config.Expr, tree *parser.Tree) []quotedResult {
 	walk = func(n ast.Node) {
 		switch x := n.(type) {
 		case *ast.StringNode:
-			fe := (&file.Error{Location: x.Location()}).Bind(tree.Source)
-			out = append(out, quotedResult{x.Value, e.PosAt(fe.Line, fe.Column)})
+			out = append(out, quotedResult{x.Value, func() config.Pos {
+				fe := (&file.Error{Location: x.Location()}).Bind(tree.Source)
+				return e.PosAt(fe.Line, fe.Column)
+			}})
 		case *ast.ArrayNode:
 			for _, item := range x.Nodes {
 				if _, ok := item.(*ast.StringNode); ok {
@@ -120,7 +125,7 @@ func (c *compiler) checkGroupLiterals(g *config.Groups) {
 		}
 		for _, q := range c.quoted[r.e] {
 			if why := r.name.problem(q.text); why != "" {
-				c.add(config.Finding{Pos: q.pos, Path: r.e.Path, Rule: r.rule,
+				c.add(config.Finding{Pos: q.pos(), Path: r.e.Path, Rule: r.rule,
 					Message: fmt.Sprintf("%.40q is not %s Cognito allows: %s, so the rule would fail at every sign-in that gives it; %s", q.text, r.name.what, why, r.fix)})
 			}
 		}
