@@ -3,7 +3,7 @@
 // reviewed (a conditional write on its ETag, or, where the server does not
 // support conditional writes, a version check before and after the write);
 // every version carries who published it, why, with which claimsmapper, and
-// the mapping's sha256; History lists the versions and Version reads one,
+// the mapping's sha256; History lists the versions and Get reads one,
 // so that a rollback is a publish of an earlier version's text
 // (FindRollback picks and reads it). Entries is what history shows of each
 // version, its signature checked with the key's public key from KMS
