@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/claimsmapper/claimsmapper/internal/cli"
 )
 
 // TestBackstopStopsTheCommand runs the commands that evaluate a mapping, in
@@ -68,8 +70,8 @@ func TestBackstopStopsTheCommand(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			code := exitCode(t, cmd.Run())
-			if code != exitFailed {
-				t.Errorf("exit %d, want %d", code, exitFailed)
+			if code != cli.ExitFailed {
+				t.Errorf("exit %d, want %d", code, cli.ExitFailed)
 			}
 			if !strings.Contains(stderr.String(), tt.want) {
 				t.Errorf("stderr:\n%s\nwant it to hold %q", stderr.String(), tt.want)

@@ -12,13 +12,6 @@ import (
 // version is stamped at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
-// Exit codes shared by the subcommands.
-const (
-	exitOK     = cli.ExitOK
-	exitFailed = cli.ExitFailed // invalid input, or the event failed
-	exitUsage  = cli.ExitUsage
-)
-
 const usageText = `claimsmapper puts your DynamoDB data into Amazon Cognito tokens, as a mapping file says.
 
 Usage:
@@ -79,7 +72,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	code := dispatch(ctx, args, stdin, out, stderr)
 	if out.Err != nil {
 		fmt.Fprint(stderr, cli.WriteFailure(out.Err))
-		return exitFailed
+		return cli.ExitFailed
 	}
 	return code
 }
@@ -87,27 +80,27 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usageText)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	switch args[0] {
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usageText)
-		return exitOK
+		return cli.ExitOK
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "claimsmapper: unknown command %q\n\n%s", args[0], usageText)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	return cmd(ctx, args[1:], stdin, stdout, stderr)
 }
 
 func runSchema(_ context.Context, _ []string, _ io.Reader, stdout, _ io.Writer) int {
 	stdout.Write(config.Schema())
-	return exitOK
+	return cli.ExitOK
 }
 
 func runVersion(_ context.Context, _ []string, _ io.Reader, stdout, _ io.Writer) int {
 	fmt.Fprintf(stdout, "claimsmapper %s\n", version)
-	return exitOK
+	return cli.ExitOK
 }

@@ -60,43 +60,43 @@ func runDiff(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	if len(files) != 2 {
 		fmt.Fprint(stderr, "claimsmapper diff: name two mappings, OLD and NEW\n\n"+diffUsage)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	if files[0] == "-" && files[1] == "-" {
 		fmt.Fprint(stderr, "claimsmapper diff: only one of OLD and NEW can read standard input\n")
-		return exitUsage
+		return cli.ExitUsage
 	}
 	if err := cli.OneOf("--format", *format, changes.FormatText, changes.FormatJSON, changes.FormatMarkdown); err != nil {
 		fmt.Fprintf(stderr, "claimsmapper diff: %v\n", err)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	if err := df.Check(); err != nil {
 		fmt.Fprintf(stderr, "claimsmapper diff: %v\n\n%s", err, diffUsage)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	oldSrc, err := cli.ReadMappingRef(ctx, files[0], files[1], stdin, nil)
 	if err != nil {
 		fmt.Fprintf(stderr, "claimsmapper diff: %v\n", err)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	newSrc, err := cli.ReadMappingRef(ctx, files[1], files[0], stdin, nil)
 	if err != nil {
 		fmt.Fprintf(stderr, "claimsmapper diff: %v\n", err)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	report, err := workspace.Compare(ctx, df.Open(files[0], oldSrc), df.Open(files[1], newSrc), df.Comparison())
 	if err = cli.CompareError("diff", err); err != nil {
 		fmt.Fprintln(stderr, err)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	opts := df.WriteOptions(*format, oldSrc, newSrc)
 	opts.Before, opts.After = files[0], files[1]
 	if err := changes.Write(stdout, report, opts); err != nil {
 		fmt.Fprintf(stderr, "claimsmapper diff: %v\n", err)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	if report.Changed > 0 {
-		return exitFailed
+		return cli.ExitFailed
 	}
-	return exitOK
+	return cli.ExitOK
 }

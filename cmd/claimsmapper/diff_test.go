@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/claimsmapper/claimsmapper/internal/cli"
 )
 
 const diffDir = "testdata/diff/"
@@ -74,7 +76,7 @@ func TestDiffErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			code, out, errOut := execCLI(t, "", tt.args...)
-			if code != exitUsage || !strings.Contains(errOut, tt.stderr) {
+			if code != cli.ExitUsage || !strings.Contains(errOut, tt.stderr) {
 				t.Errorf("exit %d (want 2), stderr:\n%s\nwant it to hold %q", code, errOut, tt.stderr)
 			}
 			if out != "" {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/claimsmapper/claimsmapper/internal/cli"
 	"github.com/claimsmapper/claimsmapper/internal/testenv"
 )
 
@@ -93,7 +94,7 @@ func TestEnvFlagDoesNotWidenTheAllowList(t *testing.T) {
 	t.Setenv("CLAIMS_MAPPING_ENV", "")
 	code, _, errOut := execCLI(t, "", "preview", "--mapping", seedMapping, "--event", seedEvent, "--data", seedData, "--env", "TABLE_NAME=SampleUsers")
 	want := "on the command line, list the names as the function's operator does and give their values: CLAIMS_MAPPING_ENV=TABLE_NAME claimsmapper ... --env TABLE_NAME=VALUE"
-	if code != exitFailed || !strings.Contains(errOut, want) || !strings.Contains(errOut, "${TABLE_NAME} is not allowed") {
+	if code != cli.ExitFailed || !strings.Contains(errOut, want) || !strings.Contains(errOut, "${TABLE_NAME} is not allowed") {
 		t.Errorf("exit %d, stderr:\n%s\nwant it to hold %q", code, errOut, want)
 	}
 }

@@ -37,7 +37,7 @@ func runExplain(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		preview.WriteSizes(stdout, preview.Build(in.Event, r))
 	}
 	if err != nil {
-		return exitFailed
+		return cli.ExitFailed
 	}
-	return exitOK
+	return cli.ExitOK
 }

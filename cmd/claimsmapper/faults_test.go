@@ -161,7 +161,7 @@ func TestFailedWritesFailEveryCommand(t *testing.T) {
 				var stderr bytes.Buffer
 				cmd.Stderr = &stderr
 				code := exitCode(t, cmd.Run())
-				if code != exitFailed || !strings.Contains(stderr.String(), "could not write the output: "+o.want) {
+				if code != cli.ExitFailed || !strings.Contains(stderr.String(), "could not write the output: "+o.want) {
 					t.Errorf("%v: exit %d, stderr %q; want exit 1 saying %q", args, code, stderr.String(), o.want)
 				}
 			})

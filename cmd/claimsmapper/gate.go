@@ -79,7 +79,7 @@ func localChecks(ctx context.Context, verb string, w *workspace.Workspace, g gat
 	r, err := w.Gate(ctx, workspace.GateOptions{Strict: g.strict})
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
-		return exitUsage, false
+		return cli.ExitUsage, false
 	}
 	for _, f := range r.Findings {
 		lint.WriteText(stdout, f, w.Source())
@@ -90,7 +90,7 @@ func localChecks(ctx context.Context, verb string, w *workspace.Workspace, g gat
 			what = "errors or warnings (--strict)"
 		}
 		fmt.Fprintf(stderr, "%s: refused: lint found %d %s in %s; fix them and try again\n", name, r.Refused, what, w.File())
-		return exitFailed, false
+		return cli.ExitFailed, false
 	}
 	fmt.Fprintf(stdout, "lint: ok (%d finding(s), none refused)\n", len(r.Findings))
 	if len(r.Tests.Outcomes) == 0 {
@@ -101,7 +101,7 @@ func localChecks(ctx context.Context, verb string, w *workspace.Workspace, g gat
 	}
 	if r.Stopped == workspace.StepTests {
 		fmt.Fprintf(stderr, "%s: refused: %d inline test(s) of %s fail; fix the mapping or the tests and try again\n", name, r.Failed, w.File())
-		return exitFailed, false
+		return cli.ExitFailed, false
 	}
 	return 0, true
 }
@@ -132,7 +132,7 @@ func review(verb string, w *workspace.Workspace, target fmt.Stringer, prev works
 	if r.VersionChanged {
 		if !g.allowVersionChange {
 			fmt.Fprintf(stderr, "%s: refused: %s\n", name, r.VersionChange.Refusal(verb))
-			return 0, exitFailed, false
+			return 0, cli.ExitFailed, false
 		}
 		fmt.Fprintln(stdout, r.VersionChange.Note())
 	}
@@ -148,12 +148,12 @@ func review(verb string, w *workspace.Workspace, target fmt.Stringer, prev works
 	case err != nil:
 		fmt.Fprintln(stdout)
 		fmt.Fprintln(stderr, cli.CompareError(verb, err))
-		return 0, exitUsage, false
+		return 0, cli.ExitUsage, false
 	}
 	fmt.Fprintln(stdout)
 	if err := changes.Write(stdout, r.Changes, g.WriteOptions(changes.FormatText, prev.Text, w.Source())); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
-		return 0, exitUsage, false
+		return 0, cli.ExitUsage, false
 	}
 	return r.Changes.Changed, 0, true
 }
@@ -173,11 +173,11 @@ func confirmed(verb, file string, target fmt.Stringer, users int, g gateFlags, s
 	}
 	if !isTerminalReader(stdin) {
 		fmt.Fprintf(stderr, "%s: not confirmed: no terminal to ask in; review the change above and pass --yes\n", name)
-		return exitFailed, false
+		return cli.ExitFailed, false
 	}
 	if !confirm(stdin, stdout, question) {
 		fmt.Fprintf(stderr, "%s: not confirmed: nothing was written\n", name)
-		return exitFailed, false
+		return cli.ExitFailed, false
 	}
 	return 0, true
 }

@@ -42,25 +42,25 @@ func runHistory(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	}
 	if len(rest) != 1 {
 		fmt.Fprint(stderr, "claimsmapper history: name one s3://bucket/key\n\n"+historyUsage)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	if *format != "text" && *format != "json" {
 		fmt.Fprintf(stderr, "claimsmapper history: --format should be text or json, not %q\n", *format)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	if *limit < 1 || *limit > 1000 {
 		fmt.Fprint(stderr, "claimsmapper history: --limit should be from 1 to 1000\n")
-		return exitUsage
+		return cli.ExitUsage
 	}
 	loc, api, err := publish.Open(ctx, rest[0])
 	if err != nil {
 		fmt.Fprintf(stderr, "claimsmapper history: %v\n", err)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	es, err := publish.Entries(ctx, api, loc, *limit, publish.PublicKeys(ctx))
 	if err != nil {
 		fmt.Fprintf(stderr, "claimsmapper history: %v\n", publish.PlainAWS(err, ""))
-		return exitUsage
+		return cli.ExitUsage
 	}
 	if *format == "json" {
 		var doc bytes.Buffer
@@ -69,16 +69,16 @@ func runHistory(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 		enc.SetEscapeHTML(false)
 		if err := enc.Encode(es); err != nil {
 			fmt.Fprintf(stderr, "claimsmapper history: %v\n", err)
-			return exitUsage
+			return cli.ExitUsage
 		}
 		// Metadata is whatever the uploader wrote: no escape sequence in it
 		// reaches the terminal of someone reading the JSON.
 		stdout.Write(termtext.JSON(doc.Bytes()))
-		return exitOK
+		return cli.ExitOK
 	}
 	if len(es) == 0 {
 		fmt.Fprintf(stdout, "%s has no versions: publish one with claimsmapper publish FILE %s\n", loc, loc)
-		return exitOK
+		return cli.ExitOK
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "\tVERSION\tPUBLISHED (UTC)\tBY\tCLAIMS\tSHA256\tSIGNED\tMESSAGE")
@@ -129,5 +129,5 @@ func runHistory(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	for _, p := range problems {
 		fmt.Fprintln(stdout, p)
 	}
-	return exitOK
+	return cli.ExitOK
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/claimsmapper/claimsmapper/internal/cli"
 )
 
 // TestHostileExpressionsUnderAMemoryLimit runs every expression of
@@ -45,7 +47,7 @@ func TestHostileExpressionsUnderAMemoryLimit(t *testing.T) {
 				stdout, stderr, code := runLimited(t, mapping)
 				if policy == "omit" {
 					claims := idClaims(stdout.Bytes())
-					if code != exitOK || claims["ok"] != "fine" || claims["bad"] != nil {
+					if code != cli.ExitOK || claims["ok"] != "fine" || claims["bad"] != nil {
 						t.Fatalf("exit %d, claims %v; want exit 0 and the token without the claim; stderr:\n%.2000s", code, claims, stderr.String())
 					}
 					// The limit is logged by name, or time ran out first on a busy machine.
@@ -54,7 +56,7 @@ func TestHostileExpressionsUnderAMemoryLimit(t *testing.T) {
 					}
 					return
 				}
-				if code != exitFailed || !strings.Contains(stderr.String(), "the event failed") {
+				if code != cli.ExitFailed || !strings.Contains(stderr.String(), "the event failed") {
 					t.Fatalf("exit %d; want 1 and the event failed; stderr:\n%.2000s", code, stderr.String())
 				}
 			})
@@ -141,7 +143,7 @@ func TestHostileClassesUnderAMemoryLimit(t *testing.T) {
 			writeFile(t, mapping, "version: 1\ntimeout: 4s\nclaims:\n"+c.claims+"  okName: event.userName\n  okUpper: 'upper(event.userName) + \"!\"'\n")
 			stdout, stderr, code := runLimited(t, mapping)
 			claims := idClaims(stdout.Bytes())
-			if code != exitOK || claims["okName"] != "jdoe" || claims["okUpper"] != "JDOE!" {
+			if code != cli.ExitOK || claims["okName"] != "jdoe" || claims["okUpper"] != "JDOE!" {
 				t.Fatalf("exit %d, claims %v; want exit 0 and the cheap claims; stderr:\n%.2000s", code, claims, stderr.String())
 			}
 			for name := range claims {
@@ -184,7 +186,7 @@ func TestHostileLoadingUnderAMemoryLimit(t *testing.T) {
 			mapping := filepath.Join(t.TempDir(), "mapping.yaml")
 			writeFile(t, mapping, c.src)
 			_, stderr, code := runLimited(t, mapping)
-			if code != exitFailed || strings.Contains(stderr.String(), "fatal error") || !strings.Contains(stderr.String(), "mapping.yaml:") {
+			if code != cli.ExitFailed || strings.Contains(stderr.String(), "fatal error") || !strings.Contains(stderr.String(), "mapping.yaml:") {
 				t.Fatalf("exit %d; want 1 and a finding with its position; stderr:\n%.2000s", code, stderr.String())
 			}
 		})

@@ -56,7 +56,7 @@ func runIAMPolicy(_ context.Context, args []string, stdin io.Reader, stdout, std
 	mp, err := cli.LoadForDeploy("iam-policy", file, env, stdin)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
-		return exitFailed
+		return cli.ExitFailed
 	}
 	opts := iampolicy.Options{Partition: *partition, Region: *region, Account: *account, Attributes: *attributes}
 	policy, notes := iampolicy.For(mp, opts)
@@ -65,7 +65,7 @@ func runIAMPolicy(_ context.Context, args []string, stdin io.Reader, stdout, std
 		for _, line := range strings.Split(err.Error(), "\n") {
 			fmt.Fprintf(stderr, "claimsmapper iam-policy: %s\n", line)
 		}
-		return exitUsage
+		return cli.ExitUsage
 	}
 	for _, n := range notes {
 		fmt.Fprintf(stderr, "claimsmapper iam-policy: %s\n", n)
@@ -75,5 +75,5 @@ func runIAMPolicy(_ context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	out, _ := json.MarshalIndent(policy, "", "  ")
 	stdout.Write(append(out, '\n'))
-	return exitOK
+	return cli.ExitOK
 }

@@ -46,21 +46,21 @@ func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 	}
 	if len(files) == 0 {
 		fmt.Fprint(stderr, "claimsmapper lint: name at least one mapping file (- reads standard input)\n\n"+lintUsage)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	printer, err := lint.NewPrinter(stdout, *format)
 	if err != nil {
 		fmt.Fprintf(stderr, "claimsmapper lint: %v\n", err)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	if cli.StdinReaders(append(append([]string{}, files...), dataFiles...)...) > 1 {
 		fmt.Fprint(stderr, "claimsmapper lint: only one mapping or --data file can read standard input\n")
-		return exitUsage
+		return cli.ExitUsage
 	}
 	data, err := cli.ReadDataFiles(dataFiles, stdin)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	failed, unreadable := false, false
 	tests, withTests := 0, []string{}
@@ -89,13 +89,13 @@ func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 	}
 	if err := printer.Close(); err != nil {
 		fmt.Fprintf(stderr, "claimsmapper lint: %v\n", err)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	switch {
 	case unreadable:
-		return exitUsage
+		return cli.ExitUsage
 	case failed:
-		return exitFailed
+		return cli.ExitFailed
 	}
 	if *format == lint.FormatText && printer.Printed() == 0 {
 		fmt.Fprintf(stdout, "ok: %d mapping file(s), no findings\n", len(files))
@@ -109,7 +109,7 @@ func runLint(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 		fmt.Fprintf(stdout, "%s checked, not run: run `claimsmapper test %s` to run them\n",
 			plural(tests, "inline test"), strings.Join(withTests, " "))
 	}
-	return exitOK
+	return cli.ExitOK
 }
 
 func plural(n int, noun string) string {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/claimsmapper/claimsmapper/internal/cli"
 	"github.com/claimsmapper/claimsmapper/internal/lint"
 )
 
@@ -31,13 +32,13 @@ func TestLintCases(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(file), ".bad.yaml")
 		t.Run(name, func(t *testing.T) {
 			code, out, errOut := execCLI(t, "", "lint", "--strict", file)
-			if code != exitFailed || errOut != "" {
+			if code != cli.ExitFailed || errOut != "" {
 				t.Errorf("exit %d, want 1; stderr %q", code, errOut)
 			}
 			goldenText(t, "../"+lintCases+name+".txt", out)
 			code, out, _ = execCLI(t, "", "lint", "--strict", "--format", "json", file)
 			var findings []lint.JSONFinding
-			if err := json.Unmarshal([]byte(out), &findings); err != nil || code != exitFailed || len(findings) == 0 {
+			if err := json.Unmarshal([]byte(out), &findings); err != nil || code != cli.ExitFailed || len(findings) == 0 {
 				t.Errorf("json: exit %d, %v:\n%s", code, err, out)
 			}
 			goldenText(t, "../"+lintCases+name+".json", out)
@@ -46,7 +47,7 @@ func TestLintCases(t *testing.T) {
 	for _, file := range good {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			code, out, errOut := execCLI(t, "", "lint", "--strict", file)
-			if code != exitOK || !strings.HasPrefix(out, "ok:") || errOut != "" {
+			if code != cli.ExitOK || !strings.HasPrefix(out, "ok:") || errOut != "" {
 				t.Errorf("exit %d, want a clean file:\n%s%s", code, out, errOut)
 			}
 		})
@@ -60,7 +61,7 @@ func TestLintShippedMappings(t *testing.T) {
 	t.Setenv("UNSET_TABLE_FOR_TESTS", "Users")
 	files := []string{seedMapping, "../../testdata/full/mapping.yaml", tools + "mapping.yaml", tools + "failing.yaml", "../../deploy/mapping.yaml"}
 	code, out, errOut := execCLI(t, "", append([]string{"lint", "--strict"}, files...)...)
-	if code != exitOK || errOut != "" {
+	if code != cli.ExitOK || errOut != "" {
 		t.Errorf("exit %d:\n%s%s", code, out, errOut)
 	}
 }
@@ -68,23 +69,23 @@ func TestLintShippedMappings(t *testing.T) {
 func TestLintFormatsAndUsage(t *testing.T) {
 	file := lintCases + "protected.bad.yaml"
 	code, out, _ := execCLI(t, "", "lint", "--format", "github", file)
-	if code != exitFailed || !strings.HasPrefix(out, "::error file=../../testdata/lint/protected.bad.yaml,line=3,col=3,title=protected-claim::claims.sub: ") {
+	if code != cli.ExitFailed || !strings.HasPrefix(out, "::error file=../../testdata/lint/protected.bad.yaml,line=3,col=3,title=protected-claim::claims.sub: ") {
 		t.Errorf("github format: exit %d:\n%s", code, out)
 	}
-	if code, _, errOut := execCLI(t, "version: 1\nclaims:\n  a: b.\n", "lint", "-"); code != exitFailed || errOut != "" {
+	if code, _, errOut := execCLI(t, "version: 1\nclaims:\n  a: b.\n", "lint", "-"); code != cli.ExitFailed || errOut != "" {
 		t.Errorf("standard input: exit %d, stderr %q", code, errOut)
 	}
 	for _, args := range [][]string{{"lint"}, {"lint", "--format", "xml", file}, {"lint", lintCases + "no-such-file.yaml"}} {
-		if code, _, errOut := execCLI(t, "", args...); code != exitUsage || errOut == "" {
+		if code, _, errOut := execCLI(t, "", args...); code != cli.ExitUsage || errOut == "" {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and a message", args, code, errOut)
 		}
 	}
 	// A warning fails only under --strict.
 	warn := "version: 1\nsources:\n  u:\n    table: ${CLAIMSMAPPER_LINT_UNSET}\n    key: {k: event.userName}\nclaims:\n  a: event.userName\n"
-	if code, _, _ := execCLI(t, warn, "lint", "-"); code != exitOK {
+	if code, _, _ := execCLI(t, warn, "lint", "-"); code != cli.ExitOK {
 		t.Errorf("warnings alone: exit %d, want 0", code)
 	}
-	if code, _, _ := execCLI(t, warn, "lint", "--strict", "-"); code != exitFailed {
+	if code, _, _ := execCLI(t, warn, "lint", "--strict", "-"); code != cli.ExitFailed {
 		t.Errorf("warnings with --strict: exit %d, want 1", code)
 	}
 }
@@ -98,7 +99,7 @@ func TestLintLargeMappingSaysUseS3(t *testing.T) {
 		fmt.Fprintf(&b, "  claim%03d: event.userName + \"-%03d\"\n", i, i)
 	}
 	code, out, _ := execCLI(t, b.String(), "lint", "--strict", "-")
-	if code != exitOK || !strings.Contains(out, "info: this mapping is") || !strings.Contains(out, "deploy it from S3") {
+	if code != cli.ExitOK || !strings.Contains(out, "info: this mapping is") || !strings.Contains(out, "deploy it from S3") {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
 }
@@ -106,7 +107,7 @@ func TestLintLargeMappingSaysUseS3(t *testing.T) {
 func TestSchemaCommandPrintsTheCheckedInSchema(t *testing.T) {
 	code, out, _ := execCLI(t, "", "schema")
 	want, err := os.ReadFile("../../docs/mapping.schema.json")
-	if err != nil || code != exitOK || out != string(want) {
+	if err != nil || code != cli.ExitOK || out != string(want) {
 		t.Errorf("exit %d, err %v; schema differs from docs/mapping.schema.json", code, err)
 	}
 }
@@ -117,10 +118,10 @@ func TestLintSaysTestsAreCheckedNotRun(t *testing.T) {
 	t.Setenv("TABLE_NAME", "SampleUsers")
 	code, out, _ := execCLI(t, "", "lint", seedMapping)
 	want := "ok: 1 mapping file(s), no findings\n../../testdata/seed/mapping.yaml: on error: every rule is left out and the sign-in goes on (onClaimError: omit)\n2 inline tests were checked, not run: run `claimsmapper test ../../testdata/seed/mapping.yaml` to run them\n"
-	if code != exitOK || out != want {
+	if code != cli.ExitOK || out != want {
 		t.Errorf("exit %d:\n%s\nwant:\n%s", code, out, want)
 	}
-	if code, out, _ := execCLI(t, "version: 1\nclaims:\n  a: event.userName\n", "lint", "-"); code != exitOK || strings.Contains(out, "not run") {
+	if code, out, _ := execCLI(t, "version: 1\nclaims:\n  a: event.userName\n", "lint", "-"); code != cli.ExitOK || strings.Contains(out, "not run") {
 		t.Errorf("a mapping without tests: exit %d:\n%s", code, out)
 	}
 }
@@ -162,7 +163,7 @@ tests:
 		{"test", mapping}, {"test", "--format", "junit", mapping},
 	} {
 		code, out, errOut := execCLI(t, "", args...)
-		if code == exitOK {
+		if code == cli.ExitOK {
 			t.Errorf("%v: exit 0", args)
 		}
 		if strings.Contains(out+errOut, secret) {

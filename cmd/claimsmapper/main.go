@@ -16,9 +16,9 @@ import (
 func main() {
 	if lambdaMode(os.Args[1:], os.Getenv) {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		code := exitOK
+		code := cli.ExitOK
 		if lambda.Serve(ctx, os.LookupEnv, os.Stdout) != nil {
-			code = exitFailed // Lambda reports an init error with the logged findings
+			code = cli.ExitFailed // Lambda reports an init error with the logged findings
 		}
 		stop()
 		os.Exit(code)
@@ -36,7 +36,7 @@ func runProcess(args []string, stdin io.Reader) int {
 	// An evaluation the cost model fails to stop stops the command.
 	ctx = mapper.WithBackstop(ctx, lambda.CommandBackstop(os.LookupEnv, func(msg string) {
 		fmt.Fprintln(os.Stderr, msg)
-		os.Exit(exitFailed)
+		os.Exit(cli.ExitFailed)
 	}))
 	code := run(ctx, args, stdin, os.Stdout, os.Stderr)
 	if s := signalled(); s != 0 {

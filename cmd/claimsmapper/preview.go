@@ -31,24 +31,24 @@ func runPreview(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	if err := cli.OneOf("--format", *format, "text", "json"); err != nil {
 		fmt.Fprintf(stderr, "claimsmapper preview: %v\n", err)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	r, err := in.Mapper.Evaluate(ctx, in.Event)
 	checkAttributes(in, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %s\n", in.EventPath, cli.DescribeEventError(err))
-		return exitFailed
+		return cli.ExitFailed
 	}
 	p := preview.Build(in.Event, r)
 	if *format == "json" {
 		if err := preview.WriteJSON(stdout, stderr, p); err != nil {
 			fmt.Fprintf(stderr, "claimsmapper preview: %v\n", err)
-			return exitFailed
+			return cli.ExitFailed
 		}
-		return exitOK
+		return cli.ExitOK
 	}
 	preview.WriteText(stdout, p, cli.IsTerminal(stdout))
-	return exitOK
+	return cli.ExitOK
 }
 
 // parseEventFlags reads the flags cli.Event registers (plus any flags fs
@@ -65,16 +65,16 @@ func parseEventFlags(ctx context.Context, fs *flag.FlagSet, args []string, usage
 	name := "claimsmapper " + fs.Name()
 	if f.Mapping == "" || f.Event == "" {
 		fmt.Fprintf(stderr, "%s: --mapping and --event are required\n\n%s", name, usage)
-		return nil, exitUsage, false
+		return nil, cli.ExitUsage, false
 	}
 	if cli.StdinReaders(f.Mapping, f.Event, f.Data) > 1 {
 		fmt.Fprintf(stderr, "%s: only one of --mapping, --event and --data can read standard input\n", name)
-		return nil, exitUsage, false
+		return nil, cli.ExitUsage, false
 	}
 	in, err := f.Load(ctx, name, stdin, cli.Logger(stderr), func(line string) { fmt.Fprintln(stderr, line) })
 	if err != nil {
 		fmt.Fprintln(stderr, err)
-		return nil, exitFailed, false
+		return nil, cli.ExitFailed, false
 	}
 	return in, 0, true
 }

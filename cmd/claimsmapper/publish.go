@@ -57,34 +57,34 @@ func runPublish(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	if len(rest) != 2 {
 		fmt.Fprint(stderr, "claimsmapper publish: name the mapping file and the s3://bucket/key to publish it to\n\n"+publishUsage)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	file := rest[0]
 	if *against != "" && !*dryRun {
 		fmt.Fprint(stderr, "claimsmapper publish: --against goes with --dry-run; a publish compares with the version in force\n")
-		return exitUsage
+		return cli.ExitUsage
 	}
 	if *dryRun && g.Sample != "" {
 		fmt.Fprint(stderr, "claimsmapper publish: --sample reads its users from DynamoDB, and --dry-run calls no AWS service: name them with --users, --user or --events, and give their items with --data\n")
-		return exitUsage
+		return cli.ExitUsage
 	}
 	if file == "-" && !g.yes && !*dryRun {
 		fmt.Fprint(stderr, "claimsmapper publish: a mapping read from standard input needs --yes, since there is no terminal left to confirm in\n")
-		return exitUsage
+		return cli.ExitUsage
 	}
 	if err := g.checkPublishFlags(); err != nil {
 		fmt.Fprintf(stderr, "claimsmapper publish: %v\n", err)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	src, err := cli.ReadInput(file, stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "claimsmapper publish: cannot read the mapping: %v\n", err)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	loc, err := publish.ParseTarget(rest[1])
 	if err != nil {
 		fmt.Fprintf(stderr, "claimsmapper publish: %v\n", err)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	w := g.Open(file, src)
 	// The checks that need no AWS come first: a mistake is found before
@@ -98,12 +98,12 @@ func runPublish(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	api, err := publish.NewClient(ctx)
 	if err != nil {
 		fmt.Fprintf(stderr, "claimsmapper publish: %v\n", publish.PlainAWS(err, "publish --dry-run"))
-		return exitUsage
+		return cli.ExitUsage
 	}
 	signer, err := publish.NewSigner(ctx, g.signKey)
 	if err != nil {
 		fmt.Fprintf(stderr, "claimsmapper publish: %v\n", publish.PlainAWS(err, ""))
-		return exitUsage
+		return cli.ExitUsage
 	}
 	return ship(ctx, "publish", w, workspace.Ship{API: api, Target: loc, Signer: signer}, g, g.message, stdin, stdout, stderr)
 }
@@ -119,7 +119,7 @@ func dryRunPublish(ctx context.Context, w *workspace.Workspace, loc publish.Loca
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: --against: %v\n", name, err)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	if prev.Exists {
 		opts := g.reviewOptions()
@@ -154,7 +154,7 @@ func dryRunPublish(ctx context.Context, w *workspace.Workspace, loc publish.Loca
 		fmt.Fprint(stdout, " but the read of "+against)
 	}
 	fmt.Fprint(stdout, ".\n")
-	return exitOK
+	return cli.ExitOK
 }
 
 // checkPublishFlags validates what is recorded on the version.
@@ -182,15 +182,15 @@ func ship(ctx context.Context, verb string, w *workspace.Workspace, s workspace.
 	plan, err := w.PrepareShip(ctx, s)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	switch plan.Stopped {
 	case workspace.ShipUnsigned:
 		fmt.Fprintf(stderr, "%s: refused: %s\n", name, termtext.Line(plan.Refusal.Error()))
-		return exitFailed
+		return cli.ExitFailed
 	case workspace.ShipSame:
 		fmt.Fprintf(stdout, "%s already holds this mapping (version %s): nothing to %s\n", s.Target, plan.Current.VersionID, verb)
-		return exitOK
+		return cli.ExitOK
 	}
 	users, code, ok := review(verb, w, s.Target, plan.Previous, plan.Review, plan.ReviewErr, g, stdout, stderr)
 	if !ok {
@@ -204,10 +204,10 @@ func ship(ctx context.Context, verb string, w *workspace.Workspace, s workspace.
 	switch {
 	case errors.As(err, &race):
 		fmt.Fprintf(stderr, "%s: refused: %v\n", name, err)
-		return exitFailed
+		return cli.ExitFailed
 	case err != nil:
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	signed := ""
 	if s.Signer != nil {
@@ -215,5 +215,5 @@ func ship(ctx context.Context, verb string, w *workspace.Workspace, s workspace.
 	}
 	fmt.Fprintf(stdout, "published %s as version %s (sha256 %s, by %s%s)\n", s.Target, done.VersionID, done.SHA256[:12], termtext.Line(done.Author), signed)
 	fmt.Fprintf(stdout, "functions with CLAIMS_MAPPING_REFRESH pick it up at their next check; undo with: claimsmapper rollback %s\n", s.Target)
-	return exitOK
+	return cli.ExitOK
 }

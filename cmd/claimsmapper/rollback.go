@@ -40,35 +40,35 @@ func runRollback(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	}
 	if len(rest) != 1 {
 		fmt.Fprint(stderr, "claimsmapper rollback: name one s3://bucket/key\n\n"+rollbackUsage)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	if err := g.checkPublishFlags(); err != nil {
 		fmt.Fprintf(stderr, "claimsmapper rollback: %v\n", err)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	loc, api, err := publish.Open(ctx, rest[0])
 	if err != nil {
 		fmt.Fprintf(stderr, "claimsmapper rollback: %v\n", err)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	rb, err := publish.FindRollback(ctx, api, loc, *to)
 	var inForce *publish.InForceError
 	switch {
 	case errors.As(err, &inForce):
 		fmt.Fprintf(stderr, "claimsmapper rollback: %v\n", err)
-		return exitOK
+		return cli.ExitOK
 	case err != nil:
 		fmt.Fprintf(stderr, "claimsmapper rollback: %v\n", err)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	signer, err := publish.NewSigner(ctx, g.signKey)
 	if err != nil {
 		fmt.Fprintf(stderr, "claimsmapper rollback: %v\n", err)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	if err := publish.CheckRollbackTarget(loc, rb.Object, signer); err != nil {
 		fmt.Fprintf(stderr, "claimsmapper rollback: refused: %v\n", termtext.Line(err.Error()))
-		return exitFailed
+		return cli.ExitFailed
 	}
 	v := rb.Version
 	fmt.Fprintf(stdout, "rolling back %s to version %s (published %s by %s)\n\n", loc, v.VersionID,

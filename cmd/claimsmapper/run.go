@@ -46,7 +46,7 @@ func runRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	checkAttributes(in, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %s\n", in.EventPath, cli.DescribeEventError(err))
-		return exitFailed
+		return cli.ExitFailed
 	}
 	var pretty bytes.Buffer
 	if json.Indent(&pretty, out, "", "  ") == nil {
@@ -54,5 +54,5 @@ func runRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 	stdout.Write(out)
 	fmt.Fprintln(stdout)
-	return exitOK
+	return cli.ExitOK
 }

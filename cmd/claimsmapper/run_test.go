@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/claimsmapper/claimsmapper/internal/cli"
 	"github.com/claimsmapper/claimsmapper/internal/golden"
 )
 
@@ -75,7 +76,7 @@ func TestDataDashReadsStandardInput(t *testing.T) {
 		}
 	}
 	code, _, errOut := execCLI(t, string(data), "run", "--mapping", seedMapping, "--event", "-", "--data", "-")
-	if code != exitUsage || !strings.Contains(errOut, "only one of --mapping, --event and --data can read standard input") {
+	if code != cli.ExitUsage || !strings.Contains(errOut, "only one of --mapping, --event and --data can read standard input") {
 		t.Errorf("two readers of standard input: exit %d, %s", code, errOut)
 	}
 }
@@ -167,7 +168,7 @@ func TestAMappingWithoutSourcesNeedsNoAWSConfiguration(t *testing.T) {
 	} {
 		t.Run(args[0]+" runs", func(t *testing.T) {
 			code, out, errOut := execCLI(t, "", args...)
-			if code != exitOK || !strings.Contains(out, "free") && !strings.Contains(out, "PASS") {
+			if code != cli.ExitOK || !strings.Contains(out, "free") && !strings.Contains(out, "PASS") {
 				t.Errorf("exit %d:\n%s%s", code, out, errOut)
 			}
 		})

@@ -48,7 +48,7 @@ func runStudio(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	store, err := cli.OpenStore(ctx, *dataPath, nil)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
-		return exitFailed
+		return cli.ExitFailed
 	}
 	opts.Store = store
 	if d, ok := store.(*localdata.Data); ok {
@@ -56,17 +56,17 @@ func runStudio(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	}
 	if opts.Events, err = changes.ReadEvents(events); err != nil {
 		fmt.Fprintf(stderr, "claimsmapper studio: %v\n", err)
-		return exitFailed
+		return cli.ExitFailed
 	}
 	srv, err := studio.New(opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "claimsmapper studio: %v\n", err)
-		return exitFailed
+		return cli.ExitFailed
 	}
 	ln, remote, err := srv.Listen(*addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "claimsmapper studio: %v\n", err)
-		return exitFailed
+		return cli.ExitFailed
 	}
 	if remote {
 		fmt.Fprintf(stderr, "warning: the studio listens on %s, reachable from other computers; anyone who learns its address can read and change the mapping\n", ln.Addr())
@@ -81,7 +81,7 @@ func runStudio(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	}
 	if err := srv.Serve(ctx, ln); err != nil {
 		fmt.Fprintf(stderr, "claimsmapper studio: %v\n", err)
-		return exitFailed
+		return cli.ExitFailed
 	}
-	return exitOK
+	return cli.ExitOK
 }

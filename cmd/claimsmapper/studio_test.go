@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/claimsmapper/claimsmapper/internal/cli"
 )
 
 func TestStudioUsageErrors(t *testing.T) {
@@ -17,14 +19,14 @@ func TestStudioUsageErrors(t *testing.T) {
 		code   int
 		stderr string
 	}{
-		{"no mapping", []string{"studio", "--no-open"}, exitUsage, "name one mapping file"},
-		{"two mappings", []string{"studio", "--no-open", "a.yaml", "b.yaml"}, exitUsage, "name one mapping file"},
-		{"data that is not there", []string{"studio", "--no-open", "--data", "nope.yaml", seedMapping}, exitFailed, "cannot read the data file nope.yaml: there is no such file"},
-		{"a mapping that is not there", []string{"studio", "--no-open", "--data", "../../testdata/seed/users.yaml", "nope.yaml"}, exitFailed, "cannot read the mapping nope.yaml: there is no such file"},
-		{"an events folder without events", []string{"studio", "--no-open", "--data", "../../testdata/seed/users.yaml", "--events", empty, seedMapping}, exitFailed, "has no event files"},
-		{"events that are not there", []string{"studio", "--no-open", "--data", "../../testdata/seed/users.yaml", "--events", "nope.json", seedMapping}, exitFailed, "cannot read the events nope.json: there is no such file"},
-		{"a bad --env", []string{"studio", "--no-open", "--env", "TABLE", seedMapping}, exitUsage, "should be NAME=VALUE"},
-		{"an address it cannot listen on", []string{"studio", "--no-open", "--data", "../../testdata/seed/users.yaml", "--addr", "256.0.0.1:0", seedMapping}, exitFailed, "cannot listen on 256.0.0.1:0"},
+		{"no mapping", []string{"studio", "--no-open"}, cli.ExitUsage, "name one mapping file"},
+		{"two mappings", []string{"studio", "--no-open", "a.yaml", "b.yaml"}, cli.ExitUsage, "name one mapping file"},
+		{"data that is not there", []string{"studio", "--no-open", "--data", "nope.yaml", seedMapping}, cli.ExitFailed, "cannot read the data file nope.yaml: there is no such file"},
+		{"a mapping that is not there", []string{"studio", "--no-open", "--data", "../../testdata/seed/users.yaml", "nope.yaml"}, cli.ExitFailed, "cannot read the mapping nope.yaml: there is no such file"},
+		{"an events folder without events", []string{"studio", "--no-open", "--data", "../../testdata/seed/users.yaml", "--events", empty, seedMapping}, cli.ExitFailed, "has no event files"},
+		{"events that are not there", []string{"studio", "--no-open", "--data", "../../testdata/seed/users.yaml", "--events", "nope.json", seedMapping}, cli.ExitFailed, "cannot read the events nope.json: there is no such file"},
+		{"a bad --env", []string{"studio", "--no-open", "--env", "TABLE", seedMapping}, cli.ExitUsage, "should be NAME=VALUE"},
+		{"an address it cannot listen on", []string{"studio", "--no-open", "--data", "../../testdata/seed/users.yaml", "--addr", "256.0.0.1:0", seedMapping}, cli.ExitFailed, "cannot listen on 256.0.0.1:0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -71,7 +73,7 @@ func TestStudioPrintsItsAddressFirstAndStopsWhenAsked(t *testing.T) {
 		t.Errorf("session: %d", res.StatusCode)
 	}
 	cancel()
-	if code := <-done; code != exitOK {
+	if code := <-done; code != cli.ExitOK {
 		t.Errorf("exit %d after an interrupt; stderr:\n%s", code, errOut.String())
 	}
 }

@@ -34,16 +34,16 @@ func runTest(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	if len(files) == 0 {
 		fmt.Fprint(stderr, "claimsmapper test: name at least one mapping file\n\n"+testUsage)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	if err := cli.OneOf("--format", *format, "text", "junit"); err != nil {
 		fmt.Fprintf(stderr, "claimsmapper test: %v\n", err)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	re, err := regexp.Compile(*pattern)
 	if err != nil {
 		fmt.Fprintf(stderr, "claimsmapper test: --run is not a valid regular expression: %v\n", err)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	var results []inlinetest.FileOutcomes
 	broken := false
@@ -70,20 +70,20 @@ func runTest(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		results = append(results, fo)
 	}
 	if broken {
-		return exitUsage
+		return cli.ExitUsage
 	}
 	var failed int
 	if *format == "junit" {
 		_, failed, err = inlinetest.WriteJUnit(stdout, results)
 		if err != nil {
 			fmt.Fprintf(stderr, "claimsmapper test: %v\n", err)
-			return exitFailed
+			return cli.ExitFailed
 		}
 	} else {
 		_, failed = inlinetest.WriteText(stdout, results)
 	}
 	if failed > 0 {
-		return exitFailed
+		return cli.ExitFailed
 	}
-	return exitOK
+	return cli.ExitOK
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/claimsmapper/claimsmapper/internal/cli"
 	"github.com/claimsmapper/claimsmapper/internal/loadcount"
 )
 
@@ -38,7 +39,7 @@ func TestTestAndLintParseAndCompileOnce(t *testing.T) {
 			p0, c0 := loadcount.Counts()
 			code := run(context.Background(), []string{cmd, file}, strings.NewReader(""), &stdout, &stderr)
 			p1, c1 := loadcount.Counts()
-			if code != exitOK {
+			if code != cli.ExitOK {
 				t.Fatalf("%s on %d tests: exit %d\n%s%s", cmd, n, code, stdout.String(), stderr.String())
 			}
 			if cmd == "test" && !strings.Contains(stdout.String(), fmt.Sprintf("%d passed, 0 failed", n)) {

@@ -36,13 +36,13 @@ func runTriggerVersion(_ context.Context, args []string, stdin io.Reader, stdout
 	mp, err := cli.LoadForDeploy("trigger-version", file, env, stdin)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
-		return exitFailed
+		return cli.ExitFailed
 	}
 	v := mp.Mapping().TriggerVersion
 	if v == "" {
 		fmt.Fprintln(stderr, "claimsmapper trigger-version: the mapping has no triggerVersion; add one (V1_0, V2_0 or V3_0) to say which events it is written for")
-		return exitOK
+		return cli.ExitOK
 	}
 	fmt.Fprintln(stdout, v)
-	return exitOK
+	return cli.ExitOK
 }
