@@ -107,6 +107,10 @@ func TestPublishDryRunChecksAndShowsWithoutAWS(t *testing.T) {
 	if code, _, errOut := execCLI(t, "", "publish", "--against", "old.yaml", "mapping.yaml", "s3://mappings/prod/mapping.yaml"); code != 2 || !strings.Contains(errOut, "--against goes with --dry-run") {
 		t.Errorf("--against without --dry-run: exit %d, %q", code, errOut)
 	}
+	// Standard input is read once: as the mapping, or as the old version.
+	if code, out, errOut := execCLI(t, "version: 1\nclaims: {}\n", "publish", "--dry-run", "--against", "-", "-", "s3://mappings/prod/mapping.yaml"); code != 2 || out != "" || !strings.Contains(errOut, "only one of FILE and --against can read standard input") {
+		t.Errorf("--against - with FILE -: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
 }
 
 // A dry run compares users on --data only: with credentials and a region

@@ -64,6 +64,10 @@ func runPublish(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		fmt.Fprint(stderr, "claimsmapper publish: --against goes with --dry-run; a publish compares with the version in force\n")
 		return cli.ExitUsage
 	}
+	if *against == "-" && file == "-" {
+		fmt.Fprint(stderr, "claimsmapper publish: only one of FILE and --against can read standard input\n")
+		return cli.ExitUsage
+	}
 	if *dryRun && g.Sample != "" {
 		fmt.Fprint(stderr, "claimsmapper publish: --sample reads its users from DynamoDB, and --dry-run calls no AWS service: name them with --users, --user or --events, and give their items with --data\n")
 		return cli.ExitUsage
