@@ -106,3 +106,63 @@ func TestTheBackstopAnswersARequestWhoseEvaluationWouldNotEnd(t *testing.T) {
 		t.Errorf("the log holds user data:\n%s", logs.String())
 	}
 }
+
+// endedCounter is the studio's log, telling each line that a stopped
+// evaluation has ended on ended.
+type endedCounter struct{ ended chan struct{} }
+
+func (c endedCounter) Write(p []byte) (int, error) {
+	if bytes.Contains(p, []byte("a stopped evaluation has ended")) {
+		c.ended <- struct{}{}
+	}
+	return len(p), nil
+}
+
+// TestStoppedEvaluationsDoNotPileUp: the work of a stopped evaluation goes
+// on in the background, so a page that evaluates at every keystroke could
+// start one runaway after another. Once maxStopped still run, the studio
+// evaluates nothing more and says why, still answers what evaluates
+// nothing, and evaluates again once they end.
+func TestStoppedEvaluationsDoNotPileUp(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const mapping = "version: 1\ntimeout: 100ms\nsources:\n  user:\n    table: Users\n    key: {id: event.userName}\n    onError: ignore\nclaims:\n  firstName: user.first\n"
+	file := filepath.Join(dir, "mapping.yaml")
+	if err := os.WriteFile(file, []byte(mapping), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	store := stuckStore{release: make(chan struct{})}
+	logs := endedCounter{ended: make(chan struct{}, maxStopped)}
+	s, err := New(Options{Mapping: file, Store: store, Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Allow(&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 4000})
+	released := false
+	defer func() {
+		if !released {
+			close(store.release)
+		}
+	}()
+	req := evalRequest{Source: mapping, User: userRef{kindName, "ben"}}
+	for i := range maxStopped {
+		if code, out := call(t, s, "POST", "/api/evaluate", req); code != 200 || out["problem"] != nil {
+			t.Fatalf("evaluation %d: %d %v", i+1, code, out)
+		}
+	}
+	code, out := call(t, s, "POST", "/api/evaluate", req)
+	if msg, _ := out["error"].(string); code != 503 || !strings.Contains(msg, "still running in the background") {
+		t.Fatalf("with %d stopped evaluations running: %d %v; want 503 saying why", maxStopped, code, out)
+	}
+	if code, _ := call(t, s, "GET", "/api/session", nil); code != 200 {
+		t.Errorf("the session while busy: %d", code)
+	}
+	close(store.release)
+	released = true
+	for range maxStopped {
+		<-logs.ended
+	}
+	if code, out := call(t, s, "POST", "/api/evaluate", req); code != 200 || out["problem"] != nil {
+		t.Errorf("once the stopped work ended: %d %v", code, out)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/claimsmapper/claimsmapper/internal/changes"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
@@ -62,6 +63,8 @@ type Server struct {
 	hosts map[string]bool
 
 	backstop *mapper.Backstop // under every evaluation (backstop.go)
+	// stopped counts the evaluations the backstop stopped that still run.
+	stopped atomic.Int32
 }
 
 // New reads the mapping and the events and returns a server. Its API
@@ -188,6 +191,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if rt.method == http.MethodPost && !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 		httpError(w, http.StatusUnsupportedMediaType, "send JSON")
+		return
+	}
+	if s.busy(w, r) {
 		return
 	}
 	rt.fn(w, s.withBackstop(r))
