@@ -10,6 +10,11 @@
 // a warning instead of an error. The cases of what lint adds (the tests:
 // section) are in testdata, each NAME.bad.yaml with its NAME.findings.
 //
-// render.go writes findings as lint prints them: text with the source line
-// and a caret under the column, GitHub Actions annotations, or JSON.
+// Check (CheckWith for every option) finds them; UnsetOnce says a ${NAME}
+// unset in several mappings of one run once, and Policies says which rules
+// of a mapping fail closed and which fail open. A Printer (NewPrinter)
+// writes findings as lint prints them: text with the source line and a
+// caret under the column (WriteText, which the publishing gate prints with
+// too), GitHub Actions annotations (WriteGitHub), or one JSON array
+// (WriteJSON).
 package lint
