@@ -40,11 +40,6 @@ type Users struct {
 	Groups []string
 }
 
-// Any reports whether a source of users is given.
-func (u Users) Any() bool {
-	return len(u.Events) > 0 || len(u.Raw) > 0 || u.UsersFile != "" || len(u.Names) > 0 || u.SampleTable != ""
-}
-
 // Cases gathers the sign-ins to compare. mappings say how a user is found
 // (which table, which key), the newest last.
 func (u Users) Cases(ctx context.Context, mappings ...*config.Mapping) ([]changes.Case, error) {
