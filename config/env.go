@@ -224,17 +224,18 @@ func (m *Mapping) Bind(env Env) (*Mapping, []Finding) {
 	var fs []Finding
 	// An alias repeats its anchor's text, and each repetition is filled,
 	// but a mistake in that text is one mistake: said once, where it is
-	// written.
-	said := map[Pos]map[string]bool{}
-	add := func(pos Pos, path, rule string, sev Severity, msg string) {
-		if said[pos][rule] {
-			return
+	// written. name tells apart two references placed alike (a text whose
+	// characters positions cannot place is all at its start).
+	type mistake struct {
+		pos        Pos
+		rule, name string
+	}
+	said := map[mistake]bool{}
+	add := func(pos Pos, path, rule, name string, sev Severity, msg string) {
+		if k := (mistake{pos, rule, name}); !said[k] {
+			said[k] = true
+			fs = append(fs, Finding{File: m.File, Pos: pos, Path: path, Severity: sev, Rule: rule, Message: msg})
 		}
-		if said[pos] == nil {
-			said[pos] = map[string]bool{}
-		}
-		said[pos][rule] = true
-		fs = append(fs, Finding{File: m.File, Pos: pos, Path: path, Severity: sev, Rule: rule, Message: msg})
 	}
 	for _, sl := range m.slots {
 		before := len(fs)
@@ -243,16 +244,16 @@ func (m *Mapping) Bind(env Env) (*Mapping, []Finding) {
 			r := refs[0]
 			refs = refs[1:]
 			if !env.allowed(name) {
-				add(r.pos, sl.path, "env-not-allowed", SevError, notAllowedMessage(name, sl.path))
+				add(r.pos, sl.path, "env-not-allowed", name, SevError, notAllowedMessage(name, sl.path))
 				return "", true // as before binding: a name not allowed reads nothing
 			}
 			v, ok := lookup(name)
 			switch {
 			case ok:
 			case env.UnsetIsWarning:
-				add(r.pos, sl.path, "env-unset", SevWarning, fmt.Sprintf("the environment variable %s is not set here; the function fails to start unless it is set where it runs", name))
+				add(r.pos, sl.path, "env-unset", name, SevWarning, fmt.Sprintf("the environment variable %s is not set here; the function fails to start unless it is set where it runs", name))
 			default:
-				add(r.pos, sl.path, "env-unset", SevError, fmt.Sprintf("the environment variable %s is not set; set it in the function's configuration%s", name, orDirect(sl.path)))
+				add(r.pos, sl.path, "env-unset", name, SevError, fmt.Sprintf("the environment variable %s is not set; set it in the function's configuration%s", name, orDirect(sl.path)))
 			}
 			return v, ok
 		})
@@ -282,12 +283,12 @@ func (m *Mapping) Bind(env Env) (*Mapping, []Finding) {
 		}
 		if sl.syntaxErr || len(fs) > before {
 			if bad := badNameChars(literalText(sl.raw)); bad != "" {
-				add(sl.pos, sl.path, "dynamo-name", SevError, fmt.Sprintf("%s %q is not a DynamoDB %s name: it contains %s; a name has only letters, digits, _, - and .", sl.kind, clip(sl.raw), sl.kind, bad))
+				add(sl.pos, sl.path, "dynamo-name", "", SevError, fmt.Sprintf("%s %q is not a DynamoDB %s name: it contains %s; a name has only letters, digits, _, - and .", sl.kind, clip(sl.raw), sl.kind, bad))
 			}
 			continue
 		}
 		if why := dynamoNameReason(text); why != "" {
-			add(sl.pos, sl.path, "dynamo-name", SevError, fmt.Sprintf("%s %q is %q once its ${…} are filled in, which is not a DynamoDB %s name: %s", sl.kind, clip(sl.raw), clip(text), sl.kind, why))
+			add(sl.pos, sl.path, "dynamo-name", "", SevError, fmt.Sprintf("%s %q is %q once its ${…} are filled in, which is not a DynamoDB %s name: %s", sl.kind, clip(sl.raw), clip(text), sl.kind, why))
 		}
 	}
 	return &b, fs

@@ -193,3 +193,19 @@ func TestAliasedReferenceIsReportedOnce(t *testing.T) {
 		t.Fatalf("claims = %d, want 3", len(m.Claims))
 	}
 }
+
+// Two references that the positions place alike (an escape the file's
+// characters cannot be matched past puts every reference of the text at
+// its start) are two mistakes: each is said.
+func TestReferencesPlacedAlikeAreEachReported(t *testing.T) {
+	t.Parallel()
+	src := "version: 1\ntriggerVersion: V2_0\nclaims:\n  a:\n    const: \"\\u0051${Y}${Z}\"\n"
+	_, fs := parseBound("m.yaml", []byte(src), config.Env{Lookup: fakeEnv})
+	var said []string
+	for _, f := range fs {
+		said = append(said, f.Rule+" "+f.Message[:strings.Index(f.Message, " is not allowed")])
+	}
+	if want := []string{"env-not-allowed ${Y}", "env-not-allowed ${Z}"}; !reflect.DeepEqual(said, want) {
+		t.Fatalf("findings = %q, want %q", said, want)
+	}
+}
