@@ -250,7 +250,8 @@ type Invocation struct {
 	Took          time.Duration
 }
 
-// Invoke sends one event with the given request id.
+// Invoke sends one event with the given request id, and returns once the
+// function's lines for it are in Output (see below).
 func (f *Function) Invoke(t testing.TB, requestID string, event []byte) Invocation {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -260,6 +261,13 @@ func (f *Function) Invoke(t testing.TB, requestID string, event []byte) Invocati
 		t.Fatal(err)
 	}
 	req.Header.Set("X-Amzn-RequestId", requestID)
+	// The emulator prints END for an invocation before it answers, and
+	// after every line the function wrote for it; the lines reach Output
+	// through a pipe, possibly after the answer. Invoke returns once the
+	// END line is in, so that a test reading the logs after an invocation
+	// sees all of that invocation's lines. Ids may repeat: it counts them.
+	end := "END RequestId: " + requestID + "\n"
+	ends := strings.Count(f.Output(), end)
 	start := time.Now()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -270,7 +278,13 @@ func (f *Function) Invoke(t testing.TB, requestID string, event []byte) Invocati
 	if err != nil {
 		t.Fatalf("read invoke response: %v", err)
 	}
-	return Invocation{Status: resp.StatusCode, Body: body, FunctionError: resp.Header.Get("X-Amz-Function-Error"), Took: time.Since(start)}
+	inv := Invocation{Status: resp.StatusCode, Body: body, FunctionError: resp.Header.Get("X-Amz-Function-Error"), Took: time.Since(start)}
+	// The emulator prints END only when it answers 200 (an answer, a
+	// function error, a timeout); its own refusals have none.
+	if resp.StatusCode == http.StatusOK {
+		f.WaitOutputFunc(func(out string) bool { return strings.Count(out, end) > ends }, 10*time.Second)
+	}
+	return inv
 }
 
 // Output is what the emulator and the function printed: the function's logs.
