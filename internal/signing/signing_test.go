@@ -156,6 +156,13 @@ func TestParsePublicKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	pubDER, err := x509.MarshalPKIXPublicKey(&priv.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := signing.ParsePublicKey(string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER})) + "\n\n"); err != nil {
+		t.Fatalf("one public key and blank lines: %v", err)
+	}
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "signer"}, NotAfter: time.Now().Add(time.Hour)}
 	cert, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &priv.PublicKey, priv)
 	if err != nil {
@@ -181,6 +188,10 @@ func TestParsePublicKey(t *testing.T) {
 		{"a private key block that is no key", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", private},
 		{"a private key as base64", b64(pkcs8), private},
 		{"an EC private key as base64", b64(sec1), private},
+		{"EC parameters, then the private key (openssl ecparam -genkey)", pemOf("EC PARAMETERS", []byte{6, 8, 42, 134, 72, 206, 61, 3, 1, 7}) + pemOf("EC PRIVATE KEY", sec1), private},
+		{"the public key, then the private key", pemOf("PUBLIC KEY", pubDER) + pemOf("PRIVATE KEY", pkcs8), private},
+		{"two public keys", pemOf("PUBLIC KEY", pubDER) + pemOf("PUBLIC KEY", pubDER), "more than one key"},
+		{"the public key, then text", pemOf("PUBLIC KEY", pubDER) + "trailing words\n", "more than one key"},
 		{"a certificate as PEM", pemOf("CERTIFICATE", cert), certificate},
 		{"a certificate as base64", b64(cert), certificate},
 		{"another PEM block", pemOf("RSA PUBLIC KEY", []byte("x")), `a PEM block of type "RSA PUBLIC KEY", not PUBLIC KEY`},

@@ -1,6 +1,7 @@
 package signing
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -57,7 +58,18 @@ func ParsePublicKey(text string) (*Verifier, error) {
 		return nil, errors.New("the key is empty: " + wantKey)
 	}
 	var der []byte
-	if block, _ := pem.Decode([]byte(text)); block != nil {
+	if block, rest := pem.Decode([]byte(text)); block != nil {
+		// A private key anywhere in the value is refused, before anything
+		// else: openssl writes EC PARAMETERS before the key, and a file
+		// may hold the public key followed by the private one.
+		for b, r := block, rest; b != nil; b, r = pem.Decode(r) {
+			if strings.Contains(b.Type, "PRIVATE KEY") {
+				return nil, errPrivate
+			}
+		}
+		if len(bytes.TrimSpace(rest)) > 0 {
+			return nil, errors.New("the value holds more than one key or text after the key's END line: give only the public key; " + wantKey)
+		}
 		switch {
 		case block.Type == "PUBLIC KEY":
 			der = block.Bytes
