@@ -96,11 +96,7 @@ func ReadMappingRef(ctx context.Context, ref, beside string, stdin io.Reader, ge
 		return gitrev.Read(ctx, r, beside)
 	}
 	if !strings.HasPrefix(ref, "s3://") {
-		src, err := ReadInput(ref, stdin)
-		if err != nil {
-			return nil, fmt.Errorf("cannot read the mapping: %w", err)
-		}
-		return src, nil
+		return ReadMapping(ref, stdin)
 	}
 	loc, err := publish.ParseLocation(ref)
 	if err != nil {

@@ -53,7 +53,7 @@ func TestReadMappingRef(t *testing.T) {
 	if src, err := ReadMappingRef(ctx, "-", file, strings.NewReader("x: 1\n"), noS3); err != nil || string(src) != "x: 1\n" {
 		t.Errorf("stdin: %q, %v", src, err)
 	}
-	if _, err := ReadMappingRef(ctx, filepath.Join(dir, "none.yaml"), "", nil, noS3); err == nil || !strings.HasPrefix(err.Error(), "cannot read the mapping: ") {
+	if _, err := ReadMappingRef(ctx, filepath.Join(dir, "none.yaml"), "", nil, noS3); err == nil || err.Error() != "cannot read the mapping "+filepath.Join(dir, "none.yaml")+": there is no such file" {
 		t.Errorf("missing file: %v", err)
 	}
 	absent := func(context.Context, string, publish.Location) (publish.Object, error) { return publish.Object{}, nil }

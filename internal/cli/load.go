@@ -12,6 +12,7 @@ import (
 
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/authoring"
+	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/internal/preview"
 	"github.com/claimsmapper/claimsmapper/internal/workspace"
 	"github.com/claimsmapper/claimsmapper/mapper"
@@ -43,7 +44,7 @@ func (f *Event) Load(ctx context.Context, name string, stdin io.Reader, log *slo
 	}
 	raw, err := ReadInput(f.Event, stdin)
 	if err != nil {
-		return nil, fmt.Errorf("%s: cannot read the event: %v", name, err)
+		return nil, fmt.Errorf("%s: cannot read the event %s: %s", name, f.Event, inlinetest.PlainIOError(err))
 	}
 	if f.Version != "" {
 		if raw, err = authoring.WithVersion(raw, string(f.Version)); err != nil {
@@ -80,9 +81,9 @@ func (in *Input) MissingAttributes() []config.Finding {
 // tests' env:.
 func (f *Event) loadMapper(ctx context.Context, stdin io.Reader, log *slog.Logger, note func(string)) (mp *mapper.Mapper, rows func(string) ([]mapper.Item, bool), err error) {
 	noRows := func(string) ([]mapper.Item, bool) { return nil, false }
-	src, err := ReadInput(f.Mapping, stdin)
+	src, err := ReadMapping(f.Mapping, stdin)
 	if err != nil {
-		return nil, nil, fmt.Errorf("claimsmapper: cannot read the mapping: %w", err)
+		return nil, nil, fmt.Errorf("claimsmapper: %w", err)
 	}
 	// Without --data the lookups go to DynamoDB, where a test's sample
 	// table name would read the wrong table, or none.

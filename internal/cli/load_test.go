@@ -46,13 +46,13 @@ func TestEventLoad(t *testing.T) {
 		{"an event of another version than the mapping's is noted", Event{Mapping: at("m.yaml"), Event: at("v1.json")},
 			"", "warning: "},
 		{"a missing event says which command could not read it", Event{Mapping: at("m.yaml"), Event: at("none.json")},
-			"claimsmapper preview: cannot read the event: open " + at("none.json") + ": no such file or directory", ""},
+			"claimsmapper preview: cannot read the event " + at("none.json") + ": there is no such file", ""},
 		{"a broken event names its file", Event{Mapping: at("m.yaml"), Event: at("bad.json")},
 			at("bad.json") + ": ", ""},
 		{"--user on a machine-to-machine event is refused", Event{Mapping: at("m.yaml"), Event: at("m2m.json"), User: "ben"},
 			at("m2m.json") + ": --user: this is a machine-to-machine (client credentials) event, which has no user; use a sign-in event", ""},
 		{"a missing mapping", Event{Mapping: at("none.yaml"), Event: at("v1.json")},
-			"claimsmapper: cannot read the mapping: open " + at("none.yaml") + ": no such file or directory", ""},
+			"claimsmapper: cannot read the mapping " + at("none.yaml") + ": there is no such file", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
