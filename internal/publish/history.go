@@ -104,14 +104,19 @@ func History(ctx context.Context, api API, loc Location, limit int) ([]Version, 
 		if err != nil {
 			return nil, err
 		}
-		vs[i].Meta, vs[i].Raw = obj.Meta, obj.Metadata
-		vs[i].SHA256 = mappingfile.SHA256(obj.Text)
-		vs[i].Claims = -1
-		if m, _ := config.Parse(loc.String(), obj.Text, config.Options{}); m != nil {
-			vs[i].Claims = len(m.Claims)
-		}
+		vs[i].read(obj, loc)
 	}
 	return vs, nil
+}
+
+// read fills in, from the version's object, what History shows of it.
+func (v *Version) read(obj Object, loc Location) {
+	v.Meta, v.Raw = obj.Meta, obj.Metadata
+	v.SHA256 = mappingfile.SHA256(obj.Text)
+	v.Claims = -1
+	if m, _ := config.Parse(loc.String(), obj.Text, config.Options{}); m != nil {
+		v.Claims = len(m.Claims)
+	}
 }
 
 // Previous is the version a rollback without --to goes back to: the newest

@@ -31,7 +31,9 @@ type Rollback struct {
 // that does not exist or is a deletion is an error, and one already in
 // force an *InForceError.
 func FindRollback(ctx context.Context, api API, loc Location, to string) (*Rollback, error) {
-	vs, err := History(ctx, api, loc, maxRollbackVersions)
+	// The list says which version to go back to; only that one is read
+	// (History would read and parse each of a thousand versions first).
+	vs, err := listVersions(ctx, api, loc, maxRollbackVersions)
 	if err != nil {
 		return nil, PlainAWS(err, "")
 	}
@@ -44,6 +46,7 @@ func FindRollback(ctx context.Context, api API, loc Location, to string) (*Rollb
 	if err != nil {
 		return nil, err
 	}
+	v.read(obj, loc)
 	return &Rollback{Version: v, Object: obj, Location: vloc}, nil
 }
 

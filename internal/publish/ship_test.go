@@ -9,13 +9,16 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 
 	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
 	"github.com/claimsmapper/claimsmapper/internal/signing"
+	"github.com/claimsmapper/claimsmapper/internal/testenv"
 )
 
 func TestRollbackVersionPicksAnEarlierMapping(t *testing.T) {
@@ -236,5 +239,40 @@ func TestPlainAWSSaysWhatToDo(t *testing.T) {
 	}
 	if !errors.Is(PlainAWS(other, ""), other) {
 		t.Error("an error it does not explain should be returned as it is")
+	}
+}
+
+// gets counts the objects read through an API.
+type gets struct {
+	API
+	n atomic.Int64
+}
+
+func (g *gets) GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
+	g.n.Add(1)
+	return g.API.GetObject(ctx, in, opts...)
+}
+
+// A rollback reads the one version it goes back to: the list of versions
+// says which it is, and the others (up to a thousand) are not downloaded.
+func TestFindRollbackReadsOnlyTheVersionItGoesBackTo(t *testing.T) {
+	t.Parallel()
+	s := testenv.StartVersionedS3(t)
+	s.CreateBucket(t, "maps", true)
+	loc, _ := ParseTarget("s3://maps/k")
+	ids := make([]string, 4)
+	for i := range ids {
+		ids[i] = s.Put(t, "maps", "k", fmt.Sprintf("version: 1\nclaims:\n  c%d: '\"x\"'\n", i))
+	}
+	api := &gets{API: s.Client}
+	rb, err := FindRollback(context.Background(), api, loc, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rb.Version.VersionID != ids[2] || !strings.Contains(string(rb.Object.Text), "c2:") || rb.Location.VersionID != ids[2] || rb.Version.Claims != 1 {
+		t.Errorf("the version before the one in force should be read: %+v", rb)
+	}
+	if n := api.n.Load(); n != 1 {
+		t.Errorf("%d objects read, want the one version gone back to", n)
 	}
 }
