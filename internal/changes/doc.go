@@ -3,8 +3,8 @@
 // and token, the claims added, removed and changed, the groups, IAM roles,
 // preferred role and scopes, and the events that start or stop failing.
 //
-// Compare is the API (the CLI's diff and publish commands and editors call
-// it); the users come from Cognito event files (Events) or from user keys
+// Compare is the API (package workspace calls it for diff, the publishing
+// gate and the studio, with the mappings opened once); the users come from Cognito event files (Events) or from user keys
 // expanded into a template event (Expand), the keys read from a users file,
 // a local data table or a bounded DynamoDB scan (Sample). Write renders a
 // Report as text, JSON or Markdown, masking values by default because a diff
