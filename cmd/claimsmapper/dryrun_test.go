@@ -130,6 +130,11 @@ func TestPublishDryRunNeverReadsDynamoDB(t *testing.T) {
 	if code != 2 || out != "" || !strings.Contains(errOut, "--sample reads its users from DynamoDB, and --dry-run calls no AWS service") {
 		t.Errorf("--sample: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
+	// Without users, the hint offers what a dry run can compare on.
+	code, out, errOut = execCLI(t, "", "publish", "--dry-run", "--env", "TABLE_NAME=SampleUsers", "mapping.yaml", "s3://mappings/prod/mapping.yaml")
+	if code != 0 || !strings.Contains(out, "(pass --events, --users or --user, with --data for the tables the mapping reads, to see which users' tokens change)") || strings.Contains(out, "--sample") {
+		t.Errorf("the hint of a dry run without users: exit %d\n%s%s", code, out, errOut)
+	}
 	if n := calls.Load(); n != 0 {
 		t.Errorf("the dry runs made %d AWS requests", n)
 	}

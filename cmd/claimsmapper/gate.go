@@ -28,6 +28,9 @@ type gateFlags struct {
 	allowVersionChange bool
 	// signKey is the KMS key the version is signed with ("" for none).
 	signKey string
+	// offline is publish --dry-run: users' tokens are compared on --data
+	// only (cli.Users.Offline), never on DynamoDB.
+	offline bool
 }
 
 func (g *gateFlags) register(fs *flag.FlagSet) {
@@ -111,6 +114,9 @@ func (g *gateFlags) reviewOptions() workspace.ReviewOptions {
 	opts := workspace.ReviewOptions{AllowVersionChange: g.allowVersionChange}
 	if g.Any() {
 		c := g.Comparison()
+		if g.offline {
+			c = g.Offline("publish")
+		}
 		opts.Compare = &c
 	}
 	return opts
@@ -139,6 +145,9 @@ func review(verb string, w *workspace.Workspace, target fmt.Stringer, prev works
 	fmt.Fprintln(stdout)
 	changes.WriteTextDiff(stdout, prev.Name, w.File(), prev.Text, w.Source())
 	switch {
+	case !g.Any() && g.offline:
+		fmt.Fprint(stdout, "\n(pass --events, --users or --user, with --data for the tables the mapping reads, to see which users' tokens change)\n")
+		return 0, 0, true
 	case !g.Any():
 		fmt.Fprint(stdout, "\n(pass --events, --users, --user or --sample to see which users' tokens change)\n")
 		return 0, 0, true

@@ -126,12 +126,8 @@ func dryRunPublish(ctx context.Context, w *workspace.Workspace, loc publish.Loca
 		return cli.ExitUsage
 	}
 	if prev.Exists {
-		opts := g.reviewOptions()
-		if opts.Compare != nil {
-			c := g.Offline("publish")
-			opts.Compare = &c
-		}
-		r, err := w.ReviewPrevious(ctx, prev, opts)
+		g.offline = true
+		r, err := w.ReviewPrevious(ctx, prev, g.reviewOptions())
 		if _, code, ok := review("publish", w, loc, prev, r, err, g, stdout, stderr); !ok {
 			return code
 		}
