@@ -44,7 +44,7 @@ func FindRollback(ctx context.Context, api API, loc Location, to string) (*Rollb
 	vloc := at(loc, v.VersionID)
 	obj, err := Get(ctx, api, vloc)
 	if err != nil {
-		return nil, err
+		return nil, PlainAWS(err, "")
 	}
 	v.read(obj, loc)
 	return &Rollback{Version: v, Object: obj, Location: vloc}, nil

@@ -246,10 +246,15 @@ func TestPlainAWSSaysWhatToDo(t *testing.T) {
 type gets struct {
 	API
 	n atomic.Int64
+	// err, when set, is every read's answer.
+	err error
 }
 
 func (g *gets) GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
 	g.n.Add(1)
+	if g.err != nil {
+		return nil, g.err
+	}
 	return g.API.GetObject(ctx, in, opts...)
 }
 
@@ -274,5 +279,10 @@ func TestFindRollbackReadsOnlyTheVersionItGoesBackTo(t *testing.T) {
 	}
 	if n := api.n.Load(); n != 1 {
 		t.Errorf("%d objects read, want the one version gone back to", n)
+	}
+	// A version that may not be read is said in words, with the fix.
+	denied := &gets{API: s.Client, err: &smithy.GenericAPIError{Code: "AccessDenied", Message: "denied"}}
+	if _, err := FindRollback(context.Background(), denied, loc, ""); err == nil || !strings.HasPrefix(err.Error(), "AWS refused access") {
+		t.Errorf("a version AWS refuses to read: %v", err)
 	}
 }
