@@ -109,7 +109,7 @@ func runPublish(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		fmt.Fprintf(stderr, "claimsmapper publish: %v\n", publish.PlainAWS(err, ""))
 		return cli.ExitUsage
 	}
-	return ship(ctx, "publish", w, workspace.Ship{API: api, Target: loc, Signer: signer}, g, g.message, stdin, stdout, stderr)
+	return ship(ctx, "publish", w, workspace.Ship{API: api, Target: loc, Signer: signer, DryRun: "publish --dry-run"}, g, g.message, stdin, stdout, stderr)
 }
 
 // dryRunPublish shows the change against OLD (by default FILE as git's
@@ -178,7 +178,7 @@ func (g *gateFlags) checkPublishFlags() error {
 // the change reviewed and confirmed, then written with message.
 func ship(ctx context.Context, verb string, w *workspace.Workspace, s workspace.Ship, g gateFlags, message string, stdin io.Reader, stdout, stderr io.Writer) int {
 	name := "claimsmapper " + verb
-	s.Verb, s.Review = verb, g.reviewOptions()
+	s.Review = g.reviewOptions()
 	plan, err := w.PrepareShip(ctx, s)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)

@@ -51,9 +51,10 @@ func DryRunPrevious(ctx context.Context, file, against string, read func(ctx con
 
 // Ship says where the mapping is written and how it is checked.
 type Ship struct {
-	// Verb is the command that ships ("publish", "rollback"): the AWS
-	// error wording offers its --dry-run.
-	Verb   string
+	// DryRun is the command that does the same without AWS, offered when
+	// no region or credentials are found ("publish --dry-run"); "" offers
+	// none (rollback has no dry run).
+	DryRun string
 	API    publish.API
 	Target publish.Location
 	// Signer signs the new version; nil writes it unsigned.
@@ -103,7 +104,7 @@ type ShipPlan struct {
 // plan's Stopped.
 func (w *Workspace) PrepareShip(ctx context.Context, s Ship) (*ShipPlan, error) {
 	if err := publish.CheckVersioning(ctx, s.API, s.Target); err != nil {
-		return nil, publish.PlainAWS(err, s.Verb+" --dry-run")
+		return nil, publish.PlainAWS(err, s.DryRun)
 	}
 	current, err := publish.Get(ctx, s.API, s.Target)
 	if err != nil {

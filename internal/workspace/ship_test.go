@@ -44,7 +44,7 @@ const (
 func TestShipWritesAReviewedVersionOnce(t *testing.T) {
 	s, loc := shipTarget(t, true)
 	ctx := context.Background()
-	ship := Ship{Verb: "publish", API: s.Client, Target: loc}
+	ship := Ship{DryRun: "publish --dry-run", API: s.Client, Target: loc}
 
 	first := Open("m.yaml", []byte(shipV1), Options{})
 	p, err := first.PrepareShip(ctx, ship)
@@ -86,7 +86,7 @@ func TestShipWritesAReviewedVersionOnce(t *testing.T) {
 func TestShipRefusesWhatCannotBeUndoneOrWasNotAllowed(t *testing.T) {
 	s, loc := shipTarget(t, true)
 	ctx := context.Background()
-	ship := Ship{Verb: "rollback", API: s.Client, Target: loc}
+	ship := Ship{API: s.Client, Target: loc}
 
 	t.Run("a bucket without versions cannot be shipped to", func(t *testing.T) {
 		s.CreateBucket(t, "plain", false)
