@@ -13,6 +13,7 @@ import (
 	"github.com/claimsmapper/claimsmapper/internal/cli"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/internal/lint"
+	"github.com/claimsmapper/claimsmapper/internal/termtext"
 	"github.com/claimsmapper/claimsmapper/internal/workspace"
 )
 
@@ -79,11 +80,7 @@ Options:
 // alone. ok false means refused, with the exit code.
 func localChecks(ctx context.Context, verb string, w *workspace.Workspace, g gateFlags, stdout, stderr io.Writer) (code int, ok bool) {
 	name := "claimsmapper " + verb
-	r, err := w.Gate(ctx, workspace.GateOptions{Strict: g.strict})
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", name, err)
-		return cli.ExitUsage, false
-	}
+	r := w.Gate(ctx, workspace.GateOptions{Strict: g.strict})
 	for _, f := range r.Findings {
 		lint.WriteText(stdout, f, w.Source())
 	}
@@ -96,17 +93,30 @@ func localChecks(ctx context.Context, verb string, w *workspace.Workspace, g gat
 		return cli.ExitFailed, false
 	}
 	fmt.Fprintf(stdout, "lint: ok (%d finding(s), none refused)\n", len(r.Findings))
-	if len(r.Tests.Outcomes) == 0 {
-		fmt.Fprintf(stdout, "tests: none; a tests: section would catch mistakes before they ship (see docs/mapping.md)\n")
-	} else {
+	switch {
+	case len(r.Tests.Outcomes) > 0:
 		fmt.Fprint(stdout, "tests: ")
 		inlinetest.WriteText(stdout, []inlinetest.FileOutcomes{r.Tests})
+	case len(r.NotRun) == 0:
+		fmt.Fprintf(stdout, "tests: none; a tests: section would catch mistakes before they ship (see docs/mapping.md)\n")
+	}
+	for _, n := range r.NotRun {
+		fmt.Fprintf(stdout, "tests: %q (line %d) not run: its file %q is not in %s; to run it, run claimsmapper %s from the folder that holds the mapping's test files\n",
+			termtext.Line(n.Test), n.Pos.Line, termtext.Line(n.File), folderName(n.Dir), verb)
 	}
 	if r.Stopped == workspace.StepTests {
 		fmt.Fprintf(stderr, "%s: refused: %d inline test(s) of %s fail; fix the mapping or the tests and try again\n", name, r.Failed, w.File())
 		return cli.ExitFailed, false
 	}
 	return 0, true
+}
+
+// folderName names the folder a test's files were looked for in.
+func folderName(dir string) string {
+	if dir == "." {
+		return "the current folder"
+	}
+	return dir
 }
 
 // reviewOptions is what the flags ask a review to compare.

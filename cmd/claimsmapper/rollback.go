@@ -20,6 +20,9 @@ publishing its text as a new version (so the rollback itself shows in
 history and can be undone). Without --to, it goes back to the version
 before the one in force. The earlier version passes the same gate as a
 publish, with today's rules: a mapping that no longer lints is refused.
+Its inline tests read their files from the current folder; a test whose
+file is not there is reported as not run, so run rollback from the folder
+that holds the mapping's test files to run them.
 
   --to VERSION       the version id to go back to (see claimsmapper history)
 
@@ -76,7 +79,10 @@ func runRollback(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if rb.TextDiffers() {
 		fmt.Fprintf(stdout, "warning: the text of version %s does not have the sha256 recorded when it was published (%s): it was written by other means; read the change below with care\n\n", v.VersionID, termtext.Line(v.Meta.SHA256))
 	}
-	w := g.Open(rb.Location.String(), rb.Object.Text)
+	// The version's tests' files were never published with it: they are
+	// read from the current folder, and a test whose file is not there is
+	// not run rather than refusing the rollback.
+	w := g.OpenRemote(rb.Location.String(), rb.Object.Text)
 	if code, ok := localChecks(ctx, "rollback", w, g, stdout, stderr); !ok {
 		return code
 	}

@@ -87,6 +87,12 @@ func (u *Users) Open(name string, src []byte) *workspace.Workspace {
 	return workspace.Open(name, src, workspace.Options{Env: workspace.Env{Flags: u.Env}})
 }
 
+// OpenRemote opens a mapping's text read from S3 with the flags' --env:
+// its tests' files are read from the current folder (workspace.Options.Remote).
+func (u *Users) OpenRemote(name string, src []byte) *workspace.Workspace {
+	return workspace.Open(name, src, workspace.Options{Env: workspace.Env{Flags: u.Env}, Remote: true})
+}
+
 // Comparison is what the flags compare on: their users, and the store
 // both mappings read (DynamoDB is opened only when a mapping reads it).
 func (u *Users) Comparison() workspace.Comparison {

@@ -93,17 +93,22 @@ type reader struct {
 	dir            string
 	triggerVersion string
 	// within, when set, is the only folder files may be read from.
-	within   string
+	within string
+	// away is a mapping with no folder on this machine (ParseAway): a test
+	// whose file is not there is not run, rather than a finding.
+	away bool
+	// notRun are the tests away left out; skip marks the test being read.
+	notRun   []NotRun
+	skip     bool
 	findings []config.Finding
 	// warnings do not stop a test from running, unlike findings.
 	warnings []config.Finding
 }
 
-func parseTests(file string, tests *yaml.Node, triggerVersion, within string) ([]*Case, []config.Finding) {
+func parseTests(r *reader, tests *yaml.Node) ([]*Case, []config.Finding) {
 	if tests == nil {
 		return nil, nil
 	}
-	r := &reader{file: file, dir: baseDir(file), triggerVersion: triggerVersion, within: within}
 	r.yr = yamlnode.Reader{Report: func(n *yaml.Node, path, kind, msg string) { r.errorf(n, path, "tests-"+kind, "%s", msg) }}
 	n := yamlnode.Deref(tests)
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
@@ -168,7 +173,8 @@ func (r *reader) testCase(n *yaml.Node, path string) *Case {
 		return nil
 	}
 	// A test with any problem is not run: every problem is reported instead.
-	before := len(r.findings)
+	before, notRun := len(r.findings), len(r.notRun)
+	r.skip = false
 	c := &Case{Path: path, Pos: config.Pos{Line: yamlnode.Deref(n).Line, Column: yamlnode.Deref(n).Column}, Data: datafile.New(nil)}
 	if e, has := fields["name"]; has {
 		c.Name, _ = r.text(e.Val, path+".name")
@@ -199,10 +205,37 @@ func (r *reader) testCase(n *yaml.Node, path string) *Case {
 	} else {
 		r.errorf(n, path, "tests-required", "this test has no expect: section, so it checks nothing; add \"expect:\" with idToken:, accessToken: or error:")
 	}
-	if len(r.findings) > before {
+	for i := notRun; i < len(r.notRun); i++ {
+		r.notRun[i].Test, r.notRun[i].Pos = c.Name, c.Pos
+	}
+	if len(r.findings) > before || r.skip {
 		return nil
 	}
 	return c
+}
+
+// NotRun is a test of a mapping read from elsewhere (ParseAway) that was
+// not run, since a file it names is not in the folder its files are read from.
+type NotRun struct {
+	// Test is the test's name, Pos where it starts.
+	Test string
+	Pos  config.Pos
+	// File is the file it names, as written, and Dir the folder it was
+	// looked for in.
+	File string
+	Dir  string
+}
+
+// absent records, for a mapping read from elsewhere, that the test being
+// read names a file that is not there: the test is not run. It reports
+// false, leaving the error to the caller, in every other case.
+func (r *reader) absent(n *yaml.Node, err error) bool {
+	if !r.away || !errors.Is(err, os.ErrNotExist) {
+		return false
+	}
+	r.skip = true
+	r.notRun = append(r.notRun, NotRun{File: n.Value, Dir: r.dir})
+	return true
 }
 
 func (r *reader) event(n *yaml.Node, path string) *mapper.Event {
@@ -214,6 +247,9 @@ func (r *reader) event(n *yaml.Node, path string) *mapper.Event {
 			return nil
 		}
 		b, err := os.ReadFile(r.resolve(n.Value))
+		if r.absent(n, err) {
+			return nil
+		}
 		if err != nil {
 			r.errorf(n, path, "tests-event", "cannot read the event file %q: %s; the path is relative to the mapping file", n.Value, PlainIOError(err))
 			return nil
@@ -320,6 +356,10 @@ func (r *reader) outside(n *yaml.Node, path, p string) bool {
 	if _, ok := Within(within, r.resolve(p)); ok {
 		return false
 	}
+	if r.away {
+		r.errorf(n, path, "tests-outside-folder", "%q is outside the current folder, which is the only place the tests' files of a mapping read from S3 are read from; it was not read", n.Value)
+		return true
+	}
 	r.errorf(n, path, "tests-outside-folder", "%q is outside the mapping's folder, which is the only place a test's files are read from; move the file next to the mapping (or into a folder below it) and name it from there", n.Value)
 	return true
 }
@@ -412,6 +452,9 @@ func (r *reader) data(n *yaml.Node, path string) *datafile.Data {
 			return nil
 		}
 		d, err := datafile.Load(r.resolve(n.Value))
+		if r.absent(n, err) {
+			return nil
+		}
 		if err != nil {
 			r.errorf(n, path, "tests-data", "cannot use the data file %q: %s", n.Value, dataProblem(err))
 			return nil

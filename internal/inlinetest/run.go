@@ -20,6 +20,9 @@ import (
 type Suite struct {
 	File  string
 	Cases []*Case
+	// NotRun are the tests ParseAway left out, since a file they name is
+	// not there; they are not in Cases.
+	NotRun []NotRun
 	// tests is the tests: section as written, from the mapping's one parse.
 	tests *yaml.Node
 	// findings are the section's problems, as ParseWithin returned them.
@@ -68,8 +71,23 @@ func Parse(file string, src []byte) (*Suite, []config.Finding) {
 // within is the mapping's own folder (the current one for standard input):
 // no command reads a test file from anywhere else.
 func ParseWithin(file string, c *authoring.Compiled, within string) (*Suite, []config.Finding) {
-	cases, fs := parseTests(file, c.Doc.Tests, c.Doc.TriggerVersion, within)
-	return &Suite{File: file, Cases: cases, tests: c.Doc.Tests, findings: fs, lookupEnv: os.LookupEnv, compiled: c}, fs
+	return parse(&reader{file: file, dir: baseDir(file), within: within}, c)
+}
+
+// ParseAway reads the tests of a mapping that has no folder on this
+// machine, such as a version read from S3, whose tests' files were never
+// published with it: their relative paths start at dir, and are read only
+// inside it, as ParseWithin reads them inside within. A test whose event:
+// or data: file is not there is not run and not a finding: it is in the
+// suite's NotRun, for the caller to say which file to bring.
+func ParseAway(file string, c *authoring.Compiled, dir string) (*Suite, []config.Finding) {
+	return parse(&reader{file: file, dir: dir, within: dir, away: true}, c)
+}
+
+func parse(r *reader, c *authoring.Compiled) (*Suite, []config.Finding) {
+	r.triggerVersion = c.Doc.TriggerVersion
+	cases, fs := parseTests(r, c.Doc.Tests)
+	return &Suite{File: r.file, Cases: cases, NotRun: r.notRun, tests: c.Doc.Tests, findings: fs, lookupEnv: os.LookupEnv, compiled: c}, fs
 }
 
 // Findings are the problems of the tests: section, as ParseWithin

@@ -37,18 +37,21 @@ type GateReport struct {
 	// Tests are the inline tests' outcomes, Failed how many failed.
 	Tests  inlinetest.FileOutcomes
 	Failed int
+	// NotRun are the tests that could not run, since a file they name is
+	// not in the current folder (a version read from S3, Options.Remote):
+	// they neither pass nor refuse the mapping.
+	NotRun []inlinetest.NotRun
 }
 
 // Gate runs the publishing gate's steps that need nothing but the mapping:
 // lint, then the inline tests. They need no credentials, so a mistake is
 // found before any call to AWS (and publish --dry-run runs them alone).
-// A refusal is the report's Stopped; the error is reserved for a gate
-// that could not run.
-func (w *Workspace) Gate(ctx context.Context, opts GateOptions) (*GateReport, error) {
-	r := &GateReport{Stopped: StepLint}
+// A refusal is the report's Stopped.
+func (w *Workspace) Gate(ctx context.Context, opts GateOptions) *GateReport {
+	r := &GateReport{Stopped: StepLint, NotRun: w.NotRun()}
 	r.Findings = w.Lint()
-	if r.Refused = Refusing(r.Findings, opts.Strict); r.Refused > 0 {
-		return r, nil
+	if r.Refused = refusing(r.Findings, opts.Strict); r.Refused > 0 {
+		return r
 	}
 	r.Stopped = StepTests
 	r.Tests = w.RunTests(ctx, nil)
@@ -58,10 +61,10 @@ func (w *Workspace) Gate(ctx context.Context, opts GateOptions) (*GateReport, er
 		}
 	}
 	if r.Failed > 0 {
-		return r, nil
+		return r
 	}
 	r.Stopped = StepPassed
-	return r, nil
+	return r
 }
 
 // Review is the change the gate shows against the previous version, once

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/claimsmapper/claimsmapper/internal/gitrev"
 	"github.com/claimsmapper/claimsmapper/internal/mappingfile"
@@ -19,11 +20,16 @@ type Previous struct {
 	Name   string
 	Text   []byte
 	Exists bool
+	// Remote says it was read from S3: its tests' files are read from the
+	// current folder (Options.Remote).
+	Remote bool
 }
 
 // ReviewPrevious is Review against prev, opened as this mapping was.
 func (w *Workspace) ReviewPrevious(ctx context.Context, prev Previous, opts ReviewOptions) (*Review, error) {
-	return w.Review(ctx, Open(prev.Name, prev.Text, w.opts), opts)
+	o := w.opts
+	o.Remote = prev.Remote
+	return w.Review(ctx, Open(prev.Name, prev.Text, o), opts)
 }
 
 // DryRunPrevious is the version publish --dry-run shows the change against:
@@ -38,7 +44,7 @@ func DryRunPrevious(ctx context.Context, file, against string, read func(ctx con
 		if err != nil {
 			return Previous{}, publish.PlainAWS(err, "")
 		}
-		return Previous{Name: against, Text: text, Exists: true}, nil
+		return Previous{Name: against, Text: text, Exists: true, Remote: strings.HasPrefix(against, "s3://")}, nil
 	case file != "-":
 		// The last commit is what a change is usually measured against.
 		head := gitrev.Prefix + "HEAD"
@@ -111,7 +117,7 @@ func (w *Workspace) PrepareShip(ctx context.Context, s Ship) (*ShipPlan, error) 
 		return nil, publish.PlainAWS(err, "")
 	}
 	p := &ShipPlan{Current: current, w: w, ship: s,
-		Previous: Previous{Name: fmt.Sprintf("%s (version %s)", s.Target, current.VersionID), Text: current.Text, Exists: current.Exists}}
+		Previous: Previous{Name: fmt.Sprintf("%s (version %s)", s.Target, current.VersionID), Text: current.Text, Exists: current.Exists, Remote: true}}
 	if err := publish.CheckUnsignedWrite(current, s.Signer); err != nil {
 		p.Stopped, p.Refusal = ShipUnsigned, err
 		return p, nil

@@ -24,6 +24,12 @@ type Options struct {
 	// event: and data: files from (see inlinetest.ParseWithin): the studio
 	// sets it so a mapping typed into a page cannot read the rest of the disk.
 	Within string
+	// Remote says the text was read from S3, not from a file of this
+	// machine: the inline tests' files, never published with it, are read
+	// from the current folder (or Within) as for standard input, and a test
+	// whose file is not there is not run (NotRun) rather than a finding, so
+	// a rollback is not refused for files it cannot have.
+	Remote bool
 	// TestsFillEnv lets a ${NAME} that neither --env nor the process sets
 	// take its value from the inline tests' env: (Env.OrTests).
 	TestsFillEnv bool
@@ -69,7 +75,15 @@ func Open(file string, src []byte, opts Options) *Workspace {
 		name = filepath.Base(name)
 	}
 	w.compiled = authoring.Compile(name, src, config.Options{})
-	w.suite, _ = inlinetest.ParseWithin(file, w.compiled, opts.Within)
+	if opts.Remote {
+		dir := opts.Within
+		if dir == "" {
+			dir = "."
+		}
+		w.suite, _ = inlinetest.ParseAway(file, w.compiled, dir)
+	} else {
+		w.suite, _ = inlinetest.ParseWithin(file, w.compiled, opts.Within)
+	}
 	w.suite = w.suite.WithEnv(opts.Env.process)
 	switch {
 	case opts.FirstTestEnv:
@@ -138,6 +152,10 @@ func (w *Workspace) Source() []byte { return w.src }
 // Tests are the mapping's inline tests, in the order they are written.
 func (w *Workspace) Tests() []*inlinetest.Case { return w.suite.Cases }
 
+// NotRun are the inline tests of a mapping opened with Options.Remote
+// that cannot run here, since a file they name is not in the folder.
+func (w *Workspace) NotRun() []inlinetest.NotRun { return w.suite.NotRun }
+
 // Test is the inline test named name, or nil.
 func (w *Workspace) Test(name string) *inlinetest.Case {
 	for _, c := range w.suite.Cases {
@@ -156,9 +174,9 @@ func (w *Workspace) Lint() []config.Finding {
 	return lint.CheckWith(w.file, w.src, lint.Options{Env: w.opts.Env.Lookup, Data: w.opts.Data, Tests: w.suite})
 }
 
-// Refusing counts the findings that refuse the mapping: errors, and with
+// refusing counts the findings that refuse the mapping: errors, and with
 // strict, warnings.
-func Refusing(fs []config.Finding, strict bool) int {
+func refusing(fs []config.Finding, strict bool) int {
 	n := 0
 	for _, f := range fs {
 		if f.Severity == config.SevError || (strict && f.Severity == config.SevWarning) {
@@ -256,7 +274,7 @@ type Verdict struct {
 // already said to be unset, and gets this mapping's.
 func (w *Workspace) Verdict(strict bool, unset map[string]bool) Verdict {
 	v := Verdict{Findings: lint.UnsetOnce(w.Lint(), unset), Tests: len(w.Tests())}
-	v.Refused = Refusing(v.Findings, strict) > 0
+	v.Refused = refusing(v.Findings, strict) > 0
 	if !v.Refused {
 		v.Policies = lint.Policies(w.Mapping())
 	}

@@ -69,7 +69,7 @@ func TestTheSeedMappingsTestsPassAndLintIsClean(t *testing.T) {
 	t.Parallel()
 	file, src := seed(t)
 	ws := Open(file, src, Options{Env: Env{Process: env(config.EnvAllowVar, "TABLE_NAME")}})
-	if n := Refusing(ws.Lint(), false); n != 0 {
+	if n := refusing(ws.Lint(), false); n != 0 {
 		t.Fatalf("the seed mapping should lint clean, got %d refusing findings: %v", n, ws.Lint())
 	}
 	fo := ws.RunTests(context.Background(), nil)
@@ -144,18 +144,18 @@ func TestTheGateStopsAtTheFirstRefusal(t *testing.T) {
 	file, src := seed(t)
 	e := Env{Process: env(config.EnvAllowVar, "TABLE_NAME")}
 	ctx := context.Background()
-	r, err := Open(file, []byte("version: 1\nclaims: { x: nosuch.y }\n"), Options{Env: e}).Gate(ctx, GateOptions{})
-	if err != nil || r.Stopped != StepLint || r.Refused == 0 {
-		t.Errorf("lint errors should stop the gate at lint: %+v, %v", r, err)
+	r := Open(file, []byte("version: 1\nclaims: { x: nosuch.y }\n"), Options{Env: e}).Gate(ctx, GateOptions{})
+	if r.Stopped != StepLint || r.Refused == 0 {
+		t.Errorf("lint errors should stop the gate at lint: %+v", r)
 	}
 	failing := strings.Replace(string(src), "{ firstName: Ben, lastName: Pyle }", "{ firstName: Bob, lastName: Pyle }", 1)
-	r, err = Open(file, []byte(failing), Options{Env: e}).Gate(ctx, GateOptions{})
-	if err != nil || r.Stopped != StepTests || r.Failed != 1 {
-		t.Errorf("a failing test should stop the gate at the tests: %+v, %v", r, err)
+	r = Open(file, []byte(failing), Options{Env: e}).Gate(ctx, GateOptions{})
+	if r.Stopped != StepTests || r.Failed != 1 {
+		t.Errorf("a failing test should stop the gate at the tests: %+v", r)
 	}
-	r, err = Open(file, src, Options{Env: e}).Gate(ctx, GateOptions{Strict: true})
-	if err != nil || r.Stopped != StepPassed || len(r.Tests.Outcomes) != len(Open(file, src, Options{}).Tests()) {
-		t.Errorf("the seed mapping should pass the gate, every test run: %+v, %v", r, err)
+	r = Open(file, src, Options{Env: e}).Gate(ctx, GateOptions{Strict: true})
+	if r.Stopped != StepPassed || len(r.Tests.Outcomes) != len(Open(file, src, Options{}).Tests()) {
+		t.Errorf("the seed mapping should pass the gate, every test run: %+v", r)
 	}
 }
 
