@@ -47,9 +47,9 @@ func StdinReaders(paths ...string) int {
 	return n
 }
 
-// ReadData reads a --data file; "-" is standard input, where the command
+// readData reads a --data file; "-" is standard input, where the command
 // has it to give (stdin nil: it does not).
-func ReadData(path string, stdin io.Reader) (*localdata.Data, error) {
+func readData(path string, stdin io.Reader) (*localdata.Data, error) {
 	if path == "-" && stdin == nil {
 		return nil, fmt.Errorf("claimsmapper: this command cannot read --data from standard input; name a file")
 	}
@@ -70,15 +70,15 @@ func OpenStore(ctx context.Context, dataPath string, stdin io.Reader) (mapper.St
 		}
 		return dynamo.Open(cfg, nil), nil
 	}
-	return ReadData(dataPath, stdin)
+	return readData(dataPath, stdin)
 }
 
-// GetObject reads the S3 object ref names (at loc) for ReadMappingRef.
-type GetObject func(ctx context.Context, ref string, loc publish.Location) (publish.Object, error)
+// getObject reads the S3 object ref names (at loc) for ReadMappingRef.
+type getObject func(ctx context.Context, ref string, loc publish.Location) (publish.Object, error)
 
-// S3Object is the GetObject of the command line: the SDK's credentials,
+// s3Object is the getObject of the command line: the SDK's credentials,
 // its errors in words (publish.PlainAWS).
-func S3Object(ctx context.Context, ref string, loc publish.Location) (publish.Object, error) {
+func s3Object(ctx context.Context, ref string, loc publish.Location) (publish.Object, error) {
 	client, err := publish.NewClient(ctx)
 	if err != nil {
 		return publish.Object{}, fmt.Errorf("%s: %w", ref, publish.PlainAWS(err, ""))
@@ -88,10 +88,10 @@ func S3Object(ctx context.Context, ref string, loc publish.Location) (publish.Ob
 }
 
 // ReadMappingRef reads a mapping from a file, standard input ("-"),
-// s3://bucket/key[?versionId=V] (through get; nil is S3Object), or a git revision: git:REV
+// s3://bucket/key[?versionId=V] (through get; nil is s3Object), or a git revision: git:REV
 // is the file beside (the other mapping) at REV, and REV:PATH or
 // git:REV:PATH a path at REV (see package gitrev).
-func ReadMappingRef(ctx context.Context, ref, beside string, stdin io.Reader, get GetObject) ([]byte, error) {
+func ReadMappingRef(ctx context.Context, ref, beside string, stdin io.Reader, get getObject) ([]byte, error) {
 	if r, ok := gitrev.Parse(ref, fileExists); ok && ref != "-" {
 		return gitrev.Read(ctx, r, beside)
 	}
@@ -103,7 +103,7 @@ func ReadMappingRef(ctx context.Context, ref, beside string, stdin io.Reader, ge
 		return nil, err
 	}
 	if get == nil {
-		get = S3Object
+		get = s3Object
 	}
 	obj, err := get(ctx, ref, loc)
 	if err != nil {
@@ -120,11 +120,11 @@ func fileExists(path string) bool {
 	return err == nil
 }
 
-// ReadDataFiles reads each --data file, as ReadData does.
+// ReadDataFiles reads each --data file, as readData does.
 func ReadDataFiles(paths []string, stdin io.Reader) ([]*localdata.Data, error) {
 	var all []*localdata.Data
 	for _, path := range paths {
-		d, err := ReadData(path, stdin)
+		d, err := readData(path, stdin)
 		if err != nil {
 			return nil, err
 		}

@@ -21,11 +21,11 @@ func TestReadingInput(t *testing.T) {
 	if src, err := ReadMapping("-", strings.NewReader("claims: {}\n")); err != nil || string(src) != "claims: {}\n" {
 		t.Errorf("ReadMapping(-): %q, %v", src, err)
 	}
-	if _, err := ReadData("-", nil); err == nil || !strings.Contains(err.Error(), "cannot read --data from standard input; name a file") {
-		t.Errorf("ReadData(-) without stdin: %v", err)
+	if _, err := readData("-", nil); err == nil || !strings.Contains(err.Error(), "cannot read --data from standard input; name a file") {
+		t.Errorf("readData(-) without stdin: %v", err)
 	}
-	if _, err := ReadData(missing, nil); err == nil || err.Error() != "claimsmapper: cannot read the data file "+missing+": there is no such file" {
-		t.Errorf("ReadData: %v", err)
+	if _, err := readData(missing, nil); err == nil || err.Error() != "claimsmapper: cannot read the data file "+missing+": there is no such file" {
+		t.Errorf("readData: %v", err)
 	}
 	if _, err := OpenStore(context.Background(), missing, nil); err == nil {
 		t.Error("OpenStore of a missing file: no error")

@@ -95,7 +95,7 @@ func (f *Event) loadMapper(ctx context.Context, stdin io.Reader, log *slog.Logge
 	var ce *config.Error
 	switch {
 	case errors.As(err, &ce):
-		return nil, nil, EnvHint(err, ce.Findings)
+		return nil, nil, envHint(err, ce.Findings)
 	case err != nil:
 		// CLAIMS_MAPPING_ENV is wrong: it comes from this process, as the
 		// function's from its configuration.
@@ -105,7 +105,7 @@ func (f *Event) loadMapper(ctx context.Context, stdin io.Reader, log *slog.Logge
 		return mp, noRows, nil
 	}
 	if f.Data != "" {
-		data, err := ReadData(f.Data, stdin)
+		data, err := readData(f.Data, stdin)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -128,9 +128,9 @@ func DescribeEventError(err error) string {
 	return err.Error()
 }
 
-// EnvHint adds to a load error caused by ${NAME} how to fix it on the
+// envHint adds to a load error caused by ${NAME} how to fix it on the
 // command line: the config's messages are written for the function.
-func EnvHint(err error, fs []config.Finding) error {
+func envHint(err error, fs []config.Finding) error {
 	var unset, notAllowed []string
 	for _, f := range fs {
 		if f.Severity != config.SevError {

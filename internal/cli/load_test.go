@@ -99,7 +99,7 @@ func TestEnvHint(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			err := EnvHint(base, tt.fs)
+			err := envHint(base, tt.fs)
 			if err.Error() != tt.want || !errors.Is(err, base) {
 				t.Errorf("got %q\nwant %q", err, tt.want)
 			}

@@ -15,6 +15,5 @@
 // of a mapping fail closed and which fail open. A Printer (NewPrinter)
 // writes findings as lint prints them: text with the source line and a
 // caret under the column (WriteText, which the publishing gate prints with
-// too), GitHub Actions annotations (WriteGitHub), or one JSON array
-// (WriteJSON).
+// too), GitHub Actions annotations, or one JSON array (JSONFinding).
 package lint

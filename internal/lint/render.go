@@ -27,14 +27,14 @@ type JSONFinding struct {
 	Message  string `json:"message"`
 }
 
-// ToJSON is f as --format json prints it.
-func ToJSON(f config.Finding) JSONFinding {
+// toJSON is f as --format json prints it.
+func toJSON(f config.Finding) JSONFinding {
 	return JSONFinding{File: f.File, Line: f.Pos.Line, Column: f.Pos.Column, Severity: f.Severity.String(), Rule: f.Rule, Message: WithPath(f)}
 }
 
-// WriteJSON writes the findings as an indented JSON array, "<" and "&"
+// writeJSON writes the findings as an indented JSON array, "<" and "&"
 // kept as they are written.
-func WriteJSON(w io.Writer, fs []JSONFinding) error {
+func writeJSON(w io.Writer, fs []JSONFinding) error {
 	if fs == nil {
 		fs = []JSONFinding{}
 	}
@@ -96,8 +96,8 @@ func caretPad(line string, col int) string {
 	return b.String()
 }
 
-// WriteGitHub writes f as a GitHub Actions workflow command annotation.
-func WriteGitHub(w io.Writer, f config.Finding) {
+// writeGitHub writes f as a GitHub Actions workflow command annotation.
+func writeGitHub(w io.Writer, f config.Finding) {
 	level := "error"
 	switch f.Severity {
 	case config.SevWarning:
@@ -143,9 +143,9 @@ func (p *Printer) Print(fs []config.Finding, src []byte) {
 		case FormatText:
 			WriteText(p.w, f, src)
 		case FormatGitHub:
-			WriteGitHub(p.w, f)
+			writeGitHub(p.w, f)
 		}
-		p.all = append(p.all, ToJSON(f))
+		p.all = append(p.all, toJSON(f))
 	}
 }
 
@@ -157,5 +157,5 @@ func (p *Printer) Close() error {
 	if p.format != FormatJSON {
 		return nil
 	}
-	return WriteJSON(p.w, p.all)
+	return writeJSON(p.w, p.all)
 }

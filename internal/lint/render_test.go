@@ -47,7 +47,7 @@ func TestWriteFindings(t *testing.T) {
 			t.Parallel()
 			var text, gh bytes.Buffer
 			WriteText(&text, tt.f, src)
-			WriteGitHub(&gh, tt.f)
+			writeGitHub(&gh, tt.f)
 			if text.String() != tt.text {
 				t.Errorf("text:\n%q\nwant\n%q", text.String(), tt.text)
 			}
@@ -61,12 +61,12 @@ func TestWriteFindings(t *testing.T) {
 func TestWriteJSONKeepsMarkupAndWritesAnEmptyArray(t *testing.T) {
 	t.Parallel()
 	var b bytes.Buffer
-	if err := WriteJSON(&b, nil); err != nil || b.String() != "[]\n" {
+	if err := writeJSON(&b, nil); err != nil || b.String() != "[]\n" {
 		t.Errorf("nil findings: %q, %v", b.String(), err)
 	}
 	b.Reset()
 	f := config.Finding{File: "m.yaml", Severity: config.SevError, Rule: "r", Path: "p", Message: "a < b & c"}
-	if err := WriteJSON(&b, []JSONFinding{ToJSON(f)}); err != nil || !strings.Contains(b.String(), `"message": "p: a < b & c"`) {
+	if err := writeJSON(&b, []JSONFinding{toJSON(f)}); err != nil || !strings.Contains(b.String(), `"message": "p: a < b & c"`) {
 		t.Errorf("got %s, %v", b.String(), err)
 	}
 }

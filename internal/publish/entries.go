@@ -43,11 +43,11 @@ type EntrySignature struct {
 }
 
 // Entries lists at most limit versions of the object, newest first, as
-// History does, with each signature checked with the verifier keys returns
+// history does, with each signature checked with the verifier keys returns
 // for the key it names (PublicKeys) and the signed versions put back by
-// other means marked (PutBack).
+// other means marked (putBackVersions).
 func Entries(ctx context.Context, api API, loc Location, limit int, keys func(keyID string) (*signing.Verifier, error)) ([]Entry, error) {
-	vs, err := History(ctx, api, loc, limit)
+	vs, err := history(ctx, api, loc, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -59,9 +59,9 @@ func Entries(ctx context.Context, api API, loc Location, limit int, keys func(ke
 func entries(vs []Version, loc Location, keys func(keyID string) (*signing.Verifier, error)) []Entry {
 	sigs := make([]Signature, len(vs))
 	for i, v := range vs {
-		sigs[i] = CheckSignature(v, loc, keys)
+		sigs[i] = checkSignature(v, loc, keys)
 	}
-	putBack := PutBack(sigs)
+	putBack := putBackVersions(sigs)
 	out := []Entry{}
 	for i, v := range vs {
 		e := Entry{VersionID: v.VersionID, Time: v.Time.UTC(), InForce: v.Latest, Deleted: v.Deleted,

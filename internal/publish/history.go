@@ -89,9 +89,9 @@ func newer(a, b Version) bool {
 	return a.Time.After(b.Time)
 }
 
-// History lists at most limit versions of the object, newest first, each
+// history lists at most limit versions of the object, newest first, each
 // read to show its metadata, digest and claim count.
-func History(ctx context.Context, api API, loc Location, limit int) ([]Version, error) {
+func history(ctx context.Context, api API, loc Location, limit int) ([]Version, error) {
 	vs, err := listVersions(ctx, api, loc, limit)
 	if err != nil {
 		return nil, err
@@ -109,7 +109,7 @@ func History(ctx context.Context, api API, loc Location, limit int) ([]Version, 
 	return vs, nil
 }
 
-// read fills in, from the version's object, what History shows of it.
+// read fills in, from the version's object, what history shows of it.
 func (v *Version) read(obj Object, loc Location) {
 	v.Meta, v.Raw = obj.Meta, obj.Metadata
 	v.SHA256 = mappingfile.SHA256(obj.Text)
@@ -119,9 +119,9 @@ func (v *Version) read(obj Object, loc Location) {
 	}
 }
 
-// Previous is the version a rollback without --to goes back to: the newest
+// previous is the version a rollback without --to goes back to: the newest
 // readable version older than the one in force.
-func Previous(vs []Version) (Version, bool) {
+func previous(vs []Version) (Version, bool) {
 	for i, v := range vs {
 		if v.Latest || i == 0 {
 			continue

@@ -10,11 +10,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
-// CallerARN asks STS who the AWS credentials belong to, for the author of a
+// callerARN asks STS who the AWS credentials belong to, for the author of a
 // publish. ok is false, with no request made, when S3 is a local server
 // (AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL set) and STS is not pointed
 // anywhere (AWS_ENDPOINT_URL_STS unset): there is no STS to ask.
-func CallerARN(ctx context.Context) (arn string, ok bool, err error) {
+func callerARN(ctx context.Context) (arn string, ok bool, err error) {
 	local := os.Getenv("AWS_ENDPOINT_URL_S3") != "" || os.Getenv("AWS_ENDPOINT_URL") != ""
 	if local && os.Getenv("AWS_ENDPOINT_URL_STS") == "" && os.Getenv("AWS_ENDPOINT_URL") == "" {
 		return "", false, nil
@@ -39,7 +39,7 @@ func CallerARN(ctx context.Context) (arn string, ok bool, err error) {
 // fallback (--author) when AWS cannot say (a local S3 server, no STS
 // access).
 func Author(ctx context.Context, fallback string) (string, error) {
-	arn, ok, err := CallerARN(ctx)
+	arn, ok, err := callerARN(ctx)
 	switch {
 	case ok:
 		return arn, nil

@@ -26,7 +26,7 @@ func NewSigner(ctx context.Context, keyID string) (*signing.Signer, error) {
 	return s, nil
 }
 
-// PublicKeys returns the verifier of each key CheckSignature asks for,
+// PublicKeys returns the verifier of each key checkSignature asks for,
 // fetched from KMS once per key (a history lists many versions signed with
 // one key), its error kept as well.
 func PublicKeys(ctx context.Context) func(keyID string) (*signing.Verifier, error) {

@@ -127,7 +127,7 @@ type Object struct {
 // A missing key is not an error: the result has Exists false.
 func Get(ctx context.Context, api API, loc Location) (Object, error) {
 	// The text's sha256 is checked against the one recorded at publish
-	// (History, rollback) instead of S3's response checksum, which some
+	// (history, rollback) instead of S3's response checksum, which some
 	// S3-compatible servers give for another version than the one read.
 	obj, err := mappingfile.Get(ctx, sdkReader{api}, loc, "")
 	var te *mappingfile.TextError

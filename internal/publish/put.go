@@ -59,7 +59,7 @@ func CheckVersioning(ctx context.Context, api API, loc Location) error {
 	return nil
 }
 
-// Put writes text as the new current version of loc, provided the object is
+// put writes text as the new current version of loc, provided the object is
 // still expected (the version that was reviewed; Exists false for none).
 // It returns the new version's id. A *RaceError says someone else won.
 //
@@ -67,11 +67,11 @@ func CheckVersioning(ctx context.Context, api API, loc Location) error {
 // If-None-Match: * for a first publish). A server that does not implement
 // conditional writes answers 501; then the version in force is checked just
 // before the write, and the version history just after.
-func Put(ctx context.Context, api API, loc Location, text []byte, meta Metadata, expected Object) (string, error) {
+func put(ctx context.Context, api API, loc Location, text []byte, meta Metadata, expected Object) (string, error) {
 	return PutSigned(ctx, api, loc, text, meta, expected, nil)
 }
 
-// PutSigned is Put with the version signed by signer (nil: unsigned): the
+// PutSigned is put with the version signed by signer (nil: unsigned): the
 // signature covers the text's sha256, the metadata history shows and the
 // object, and travels in the same write as the text.
 func PutSigned(ctx context.Context, api API, loc Location, text []byte, meta Metadata, expected Object, signer *signing.Signer) (string, error) {

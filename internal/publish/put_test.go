@@ -59,7 +59,7 @@ func httpError(status int, code string) error {
 	}
 }
 
-// Put's S3 faults: each says what happened to the write, and none is taken
+// put's S3 faults: each says what happened to the write, and none is taken
 // for another.
 func TestPutReportsEachS3Fault(t *testing.T) {
 	t.Parallel()
@@ -93,11 +93,11 @@ func TestPutReportsEachS3Fault(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			version, err := Put(context.Background(), tt.api, loc, []byte("version: 1\n"), Metadata{Author: "ana"}, reviewed)
+			version, err := put(context.Background(), tt.api, loc, []byte("version: 1\n"), Metadata{Author: "ana"}, reviewed)
 			var race *RaceError
 			if err == nil || version != tt.wantVersion || tt.api.writes != tt.wantWrites || errors.As(err, &race) != tt.wantRace ||
 				!strings.Contains(err.Error(), tt.wantText) {
-				t.Errorf("Put = %q, %v after %d write(s); want version %q, %d write(s), a race %v, and an error containing %q",
+				t.Errorf("put = %q, %v after %d write(s); want version %q, %d write(s), a race %v, and an error containing %q",
 					version, err, tt.api.writes, tt.wantVersion, tt.wantWrites, tt.wantRace, tt.wantText)
 			}
 		})

@@ -32,7 +32,7 @@ type Rollback struct {
 // force an *InForceError.
 func FindRollback(ctx context.Context, api API, loc Location, to string) (*Rollback, error) {
 	// The list says which version to go back to; only that one is read
-	// (History would read and parse each of a thousand versions first).
+	// (history would read and parse each of a thousand versions first).
 	vs, err := listVersions(ctx, api, loc, maxRollbackVersions)
 	if err != nil {
 		return nil, PlainAWS(err, "")
@@ -54,7 +54,7 @@ func FindRollback(ctx context.Context, api API, loc Location, to string) (*Rollb
 // rollback goes back to.
 func rollbackVersion(vs []Version, loc Location, to string) (Version, error) {
 	if to == "" {
-		v, ok := Previous(vs)
+		v, ok := previous(vs)
 		if !ok {
 			return v, fmt.Errorf("%s has no earlier version to go back to", loc)
 		}

@@ -33,10 +33,10 @@ func (v Version) Signed() (keyID string, ok bool) {
 // fetched.
 const notChecked = "not checked: "
 
-// CheckSignature verifies the version's signature, for loc's object, with
+// checkSignature verifies the version's signature, for loc's object, with
 // the verifier of the key it names (keys returns it; an error there is
 // reported as the Problem).
-func CheckSignature(v Version, loc Location, keys func(keyID string) (*signing.Verifier, error)) Signature {
+func checkSignature(v Version, loc Location, keys func(keyID string) (*signing.Verifier, error)) Signature {
 	keyID, ok := v.Signed()
 	if !ok || v.Deleted {
 		return Signature{}
@@ -81,12 +81,12 @@ func CheckRollbackTarget(loc Location, target Object, signer *signing.Signer) er
 	return nil
 }
 
-// PutBack says, for history's signatures (newest first), which versions
+// putBackVersions says, for history's signatures (newest first), which versions
 // were signed before an older version was: an earlier signed version put
 // back by someone who wrote the bucket without the key. A running function
 // refuses such a version; a cold start cannot tell it from a new one. The
 // result maps the version's index to the older version's.
-func PutBack(sigs []Signature) map[int]int {
+func putBackVersions(sigs []Signature) map[int]int {
 	out := map[int]int{}
 	for i, s := range sigs {
 		if !s.Verified {

@@ -16,11 +16,11 @@ func TestPutBackFindsAVersionSignedBeforeAnOlderOne(t *testing.T) {
 		{Signed: true, Verified: true, SignedAt: at(5)},
 		{Signed: true, Verified: true, SignedAt: at(1)},
 	}
-	got := PutBack(sigs)
+	got := putBackVersions(sigs)
 	if len(got) != 1 || got[0] != 2 {
-		t.Errorf("PutBack = %v, want version 0 signed before version 2", got)
+		t.Errorf("putBackVersions = %v, want version 0 signed before version 2", got)
 	}
-	if got := PutBack(sigs[2:]); len(got) != 0 {
-		t.Errorf("versions signed in order: PutBack = %v, want none", got)
+	if got := putBackVersions(sigs[2:]); len(got) != 0 {
+		t.Errorf("versions signed in order: putBackVersions = %v, want none", got)
 	}
 }
