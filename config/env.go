@@ -234,7 +234,11 @@ func (m *Mapping) Bind(env Env) (*Mapping, []Finding) {
 	add := func(pos Pos, path, rule, name string, sev Severity, msg string) {
 		if k := (mistake{pos, rule, name}); !said[k] {
 			said[k] = true
-			fs = append(fs, Finding{File: m.File, Pos: pos, Path: path, Severity: sev, Rule: rule, Message: msg})
+			f := Finding{File: m.File, Pos: pos, Path: path, Severity: sev, Rule: rule, Message: msg}
+			if rule == "env-unset" || rule == "env-not-allowed" {
+				f.Var = name
+			}
+			fs = append(fs, f)
 		}
 	}
 	for _, sl := range m.slots {

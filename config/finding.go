@@ -38,6 +38,10 @@ type Finding struct {
 	Message  string
 	// Snippet is an optional excerpt with a caret, as expr prints its errors.
 	Snippet string
+	// Var is the ${NAME} the finding is about, for the rules env-unset and
+	// env-not-allowed: a front end says how to give it from this, never by
+	// reading the message, which is worded for the function's operator.
+	Var string
 }
 
 func (f Finding) String() string {

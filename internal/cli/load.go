@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -136,11 +135,12 @@ func envHint(err error, fs []config.Finding) error {
 		if f.Severity != config.SevError {
 			continue
 		}
-		if m := envUnset.FindStringSubmatch(f.Message); m != nil && f.Rule == "env-unset" && !slices.Contains(unset, m[1]) {
-			unset = append(unset, m[1])
-		}
-		if m := envNotListed.FindStringSubmatch(f.Message); m != nil && f.Rule == "env-not-allowed" && !slices.Contains(notAllowed, m[1]) {
-			notAllowed = append(notAllowed, m[1])
+		switch {
+		case f.Var == "":
+		case f.Rule == "env-unset" && !slices.Contains(unset, f.Var):
+			unset = append(unset, f.Var)
+		case f.Rule == "env-not-allowed" && !slices.Contains(notAllowed, f.Var):
+			notAllowed = append(notAllowed, f.Var)
 		}
 	}
 	var hints []string
@@ -165,11 +165,6 @@ func envFlags(names []string) string {
 	}
 	return strings.Join(flags, " ")
 }
-
-var (
-	envUnset     = regexp.MustCompile(`environment variable ([A-Za-z_][A-Za-z0-9_]*) is not set`)
-	envNotListed = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_]*)\} is not allowed: the function reads only`)
-)
 
 // LoadForDeploy loads a mapping as the function will (CLAIMS_MAPPING_ENV
 // from this environment), for the commands a deployment tool runs at synth

@@ -79,8 +79,9 @@ func TestEventLoad(t *testing.T) {
 func TestEnvHint(t *testing.T) {
 	t.Parallel()
 	base := errors.New("m.yaml: bad")
-	unset := config.Finding{Severity: config.SevError, Rule: "env-unset", Message: "environment variable TABLE is not set"}
-	listed := config.Finding{Severity: config.SevError, Rule: "env-not-allowed", Message: "${INDEX} is not allowed: the function reads only ..."}
+	// The name travels in the finding: a reworded message keeps the hint.
+	unset := config.Finding{Severity: config.SevError, Rule: "env-unset", Var: "TABLE", Message: "some words"}
+	listed := config.Finding{Severity: config.SevError, Rule: "env-not-allowed", Var: "INDEX", Message: "other words"}
 	warned := unset
 	warned.Severity = config.SevWarning
 	tests := []struct {
@@ -104,6 +105,24 @@ func TestEnvHint(t *testing.T) {
 				t.Errorf("got %q\nwant %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// The findings config gives for ${NAME} name it, so the hint is given
+// for a real mapping, not only for findings written by hand.
+func TestEnvHintOfARealMapping(t *testing.T) {
+	t.Parallel()
+	src := []byte("version: 1\nsources:\n  user:\n    table: ${TABLE}\n    key: { userName: event.userName }\n  org:\n    table: ${ORGS}\n    key: { id: user.Org }\nclaims:\n  a: user.A\n  b: org.B\n")
+	m, fs := config.Parse("m.yaml", src, config.Options{})
+	if config.Errors(fs) != nil {
+		t.Fatal(fs)
+	}
+	_, fs = m.Bind(config.Env{Lookup: func(string) (string, bool) { return "", false }, Allow: []string{"TABLE"}})
+	got := envHint(errors.New("m.yaml: bad"), fs).Error()
+	for _, want := range []string{config.EnvAllowVar + "=ORGS claimsmapper ... --env ORGS=VALUE", "give the value on the command line: --env TABLE=VALUE"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("got %q\nwant it to contain %q", got, want)
+		}
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"regexp"
 	"strings"
 
 	"github.com/claimsmapper/claimsmapper/config"
@@ -100,8 +99,6 @@ func samples(suite *inlinetest.Suite, env func(string) (string, bool), data []*l
 	return out
 }
 
-var reUnset = regexp.MustCompile(`environment variable ([A-Za-z_][A-Za-z0-9_]*) is not set`)
-
 // onceEach keeps one env-unset warning per variable, at its first use, and
 // none for a variable an inline test's env: sets: every ${TABLE_NAME} of
 // a mapping is the same one missing value, and a value the tests give is
@@ -112,12 +109,11 @@ func onceEach(fs []config.Finding, suite *inlinetest.Suite) []config.Finding {
 	first := map[string]int{}
 	out := fs[:0:0]
 	for _, f := range fs {
-		m := reUnset.FindStringSubmatch(f.Message)
-		if f.Rule != "env-unset" || f.Severity != config.SevWarning || m == nil {
+		if f.Rule != "env-unset" || f.Severity != config.SevWarning || f.Var == "" {
 			out = append(out, f)
 			continue
 		}
-		name := m[1]
+		name := f.Var
 		if testSets(suite, name) {
 			continue
 		}
@@ -150,11 +146,11 @@ func hasFinding(fs []config.Finding, path, rule string) bool {
 func UnsetOnce(fs []config.Finding, seen map[string]bool) []config.Finding {
 	out := fs[:0:0]
 	for _, f := range fs {
-		if m := reUnset.FindStringSubmatch(f.Message); m != nil && f.Rule == "env-unset" && f.Severity == config.SevWarning {
-			if seen[m[1]] {
+		if f.Var != "" && f.Rule == "env-unset" && f.Severity == config.SevWarning {
+			if seen[f.Var] {
 				continue
 			}
-			seen[m[1]] = true
+			seen[f.Var] = true
 		}
 		out = append(out, f)
 	}
