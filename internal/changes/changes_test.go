@@ -334,3 +334,23 @@ func TestRewritingAnEventThatIsNotAnObject(t *testing.T) {
 		}
 	}
 }
+
+func TestALabelIsTheFirstNameThatIsNotEmpty(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		key  changes.Key
+		want string
+	}{
+		{"the user name first", changes.Key{"userName": "ben", "userAttributes.sub": "s-1"}, "ben"},
+		{"an empty user name gives way to the first attribute", changes.Key{"userName": "", "userAttributes.sub": "s-1"}, "s-1"},
+		{"no user name at all, the first attribute", changes.Key{"userAttributes.email": "b@example.com", "userAttributes.sub": "s-1"}, "b@example.com"},
+		{"an empty attribute gives way to the next", changes.Key{"userName": "", "userAttributes.email": "", "userAttributes.sub": "s-1"}, "s-1"},
+		{"nothing set names no one", changes.Key{"userName": ""}, ""},
+	}
+	for _, tt := range tests {
+		if got := tt.key.Label(); got != tt.want {
+			t.Errorf("%s: Label() = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

@@ -103,14 +103,14 @@ func userLabel(ev *mapper.Event, fallback string) string {
 type Key map[string]string
 
 // Label is what a user is called: the user name, or else the first user
-// attribute the key sets (a sub, an email). An event built from the key
-// (SignInAs) carries it as its userName.
+// attribute the key sets (a sub, an email); an empty one names no one. An
+// event built from the key (SignInAs) carries it as its userName.
 func (k Key) Label() string {
-	if n, ok := k["userName"]; ok {
+	if n := k["userName"]; n != "" {
 		return n
 	}
 	for _, field := range attrNames(k) {
-		if strings.HasPrefix(field, "userAttributes.") {
+		if strings.HasPrefix(field, "userAttributes.") && k[field] != "" {
 			return k[field]
 		}
 	}
