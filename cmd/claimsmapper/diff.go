@@ -51,7 +51,7 @@ event or user list cannot be read.
 
 func runDiff(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := cli.NewSet("diff")
-	var df cli.Users
+	var df cli.UserFlags
 	df.Register(fs)
 	format := fs.String("format", "text", "")
 	files, code, ok := cli.ParseInterspersed(fs, args, diffUsage, stdout, stderr)

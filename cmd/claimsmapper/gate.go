@@ -19,7 +19,7 @@ import (
 
 // gateFlags are the options of the gate publish and rollback share.
 type gateFlags struct {
-	cli.Users
+	cli.UserFlags
 	strict  bool
 	yes     bool
 	author  string
@@ -30,12 +30,12 @@ type gateFlags struct {
 	// signKey is the KMS key the version is signed with ("" for none).
 	signKey string
 	// offline is publish --dry-run: users' tokens are compared on --data
-	// only (cli.Users.Offline), never on DynamoDB.
+	// only (cli.UserFlags.Offline), never on DynamoDB.
 	offline bool
 }
 
 func (g *gateFlags) register(fs *flag.FlagSet) {
-	g.Users.Register(fs)
+	g.UserFlags.Register(fs)
 	fs.BoolVar(&g.strict, "strict", false, "")
 	fs.BoolVar(&g.yes, "yes", false, "")
 	fs.StringVar(&g.author, "author", "", "")

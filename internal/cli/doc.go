@@ -11,9 +11,9 @@
 //     and data, --env, --version, --user, --group); Event.Load reads the
 //     mapping, its store and the event they name, and says how to give a
 //     ${NAME} that is not set on the command line.
-//   - Users is the flags that say whose tokens diff and the publishing gate
-//     compare, and turn them into a workspace.Comparison (Offline for
-//     publish --dry-run, which never reads DynamoDB).
+//   - UserFlags are the flags that say whose tokens diff and the
+//     publishing gate compare, and turn them into a workspace.Comparison
+//     (Offline for publish --dry-run, which never reads DynamoDB).
 //   - ReadMapping, ReadDataFiles, OpenStore and ReadMappingRef read the inputs:
 //     a file or standard input ("-"), local data or DynamoDB, a mapping in
 //     S3 or at a git revision. LoadForDeploy loads a mapping as the function

@@ -159,18 +159,18 @@ func TestUsersCheck(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
-		u    Users
+		u    UserFlags
 		err  string
 		// table and n are --sample, parsed.
 		table string
 		n     int
 	}{
-		{"no users is refused", Users{}, "say which users to compare with --events, --users, --user or --sample", "", 0},
-		{"a user name is enough", Users{Names: Strings{"ben"}}, "", "", 0},
-		{"a sample takes the default size", Users{Sample: "Users"}, "", "Users", 100},
-		{"a sample takes a size", Users{Sample: "my:table:7"}, "", "my:table", 7},
-		{"a size out of range is refused", Users{Sample: "Users:0"}, `--sample "Users:0": want TABLE or TABLE:N, with N from 1 to`, "", 0},
-		{"a sample needs a table", Users{Sample: ":5"}, `--sample ":5": name the users table`, "", 0},
+		{"no users is refused", UserFlags{}, "say which users to compare with --events, --users, --user or --sample", "", 0},
+		{"a user name is enough", UserFlags{Names: Strings{"ben"}}, "", "", 0},
+		{"a sample takes the default size", UserFlags{Sample: "Users"}, "", "Users", 100},
+		{"a sample takes a size", UserFlags{Sample: "my:table:7"}, "", "my:table", 7},
+		{"a size out of range is refused", UserFlags{Sample: "Users:0"}, `--sample "Users:0": want TABLE or TABLE:N, with N from 1 to`, "", 0},
+		{"a sample needs a table", UserFlags{Sample: ":5"}, `--sample ":5": name the users table`, "", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -199,7 +199,7 @@ func TestCompareError(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 	// A store that does not open says so completely, without the prefix.
-	u := Users{Data: filepath.Join(t.TempDir(), "none.yaml")}
+	u := UserFlags{Data: filepath.Join(t.TempDir(), "none.yaml")}
 	_, err := u.Comparison().OpenStore(context.Background())
 	if got := CompareError("diff", err); got == nil || !strings.HasPrefix(got.Error(), "claimsmapper: cannot read the data file ") {
 		t.Errorf("store error: %v", got)

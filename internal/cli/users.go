@@ -14,9 +14,9 @@ import (
 	"github.com/claimsmapper/claimsmapper/mapper"
 )
 
-// Users are the flags that say whose tokens a comparison is for, and how
+// UserFlags are the flags that say whose tokens a comparison is for, and how
 // it is shown: diff's, and the publishing gate's.
-type Users struct {
+type UserFlags struct {
 	Events     Strings
 	UsersFile  string
 	Names      Strings
@@ -34,7 +34,7 @@ type Users struct {
 
 // Register adds --env, --events, --users, --user, --group, --sample,
 // --event, --data, --show-values and --show-users to fs.
-func (u *Users) Register(fs *flag.FlagSet) {
+func (u *UserFlags) Register(fs *flag.FlagSet) {
 	u.Env = Env{}
 	fs.Var(u.Env, "env", "")
 	fs.Var(&u.Events, "events", "")
@@ -49,13 +49,13 @@ func (u *Users) Register(fs *flag.FlagSet) {
 }
 
 // Any reports whether a user source was given.
-func (u *Users) Any() bool {
+func (u *UserFlags) Any() bool {
 	return len(u.Events) > 0 || u.UsersFile != "" || len(u.Names) > 0 || u.Sample != ""
 }
 
 // Check validates the user sources before anything is read: there is one,
 // and --sample is TABLE or TABLE:N.
-func (u *Users) Check() error {
+func (u *UserFlags) Check() error {
 	if !u.Any() {
 		return errors.New("say which users to compare with --events, --users, --user or --sample")
 	}
@@ -78,24 +78,24 @@ func (u *Users) Check() error {
 
 // WriteOptions are how a comparison is rendered: masked unless asked, with
 // the text both mappings write shown as it is.
-func (u *Users) WriteOptions(format string, oldSrc, newSrc []byte) changes.Options {
+func (u *UserFlags) WriteOptions(format string, oldSrc, newSrc []byte) changes.Options {
 	return changes.Options{Format: format, ShowValues: u.ShowValues, ShowUsers: u.ShowUsers, Literals: changes.LiteralsOf(oldSrc, newSrc)}
 }
 
 // Open opens a mapping's text with the flags' --env.
-func (u *Users) Open(name string, src []byte) *workspace.Workspace {
+func (u *UserFlags) Open(name string, src []byte) *workspace.Workspace {
 	return workspace.Open(name, src, workspace.Options{Env: workspace.Env{Flags: u.Env}})
 }
 
 // OpenRemote opens a mapping's text read from S3 with the flags' --env:
 // its tests' files are read from the current folder (workspace.Options.Remote).
-func (u *Users) OpenRemote(name string, src []byte) *workspace.Workspace {
+func (u *UserFlags) OpenRemote(name string, src []byte) *workspace.Workspace {
 	return workspace.Open(name, src, workspace.Options{Env: workspace.Env{Flags: u.Env}, Remote: true})
 }
 
 // Comparison is what the flags compare on: their users, and the store
 // both mappings read (DynamoDB is opened only when a mapping reads it).
-func (u *Users) Comparison() workspace.Comparison {
+func (u *UserFlags) Comparison() workspace.Comparison {
 	return workspace.Comparison{
 		Users: workspace.Users{
 			Events: u.Events, UsersFile: u.UsersFile, Names: u.Names, TemplateFile: u.Event, Groups: u.Groups,
@@ -125,7 +125,7 @@ func (u *Users) Comparison() workspace.Comparison {
 // give them, never sent to DynamoDB. --sample, which only DynamoDB can
 // answer, is the caller's to refuse with its other flags; here it finds
 // no DynamoDB to read the users from.
-func (u *Users) Offline(command string) workspace.Comparison {
+func (u *UserFlags) Offline(command string) workspace.Comparison {
 	c := u.Comparison()
 	c.Users.Scanner = nil
 	if u.Data == "" {

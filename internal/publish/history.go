@@ -119,9 +119,9 @@ func (v *Version) read(obj Object, loc Location) {
 	}
 }
 
-// previous is the version a rollback without --to goes back to: the newest
-// readable version older than the one in force.
-func previous(vs []Version) (Version, bool) {
+// beforeInForce is the version a rollback without --to goes back to: the
+// newest readable version older than the one in force.
+func beforeInForce(vs []Version) (Version, bool) {
 	for i, v := range vs {
 		if v.Latest || i == 0 {
 			continue

@@ -58,10 +58,10 @@ func TestPreviousSkipsTheCurrentVersionAndDeletions(t *testing.T) {
 		{VersionID: "b", Time: now.Add(-2 * time.Minute)},
 		{VersionID: "a", Time: now.Add(-3 * time.Minute)},
 	}
-	if v, ok := previous(vs); !ok || v.VersionID != "b" {
-		t.Errorf("previous = %q, %v; want b", v.VersionID, ok)
+	if v, ok := beforeInForce(vs); !ok || v.VersionID != "b" {
+		t.Errorf("beforeInForce = %q, %v; want b", v.VersionID, ok)
 	}
-	if _, ok := previous(vs[:1]); ok {
+	if _, ok := beforeInForce(vs[:1]); ok {
 		t.Error("a single version has no previous one")
 	}
 }

@@ -54,7 +54,7 @@ func FindRollback(ctx context.Context, api API, loc Location, to string) (*Rollb
 // rollback goes back to.
 func rollbackVersion(vs []Version, loc Location, to string) (Version, error) {
 	if to == "" {
-		v, ok := previous(vs)
+		v, ok := beforeInForce(vs)
 		if !ok {
 			return v, fmt.Errorf("%s has no earlier version to go back to", loc)
 		}
