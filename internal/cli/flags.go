@@ -5,8 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/claimsmapper/claimsmapper/config"
-	"github.com/claimsmapper/claimsmapper/internal/changes"
+	"github.com/claimsmapper/claimsmapper/internal/workspace"
 )
 
 // Event is the flags of a command that evaluates a mapping for one event.
@@ -49,26 +48,19 @@ func (f *Event) Register(fs *flag.FlagSet) {
 	fs.Var(&f.Groups, "group", "the user's groups (repeatable)")
 }
 
-// SignIn rewrites the event's JSON as --user and --group say: the user's
-// name (and the other event fields m reads the user by, such as the sub,
-// the event's other user attributes dropped, as they are its user's) and
-// the groups Cognito sends as request.groupConfiguration.groupsToOverride,
-// which expressions read as event.groups. Without either flag the event is
-// unchanged.
-func (f *Event) SignIn(raw []byte, m *config.Mapping) ([]byte, error) {
-	if f.User != "" {
-		var err error
-		if raw, _, err = changes.SignInAs(raw, changes.NameKey(f.User, []*config.Mapping{m})); err != nil {
-			return nil, fmt.Errorf("--user %s: %w", f.User, err)
-		}
-	}
+// signIn is how --version, --user and --group rewrite the event, as the
+// studio rewrites it for the same choices: the version, the user's name
+// (and the other event fields the mapping reads the user by, such as the
+// sub, the event's other user attributes dropped, as they are its user's)
+// and the groups Cognito sends as
+// request.groupConfiguration.groupsToOverride, which expressions read as
+// event.groups. Without any of them the event is unchanged.
+func (f *Event) signIn() workspace.SignIn {
+	s := workspace.SignIn{Version: string(f.Version), User: f.User}
 	if len(f.Groups) > 0 {
-		var err error
-		if raw, err = changes.WithGroups(raw, f.Groups); err != nil {
-			return nil, fmt.Errorf("--group: %w", err)
-		}
+		s.Groups = f.Groups
 	}
-	return raw, nil
+	return s
 }
 
 // Usage is the help text of the flags Register adds, for a command's usage.

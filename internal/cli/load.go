@@ -45,13 +45,18 @@ func (f *Event) Load(ctx context.Context, name string, stdin io.Reader, log *slo
 	if err != nil {
 		return nil, fmt.Errorf("%s: cannot read the event %s: %s", name, f.Event, inlinetest.PlainIOError(err))
 	}
-	if f.Version != "" {
-		if raw, err = authoring.WithVersion(raw, string(f.Version)); err != nil {
-			return nil, fmt.Errorf("%s: --version %s: %v", f.Event, f.Version, err)
+	if raw, err = f.signIn().Rewrite(raw, mp.Mapping()); err != nil {
+		var se *workspace.SignInError
+		switch {
+		case !errors.As(err, &se):
+			return nil, fmt.Errorf("%s: %v", f.Event, err)
+		case se.Step == "version":
+			return nil, fmt.Errorf("%s: --version %s: %v", f.Event, f.Version, se.Err)
+		case se.Step == "user":
+			return nil, fmt.Errorf("%s: --user %s: %v", f.Event, f.User, se.Err)
+		default:
+			return nil, fmt.Errorf("%s: --group: %v", f.Event, se.Err)
 		}
-	}
-	if raw, err = f.SignIn(raw, mp.Mapping()); err != nil {
-		return nil, fmt.Errorf("%s: %v", f.Event, err)
 	}
 	ev, err := mapper.DecodeEvent(raw)
 	if err != nil {

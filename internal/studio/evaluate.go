@@ -15,7 +15,6 @@ import (
 
 	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/authoring"
-	"github.com/claimsmapper/claimsmapper/internal/changes"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/internal/lint"
 	"github.com/claimsmapper/claimsmapper/internal/preview"
@@ -185,12 +184,16 @@ func (s *Server) run(ctx context.Context, ws *workspace.Workspace, u userRef, ve
 		}
 		rn.event = &ev
 	} else {
-		raw, err := s.eventFor(u, ws.Mapping())
-		if err == nil && groups != nil {
-			raw, err = changes.WithGroups(raw, *groups)
+		raw, user, err := s.eventFor(u)
+		if err == nil {
+			si := workspace.SignIn{Version: version, User: user}
+			if groups != nil {
+				si.Groups = append([]string{}, *groups...)
+			}
+			raw, err = si.Rewrite(raw, ws.Mapping())
 		}
 		if err == nil {
-			raw, rn.event, err = withVersion(raw, version)
+			rn.event, err = mapper.DecodeEvent(raw)
 		}
 		if err != nil {
 			rn.err, rn.noUser = err, true

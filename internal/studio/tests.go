@@ -14,6 +14,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/claimsmapper/claimsmapper/config"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/internal/workspace"
 )
@@ -55,18 +56,23 @@ func (s *Server) handleTests(w http.ResponseWriter, r *http.Request) {
 // runTests runs every inline test, as `claimsmapper test` does.
 func (s *Server) runTests(ctx context.Context, src []byte) testsResponse {
 	resp := testsResponse{Outcomes: []testOutcome{}}
-	ws := s.open(src)
-	if _, errs := findingsOut(ws.Lint()); errs > 0 {
-		resp.Problem = fmt.Sprintf("the tests cannot run: the mapping has %d error(s); fix them first (they are underlined in the editor)", errs)
+	ctx, cancel := context.WithTimeout(ctx, evalTimeout)
+	defer cancel()
+	fo, _, err := s.open(src).LintAndTest(ctx, nil)
+	switch {
+	case err != nil:
+		// err carries the findings that refuse the mapping: its errors.
+		n := 1
+		if ce := (*config.Error)(nil); errors.As(err, &ce) {
+			n = len(ce.Findings)
+		}
+		resp.Problem = fmt.Sprintf("the tests cannot run: the mapping has %d error(s); fix them first (they are underlined in the editor)", n)
 		return resp
-	}
-	if len(ws.Tests()) == 0 {
+	case len(fo.Outcomes) == 0:
 		resp.Problem = "this mapping has no tests yet; choose a user and press \"Make a test from these tokens\""
 		return resp
 	}
-	ctx, cancel := context.WithTimeout(ctx, evalTimeout)
-	defer cancel()
-	for _, o := range ws.RunTests(ctx, nil).Outcomes {
+	for _, o := range fo.Outcomes {
 		to := testOutcome{Name: o.Case.Name, Line: o.Case.Pos.Line, Passed: o.Passed(), Problem: o.Problem, Log: o.Log, Diffs: []testDiff{}}
 		for _, d := range o.Diffs {
 			to.Diffs = append(to.Diffs, testDiff{What: d.What, Expected: d.Expected, Got: d.Actual})

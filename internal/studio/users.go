@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/claimsmapper/claimsmapper/config"
-	"github.com/claimsmapper/claimsmapper/internal/authoring"
 	"github.com/claimsmapper/claimsmapper/internal/changes"
 	"github.com/claimsmapper/claimsmapper/internal/inlinetest"
 	"github.com/claimsmapper/claimsmapper/internal/workspace"
@@ -71,46 +70,31 @@ func (s *Server) template() []byte {
 	return changes.DefaultTemplate
 }
 
-// eventFor builds the event JSON of a user other than an inline test: the
-// sample event itself, or the template signed in as the typed user, as
+// eventFor is the event JSON a user other than an inline test starts
+// from, and the user it is then signed in as (workspace.SignIn): the
+// sample event itself, or for a typed user name the template, signed in as
 // diff signs each user in (changes.SignInAs): the user's key fields (the
-// user name, and the sub or attribute m reads its user by) replace the
-// template's user attributes, which are its own user's, not the typed one's.
-func (s *Server) eventFor(u userRef, m *config.Mapping) ([]byte, error) {
+// user name, and the sub or attribute the mapping reads its user by)
+// replace the template's user attributes, which are its own user's, not
+// the typed one's.
+func (s *Server) eventFor(u userRef) (raw []byte, user string, err error) {
 	switch u.Kind {
 	case kindEvent:
 		for i, e := range s.events {
 			if fmt.Sprint(i) == u.ID {
-				return json.Marshal(e.raw)
+				raw, err := json.Marshal(e.raw)
+				return raw, "", err
 			}
 		}
-		return nil, fmt.Errorf("there is no sample event %q", u.ID)
+		return nil, "", fmt.Errorf("there is no sample event %q", u.ID)
 	case kindName:
 		name := strings.TrimSpace(u.ID)
 		if name == "" {
-			return nil, fmt.Errorf("type a user name")
+			return nil, "", fmt.Errorf("type a user name")
 		}
-		var mappings []*config.Mapping
-		if m != nil {
-			mappings = append(mappings, m)
-		}
-		raw, _, err := changes.SignInAs(s.template(), changes.NameKey(name, mappings))
-		return raw, err
+		return s.template(), name, nil
 	}
-	return nil, fmt.Errorf("choose a user: %q is not a kind of user", u.Kind)
-}
-
-// withVersion rewrites an event to a trigger version ("1", "2" or "3") as
-// preview --version does; "" keeps the event's own.
-func withVersion(raw []byte, version string) ([]byte, *mapper.Event, error) {
-	if version != "" {
-		var err error
-		if raw, err = authoring.WithVersion(raw, version); err != nil {
-			return nil, nil, err
-		}
-	}
-	ev, err := mapper.DecodeEvent(raw)
-	return raw, ev, err
+	return nil, "", fmt.Errorf("choose a user: %q is not a kind of user", u.Kind)
 }
 
 // userList is every user the page offers: the sample events, the users of

@@ -1,12 +1,19 @@
 package studio
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/claimsmapper/claimsmapper/internal/cli"
 	"github.com/claimsmapper/claimsmapper/localdata"
 )
 
@@ -92,4 +99,43 @@ func TestUsersOfASubKeyedMappingAreFoundByTheirSub(t *testing.T) {
 			t.Errorf("the comparison over %v users reads:\n%s\nwant Ana's tier gold among 3 users", out["users"], text)
 		}
 	})
+}
+
+// The studio and the command line rewrite an event with one function
+// (workspace.SignIn): for the same user, groups and version, the event a
+// page shows is the one preview --user --group --version runs.
+func TestTheStudioAndTheCLIGiveTheSameEvent(t *testing.T) {
+	t.Parallel()
+	s, dir := subKeyedStudio(t)
+	for _, version := range []string{"", "1", "3"} {
+		for _, groups := range [][]string{nil, {"admins", "ops"}} {
+			t.Run(fmt.Sprintf("version %q, groups %q", version, groups), func(t *testing.T) {
+				t.Parallel()
+				var page *[]string
+				if groups != nil {
+					page = &groups
+				}
+				rn := s.run(context.Background(), s.open([]byte(subKeyed)), userRef{kindName, anaSub}, version, page)
+				if rn.err != nil {
+					t.Fatal(rn.err)
+				}
+				f := cli.Event{Mapping: filepath.Join(dir, "mapping.yaml"), Event: filepath.Join(dir, "event.json"), Data: filepath.Join(dir, "users.yaml"),
+					Env: cli.Env{}, Version: cli.Version(version), User: anaSub, Groups: groups}
+				in, err := f.Load(context.Background(), "claimsmapper preview", nil, slog.New(slog.DiscardHandler), func(string) {})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var want map[string]any
+				if err := json.Unmarshal(in.Raw, &want); err != nil {
+					t.Fatal(err)
+				}
+				if in.Event.UserName != anaSub || (groups != nil && !slices.Equal(in.Event.Groups, groups)) || (version != "" && in.Event.Version != version) {
+					t.Errorf("the command line's event is not the one asked for: %+v", in.Event)
+				}
+				if !reflect.DeepEqual(rn.raw, want) || !reflect.DeepEqual(rn.event, in.Event) {
+					t.Errorf("the studio's event:\n%v\nthe command line's:\n%v", rn.raw, want)
+				}
+			})
+		}
+	}
 }

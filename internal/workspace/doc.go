@@ -9,10 +9,16 @@
 // means one thing wherever an author asks.
 //
 //   - Open parses and compiles a mapping's text once, and reads its tests:
-//     section from that one parse.
+//     section from that one parse. A version read from S3 (Options.Remote)
+//     reads its tests' files from the current folder, and a test whose
+//     file is not there is not run (NotRun) rather than a finding.
 //   - Lint, RunTests and Mapper (or TestMapper for one inline test) are
 //     what lint, test and run/preview/explain do; Verdict is lint's and
-//     LintAndTest test's whole step for one mapping.
+//     LintAndTest test's whole step for one mapping (the studio's Tests
+//     button too).
+//   - SignIn rewrites an event into the sign-in a person asked to see
+//     (preview's --version, --user and --group, the studio's choices of
+//     version, user and groups), in one order for both.
 //   - Users names who a comparison runs for (event files, a users file,
 //     local data, a DynamoDB sample); Compare evaluates two versions for
 //     them, as diff does.
