@@ -311,60 +311,6 @@ func (p *parser) expr(n *yaml.Node, path string) *Expr {
 	return e
 }
 
-// positions aligns the decoded scalar with the raw file text. Every byte of
-// the value appears in order in the raw text; what lies between (quotes,
-// escapes, line breaks and indentation of block and folded scalars) is skipped.
-func (p *parser) positions(n *yaml.Node) []Pos {
-	if n.Line < 1 || n.Line > len(p.lineStarts) {
-		return nil
-	}
-	off := p.lineStarts[n.Line-1] + n.Column - 1
-	switch {
-	case n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0:
-		// Content starts on the line after the indicator.
-		if n.Line >= len(p.lineStarts) {
-			return nil
-		}
-		off = p.lineStarts[n.Line]
-	case n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0:
-		off++
-	}
-	at := make([]Pos, len(n.Value))
-	raw := p.src
-	for i := 0; i < len(n.Value); i++ {
-		c := n.Value[i]
-		for off < len(raw) && !sameChar(raw[off], c) {
-			off++
-		}
-		if off >= len(raw) {
-			return at[:i]
-		}
-		at[i] = p.posOf(off)
-		off++
-	}
-	return at
-}
-
-func sameChar(raw, c byte) bool {
-	if c == ' ' || c == '\n' {
-		return raw == ' ' || raw == '\n'
-	}
-	return raw == c
-}
-
-func (p *parser) posOf(off int) Pos {
-	lo, hi := 0, len(p.lineStarts)-1
-	for lo < hi {
-		mid := (lo + hi + 1) / 2
-		if p.lineStarts[mid] <= off {
-			lo = mid
-		} else {
-			hi = mid - 1
-		}
-	}
-	return Pos{Line: lo + 1, Column: off - p.lineStarts[lo] + 1}
-}
-
 // tokens reads a token list: [id], [access] or [id, access].
 func (p *parser) tokens(n *yaml.Node, path string) Tokens {
 	n = yamlnode.Deref(n)
