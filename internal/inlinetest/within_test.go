@@ -137,3 +137,55 @@ func TestFindingsNeverQuoteATestFile(t *testing.T) {
 		})
 	}
 }
+
+// A mapping read from S3 reads its tests' files from the folder given,
+// under the same confinement; a file that is not there leaves its test not
+// run, while one that is there but wrong, or outside, is still a finding.
+func TestParseAwaySaysWhichTestsCannotRun(t *testing.T) {
+	t.Parallel()
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	event := `{"version": "1", "triggerSource": "TokenGeneration_Authentication", "userName": "ben", "request": {"userAttributes": {}}}`
+	os.WriteFile(filepath.Join(dir, "event.json"), []byte(event), 0o644)
+	os.WriteFile(filepath.Join(dir, "broken.json"), []byte("{"), 0o644)
+	os.WriteFile(filepath.Join(elsewhere, "event.json"), []byte(event), 0o644)
+	os.Symlink(filepath.Join(elsewhere, "event.json"), filepath.Join(dir, "link.json"))
+	const file = "s3://bucket/mapping.yaml?versionId=v1"
+	tests := []struct {
+		name, test string
+		runs       bool
+		notRun     string // the file said missing
+		rule       string // the finding, if any
+	}{
+		{"a file in the folder is read and the test runs", "event: event.json", true, "", ""},
+		{"a missing event file leaves the test not run", "event: gone.json", false, "gone.json", ""},
+		{"a missing data file leaves the test not run", "event: event.json\n    data: users.yaml", false, "users.yaml", ""},
+		{"a file that is there but broken is a finding", "event: broken.json", false, "", "tests-event"},
+		{"a relative path out of the folder is a finding, not read", "event: ../" + filepath.Base(elsewhere) + "/event.json", false, "", "tests-outside-folder"},
+		{"an absolute path elsewhere is a finding, not read", "event: " + filepath.Join(elsewhere, "event.json"), false, "", "tests-outside-folder"},
+		{"a missing file outside the folder is a finding too", "event: ../../etc/no-such-file", false, "", "tests-outside-folder"},
+		{"a link out of the folder is a finding, not read", "event: link.json", false, "", "tests-outside-folder"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			src := "version: 1\ntests:\n  - name: t\n    " + tt.test + "\n    expect: { idToken: {} }\n"
+			suite, fs := ParseAway(file, authoring.Compile(file, []byte(src), config.Options{}), dir)
+			if (len(suite.Cases) == 1) != tt.runs {
+				t.Errorf("%d tests run, want the test run: %v", len(suite.Cases), tt.runs)
+			}
+			switch {
+			case tt.notRun != "" && (len(suite.NotRun) != 1 || suite.NotRun[0] != NotRun{Test: "t", Pos: config.Pos{Line: 3, Column: 5}, File: tt.notRun, Dir: dir}):
+				t.Errorf("not run: %+v, want %q", suite.NotRun, tt.notRun)
+			case tt.notRun == "" && len(suite.NotRun) != 0:
+				t.Errorf("not run: %+v, want none", suite.NotRun)
+			}
+			var rules []string
+			for _, f := range fs {
+				rules = append(rules, f.Rule)
+			}
+			if strings.Join(rules, ",") != tt.rule {
+				t.Errorf("findings %v, want %q", fs, tt.rule)
+			}
+		})
+	}
+}
