@@ -48,8 +48,9 @@ func (n nameRule) problem(s string) string {
 	if s == "" {
 		return n.what + " cannot be empty"
 	}
-	if c := utf8.RuneCountInString(s); c > n.max {
-		return fmt.Sprintf("%s may have at most %d characters (Cognito's limit), not %d", n.what, n.max, c)
+	if utf8.RuneCountInString(s) > n.max {
+		// Not how long it is: of a computed name, that too is user data.
+		return fmt.Sprintf("%s may have at most %d characters (Cognito's limit)", n.what, n.max)
 	}
 	// A U+FFFD written as such is a symbol, which Cognito allows; only
 	// bytes that are not UTF-8 at all are refused.
@@ -65,8 +66,8 @@ func (n nameRule) problem(s string) string {
 }
 
 // quotedResult is a quoted text an expression may give as its value: the
-// whole expression, an item of a list it is, a branch of ?:, or the
-// fallback of ??.
+// whole expression, an item of a list it is, a branch of ?:, or either
+// side of ??.
 type quotedResult struct {
 	text string
 	// pos says where it is written. It reads the expression from its
@@ -97,7 +98,9 @@ func quotedResults(e *config.Expr, tree *parser.Tree) []quotedResult {
 			walk(x.Exp1)
 			walk(x.Exp2)
 		case *ast.BinaryNode:
+			// A quoted text before ?? is never null, so it is the value.
 			if x.Operator == "??" {
+				walk(x.Left)
 				walk(x.Right)
 			}
 		}
