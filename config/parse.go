@@ -103,6 +103,7 @@ type parser struct {
 	src        []byte
 	opts       Options
 	lineStarts []int
+	cursor     cursor // where posOf last was
 	findings   []Finding
 	// values reads every const: within one alias budget.
 	values *yamlnode.ValueReader

@@ -19,7 +19,7 @@ func (p *parser) positions(n *yaml.Node) []Pos {
 	if n.Line < 1 || n.Line > len(p.lineStarts) {
 		return nil
 	}
-	off := p.lineStarts[n.Line-1] + n.Column - 1
+	off := p.offsetOf(n.Line, n.Column)
 	switch {
 	case n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0:
 		// Content starts on the line after the indicator.
@@ -195,7 +195,17 @@ func sameChar(raw, c byte) bool {
 	return raw == c
 }
 
+// posOf is the line and column of the byte at off. A column counts
+// characters, as YAML's own positions (and editors) do, not bytes. The
+// callers ask in file order, so each line's characters are counted once
+// (p.cursor) rather than from the line's start at every call.
 func (p *parser) posOf(off int) Pos {
+	c := &p.cursor
+	if c.valid && off >= c.off && (c.line == len(p.lineStarts) || off < p.lineStarts[c.line]) {
+		c.col += chars(p.src[c.off:min(off, len(p.src))])
+		c.off = off
+		return Pos{Line: c.line, Column: c.col}
+	}
 	lo, hi := 0, len(p.lineStarts)-1
 	for lo < hi {
 		mid := (lo + hi + 1) / 2
@@ -205,5 +215,36 @@ func (p *parser) posOf(off int) Pos {
 			hi = mid - 1
 		}
 	}
-	return Pos{Line: lo + 1, Column: off - p.lineStarts[lo] + 1}
+	start := p.lineStarts[lo]
+	*c = cursor{valid: true, line: lo + 1, off: off, col: 1 + chars(p.src[start:min(max(off, start), len(p.src))])}
+	return Pos{Line: c.line, Column: c.col}
+}
+
+// chars counts the characters that start in b: a byte inside a
+// character is in that character's column.
+func chars(b []byte) int {
+	n := 0
+	for _, c := range b {
+		if c&0xC0 != 0x80 {
+			n++
+		}
+	}
+	return n
+}
+
+// cursor is the last position posOf gave: the byte at off is in column col
+// of line (1-based).
+type cursor struct {
+	valid          bool
+	line, off, col int
+}
+
+// offsetOf is the byte offset of a node's line and column (in characters).
+func (p *parser) offsetOf(line, col int) int {
+	off := p.lineStarts[line-1]
+	for ; col > 1 && off < len(p.src) && p.src[off] != '\n'; col-- {
+		_, size := utf8.DecodeRune(p.src[off:])
+		off += size
+	}
+	return off
 }

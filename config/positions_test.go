@@ -72,3 +72,28 @@ func TestDoubleQuotedDecodesAsYAML(t *testing.T) {
 		}
 	}
 }
+
+// A column counts characters, as YAML's own positions and editors do: a
+// place inside an expression after "é" is where an editor shows it.
+func TestColumnsCountCharacters(t *testing.T) {
+	t.Parallel()
+	src := "version: 1\nclaims:\n  café: '\"éé\" + nope'\n  b: |\n    \"ü\" +\n      \"ö\" + nöpe\n"
+	m, fs := Parse("m.yaml", []byte(src), Options{})
+	if m == nil {
+		t.Fatal(fs)
+	}
+	for _, tt := range []struct {
+		claim        int
+		line, column int // as expr reports them
+		want         Pos
+	}{
+		{0, 1, 0, Pos{3, 10}},  // the opening quote of "éé"
+		{0, 1, 7, Pos{3, 17}},  // nope
+		{1, 2, 8, Pos{6, 13}},  // nöpe
+		{1, 2, 10, Pos{6, 15}}, // its p
+	} {
+		if got := m.Claims[tt.claim].Value.PosAt(tt.line, tt.column); got != tt.want {
+			t.Errorf("claim %d, %d:%d is at %v, want %v", tt.claim, tt.line, tt.column, got, tt.want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Current is the only mapping format version this build understands.
@@ -108,8 +109,9 @@ type Expr struct {
 	at []Pos
 }
 
-// PosAt maps a position inside Code, as expr reports it (line from 1, column
-// from 0 within that line), to a position in the file.
+// PosAt maps a position inside Code, as expr reports it (line from 1,
+// column from 0 within that line, in characters), to a position in the
+// file.
 func (e *Expr) PosAt(line, column int) Pos {
 	off := 0
 	for l := 1; l < line; l++ {
@@ -119,7 +121,11 @@ func (e *Expr) PosAt(line, column int) Pos {
 		}
 		off += i + 1
 	}
-	off += column
+	for ; column > 0 && off < len(e.Code) && e.Code[off] != '\n'; column-- {
+		_, size := utf8.DecodeRuneInString(e.Code[off:])
+		off += size
+	}
+	off += column // past the end of the line
 	switch {
 	case len(e.at) == 0:
 		return e.Pos
