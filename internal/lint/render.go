@@ -61,7 +61,8 @@ func WriteText(w io.Writer, f config.Finding, src []byte) {
 	}
 	fmt.Fprintf(w, "%s: %s: %s [%s]\n", where, f.Severity, WithPath(f), f.Rule)
 	if line, ok := sourceLine(src, f.Pos.Line); ok && f.Pos.Column > 0 {
-		fmt.Fprintf(w, "  %s\n  %s^\n", line, caretPad(line, f.Pos.Column))
+		line, col := clipLine(line, f.Pos.Column)
+		fmt.Fprintf(w, "  %s\n  %s^\n", line, caretPad(line, col))
 	}
 }
 
@@ -70,11 +71,42 @@ func sourceLine(src []byte, n int) (string, bool) {
 	if n < 1 {
 		return "", false
 	}
-	lines := bytes.Split(src, []byte("\n"))
-	if n > len(lines) {
-		return "", false
+	for ; n > 1; n-- {
+		i := bytes.IndexByte(src, '\n')
+		if i < 0 {
+			return "", false
+		}
+		src = src[i+1:]
 	}
-	return strings.TrimRight(string(lines[n-1]), "\r"), true
+	if i := bytes.IndexByte(src, '\n'); i >= 0 {
+		src = src[:i]
+	}
+	return strings.TrimRight(string(src), "\r"), true
+}
+
+// shownChars is how much of a long line is shown under a finding: a
+// one-line expression may be thousands of characters, and a mapping with
+// many findings on it would print it again under each.
+const shownChars = 120
+
+// clipLine cuts a line longer than shownChars to shownChars around column
+// col (in characters), marking each cut with "…", and gives the caret's
+// column in what is shown.
+func clipLine(line string, col int) (string, int) {
+	runes := []rune(line)
+	if len(runes) <= shownChars {
+		return line, col
+	}
+	from := max(0, min(col-1-shownChars/2, len(runes)-shownChars))
+	to := from + shownChars
+	shown, col := string(runes[from:to]), col-from
+	if from > 0 {
+		shown, col = "…"+shown, col+1
+	}
+	if to < len(runes) {
+		shown += "…"
+	}
+	return shown, col
 }
 
 // caretPad is the indentation that puts a caret under column col (counted

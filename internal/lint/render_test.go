@@ -94,3 +94,31 @@ func TestPrinter(t *testing.T) {
 		}
 	}
 }
+
+// A long line is shown only around the finding, with the caret still under
+// its character, so a one-line expression with many findings does not
+// print the whole expression under each.
+func TestLongLinesAreClippedAroundTheCaret(t *testing.T) {
+	long := strings.Repeat("a + ", 2000) + "nope"
+	src := []byte("version: 1\nclaims:\n  é: '" + long + "'\n")
+	col := 7 + len(long) - 4 // the n of nope, in characters
+	var b strings.Builder
+	WriteText(&b, config.Finding{File: "m.yaml", Pos: config.Pos{Line: 3, Column: col}, Severity: config.SevError, Rule: "unknown-name", Message: "unknown name"}, src)
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("got %q", b.String())
+	}
+	shown, caret := []rune(lines[1]), []rune(lines[2])
+	if len(shown) > shownChars+2+2 || !strings.HasPrefix(lines[1], "  …") {
+		t.Errorf("the line is not clipped: %d characters", len(shown))
+	}
+	if at := len(caret) - 1; at >= len(shown) || string(shown[at:at+4]) != "nope" {
+		t.Errorf("the caret is not under nope:\n%s\n%s", lines[1], lines[2])
+	}
+	// A short line is shown whole.
+	b.Reset()
+	WriteText(&b, config.Finding{File: "m.yaml", Pos: config.Pos{Line: 2, Column: 1}, Severity: config.SevError, Rule: "r", Message: "m"}, src)
+	if !strings.Contains(b.String(), "\n  claims:\n  ^\n") {
+		t.Errorf("got %q", b.String())
+	}
+}
