@@ -8,6 +8,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/pem"
@@ -108,14 +109,20 @@ var (
 // isPrivateDER reports whether der is a private key in one of the forms
 // openssl and KMS write.
 func isPrivateDER(der []byte) bool {
-	if _, err := x509.ParsePKCS8PrivateKey(der); err == nil {
-		return true
+	// PKCS #8, PKCS #1 and SEC 1 private keys are each a SEQUENCE whose
+	// first element is an INTEGER (the version); a public key and a
+	// certificate start with a SEQUENCE. Telling them apart by shape
+	// keeps the private-key parsers (RSA's especially) out of the
+	// function's binary.
+	var outer, first asn1.RawValue
+	if rest, err := asn1.Unmarshal(der, &outer); err != nil || len(rest) > 0 ||
+		outer.Class != asn1.ClassUniversal || outer.Tag != asn1.TagSequence || !outer.IsCompound {
+		return false
 	}
-	if _, err := x509.ParsePKCS1PrivateKey(der); err == nil {
-		return true
+	if _, err := asn1.Unmarshal(outer.Bytes, &first); err != nil {
+		return false
 	}
-	_, err := x509.ParseECPrivateKey(der)
-	return err == nil
+	return first.Class == asn1.ClassUniversal && first.Tag == asn1.TagInteger
 }
 
 // PublicKeyFromDER reads a DER SubjectPublicKeyInfo, as KMS returns it.
