@@ -202,7 +202,7 @@ func sameChar(raw, c byte) bool {
 func (p *parser) posOf(off int) Pos {
 	c := &p.cursor
 	if c.valid && off >= c.off && (c.line == len(p.lineStarts) || off < p.lineStarts[c.line]) {
-		c.col += chars(p.src[c.off:min(off, len(p.src))])
+		c.col += chars(p.src[min(c.off+1, len(p.src)):min(off+1, len(p.src))])
 		c.off = off
 		return Pos{Line: c.line, Column: c.col}
 	}
@@ -216,7 +216,7 @@ func (p *parser) posOf(off int) Pos {
 		}
 	}
 	start := p.lineStarts[lo]
-	*c = cursor{valid: true, line: lo + 1, off: off, col: 1 + chars(p.src[start:min(max(off, start), len(p.src))])}
+	*c = cursor{valid: true, line: lo + 1, off: off, col: max(1, chars(p.src[start:min(max(off+1, start), len(p.src))]))}
 	return Pos{Line: c.line, Column: c.col}
 }
 

@@ -97,3 +97,22 @@ func TestColumnsCountCharacters(t *testing.T) {
 		}
 	}
 }
+
+// A byte inside a character is in that character's column, whichever way
+// posOf reaches it: from the line's start or on from the last position.
+func TestBytesInsideACharacterShareItsColumn(t *testing.T) {
+	t.Parallel()
+	src := []byte("ab\néx\n")
+	p := &parser{src: src, lineStarts: yamlnode.LineStarts(src)}
+	want := []Pos{{1, 1}, {1, 2}, {1, 3}, {2, 1}, {2, 1}, {2, 2}, {2, 3}}
+	for off, w := range want {
+		if got := p.posOf(off); got != w {
+			t.Errorf("in order: byte %d at %v, want %v", off, got, w)
+		}
+	}
+	for off := len(want) - 1; off >= 0; off-- {
+		if got := (&parser{src: src, lineStarts: p.lineStarts}).posOf(off); got != want[off] {
+			t.Errorf("alone: byte %d at %v, want %v", off, got, want[off])
+		}
+	}
+}
